@@ -1,0 +1,27 @@
+# Fotobox. A newcomer runs `make demo` and `make test`; both install what they need (scripts/setup).
+SWIFT ?= swift
+RELEASE := .build/release
+.DEFAULT_GOAL := build
+.PHONY: setup build test demo bench vm-test e2e clean
+
+setup:
+	@scripts/setup
+
+build: setup
+	$(SWIFT) build -c release
+
+# One release build for the products and the tests; the tests then run against those binaries.
+test: setup
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+demo: build
+	@scripts/demo
+
+bench: setup
+	@scripts/setup --bench
+	$(SWIFT) build -c release --product FotoboxBenchmarks
+	@scripts/bench
+
+clean:
+	rm -rf .build

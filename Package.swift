@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+// Fotobox: the software of a self-service biometric photo station.
+// No Swift package dependencies: C libraries come from Debian through system-library targets.
+import PackageDescription
+
+/// A Debian C library wrapped by a system-library target (module map + shim header in Sources/<name>).
+func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
+    .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
+}
+
+let package = Package(
+    name: "Fotobox",
+    products: [
+        .executable(name: "fotoboxd", targets: ["fotoboxd"]),
+        .executable(name: "fotoboxctl", targets: ["fotoboxctl"]),
+        .executable(name: "fotobox-office", targets: ["fotobox-office"]),
+    ],
+    targets: [
+        // C libraries, one thin shim each.
+        systemLibrary("CJPEG", pkgConfig: "libjpeg", apt: ["libjpeg62-turbo-dev"]),
+        systemLibrary("CV4L2", pkgConfig: "libv4l2", apt: ["libv4l-dev"]),
+        systemLibrary("CUSB", pkgConfig: "libusb-1.0", apt: ["libusb-1.0-0-dev"]),
+        systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
+        systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
+        systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
+        systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
+
+        // Foundations: syscalls with typed errors, the config file, the argument parser.
+        .target(name: "Platform"),
+        .target(name: "Configuration"),
+        .target(name: "Arguments"),
+
+        // The photo pipeline, bottom-up.
+        .target(name: "Imaging", dependencies: ["CJPEG", "Platform"]),
+        .target(name: "FaceAnalysis", dependencies: ["Imaging"]),
+        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
+
+        // Hardware and transmission.
+        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging"]),
+        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration"]),
+
+        // The citizen's visit and the kiosk's local server.
+        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
+
+        // Thin executables.
+        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
+        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform"]),
+
+        // Benchmarks, apart from the tests (`make bench`).
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance"], path: "Benchmarks/FotoboxBenchmarks"),
+
+        // Unit tests per module; IntegrationTests run the built executables and real servers.
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration"]),
+        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Imaging"]),
+    ]
+)
