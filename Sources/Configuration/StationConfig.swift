@@ -1,0 +1,148 @@
+/// The station's settings, read from its config file (`/etc/fotobox/fotobox.conf`); every key has a
+/// built-in default so that the demo runs without a file. `docs/configuration.md` lists them.
+public struct StationConfig: Sendable, Equatable {
+    // [station]
+    public var stationID = "fotobox-demo"
+    // [visit]
+    public var caseIDPattern = "^[A-Z]{4}-[0-9]{4}$"
+    public var caseIDCheckDigit = CheckDigit.none
+    public var inactivityTimeoutSeconds = 60
+    public var profile = "live"
+    // [camera]
+    public var cameraDevice = "replay:samples"
+    // [pad]
+    public var padDevice = "simulated"
+    // [models]
+    public var modelDirectory = "models"
+    // [outbox]
+    public var outboxPath = "/var/lib/fotobox/outbox"
+    public var outboxKeyFile = "/run/credentials/fotoboxd.service/outbox.key"
+    public var retentionDays = 14
+    // [backend]
+    public var backendURL = "https://127.0.0.1:8443"
+    public var backendCA = ""
+    public var backendClientCert = ""
+    public var backendClientKey = ""
+    public var backendPin: String? = nil
+    public var connectTimeoutSeconds = 10
+    public var transferTimeoutSeconds = 60
+    // [kiosk]
+    public var kioskListen = "127.0.0.1:8080"
+    public var kioskStaticDirectory = "ui"
+
+    /// Optional check digit appended to case IDs.
+    public enum CheckDigit: String, Sendable, CaseIterable {
+        case none
+        /// Luhn (mod 10) over the digits of the ID.
+        case luhn
+        /// ICAO 9303 check digit (weights 7, 3, 1; letters A = 10 …).
+        case icao9303 = "icao-9303"
+    }
+
+    public init() {}
+
+    /// Reads and validates a config file's text: unknown sections or keys and bad values are errors
+    /// naming their line; all of them are reported at once.
+    public static func parse(_ text: String, path: String) throws(ConfigError) -> StationConfig {
+        let file = try ConfigFile.parse(text, path: path)
+        var config = StationConfig()
+        var issues: [ConfigIssue] = []
+        for entry in file.entries {
+            let qualified = entry.section.isEmpty ? entry.key : "\(entry.section).\(entry.key)"
+            guard let setting = settings[qualified] else {
+                let known = settings.keys.sorted().filter { $0.hasPrefix(entry.section + ".") }.map { String($0.dropFirst(entry.section.count + 1)) }
+                let hint = sections.contains(entry.section)
+                    ? " (known keys in [\(entry.section)]: \(known.joined(separator: ", ")))"
+                    : " (sections are \(sections.map { "[\($0)]" }.joined(separator: ", ")))"
+                issues.append(ConfigIssue(path: path, line: entry.line, message: "unknown key '\(entry.key)' in [\(entry.section)]\(hint)"))
+                continue
+            }
+            if let problem = setting.apply(entry.value, &config) {
+                issues.append(ConfigIssue(path: path, line: entry.line, message: "\(qualified): \(problem)"))
+            }
+        }
+        if !issues.isEmpty { throw ConfigError(issues) }
+        return config
+    }
+
+    /// One key of the file: how its text becomes a field, or why it cannot.
+    struct Setting: Sendable {
+        let apply: @Sendable (String, inout StationConfig) -> String?
+    }
+
+    static var sections: [String] { Array(Set(settings.keys.map { String($0.split(separator: ".")[0]) })).sorted() }
+
+    static let settings: [String: Setting] = [
+        "station.id": text(\.stationID, pattern: "identifier", validate: { $0.count <= 64 && !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } }),
+        "visit.case-id-pattern": text(\.caseIDPattern, pattern: "a regular expression", validate: { !$0.isEmpty }),
+        "visit.case-id-check-digit": choice(\.caseIDCheckDigit),
+        "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
+        "visit.profile": text(\.profile, pattern: "live or scan", validate: { $0 == "live" || $0 == "scan" }),
+        "camera.device": text(\.cameraDevice, pattern: "a device path or replay:DIR", validate: { $0.hasPrefix("/") || $0.hasPrefix("replay:") }),
+        "pad.device": text(\.padDevice, pattern: "auto, simulated or a device path", validate: { $0 == "auto" || $0 == "simulated" || $0.hasPrefix("/") }),
+        "models.directory": text(\.modelDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
+        "outbox.path": text(\.outboxPath, pattern: "a directory", validate: { !$0.isEmpty }),
+        "outbox.key-file": text(\.outboxKeyFile, pattern: "a file", validate: { !$0.isEmpty }),
+        "outbox.retention-days": integer(\.retentionDays, 1...90, unit: "days"),
+        "backend.url": text(\.backendURL, pattern: "an https:// URL", validate: { $0.hasPrefix("https://") && $0.count > 8 }),
+        "backend.ca": text(\.backendCA, pattern: "a PEM file", validate: { !$0.isEmpty }),
+        "backend.client-cert": text(\.backendClientCert, pattern: "a PEM file", validate: { !$0.isEmpty }),
+        "backend.client-key": text(\.backendClientKey, pattern: "a PEM file", validate: { !$0.isEmpty }),
+        "backend.pin": Setting { value, config in
+            guard value.hasPrefix("sha256//"), value.count > 12 else { return "expected sha256//BASE64 (a public-key pin as curl takes it), not '\(value)'" }
+            config.backendPin = value
+            return nil
+        },
+        "backend.connect-timeout": integer(\.connectTimeoutSeconds, 1...120, unit: "seconds"),
+        "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
+        "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
+        "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
+    ]
+
+    static func text(_ field: WritableKeyPath<StationConfig, String> & Sendable, pattern: String,
+                     validate: @escaping @Sendable (String) -> Bool) -> Setting {
+        Setting { value, config in
+            guard validate(value) else { return "expected \(pattern), not '\(value)'" }
+            config[keyPath: field] = value
+            return nil
+        }
+    }
+
+    static func integer(_ field: WritableKeyPath<StationConfig, Int> & Sendable, _ range: ClosedRange<Int>, unit: String) -> Setting {
+        Setting { value, config in
+            guard let number = Int(value), range.contains(number) else {
+                return "expected a whole number of \(unit) in \(range.lowerBound)…\(range.upperBound), not '\(value)'"
+            }
+            config[keyPath: field] = number
+            return nil
+        }
+    }
+
+    static func choice(_ field: WritableKeyPath<StationConfig, CheckDigit> & Sendable) -> Setting {
+        Setting { value, config in
+            guard let choice = CheckDigit(rawValue: value) else {
+                return "expected one of \(CheckDigit.allCases.map(\.rawValue).joined(separator: ", ")), not '\(value)'"
+            }
+            config[keyPath: field] = choice
+            return nil
+        }
+    }
+}
+
+/// `HOST:PORT`, with `[v6]:PORT` for IPv6.
+public struct HostPort: Sendable, Equatable {
+    public let host: String
+    public let port: UInt16
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = UInt16(text[text.index(after: colon)...]), port > 0 else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    /// Loopback only: 127.0.0.0/8, ::1 or localhost.
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+}

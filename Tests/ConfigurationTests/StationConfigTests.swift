@@ -1,0 +1,89 @@
+import Configuration
+import Testing
+
+@Test func defaultsNeedNoFile() throws {
+    let config = try StationConfig.parse("", path: "empty.conf")
+    #expect(config == StationConfig())
+    #expect(config.kioskListen == "127.0.0.1:8080")
+}
+
+@Test func readsTheDocumentedKeys() throws {
+    let text = """
+    # a station in the town hall
+    [station]
+    id = rathaus-01
+    [visit]
+    case-id-pattern = ^[A-Z]{2}[0-9]{6}$
+    case-id-check-digit = luhn
+    [camera]
+    device = /dev/fotobox/camera
+    [outbox]
+    path = /var/lib/fotobox/outbox
+    retention-days = 7
+    [backend]
+    url = https://office.example:8443
+    pin = sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+    [kiosk]
+    listen = 127.0.0.1:9000
+    """
+    let config = try StationConfig.parse(text, path: "f.conf")
+    #expect(config.stationID == "rathaus-01")
+    #expect(config.caseIDCheckDigit == .luhn)
+    #expect(config.retentionDays == 7)
+    #expect(config.backendPin?.hasPrefix("sha256//") == true)
+    #expect(HostPort(config.kioskListen)?.port == 9000)
+}
+
+@Test func everyErrorNamesItsLine() {
+    let text = """
+    [station]
+    id = rathaus 01
+    [outbox]
+    retention-days = forever
+    colour = blue
+    [backend]
+    url = http://plain.example
+    this line is nonsense
+    [nowhere]
+    key = 1
+    [station]
+    id = again
+    """
+    do {
+        _ = try StationConfig.parse(text, path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        // Syntax errors come first (one pass), then value errors: check both kinds name lines.
+        #expect(error.issues.contains { $0.line == 8 && $0.message.contains("expected 'key = value'") })
+        #expect(error.issues.contains { $0.line == 12 && $0.message.contains("already set on line 2") })
+    }
+    let valueErrors = """
+    [station]
+    id = rathaus 01
+    [outbox]
+    retention-days = forever
+    colour = blue
+    [backend]
+    url = http://plain.example
+    [nowhere]
+    key = 1
+    """
+    do {
+        _ = try StationConfig.parse(valueErrors, path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        let lines = error.issues.map(\.line)
+        #expect(lines == [2, 4, 5, 7, 9])
+        #expect(error.description.contains("bad.conf:4: outbox.retention-days: expected a whole number of days in 1…90, not 'forever'"))
+        #expect(error.description.contains("bad.conf:5: unknown key 'colour' in [outbox] (known keys in [outbox]: key-file, path, retention-days)"))
+        #expect(error.description.contains("bad.conf:7: backend.url: expected an https:// URL"))
+    }
+}
+
+@Test func hostPortParsing() {
+    #expect(HostPort("127.0.0.1:8080") == HostPort("127.0.0.1:8080"))
+    #expect(HostPort("[::1]:443")?.host == "::1")
+    #expect(HostPort("[::1]:443")?.isLoopback == true)
+    #expect(HostPort("0.0.0.0:80")?.isLoopback == false)
+    #expect(HostPort("nohost") == nil && HostPort(":80") == nil && HostPort("a:0") == nil && HostPort("a:99999") == nil)
+}
