@@ -92,9 +92,9 @@ public enum FileSystem {
             try written.get()
             _ = try SystemCall.retrying("fsync \(temporary)") { fsync(fd.rawValue) }
             try fd.close()
-            _ = try SystemCall.retrying("rename \(temporary)") { rename(temporary, path) }
+            _ = try SystemCall.retrying("rename \(temporary)") { Glibc.rename(temporary, path) }
         } catch {
-            unlink(temporary)
+            Glibc.unlink(temporary)
             throw error
         }
     }
