@@ -9,8 +9,8 @@ public struct PortraitRegions: Sendable, Equatable {
     public var head: Ellipse
     /// Cheeks, nose and mouth: skin, little hair; what exposure and colour are judged on.
     public var innerFace: Ellipse
-    /// Background: outside the head (with room for hair) and above the eye line, so that shoulders,
-    /// collars and hair falling beside the neck stay out.
+    /// Background: outside the head with generous room for hair (60 % wider, 25 % taller than the
+    /// head), and above the eye line, so that shoulders, collars and hair falling beside the neck stay out.
     public var background: SampleRegion
 
     public init(face: FaceGeometry) {
@@ -22,7 +22,7 @@ public struct PortraitRegions: Sendable, Equatable {
         let eyeToChin = face.chin.distance(to: m)
         let faceCentre = m + (face.chin - m) * 0.45
         innerFace = Ellipse(centreX: faceCentre.x, centreY: faceCentre.y, radiusX: 0.75 * ied, radiusY: 0.42 * eyeToChin)
-        let clearance = Ellipse(centreX: centre.x, centreY: centre.y, radiusX: head.radiusX * 1.35, radiusY: head.radiusY * 1.15)
+        let clearance = Ellipse(centreX: centre.x, centreY: centre.y, radiusX: head.radiusX * 1.6, radiusY: head.radiusY * 1.25)
         background = .outside(clearance, aboveY: Int(m.y))
     }
 

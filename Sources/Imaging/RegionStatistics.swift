@@ -37,6 +37,10 @@ public struct RegionStatistics: Sendable, Equatable {
     /// Luma histogram, 256 bins.
     public var histogram: [Int]
 
+    /// Per-channel medians: the colour of the region's dominant surface, unmoved by a few strands of
+    /// hair or a dark object in a corner.
+    public var medianRed: Double, medianGreen: Double, medianBlue: Double
+
     /// The luma below which `fraction` of the pixels lie.
     public func lumaPercentile(_ fraction: Double) -> Int {
         guard count > 0 else { return 0 }
@@ -55,6 +59,12 @@ public struct RegionStatistics: Sendable, Equatable {
         return Double(histogram[max(0, min(255, value))...].reduce(0, +)) / Double(count)
     }
 
+    /// Fraction of pixels whose luma lies more than `distance` levels from `centre`.
+    public func fraction(fartherThan distance: Int, from centre: Int) -> Double {
+        fraction(atMost: centre - distance - 1) * (centre - distance - 1 >= 0 ? 1 : 0)
+            + (centre + distance + 1 <= 255 ? fraction(atLeast: centre + distance + 1) : 0)
+    }
+
     /// Fraction of pixels with luma at or below `value`.
     public func fraction(atMost value: Int) -> Double {
         guard count > 0 else { return 0 }
@@ -65,6 +75,7 @@ public struct RegionStatistics: Sendable, Equatable {
     /// thousand samples are as good as of millions, at a fraction of the cost).
     public static func measure(_ image: RGBImage, region: SampleRegion, step: Int = 1) -> RegionStatistics {
         var histogram = [Int](repeating: 0, count: 256)
+        var channelHistograms = [Int](repeating: 0, count: 768)
         var sum = (0.0, 0.0, 0.0), squares = (0.0, 0.0, 0.0), lumaSquares = 0.0, lumaSum = 0.0
         var count = 0
         let step = max(1, step)
@@ -90,6 +101,9 @@ public struct RegionStatistics: Sendable, Equatable {
                     let r = Double(pixels[i]), g = Double(pixels[i + 1]), b = Double(pixels[i + 2])
                     let luma = 0.299 * r + 0.587 * g + 0.114 * b
                     histogram[min(255, Int(luma + 0.5))] += 1
+                    channelHistograms[Int(pixels[i])] += 1
+                    channelHistograms[256 + Int(pixels[i + 1])] += 1
+                    channelHistograms[512 + Int(pixels[i + 2])] += 1
                     sum.0 += r; sum.1 += g; sum.2 += b
                     squares.0 += r * r; squares.1 += g * g; squares.2 += b * b
                     lumaSum += luma; lumaSquares += luma * luma
@@ -103,6 +117,17 @@ public struct RegionStatistics: Sendable, Equatable {
             count: count, meanRed: sum.0 / n, meanGreen: sum.1 / n, meanBlue: sum.2 / n,
             meanLuma: lumaSum / n, lumaDeviation: deviation(lumaSum, lumaSquares),
             colourDeviation: (deviation(sum.0, squares.0) + deviation(sum.1, squares.1) + deviation(sum.2, squares.2)) / 3,
-            histogram: histogram)
+            histogram: histogram,
+            medianRed: median(channelHistograms[0..<256], count), medianGreen: median(channelHistograms[256..<512], count),
+            medianBlue: median(channelHistograms[512..<768], count))
+    }
+
+    private static func median(_ bins: ArraySlice<Int>, _ count: Int) -> Double {
+        var seen = 0
+        for (offset, n) in bins.enumerated() {
+            seen += n
+            if 2 * seen >= count { return Double(offset) }
+        }
+        return 255
     }
 }
