@@ -14,7 +14,7 @@ public struct CropPlan: Sendable, Equatable {
 }
 
 /// Why a frame cannot give the profile's photo, in words a citizen or a technician can act on.
-/// Directions refer to the picture as the camera delivers it.
+/// Edges are the picture's as the camera delivers it; directions to move are the person's own.
 public enum CropRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     /// Fewer pixels between the eyes than the profile needs, even without reducing the frame.
     case faceTooSmall(interEyeDistance: Double, needed: Double)
@@ -38,8 +38,9 @@ public enum CropRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         case .headTooSmall(let height, let needed):
             return "head too small in the frame: \(Int(height.rounded())) px from chin to crown, \(Int(needed.rounded())) needed: come closer"
         case .tooCloseToCamera: return "too close to the camera: step back"
-        case .tooCloseToEdge(.left): return "too close to the left edge: step right"
-        case .tooCloseToEdge(.right): return "too close to the right edge: step left"
+        // The camera sees the person mirror-wise: the picture's left edge is on their right.
+        case .tooCloseToEdge(.left): return "too close to the left edge of the picture: move to your left"
+        case .tooCloseToEdge(.right): return "too close to the right edge of the picture: move to your right"
         case .tooCloseToEdge(.top): return "head too high in the picture: lower your head or the camera"
         case .tooCloseToEdge(.bottom): return "head too low in the picture: raise your head or the camera"
         case .implausibleLandmarks(let reason): return "the face's landmarks are implausible: \(reason)"

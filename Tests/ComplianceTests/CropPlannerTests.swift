@@ -87,7 +87,7 @@ private func expectWithinRules(_ plan: CropPlan, frameWidth: Int, frameHeight: I
             try CropPlanner.plan(face: face(cx: 1000, eyeY: 200, ied: 200, crownAbove: 250, chinBelow: 300),
                                  frameWidth: 2000, frameHeight: 2000, profile: .scan)
         }
-        #expect(CropRefusal.tooCloseToEdge(.left).description == "too close to the left edge: step right")
+        #expect(CropRefusal.tooCloseToEdge(.left).description == "too close to the left edge of the picture: move to your left")
     }
 
     @Test func aHeadFillingTheFrameIsTooClose() {
