@@ -65,7 +65,9 @@ public struct OfficeAPI: Sendable {
         } else {
             key = "office-" + SubmissionWire.randomHex(bytes: 16)
         }
-        guard let contentType = header("Content-Type") else { return .error(415, "Content-Type multipart/form-data is required") }
+        guard let contentType = header("Content-Type"), contentType.lowercased().hasPrefix("multipart/form-data") else {
+            return .error(415, "Content-Type multipart/form-data is required")
+        }
         let submission: Submission
         do {
             submission = try SubmissionWire.decode(body, contentType: contentType)
