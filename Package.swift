@@ -49,7 +49,7 @@ let package = Package(
 
         // Hardware and transmission.
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging"]),
-        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging"]),
 
         // The citizen's visit and the kiosk's local server.
         .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
@@ -57,7 +57,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
         .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
-        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform"]),
+        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // Benchmarks, apart from the tests (`make bench`).
         .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
@@ -67,9 +67,9 @@ let package = Package(
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform"]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Imaging"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration"]),
     ]
 )
