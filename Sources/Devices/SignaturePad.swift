@@ -1,6 +1,7 @@
-/// What the kiosk needs from a signature pad: open it, show the prompt, capture until the citizen presses
-/// OK (or a timeout or `cancel()`), close. `WacomPad` implements it for a real STU pad over libusb and for
-/// the simulated pad (`device = simulated`), which plays the same HID reports.
+/// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
+/// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
+/// mirror and the buttons, `clear` on "Nochmal", `end`), close. `WacomPad` implements it for a real STU pad
+/// over libusb and for the simulated pad (`device = simulated`), which plays the same HID reports.
 public protocol SignaturePad: AnyObject, Sendable {
     /// What the pad is, for logs and `fotoboxctl pad list`: "STU-430 1.05 (bus 1 device 4)".
     var name: String { get }
@@ -8,12 +9,32 @@ public protocol SignaturePad: AnyObject, Sendable {
     func open() throws(PadError)
     /// Shows "Bitte hier unterschreiben" with the OK and Nochmal buttons, and turns the pad's inking on.
     func showPrompt() throws(PadError)
-    /// Shows the prompt and collects strokes until OK is pressed with ink on the pad ("Nochmal" clears).
+    /// Shows the prompt and starts reading the pen.
+    func begin() throws(PadError)
+    /// The strokes so far and a button pressed since the last call, waiting up to `waitMilliseconds` for
+    /// pen input. Throws when the pad is gone or the capture was cancelled.
+    func poll(waitMilliseconds: Int) throws(PadError) -> PadProgress
+    /// Forgets the strokes and shows a fresh prompt ("Nochmal").
+    func clear() throws(PadError)
+    /// Stops reading, turns inking off and blanks the screen.
+    func end()
+    /// `begin`, `poll` until OK is pressed with ink on the pad ("Nochmal" clears), `end`.
     func capture(timeoutMilliseconds: Int) throws(PadError) -> Signature
     /// Ends a running `capture` with `PadError.cancelled`; safe from any thread.
     func cancel()
     /// Clears the screen and releases the pad.
     func close()
+}
+
+/// What `poll` saw: the signature so far (for the kiosk's live mirror) and a button press, if any.
+public struct PadProgress: Equatable, Sendable {
+    public var signature: Signature
+    public var pressed: PadButton?
+
+    public init(signature: Signature, pressed: PadButton?) {
+        self.signature = signature
+        self.pressed = pressed
+    }
 }
 
 /// Opens the pad the config names: `simulated`, `auto` (the first STU pad on the bus) or a usbfs path

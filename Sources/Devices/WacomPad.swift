@@ -20,6 +20,13 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     private var reader: USBThread?
     private let stopReader = USBEventQueue<Bool>()
     private var timeCountEnabled = false
+    private var session: Session?
+
+    /// The decoding state of one signing, from `begin` to `end`.
+    private struct Session {
+        var decoder: WacomPenDecoder
+        var interaction: PadInteraction
+    }
 
     enum PadReaderEvent: Sendable {
         case report([UInt8], hostMilliseconds: Int)
@@ -130,41 +137,65 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
         }
     }
 
-    public func capture(timeoutMilliseconds: Int) throws(PadError) -> Signature {
+    public func begin() throws(PadError) {
         let capability = try openedCapability()
-        let layout = PadPromptLayout(screenWidth: capability.screenWidth, screenHeight: capability.screenHeight)
+        stopReading()
         events.removeAll()
+        let layout = PadPromptLayout(screenWidth: capability.screenWidth, screenHeight: capability.screenHeight)
+        session = Session(decoder: WacomPenDecoder(capability: capability),
+                          interaction: PadInteraction(capability: capability, layout: layout))
         try showPrompt()
         try startReader()
-        defer { stopReading() }
-        var decoder = WacomPenDecoder(capability: capability)
-        var interaction = PadInteraction(capability: capability, layout: layout)
-        defer { droppedReports = decoder.dropped }
-        let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
-        while true {
-            let left = deadline - MonotonicClock.milliseconds()
-            guard left > 0 else { throw .timedOut(milliseconds: timeoutMilliseconds) }
-            guard let event = events.pop(timeoutMilliseconds: min(left, 250)) else { continue }
+    }
+
+    public func poll(waitMilliseconds: Int) throws(PadError) -> PadProgress {
+        guard var current = session else { throw .protocolViolation("poll before begin") }
+        defer { session = current; droppedReports = current.decoder.dropped }
+        var wait = max(waitMilliseconds, 0)
+        while let event = events.pop(timeoutMilliseconds: wait) {
+            // Only the first event is waited for; the rest is what has queued up meanwhile.
+            wait = 0
             switch event {
             case .cancelled:
                 throw .cancelled
             case .failed(let error):
                 throw PadError(error)
             case let .report(report, hostMilliseconds):
-                guard let pen = decoder.decode(report, hostMilliseconds: hostMilliseconds) else { continue }
-                switch interaction.handle(pen) {
-                case .pressed(.ok)?:
-                    let signature = interaction.signature()
-                    // OK on an empty pad is a slip of the pen, not a signature.
-                    if signature.pointCount == 0 { continue }
-                    finishScreen()
-                    return signature
-                case .pressed(.retry)?:
-                    interaction.clear()
-                    try showPrompt()
-                case nil:
-                    continue
+                guard let pen = current.decoder.decode(report, hostMilliseconds: hostMilliseconds) else { continue }
+                if case .pressed(let button)? = current.interaction.handle(pen) {
+                    // Stop at a press, so that what follows it is decoded after the caller reacted.
+                    return PadProgress(signature: current.interaction.signature(), pressed: button)
                 }
+            }
+        }
+        return PadProgress(signature: current.interaction.signature(), pressed: nil)
+    }
+
+    public func clear() throws(PadError) {
+        session?.interaction.clear()
+        // A fresh image also wipes the pad's own ink.
+        try showPrompt()
+    }
+
+    public func end() {
+        stopReading()
+        session = nil
+        if capability != nil { finishScreen() }
+    }
+
+    public func capture(timeoutMilliseconds: Int) throws(PadError) -> Signature {
+        try begin()
+        defer { end() }
+        let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
+        while true {
+            let left = deadline - MonotonicClock.milliseconds()
+            guard left > 0 else { throw .timedOut(milliseconds: timeoutMilliseconds) }
+            let progress = try poll(waitMilliseconds: min(left, 250))
+            switch progress.pressed {
+            // OK on an empty pad is a slip of the pen, not a signature.
+            case .ok? where progress.signature.pointCount > 0: return progress.signature
+            case .retry?: try clear()
+            default: continue
             }
         }
     }
@@ -172,8 +203,7 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     public func cancel() { events.push(.cancelled) }
 
     public func close() {
-        stopReading()
-        if capability != nil { finishScreen() }
+        end()
         transport.close()
     }
 

@@ -99,6 +99,34 @@ struct WacomPadTests {
         canceller.join()
     }
 
+    @Test func stepByStepTheKioskSeesTheInkGrowAndTheButtons() throws {
+        let (pad, _) = pad([.sign(WacomRecording.signature), .tap(.retry), .sign(WacomRecording.signature), .tap(.ok)])
+        try pad.begin()
+        var progress = try pad.poll(waitMilliseconds: 1000)
+        var seen = [progress.signature.pointCount]
+        while progress.pressed == nil {
+            progress = try pad.poll(waitMilliseconds: 1000)
+            seen.append(progress.signature.pointCount)
+        }
+        #expect(progress.pressed == .retry && seen == seen.sorted() && seen.last == Self.recordedPoints)
+        try pad.clear()
+        #expect(try pad.poll(waitMilliseconds: 0).signature.pointCount <= Self.recordedPoints)
+        repeat { progress = try pad.poll(waitMilliseconds: 1000) } while progress.pressed == nil
+        #expect(progress.pressed == .ok && progress.signature.pointCount == Self.recordedPoints)
+        pad.end()
+        #expect(throws: PadError.protocolViolation("poll before begin")) { try pad.poll(waitMilliseconds: 0) }
+    }
+
+    @Test func theConfiguredDeviceChoosesThePad() throws {
+        let simulated = try SignaturePads.open(device: "simulated", context: try USBContext())
+        #expect(simulated.name == "STU-430 1.05 (simulated)")
+        simulated.close()
+        // Without a pad on the bus (or without USB at all) "auto" is a clear error, never a crash.
+        if let context = try? USBContext(), ((try? context.devices(vendorID: WacomModel.vendorID)) ?? []).isEmpty {
+            #expect(throws: PadError.self) { try SignaturePads.open(device: "auto", context: context) }
+        }
+    }
+
     @Test func theRealTimeSimulatorPacesReports() throws {
         let simulator = WacomDeviceSimulator(scenario: .init([.sign(Array(WacomRecording.signature.prefix(30))), .tap(.ok)]),
                                              pacing: .realTime)
