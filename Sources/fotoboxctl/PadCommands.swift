@@ -56,12 +56,18 @@ let padCaptureCommand = Command(
         let timeout = try arguments.integer("timeout", in: 1...3600) ?? 120
         let device = arguments.flag("simulate") ? "simulated" : (arguments.value("device") ?? "auto")
         let signature: Signature
-        let padName: String
+        var padLines: [String] = []
         do throws(PadError) {
             let pad = try SignaturePads.open(device: device, context: try USBContext())
             defer { pad.close() }
-            padName = pad.name
             signature = try pad.capture(timeoutMilliseconds: timeout * 1000)
+            padLines.append("\(pad.name): \(signature)")
+            if let wacom = pad as? WacomPad {
+                if wacom.usedFallbackCapability { padLines.append("the pad refused its capability report; used the model table") }
+                if wacom.droppedReports.total > 0 || wacom.droppedReports.missingBySequence > 0 {
+                    padLines.append("input reports \(wacom.droppedReports)")
+                }
+            }
         } catch {
             switch error {
             case .noPad, .unplugged, .usb: throw CommandRunner.Failure(.deviceUnavailable, error.description)
@@ -76,7 +82,7 @@ let padCaptureCommand = Command(
         }
         // Biometric data: readable by its owner only.
         try write(jpeg, to: arguments.value("out")!)
-        output.print("\(padName): \(signature)")
+        for line in padLines { output.print(line) }
         output.print("wrote \(arguments.value("out")!) (\(document.width)×\(document.height) JPEG, \(jpeg.count) bytes)")
         if let isoPath = arguments.value("iso") {
             let record = SignatureTimeSeries.record(signature)
