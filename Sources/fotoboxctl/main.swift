@@ -8,6 +8,7 @@ let fotoboxctl = Command(
     subcommands: [
         processCommand,
         queueCommand,
+        padCommand,
     ])
 
 CommandRunner.main(root: fotoboxctl)
