@@ -9,6 +9,7 @@ let fotoboxctl = Command(
         processCommand,
         queueCommand,
         padCommand,
+        cameraCommand,
     ])
 
 CommandRunner.main(root: fotoboxctl)
