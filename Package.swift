@@ -44,7 +44,7 @@ let package = Package(
 
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Platform"], swiftSettings: kernelSettings()),
-        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform"]),
+        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
 
         // Hardware and transmission.

@@ -2,10 +2,10 @@
 ///
 /// Every read names what it reads, so a damaged file produces an error such as
 /// "tensor 12 shape at offset 4711 lies outside the file" instead of a trap. Little-endian throughout.
-struct FlatBuffer {
-    let bytes: [UInt8]
+package struct FlatBuffer {
+    package let bytes: [UInt8]
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     var count: Int { bytes.count }
 
@@ -46,7 +46,7 @@ struct FlatBuffer {
     }
 
     /// The root table (the offset at the start of the file).
-    func root(_ what: String) throws(TFLiteError) -> FlatTable {
+    package func root(_ what: String) throws(TFLiteError) -> FlatTable {
         try FlatTable(self, at: try follow(0, what), what: what)
     }
 
@@ -65,9 +65,9 @@ private func hex(_ byte: UInt8) -> String {
 }
 
 /// A table: an object with a vtable of field offsets. Absent fields take their schema default.
-struct FlatTable {
+package struct FlatTable {
     let buffer: FlatBuffer
-    let position: Int
+    package let position: Int
     let what: String
     private let vtable: Int
     private let vtableSize: Int
@@ -91,7 +91,7 @@ struct FlatTable {
     }
 
     /// The absolute position of field `index`, or nil when absent.
-    func field(_ index: Int) throws(TFLiteError) -> Int? {
+    package func field(_ index: Int) throws(TFLiteError) -> Int? {
         let entry = 4 + 2 * index
         guard entry + 2 <= vtableSize else { return nil }
         let offset = Int(try buffer.u16(vtable + entry, what + " vtable"))
@@ -126,13 +126,13 @@ struct FlatTable {
         return try buffer.u64(at, "\(what) field \(index)")
     }
 
-    func table(_ index: Int, _ name: String) throws(TFLiteError) -> FlatTable? {
+    package func table(_ index: Int, _ name: String) throws(TFLiteError) -> FlatTable? {
         guard let at = try field(index) else { return nil }
         return try FlatTable(buffer, at: try buffer.follow(at, "\(what) \(name)"), what: "\(what) \(name)")
     }
 
     /// A vector of `elementSize`-byte elements; its whole extent is checked here.
-    func vector(_ index: Int, _ name: String, elementSize: Int) throws(TFLiteError) -> FlatVector? {
+    package func vector(_ index: Int, _ name: String, elementSize: Int) throws(TFLiteError) -> FlatVector? {
         guard let at = try field(index) else { return nil }
         let start = try buffer.follow(at, "\(what) \(name)")
         let count = Int(try buffer.u32(start, "\(what) \(name) length"))
@@ -149,10 +149,10 @@ struct FlatTable {
 }
 
 /// A vector whose extent lies inside the buffer (checked at creation).
-struct FlatVector {
+package struct FlatVector {
     let buffer: FlatBuffer
-    let start: Int
-    let count: Int
+    package let start: Int
+    package let count: Int
     let elementSize: Int
     let what: String
 
@@ -166,7 +166,7 @@ struct FlatVector {
         return values
     }
 
-    func table(_ i: Int) throws(TFLiteError) -> FlatTable {
+    package func table(_ i: Int) throws(TFLiteError) -> FlatTable {
         let name = "\(what)[\(i)]"
         return try FlatTable(buffer, at: try buffer.follow(start + 4 * i, name), what: name)
     }

@@ -10,6 +10,7 @@ let fotoboxctl = Command(
         queueCommand,
         padCommand,
         cameraCommand,
+        analyzeCommand,
     ])
 
 CommandRunner.main(root: fotoboxctl)

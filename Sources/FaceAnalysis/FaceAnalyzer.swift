@@ -1,0 +1,93 @@
+import Imaging
+
+/// The face chain: BlazeFace finds every face, FaceMesh places 468 points on each, the iris model refines
+/// both eyes and finds the pupils; pose, openness measures and the crown follow from those.
+///
+/// One analyzer per thread (it owns its models' buffers). Loading takes a few milliseconds; keep it.
+public final class FaceAnalyzer {
+    public enum Mode: Sendable {
+        /// The whole chain: detector, mesh and iris. For photos.
+        case full
+        /// Detector and mesh only; the pupils are the centres of the mesh's eye rings. For the live preview.
+        case preview
+    }
+
+    /// Why the analyzer could not be made.
+    public enum LoadError: Error, CustomStringConvertible {
+        /// The directory does not hold the three models.
+        case modelsMissing(directory: String)
+        /// A model file is unreadable or not a model this chain can run.
+        case model(file: String, TFLiteError)
+
+        public var description: String {
+            switch self {
+            case .modelsMissing(let directory):
+                return "face models not found in \(directory) (expected \(FaceModels.fileNames.joined(separator: ", ")); run scripts/setup --models)"
+            case .model(let file, let error): return "\(file): \(error)"
+            }
+        }
+    }
+
+    /// Faces whose mesh presence is below this are not faces (the detector's false alarms).
+    public var minimumPresence = 0.5
+
+    private let detector: FaceDetector
+    private let mesh: FaceMeshModel
+    private let iris: IrisModel
+
+    /// Loads the three models from `modelDirectory`.
+    public init(modelDirectory: String) throws(LoadError) {
+        guard FaceModels.locate([modelDirectory]) != nil else { throw .modelsMissing(directory: modelDirectory) }
+        func load<Model>(_ name: String, _ make: (TFLiteInterpreter) throws(TFLiteError) -> Model) throws(LoadError) -> Model {
+            do { return try make(try TFLiteInterpreter(contentsOf: modelDirectory + "/" + name)) } catch { throw .model(file: name, error) }
+        }
+        detector = try load(FaceModels.detector) { i throws(TFLiteError) in try FaceDetector(interpreter: i) }
+        mesh = try load(FaceModels.mesh) { i throws(TFLiteError) in try FaceMeshModel(interpreter: i) }
+        iris = try load(FaceModels.iris) { i throws(TFLiteError) in try IrisModel(interpreter: i) }
+    }
+
+    /// Every face in `image`, best detector score first.
+    public func analyze(_ image: RGBImage, mode: Mode = .full) -> [DetectedFace] {
+        detector.detect(image).compactMap { analyze(image, detection: $0, mode: mode) }
+    }
+
+    /// The detector alone (for diagnostics and tests).
+    package func detect(_ image: RGBImage) -> [FaceDetection] { detector.detect(image) }
+
+    private func analyze(_ image: RGBImage, detection: FaceDetection, mode: Mode) -> DetectedFace? {
+        guard var found = mesh.landmarks(image, detection: detection), found.presence >= minimumPresence else { return nil }
+        if mode == .full, let second = mesh.refined(image, previous: found.points), second.presence >= minimumPresence {
+            found = second
+        }
+        var points = found.points
+        let presence = found.presence
+        typealias M = FaceMeasures
+        var pupils = (imageLeft: M.centre(points, M.imageLeftEyeRing), imageRight: M.centre(points, M.imageRightEyeRing))
+        if mode == .full {
+            if let left = iris.eye(image, start: points[M.imageLeftEyeOuter].point, end: points[M.imageLeftEyeInner].point, mirrored: false),
+               let right = iris.eye(image, start: points[M.imageRightEyeInner].point, end: points[M.imageRightEyeOuter].point, mirrored: true) {
+                // The iris model's eye contours are finer than the mesh's: they replace them (as MediaPipe does).
+                for (k, index) in IrisModel.imageLeftEyeMeshIndices.enumerated() { points[index] = left.contour[k] }
+                for (k, index) in IrisModel.imageRightEyeMeshIndices.enumerated() { points[index] = right.contour[k] }
+                pupils = (left.iris[0], right.iris[0])
+            }
+        }
+        if pupils.imageLeft.x > pupils.imageRight.x { pupils = (pupils.imageRight, pupils.imageLeft) }
+        let p = { (i: Int) in points[i].point }
+        let roll = atan2Degrees(pupils.imageRight.y - pupils.imageLeft.y, pupils.imageRight.x - pupils.imageLeft.x)
+        let crown = CrownScan.find(in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight,
+                                   chin: p(M.chin), forehead: p(M.foreheadTop))
+        return DetectedFace(
+            score: detection.score, box: detection.box, meshPresence: presence, pupils: pupils,
+            eyeCorners: EyeCorners(imageLeftOuter: p(M.imageLeftEyeOuter), imageLeftInner: p(M.imageLeftEyeInner),
+                                   imageRightInner: p(M.imageRightEyeInner), imageRightOuter: p(M.imageRightEyeOuter)),
+            noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: p(M.chin),
+            crown: crown, pose: M.pose(points, roll: roll),
+            headWidth: p(M.imageLeftCheek).distance(to: p(M.imageRightCheek)),
+            eyeOpenness: (M.eyeOpenness(points, upper: M.imageLeftUpperLid, lower: M.imageLeftLowerLid,
+                                        cornerA: M.imageLeftEyeOuter, cornerB: M.imageLeftEyeInner),
+                          M.eyeOpenness(points, upper: M.imageRightUpperLid, lower: M.imageRightLowerLid,
+                                        cornerA: M.imageRightEyeInner, cornerB: M.imageRightEyeOuter)),
+            mouthOpenness: M.mouthOpenness(points), landmarks: points)
+    }
+}

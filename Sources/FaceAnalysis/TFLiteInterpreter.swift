@@ -1,0 +1,477 @@
+/// Runs a `TFLiteModel`: the graph is checked and planned once at load (every shape verified against
+/// what the kernels will read and write, constants folded, weights packed), then `invoke()` only walks
+/// the plan over one preallocated arena of floats.
+///
+/// Not thread-safe: one interpreter per thread. Inputs and outputs are float32 NHWC, batch 1.
+package final class TFLiteInterpreter {
+    /// How convolutions with a window larger than 1×1 are computed (1×1 ones are a matrix product anyway).
+    package enum ConvolutionMethod: Sendable {
+        /// Read the (padded) input window by window.
+        case direct
+        /// Gather each output row's windows into a patch matrix, then one matrix product.
+        case im2col
+    }
+
+    package struct TensorInfo: Sendable {
+        package var name: String
+        package var shape: [Int]
+        package var count: Int { shape.reduce(1, *) }
+    }
+
+    package let inputs: [TensorInfo]
+    package let outputs: [TensorInfo]
+    /// The operators, for diagnostics: name and output shape in graph order (constant folding included).
+    package let operatorSummary: [String]
+    /// Multiply-accumulates of one `invoke()` in the convolutions (for benchmark figures).
+    package let convolutionMACs: Int
+
+    private let arena: UnsafeMutablePointer<Float>
+    private let arenaCount: Int
+    private let steps: [Step]
+    private let inputOffsets: [Int]
+    private let outputOffsets: [Int]
+
+    /// Loads and plans a model file.
+    package convenience init(contentsOf path: String, method: ConvolutionMethod = .direct) throws(TFLiteError) {
+        try self.init(model: try TFLiteModel(contentsOf: path), method: method)
+    }
+
+    package init(model: TFLiteModel, method: ConvolutionMethod = .direct) throws(TFLiteError) {
+        var planner = Planner(model: model)
+        try planner.plan(method: method)
+        let count = max(planner.arenaCount, 1)
+        let memory = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        memory.initialize(repeating: 0, count: count)
+        for (offset, values) in planner.constants {
+            values.withUnsafeBufferPointer { (memory + offset).update(from: $0.baseAddress!, count: $0.count) }
+        }
+        arenaCount = count
+        arena = memory
+        steps = planner.steps
+        inputOffsets = model.inputs.map { planner.offsets[$0] }
+        outputOffsets = model.outputs.map { planner.offsets[$0] }
+        inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
+        outputs = model.outputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
+        operatorSummary = planner.summary
+        convolutionMACs = planner.macs
+    }
+
+    deinit { arena.deallocate() }
+
+    /// The input tensor `index`, to be filled before `invoke()`.
+    package func input(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: arena + inputOffsets[index], count: inputs[index].count)
+    }
+
+    /// The output tensor `index` after `invoke()`; valid until the next `invoke()`.
+    package func output(_ index: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: arena + outputOffsets[index], count: outputs[index].count)
+    }
+
+    /// Runs the graph on the current inputs.
+    package func invoke() {
+        let base = arena
+        for step in steps {
+            switch step {
+            case .convolution(let c):
+                let (source, rowFloats) = prepare(c, base)
+                if c.patches >= 0 {
+                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
+                                                    bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                                    patches: base + c.patches, rows: 0..<c.window.outH)
+                } else {
+                    NeuralKernels.convolution(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
+                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                              rows: 0..<c.window.outH)
+                }
+            case .depthwise(let c):
+                let (source, rowFloats) = prepare(c, base)
+                let w = c.window
+                if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
+                    NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                                      rows: 0..<w.outH)
+                } else {
+                    NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                                       rows: 0..<w.outH)
+                }
+            case .maxPool(let window, let input, let output, let clamp):
+                NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
+            case .add(let a, let b, let output, let count, let clamp):
+                NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
+            case .relu(let input, let output, let count):
+                NeuralKernels.relu(base + input, count: count, output: base + output)
+            case .prelu(let input, let alpha, let output, let pixels, let channels):
+                NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
+            case .pad(let input, let inShape, let before, let outShape, let output):
+                NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
+            case .concatenate(let inputs, let outer, let output):
+                NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func prepare(_ c: Convolution, _ base: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
+        let w = c.window
+        if c.padded >= 0 {
+            NeuralKernels.padSpatially(base + c.input, w, into: base + c.padded)
+            return (UnsafePointer(base + c.padded), w.paddedW * w.inC)
+        }
+        return (UnsafePointer(base + c.input), w.inW * w.inC)
+    }
+}
+
+private struct Convolution {
+    var window: NeuralKernels.Window
+    var input: Int, output: Int, weights: Int, bias: Int
+    /// Offset of the zero-padded copy of the input, or -1 when the window stays inside the input.
+    var padded: Int
+    /// Offset of the im2col patch rows, or -1 for the direct method.
+    var patches: Int
+    var clamp: NeuralKernels.Clamp
+}
+
+private enum Step {
+    case convolution(Convolution)
+    case depthwise(Convolution)
+    case maxPool(window: NeuralKernels.Window, input: Int, output: Int, clamp: NeuralKernels.Clamp)
+    case add(a: Int, b: Int, output: Int, count: Int, clamp: NeuralKernels.Clamp)
+    case relu(input: Int, output: Int, count: Int)
+    case prelu(input: Int, alpha: Int, output: Int, pixels: Int, channels: Int)
+    case pad(input: Int, inShape: [Int], before: [Int], outShape: [Int], output: Int)
+    case concatenate(inputs: [(offset: Int, inner: Int)], outer: Int, output: Int)
+}
+
+
+/// Checks the graph and lays out the arena.
+private struct Planner {
+    let model: TFLiteModel
+    var offsets: [Int]
+    /// Float values of constant tensors (model data, or folded DEQUANTIZE results).
+    var constantValues: [Int: [Float]] = [:]
+    var constants: [(offset: Int, values: [Float])] = []
+    var arenaCount = 0
+    var steps: [Step] = []
+    var summary: [String] = []
+    var macs = 0
+
+    init(model: TFLiteModel) {
+        self.model = model
+        offsets = [Int](repeating: -1, count: model.tensors.count)
+    }
+
+    mutating func allocate(_ count: Int) -> Int {
+        let offset = arenaCount
+        arenaCount += (count + 15) / 16 * 16 // 64-byte granules keep every tensor vector-aligned
+        return offset
+    }
+
+    mutating func constant(_ values: [Float]) -> Int {
+        let offset = allocate(values.count)
+        constants.append((offset, values))
+        return offset
+    }
+}
+
+extension Planner {
+    typealias Window = NeuralKernels.Window
+
+    mutating func plan(method: TFLiteInterpreter.ConvolutionMethod) throws(TFLiteError) {
+        for t in model.inputs {
+            let tensor = model.tensors[t]
+            guard tensor.type == .float32 else { throw .unsupportedTensorType(tensor: tensor.name, type: tensor.type.name) }
+            guard tensor.data == nil, offsets[t] < 0 else { throw .invalidModel("graph input \"\(tensor.name)\" is a constant or listed twice") }
+            offsets[t] = allocate(tensor.elementCount)
+        }
+        for (index, node) in model.nodes.enumerated() {
+            try plan(node, index: index, method: method)
+        }
+        for t in model.outputs where offsets[t] < 0 {
+            throw .invalidModel("graph output \"\(model.tensors[t].name)\" is never computed")
+        }
+        // A damaged shape must not make the runtime claim gigabytes or run for minutes.
+        guard arenaCount <= Self.maxArenaFloats else {
+            throw .invalidModel("the model needs \(arenaCount / (1 << 18)) MB of tensors, more than \(Self.maxArenaFloats / (1 << 18)) MB")
+        }
+        guard macs <= Self.maxMACs else { throw .invalidModel("the model needs \(macs) multiply-adds per run") }
+    }
+
+    static let maxArenaFloats = 1 << 26, maxMACs = 1 << 32
+
+    private func name(_ t: Int) -> String { model.tensors[t].name }
+
+    private func fail(_ index: Int, _ node: TFLiteModel.Node, _ reason: String) -> TFLiteError {
+        .invalidModel("operator #\(index) (\(node.op.name)): \(reason)")
+    }
+
+    /// The float values of a constant tensor, or nil when it is not constant.
+    private func floats(_ t: Int) throws(TFLiteError) -> [Float]? {
+        if let folded = constantValues[t] { return folded }
+        let tensor = model.tensors[t]
+        guard let data = tensor.data else { return nil }
+        switch tensor.type {
+        case .float32:
+            return data.withUnsafeBytes { raw in
+                (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            }
+        case .float16:
+            return data.withUnsafeBytes { raw in
+                (0..<(data.count / 2)).map { NeuralKernels.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
+            }
+        default:
+            throw .unsupportedTensorType(tensor: tensor.name, type: tensor.type.name)
+        }
+    }
+
+    private func int32s(_ t: Int) throws(TFLiteError) -> [Int]? {
+        let tensor = model.tensors[t]
+        guard let data = tensor.data else { return nil }
+        guard tensor.type == .int32 else { throw .unsupportedTensorType(tensor: tensor.name, type: tensor.type.name) }
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 4)).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+        }
+    }
+
+    /// The arena offset of an operand: a computed activation, or a constant copied into the arena.
+    private mutating func operand(_ t: Int, _ index: Int, _ node: TFLiteModel.Node) throws(TFLiteError) -> Int {
+        guard t >= 0 else { throw fail(index, node, "a required input is absent") }
+        if offsets[t] >= 0 { return offsets[t] }
+        guard let values = try floats(t) else {
+            throw fail(index, node, "reads tensor \"\(name(t))\" before any operator computes it")
+        }
+        offsets[t] = constant(values)
+        return offsets[t]
+    }
+
+    /// Reserves the output tensor of an operator, checking that it is a fresh float32 activation.
+    private mutating func produce(_ t: Int, count: Int, _ index: Int, _ node: TFLiteModel.Node) throws(TFLiteError) -> Int {
+        let tensor = model.tensors[t]
+        guard tensor.data == nil, offsets[t] < 0, constantValues[t] == nil else {
+            throw fail(index, node, "writes tensor \"\(tensor.name)\", which is a constant or already computed")
+        }
+        guard tensor.type == .float32 else { throw .unsupportedTensorType(tensor: tensor.name, type: tensor.type.name) }
+        guard tensor.elementCount == count else {
+            throw fail(index, node, "output \"\(tensor.name)\" \(tensor.shape) does not hold the \(count) values computed")
+        }
+        offsets[t] = allocate(count)
+        return offsets[t]
+    }
+
+    /// `[1, H, W, C]`.
+    private func image(_ t: Int, _ index: Int, _ node: TFLiteModel.Node) throws(TFLiteError) -> (h: Int, w: Int, c: Int) {
+        let s = model.tensors[t].shape
+        guard s.count == 4, s[0] == 1, s[1] > 0, s[2] > 0, s[3] > 0 else {
+            throw fail(index, node, "tensor \"\(name(t))\" has shape \(s), expected [1, H, W, C]")
+        }
+        return (s[1], s[2], s[3])
+    }
+
+    private func operands(_ node: TFLiteModel.Node, inputs: ClosedRange<Int>, _ index: Int) throws(TFLiteError) {
+        guard inputs.contains(node.inputs.count), node.outputs.count == 1 else {
+            throw fail(index, node, "\(node.inputs.count) inputs and \(node.outputs.count) outputs")
+        }
+    }
+
+    private static func clamp(_ activation: TFLiteModel.FusedActivation) -> NeuralKernels.Clamp {
+        switch activation {
+        case .none: return .none
+        case .relu: return .relu
+        case .relu6: return .relu6
+        case .reluMinus1To1: return .reluMinus1To1
+        }
+    }
+
+    private mutating func window(_ node: TFLiteModel.Node, _ index: Int, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int,
+                                 padding: TFLiteModel.Padding, outC: Int) throws(TFLiteError) -> Window {
+        let input = try image(node.inputs[0], index, node)
+        let output = try image(node.outputs[0], index, node)
+        let same = padding == .same
+        let (outH, padTop) = Window.outputSize(input: input.h, kernel: kernelH, stride: strideH, same: same)
+        let (outW, padLeft) = Window.outputSize(input: input.w, kernel: kernelW, stride: strideW, same: same)
+        guard outH > 0, outW > 0, output.h == outH, output.w == outW, output.c == outC else {
+            throw fail(index, node, "output \(model.tensors[node.outputs[0]].shape) does not follow from input \(model.tensors[node.inputs[0]].shape), window \(kernelH)×\(kernelW) stride \(strideH)")
+        }
+        return Window(inH: input.h, inW: input.w, inC: input.c, outH: outH, outW: outW, outC: outC, kernelH: kernelH,
+                      kernelW: kernelW, strideH: strideH, strideW: strideW, padTop: padTop, padLeft: padLeft)
+    }
+
+    private mutating func plan(_ node: TFLiteModel.Node, index: Int, method: TFLiteInterpreter.ConvolutionMethod) throws(TFLiteError) {
+        let out = node.outputs.first ?? -1
+        switch node.op {
+        case .dequantize:
+            try operands(node, inputs: 1...1, index)
+            guard node.inputs[0] >= 0, let values = try floats(node.inputs[0]) else {
+                throw fail(index, node, "only constant tensors can be dequantized here")
+            }
+            let tensor = model.tensors[out]
+            guard tensor.data == nil, offsets[out] < 0, constantValues[out] == nil, tensor.type == .float32,
+                  tensor.elementCount == values.count else {
+                throw fail(index, node, "output \"\(tensor.name)\" does not match its input")
+            }
+            constantValues[out] = values
+            summary.append("DEQUANTIZE \(model.tensors[node.inputs[0]].type.name) constant → folded at load")
+            return
+
+        case .conv2D(let padding, let strideW, let strideH, let activation):
+            try operands(node, inputs: 2...3, index)
+            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            guard node.inputs[1] >= 0, filterShape.count == 4, let filter = try floats(node.inputs[1]) else {
+                throw fail(index, node, "the filter must be a constant [O, KH, KW, I] tensor")
+            }
+            let (outC, kh, kw, inC) = (filterShape[0], filterShape[1], filterShape[2], filterShape[3])
+            var w = try window(node, index, kernelH: kh, kernelW: kw, strideH: strideH, strideW: strideW, padding: padding, outC: outC)
+            guard w.inC == inC, kh > 0, kw > 0 else { throw fail(index, node, "filter \(filterShape) does not fit input channels \(w.inC)") }
+            var bias: [Float]? = nil
+            if node.inputs.count == 3, node.inputs[2] >= 0 {
+                guard let values = try floats(node.inputs[2]), values.count == outC else {
+                    throw fail(index, node, "the bias must be a constant of \(outC) values")
+                }
+                bias = values
+            }
+            let packed = NeuralKernels.packConvolution(weights: filter, bias: bias, outC: outC, kernelH: kh, kernelW: kw, inC: inC)
+            let input = try operand(node.inputs[0], index, node)
+            let padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            let patches = method == .im2col && kh * kw > 1 ? allocate(w.outW * kh * kw * inC) : -1
+            let weights = constant(packed.weights), biasOffset = constant(packed.bias)
+            let output = try produce(out, count: w.outH * w.outW * outC, index, node)
+            w.outC = outC
+            steps.append(.convolution(Convolution(window: w, input: input, output: output, weights: weights, bias: biasOffset,
+                                                  padded: padded, patches: patches, clamp: Self.clamp(activation))))
+            macs += w.outH * w.outW * outC * kh * kw * inC
+            summary.append("CONV_2D \(kh)×\(kw)/\(strideH) \(padding == .same ? "SAME" : "VALID") \(inC) to \(outC) channels → \(model.tensors[out].shape)")
+
+        case .depthwiseConv2D(let padding, let strideW, let strideH, let multiplier, let activation):
+            try operands(node, inputs: 2...3, index)
+            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            guard node.inputs[1] >= 0, filterShape.count == 4, filterShape[0] == 1, let filter = try floats(node.inputs[1]) else {
+                throw fail(index, node, "the filter must be a constant [1, KH, KW, C] tensor")
+            }
+            let (kh, kw, c) = (filterShape[1], filterShape[2], filterShape[3])
+            let w = try window(node, index, kernelH: kh, kernelW: kw, strideH: strideH, strideW: strideW, padding: padding, outC: c)
+            guard multiplier == 1, w.inC == c, kh > 0, kw > 0 else {
+                throw fail(index, node, "depth multiplier \(multiplier) with \(w.inC) input and \(c) output channels is not supported")
+            }
+            var bias = [Float](repeating: 0, count: c)
+            if node.inputs.count == 3, node.inputs[2] >= 0 {
+                guard let values = try floats(node.inputs[2]), values.count == c else {
+                    throw fail(index, node, "the bias must be a constant of \(c) values")
+                }
+                bias = values
+            }
+            let input = try operand(node.inputs[0], index, node)
+            let padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            let weights = constant(filter), biasOffset = constant(bias)
+            let output = try produce(out, count: w.outH * w.outW * c, index, node)
+            steps.append(.depthwise(Convolution(window: w, input: input, output: output, weights: weights, bias: biasOffset,
+                                                padded: padded, patches: -1, clamp: Self.clamp(activation))))
+            macs += w.outH * w.outW * c * kh * kw
+            summary.append("DEPTHWISE_CONV_2D \(kh)×\(kw)/\(strideH) \(padding == .same ? "SAME" : "VALID") \(c) → \(model.tensors[out].shape)")
+
+        case .maxPool2D(let padding, let strideW, let strideH, let filterW, let filterH, let activation):
+            try operands(node, inputs: 1...1, index)
+            let c = try image(node.inputs[0], index, node).c
+            let w = try window(node, index, kernelH: filterH, kernelW: filterW, strideH: strideH, strideW: strideW, padding: padding, outC: c)
+            let input = try operand(node.inputs[0], index, node)
+            let output = try produce(out, count: w.outH * w.outW * c, index, node)
+            steps.append(.maxPool(window: w, input: input, output: output, clamp: Self.clamp(activation)))
+            summary.append("MAX_POOL_2D \(filterH)×\(filterW)/\(strideH) → \(model.tensors[out].shape)")
+
+        case .add(let activation):
+            try operands(node, inputs: 2...2, index)
+            let a = node.inputs[0], b = node.inputs[1]
+            guard a >= 0, b >= 0, model.tensors[a].shape == model.tensors[b].shape else {
+                throw fail(index, node, "broadcasting ADD (\(a >= 0 ? model.tensors[a].shape : []) + \(b >= 0 ? model.tensors[b].shape : [])) is not supported")
+            }
+            let count = model.tensors[a].elementCount
+            let ia = try operand(a, index, node), ib = try operand(b, index, node)
+            let output = try produce(out, count: count, index, node)
+            steps.append(.add(a: ia, b: ib, output: output, count: count, clamp: Self.clamp(activation)))
+            summary.append("ADD → \(model.tensors[out].shape)")
+
+        case .relu:
+            try operands(node, inputs: 1...1, index)
+            let count = model.tensors[max(node.inputs[0], 0)].elementCount
+            let input = try operand(node.inputs[0], index, node)
+            let output = try produce(out, count: count, index, node)
+            steps.append(.relu(input: input, output: output, count: count))
+            summary.append("RELU → \(model.tensors[out].shape)")
+
+        case .prelu:
+            try operands(node, inputs: 2...2, index)
+            guard node.inputs[0] >= 0, node.inputs[1] >= 0, let alpha = try floats(node.inputs[1]) else {
+                throw fail(index, node, "the slopes must be a constant tensor")
+            }
+            let shape = model.tensors[node.inputs[0]].shape
+            let count = model.tensors[node.inputs[0]].elementCount
+            let channels = shape.last ?? 1
+            let alphaShape = model.tensors[node.inputs[1]].shape
+            guard alpha.count == channels, alphaShape.last == channels || alphaShape.isEmpty, channels > 0 else {
+                throw fail(index, node, "slopes \(alphaShape) are not one per channel of \(shape)")
+            }
+            let input = try operand(node.inputs[0], index, node)
+            let alphaOffset = constant(alpha)
+            let output = try produce(out, count: count, index, node)
+            steps.append(.prelu(input: input, alpha: alphaOffset, output: output, pixels: count / channels, channels: channels))
+            summary.append("PRELU → \(model.tensors[out].shape)")
+
+        case .pad:
+            try operands(node, inputs: 2...2, index)
+            let shape = model.tensors[max(node.inputs[0], 0)].shape
+            guard node.inputs[1] >= 0, let paddings = try int32s(node.inputs[1]), (1...4).contains(shape.count),
+                  paddings.count == 2 * shape.count, paddings.allSatisfy({ $0 >= 0 && $0 <= 4096 }) else {
+                throw fail(index, node, "paddings must be a constant [rank, 2] of non-negative values for a tensor of rank ≤ 4")
+            }
+            let lead = 4 - shape.count
+            let inShape = [Int](repeating: 1, count: lead) + shape
+            let before = [Int](repeating: 0, count: lead) + (0..<shape.count).map { paddings[2 * $0] }
+            let after = [Int](repeating: 0, count: lead) + (0..<shape.count).map { paddings[2 * $0 + 1] }
+            let outShape = (0..<4).map { inShape[$0] + before[$0] + after[$0] }
+            guard Array(outShape.dropFirst(lead)) == model.tensors[out].shape else {
+                throw fail(index, node, "output \(model.tensors[out].shape) does not match \(shape) padded by \(paddings)")
+            }
+            let input = try operand(node.inputs[0], index, node)
+            let output = try produce(out, count: outShape.reduce(1, *), index, node)
+            steps.append(.pad(input: input, inShape: inShape, before: before, outShape: outShape, output: output))
+            summary.append("PAD \(paddings) → \(model.tensors[out].shape)")
+
+        case .reshape:
+            try operands(node, inputs: 1...2, index)
+            guard node.inputs[0] >= 0, model.tensors[node.inputs[0]].elementCount == model.tensors[out].elementCount else {
+                throw fail(index, node, "the output does not hold as many values as the input")
+            }
+            let input = try operand(node.inputs[0], index, node)
+            guard model.tensors[out].data == nil, offsets[out] < 0, model.tensors[out].type == .float32 else {
+                throw fail(index, node, "writes tensor \"\(name(out))\", which is a constant or already computed")
+            }
+            offsets[out] = input // same values, another shape: no copy
+            summary.append("RESHAPE → \(model.tensors[out].shape)")
+
+        case .concatenation(let axis, let activation):
+            guard node.inputs.count >= 1, node.outputs.count == 1, activation == .none else {
+                throw fail(index, node, "\(node.inputs.count) inputs, \(node.outputs.count) outputs, activation \(activation)")
+            }
+            let outShape = model.tensors[out].shape
+            let rank = outShape.count
+            let a = axis < 0 ? axis + rank : axis
+            guard a >= 0, a < rank else { throw fail(index, node, "axis \(axis) for rank \(rank)") }
+            var parts = [(offset: Int, inner: Int)]()
+            var total = 0
+            for t in node.inputs {
+                guard t >= 0 else { throw fail(index, node, "an input is absent") }
+                let s = model.tensors[t].shape
+                guard s.count == rank, (0..<rank).allSatisfy({ $0 == a || s[$0] == outShape[$0] }) else {
+                    throw fail(index, node, "input \(s) does not fit output \(outShape) along axis \(a)")
+                }
+                total += s[a]
+                parts.append((try operand(t, index, node), s[a...].reduce(1, *)))
+            }
+            guard total == outShape[a] else { throw fail(index, node, "inputs sum to \(total) along axis \(a), output has \(outShape[a])") }
+            let outer = outShape[..<a].reduce(1, *)
+            let output = try produce(out, count: outShape.reduce(1, *), index, node)
+            steps.append(.concatenate(inputs: parts, outer: outer, output: output))
+            summary.append("CONCATENATION axis \(a) → \(outShape)")
+        }
+    }
+}

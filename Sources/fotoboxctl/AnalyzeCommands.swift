@@ -1,0 +1,185 @@
+import Arguments
+import FaceAnalysis
+import Imaging
+import Platform
+
+/// `fotoboxctl analyze IMAGE`: the face chain on one photo — landmarks, pose, crown — as JSON or a summary.
+let analyzeCommand = Command(
+    "analyze", summary: "find the faces in a photo and measure their landmarks",
+    discussion: """
+        Runs the face chain (BlazeFace → FaceMesh → Iris) on a JPEG. Coordinates are source pixels, x right, \
+        y down; "imageLeft" is the eye with the smaller x. The crown is the estimated top of the skull (hair \
+        ignored, as the German photo rules measure the head). Models are looked up in --models, else ./models, \
+        else \(FaceModels.installedDirectory).
+        """,
+    examples: ["fotoboxctl analyze portrait.jpg", "fotoboxctl analyze --json --profile scan scan.jpg"],
+    options: [
+        .value("profile", "PROFILE", help: "the capture profile the photo is judged by", choices: ["live", "scan"]),
+        .flag("json", help: "print one JSON object"),
+        .value("models", "DIR", help: "directory holding the three face models"),
+        .value("annotate", "OUT.jpg", help: "also write the photo with the landmarks drawn on it"),
+    ],
+    positionals: [PositionalSpec("IMAGE", help: "the JPEG to analyse")],
+    action: { arguments, output in
+        let path = arguments.positional("IMAGE") ?? ""
+        let image = try loadPhoto(path)
+        let analyzer = try loadAnalyzer(arguments.value("models"))
+        let faces = analyzer.analyze(image)
+        if let annotated = arguments.value("annotate") {
+            try writeAnnotated(image, faces: faces, to: annotated)
+        }
+        if arguments.flag("json") {
+            output.print(JSONValue.object(analysisJSON(image: image, faces: faces)).text)
+        } else {
+            printSummary(path: path, image: image, faces: faces, output: &output)
+        }
+        return .success
+    })
+
+/// The photo, or a one-line reason (exit 1).
+func loadPhoto(_ path: String) throws(CommandRunner.Failure) -> RGBImage {
+    let bytes: [UInt8]
+    do { bytes = try FileSystem.readFile(path, limit: 128 << 20) } catch {
+        throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)")
+    }
+    do { return try JPEG.decode(bytes) } catch {
+        throw CommandRunner.Failure(.failure, "\(path): \(error)")
+    }
+}
+
+/// The face chain from `--models`, ./models or the installed directory; exit 3 when none holds the models.
+func loadAnalyzer(_ directory: String?) throws(CommandRunner.Failure) -> FaceAnalyzer {
+    let candidates = directory.map { [$0] } ?? ["models", FaceModels.installedDirectory]
+    guard let found = FaceModels.locate(candidates) else {
+        throw CommandRunner.Failure(.deviceUnavailable, "face models not found in \(candidates.joined(separator: " or ")) "
+            + "(expected \(FaceModels.fileNames.joined(separator: ", ")); run scripts/setup --models)")
+    }
+    do { return try FaceAnalyzer(modelDirectory: found) } catch {
+        throw CommandRunner.Failure(.deviceUnavailable, "\(found)/\(error)")
+    }
+}
+
+/// The keys of `analyze --json` in order: `image`, `faces`. Checks and the verdict are appended after them.
+func analysisJSON(image: RGBImage, faces: [DetectedFace]) -> [(String, JSONValue)] {
+    func point(_ p: Point) -> JSONValue { .array([.number(p.x, digits: 1), .number(p.y, digits: 1)]) }
+    return [
+        ("image", .object([("width", .number(Double(image.width), digits: 0)), ("height", .number(Double(image.height), digits: 0))])),
+        ("faces", .array(faces.map { face in
+            .object([
+                ("score", .number(face.score, digits: 4)),
+                ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map { .number($0, digits: 1) })),
+                ("pupils", .object([("imageLeft", point(face.pupils.imageLeft)), ("imageRight", point(face.pupils.imageRight))])),
+                ("eyeCorners", .object([
+                    ("imageLeftOuter", point(face.eyeCorners.imageLeftOuter)), ("imageLeftInner", point(face.eyeCorners.imageLeftInner)),
+                    ("imageRightInner", point(face.eyeCorners.imageRightInner)), ("imageRightOuter", point(face.eyeCorners.imageRightOuter)),
+                ])),
+                ("chin", point(face.chin)),
+                ("crown", point(face.crown.skullTop)),
+                ("pose", .object([("yaw", .number(face.pose.yaw, digits: 2)), ("pitch", .number(face.pose.pitch, digits: 2)),
+                                  ("roll", .number(face.pose.roll, digits: 2))])),
+            ])
+        })),
+    ]
+}
+
+private func printSummary(path: String, image: RGBImage, faces: [DetectedFace], output: inout CommandOutput) {
+    func p(_ point: Point) -> String { "(\(fixed(point.x, 1)), \(fixed(point.y, 1)))" }
+    output.print("\(path): \(image.width)×\(image.height), \(faces.count == 1 ? "1 face" : "\(faces.count) faces")")
+    for (i, face) in faces.enumerated() {
+        let g = face.geometry
+        output.print("face \(i + 1): score \(fixed(face.score, 3)), box \(fixed(face.box.x, 0)),\(fixed(face.box.y, 0)) \(fixed(face.box.width, 0))×\(fixed(face.box.height, 0))")
+        output.print("  pupils       image-left \(p(face.pupils.imageLeft))  image-right \(p(face.pupils.imageRight))  distance \(fixed(g.interEyeDistance, 1)) px")
+        output.print("  eye corners  \(p(face.eyeCorners.imageLeftOuter)) \(p(face.eyeCorners.imageLeftInner))  \(p(face.eyeCorners.imageRightInner)) \(p(face.eyeCorners.imageRightOuter))")
+        output.print("  nose tip     \(p(face.noseTip))  mouth \(p(face.mouthCentre))  chin \(p(face.chin))")
+        output.print("  crown        skull top \(p(face.crown.skullTop))  top of hair \(p(face.crown.topOfHair))\(face.crown.reachesImageEdge ? " (hair reaches the image edge)" : "")")
+        output.print("  head         height \(fixed(g.headHeight, 0)) px, width \(fixed(face.headWidth, 0)) px")
+        output.print("  pose         yaw \(fixed(face.pose.yaw, 1))°  pitch \(fixed(face.pose.pitch, 1))°  roll \(fixed(face.pose.roll, 1))°")
+        output.print("  openness     eyes \(fixed(face.eyeOpenness.imageLeft, 2)) / \(fixed(face.eyeOpenness.imageRight, 2))  mouth \(fixed(face.mouthOpenness, 2))")
+    }
+}
+
+/// The photo with the mesh points (green), pupils (red), chin and crown (blue) marked, as JPEG.
+private func writeAnnotated(_ image: RGBImage, faces: [DetectedFace], to path: String) throws(CommandRunner.Failure) {
+    var canvas = image
+    func mark(_ point: Point, radius: Int, _ colour: (UInt8, UInt8, UInt8)) {
+        let cx = Int(point.x.rounded()), cy = Int(point.y.rounded())
+        for y in (cy - radius)...(cy + radius) where y >= 0 && y < canvas.height {
+            for x in (cx - radius)...(cx + radius) where x >= 0 && x < canvas.width { canvas[x, y] = colour }
+        }
+    }
+    let size = max(1, max(image.width, image.height) / 600)
+    for face in faces {
+        for point in face.landmarks { mark(point.point, radius: size / 2, (0, 220, 0)) }
+        for point in [face.pupils.imageLeft, face.pupils.imageRight] { mark(point, radius: size + 1, (255, 0, 0)) }
+        for point in [face.chin, face.crown.skullTop] { mark(point, radius: size + 1, (0, 80, 255)) }
+        mark(face.crown.topOfHair, radius: size, (255, 200, 0))
+    }
+    do {
+        try FileSystem.writeFileAtomically(path, try JPEG.encode(canvas, options: JPEGEncodeOptions(quality: 90)), mode: 0o600)
+    } catch {
+        throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
+    }
+}
+
+/// `value` with exactly `digits` decimals (no Foundation in the pipeline's printing).
+func fixed(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite, abs(value) < 1e12 else { return "\(value)" }
+    var scale = 1
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int((abs(value) * Double(scale)).rounded())
+    let whole = scaled / scale, fraction = scaled % scale
+    let sign = value < 0 && scaled > 0 ? "-" : ""
+    guard digits > 0 else { return sign + "\(whole)" }
+    let fractionText = String(fraction)
+    return sign + "\(whole)." + String(repeating: "0", count: digits - fractionText.count) + fractionText
+}
+
+/// A JSON value with object keys in the order given (the order the issue documents).
+indirect enum JSONValue {
+    case object([(String, JSONValue)])
+    case array([JSONValue])
+    case number(Double, digits: Int)
+    case string(String)
+    case bool(Bool)
+    case null
+
+    var text: String {
+        switch self {
+        case .object(let members):
+            return "{" + members.map { JSONValue.string($0.0).text + ": " + $0.1.text }.joined(separator: ", ") + "}"
+        case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case .number(let value, let digits):
+            guard value.isFinite else { return "null" }
+            let text = fixed(value, digits)
+            return digits > 0 && text.hasSuffix("0") ? trimmed(text) : text
+        case .string(let value):
+            var out = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
+        case .bool(let value): return value ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    private func trimmed(_ text: String) -> String {
+        var t = Substring(text)
+        while t.hasSuffix("0") { t = t.dropLast() }
+        if t.hasSuffix(".") { t = t.dropLast() }
+        return String(t)
+    }
+}

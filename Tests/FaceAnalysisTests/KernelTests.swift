@@ -1,0 +1,204 @@
+import FaceAnalysis
+import Testing
+
+/// Each inference kernel against a plain scalar loop on small tensors (odd channel counts reach the
+/// vector tails; sizes not divisible by 4 reach the pixel tails).
+@Suite struct KernelTests {
+    typealias Window = NeuralKernels.Window
+
+    func window(h: Int, w: Int, inC: Int, outC: Int, k: (Int, Int), stride: Int, same: Bool) -> Window {
+        let (oh, top) = Window.outputSize(input: h, kernel: k.0, stride: stride, same: same)
+        let (ow, left) = Window.outputSize(input: w, kernel: k.1, stride: stride, same: same)
+        return Window(inH: h, inW: w, inC: inC, outH: oh, outW: ow, outC: outC, kernelH: k.0, kernelW: k.1,
+                      strideH: stride, strideW: stride, padTop: top, padLeft: left)
+    }
+
+    /// TFLite semantics in plain loops: weights `[O][KH][KW][I]`, zero outside the input.
+    func referenceConvolution(_ x: [Float], _ wt: [Float], _ bias: [Float], _ g: Window, depthwise: Bool) -> [Float] {
+        var out = [Float](repeating: 0, count: g.outH * g.outW * g.outC)
+        for oy in 0..<g.outH {
+            for ox in 0..<g.outW {
+                for o in 0..<g.outC {
+                    var sum = Double(bias[o])
+                    for ky in 0..<g.kernelH {
+                        for kx in 0..<g.kernelW {
+                            let iy = oy * g.strideH + ky - g.padTop, ix = ox * g.strideW + kx - g.padLeft
+                            guard iy >= 0, iy < g.inH, ix >= 0, ix < g.inW else { continue }
+                            if depthwise {
+                                sum += Double(x[(iy * g.inW + ix) * g.inC + o]) * Double(wt[(ky * g.kernelW + kx) * g.outC + o])
+                            } else {
+                                for i in 0..<g.inC {
+                                    sum += Double(x[(iy * g.inW + ix) * g.inC + i])
+                                        * Double(wt[((o * g.kernelH + ky) * g.kernelW + kx) * g.inC + i])
+                                }
+                            }
+                        }
+                    }
+                    out[(oy * g.outW + ox) * g.outC + o] = Float(sum)
+                }
+            }
+        }
+        return out
+    }
+
+    func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    /// Runs the kernel the interpreter would run, padding first when the window needs it.
+    func run(_ x: [Float], _ g: Window, depthwise: Bool, im2col: Bool, weights: [Float], bias: [Float]) -> [Float] {
+        var out = [Float](repeating: .nan, count: g.outH * g.outW * g.outC)
+        var padded = [Float](repeating: .nan, count: max(g.paddedCount, 1))
+        var patches = [Float](repeating: .nan, count: g.outW * g.kernelH * g.kernelW * g.inC)
+        x.withUnsafeBufferPointer { xp in
+            padded.withUnsafeMutableBufferPointer { pp in
+                var source = xp.baseAddress!, rowFloats = g.inW * g.inC
+                if g.needsPadding {
+                    NeuralKernels.padSpatially(xp.baseAddress!, g, into: pp.baseAddress!)
+                    source = UnsafePointer(pp.baseAddress!)
+                    rowFloats = g.paddedW * g.inC
+                }
+                weights.withUnsafeBufferPointer { wp in
+                    bias.withUnsafeBufferPointer { bp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            patches.withUnsafeMutableBufferPointer { pa in
+                                if depthwise {
+                                    if g.kernelH == 3, g.kernelW == 3, g.strideH == 1 {
+                                        NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                                          bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                    } else {
+                                        NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                                           bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                    }
+                                } else if im2col {
+                                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                                    bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!,
+                                                                    patches: pa.baseAddress!, rows: 0..<g.outH)
+                                } else {
+                                    NeuralKernels.convolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                              bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: [(1, 1), (2, 2), (3, 3), (5, 5)])
+    func convolutionMatchesScalarReference(kernel: (Int, Int)) {
+        var random = TestRandom(seed: UInt64(kernel.0 * 7))
+        for stride in [1, 2] {
+            for same in [true, false] {
+                for (inC, outC) in [(3, 20), (8, 16), (13, 37)] {
+                    let g = window(h: 11, w: 10, inC: inC, outC: outC, k: kernel, stride: stride, same: same)
+                    let x = random.floats(g.inH * g.inW * inC)
+                    let weights = random.floats(outC * kernel.0 * kernel.1 * inC)
+                    let bias = random.floats(outC)
+                    let expected = referenceConvolution(x, weights, bias, g, depthwise: false)
+                    let packed = NeuralKernels.packConvolution(weights: weights, bias: bias, outC: outC, kernelH: kernel.0,
+                                                               kernelW: kernel.1, inC: inC)
+                    for im2col in [false, true] {
+                        let got = run(x, g, depthwise: false, im2col: im2col, weights: packed.weights, bias: packed.bias)
+                        #expect(maxDifference(got, expected) < 1e-4,
+                                "conv \(kernel) stride \(stride) \(same ? "SAME" : "VALID") \(inC)→\(outC) im2col \(im2col)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func depthwiseMatchesScalarReference() {
+        var random = TestRandom(seed: 3)
+        for stride in [1, 2] {
+            for same in [true, false] {
+                for c in [8, 12, 28] {
+                    let g = window(h: 9, w: 7, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
+                    let x = random.floats(g.inH * g.inW * c), weights = random.floats(9 * c), bias = random.floats(c)
+                    let expected = referenceConvolution(x, weights, bias, g, depthwise: true)
+                    let got = run(x, g, depthwise: true, im2col: false, weights: weights, bias: bias)
+                    #expect(maxDifference(got, expected) < 1e-5, "depthwise stride \(stride) \(same) C \(c)")
+                }
+            }
+        }
+    }
+
+    @Test func clampOfFusedActivations() {
+        let v = NeuralKernels.Vector(-3, -0.5, 0, 0.5, 2, 7, -7, 1)
+        #expect(NeuralKernels.Clamp.relu6.apply(v) == NeuralKernels.Vector(0, 0, 0, 0.5, 2, 6, 0, 1))
+        #expect(NeuralKernels.Clamp.reluMinus1To1.apply(v) == NeuralKernels.Vector(-1, -0.5, 0, 0.5, 1, 1, -1, 1))
+        #expect(NeuralKernels.Clamp.none.apply(v) == v)
+    }
+
+    @Test func maxPoolMatchesScalarReference() {
+        var random = TestRandom(seed: 5)
+        for same in [true, false] {
+            let g = window(h: 7, w: 6, inC: 5, outC: 5, k: (2, 2), stride: 2, same: same)
+            let x = random.floats(g.inH * g.inW * 5)
+            var out = [Float](repeating: .nan, count: g.outH * g.outW * 5)
+            NeuralKernels.maxPool(x, g, clamp: .none, output: &out)
+            for oy in 0..<g.outH {
+                for ox in 0..<g.outW {
+                    for c in 0..<5 {
+                        var m = -Float.infinity
+                        for y in (oy * 2)..<min(oy * 2 + 2, g.inH) {
+                            for x0 in (ox * 2)..<min(ox * 2 + 2, g.inW) { m = max(m, x[(y * g.inW + x0) * 5 + c]) }
+                        }
+                        #expect(out[(oy * g.outW + ox) * 5 + c] == m)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func elementwiseKernels() {
+        var random = TestRandom(seed: 9)
+        let a = random.floats(45), b = random.floats(45), alpha = random.floats(9)
+        var out = [Float](repeating: .nan, count: 45)
+        NeuralKernels.add(a, b, count: 45, clamp: .relu, output: &out)
+        #expect(out == zip(a, b).map { max($0 + $1, 0) })
+        NeuralKernels.relu(a, count: 45, output: &out)
+        #expect(out == a.map { max($0, 0) })
+        NeuralKernels.prelu(a, alpha: alpha, pixels: 5, channels: 9, output: &out)
+        #expect(out == a.indices.map { a[$0] < 0 ? a[$0] * alpha[$0 % 9] : a[$0] })
+    }
+
+    @Test func padIncludingChannels() {
+        var random = TestRandom(seed: 11)
+        let x = random.floats(2 * 3 * 4)
+        let inShape = [1, 2, 3, 4], before = [0, 1, 0, 0], outShape = [1, 4, 4, 10]
+        var out = [Float](repeating: .nan, count: 4 * 4 * 10)
+        NeuralKernels.pad(x, inShape: inShape, before: before, outShape: outShape, output: &out)
+        for y in 0..<4 {
+            for xx in 0..<4 {
+                for c in 0..<10 {
+                    let sy = y - 1
+                    let expected: Float = (sy >= 0 && sy < 2 && xx < 3 && c < 4) ? x[(sy * 3 + xx) * 4 + c] : 0
+                    #expect(out[(y * 4 + xx) * 10 + c] == expected)
+                }
+            }
+        }
+    }
+
+    @Test func concatenateAlongAnAxis() {
+        let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8, 9, 10]
+        let base = a + b
+        var out = [Float](repeating: .nan, count: 10)
+        // Two rows: a is 2×2, b is 2×3, concatenated along the last axis.
+        NeuralKernels.concatenate(base: base, [(0, 2), (4, 3)], outer: 2, output: &out)
+        #expect(out == [1, 2, 5, 6, 7, 3, 4, 8, 9, 10])
+    }
+
+    @Test func halfPrecisionConversion() {
+        #expect(NeuralKernels.float(fromHalf: 0x3C00) == 1)
+        #expect(NeuralKernels.float(fromHalf: 0xC000) == -2)
+        #expect(NeuralKernels.float(fromHalf: 0x7BFF) == 65504)
+        #expect(NeuralKernels.float(fromHalf: 0x0001) == 5.960464477539063e-08)
+        #expect(NeuralKernels.float(fromHalf: 0x7C00) == .infinity)
+        #expect(NeuralKernels.float(fromHalf: 0x7E00).isNaN)
+        #expect(NeuralKernels.float(fromHalf: 0x8000) == 0 && NeuralKernels.float(fromHalf: 0x8000).sign == .minus)
+        #expect(NeuralKernels.float(fromHalf: 0x3555) == 0.333251953125)
+    }
+}

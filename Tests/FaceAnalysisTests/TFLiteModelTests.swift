@@ -1,0 +1,107 @@
+import FaceAnalysis
+import Platform
+import Testing
+
+@Suite struct TFLiteModelTests {
+    func modelBytes(_ name: String) throws -> [UInt8]? {
+        guard let directory = TestData.modelDirectory else { return nil }
+        return try FileSystem.readFile(directory + "/" + name)
+    }
+
+    @Test func theThreeModelsLoadAndTheirOperatorsAreListed() throws {
+        for name in FaceModels.fileNames {
+            guard let bytes = try modelBytes(name) else { return }
+            let model = try TFLiteModel(bytes: bytes)
+            var counts = [String: Int]()
+            for node in model.nodes { counts[node.op.name, default: 0] += 1 }
+            print("\(name): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+            let interpreter = try TFLiteInterpreter(model: model)
+            var kinds = [String: Int]()
+            for line in interpreter.operatorSummary { kinds[line.split(separator: "→")[0].trimmingSpaces, default: 0] += 1 }
+            for (kind, count) in kinds.sorted(by: { $0.key < $1.key }) { print("  \(kind) ×\(count)") }
+            let input = interpreter.input(0)
+            for i in 0..<input.count { input[i] = Float(i % 7) / 7 }
+            interpreter.invoke()
+            for o in 0..<interpreter.outputs.count {
+                #expect(interpreter.output(o).allSatisfy { $0.isFinite }, "\(name) output \(o)")
+            }
+        }
+    }
+
+    @Test func wrongMagicIsNamed() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        bytes[4] = 0x50; bytes[5] = 0x4B; bytes[6] = 0x03; bytes[7] = 0x04
+        #expect(throws: TFLiteError.badMagic(found: "50 4B 03 04")) { try TFLiteModel(bytes: bytes) }
+        #expect(throws: TFLiteError.self) { try TFLiteModel(bytes: [1, 2, 3]) }
+        #expect(throws: TFLiteError.self) { try TFLiteModel(bytes: []) }
+    }
+
+    @Test func anUnknownOperatorIsNamed() throws {
+        guard var bytes = try modelBytes(FaceModels.iris) else { return }
+        // Rewrite the first operator code (its int32 builtin_code field and the deprecated byte) to MUL (18).
+        let root = try FlatBuffer(bytes).root("model")
+        let code = try #require(try root.vector(1, "operator_codes", elementSize: 4)).table(0)
+        if let builtin = try code.field(3) {
+            bytes[builtin] = 18; bytes[builtin + 1] = 0; bytes[builtin + 2] = 0; bytes[builtin + 3] = 0
+        }
+        bytes[try #require(try code.field(0))] = 18
+        do {
+            _ = try TFLiteModel(bytes: bytes)
+            Issue.record("a model with MUL loaded")
+        } catch {
+            guard case .unsupportedOperator(let name, _) = error else { Issue.record("\(error)"); return }
+            #expect(name == "MUL")
+            #expect(error.description.contains("MUL"))
+        }
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect(throws: TFLiteError.self) { try TFLiteModel(contentsOf: "/nonexistent/model.tflite") }
+    }
+
+    /// Truncations, random words written at random offsets, and random bytes: every one ends in a
+    /// TFLiteError or in a model that plans and runs; none may trap.
+    @Test func fuzzedModelsNeverCrash() throws {
+        guard let original = try modelBytes(FaceModels.detector) else { return }
+        var random = TestRandom(seed: 42)
+        var rejected = 0, accepted = 0
+        func attempt(_ bytes: [UInt8]) {
+            do {
+                let model = try TFLiteModel(bytes: bytes)
+                let interpreter = try TFLiteInterpreter(model: model)
+                interpreter.invoke()
+                accepted += 1
+            } catch {
+                #expect(!error.description.isEmpty)
+                rejected += 1
+            }
+        }
+        // Truncated anywhere, densely near the start where the tables are.
+        for length in Swift.stride(from: 0, to: 4096, by: 7) { attempt(Array(original.prefix(length))) }
+        for length in Swift.stride(from: 4096, to: original.count, by: 4093) { attempt(Array(original.prefix(length))) }
+        // Random 32-bit words (offsets, counts) at random positions in the structure.
+        let structureEnd = min(original.count, 8192)
+        for _ in 0..<400 {
+            var bytes = original
+            for _ in 0..<(1 + random.below(3)) {
+                let at = random.below(structureEnd - 4)
+                let word = UInt32(truncatingIfNeeded: random.next())
+                let value = random.below(4) == 0 ? word : word % UInt32(original.count * 2)
+                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            }
+            attempt(bytes)
+        }
+        // Pure noise with the right magic.
+        for _ in 0..<100 {
+            var bytes = (0..<(8 + random.below(2000))).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            bytes[4] = 0x54; bytes[5] = 0x46; bytes[6] = 0x4C; bytes[7] = 0x33
+            attempt(bytes)
+        }
+        print("fuzz: \(rejected) rejected with an error, \(accepted) still valid")
+        #expect(rejected > 0)
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String { String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+}
