@@ -2,6 +2,7 @@ import Foundation
 import Devices
 import Imaging
 import Platform
+import Configuration
 
 // Simple in-Kiosk implementations of the ports, for the tests and for running fotoboxd before the real
 // camera/pipeline/pad/outbox are wired in `Station.swift`. Each does the least that makes a visit run.
@@ -104,6 +105,7 @@ public final class StandInCamera: Camera, @unchecked Sendable {
 public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
     private let lock = NSLock()
     private var frameCount = 0
+    private var lastGuidance = 0.0
     /// The guidance shown, one code per `framesPerCode` frames, ending at the last code.
     public let script: [GuidanceCode]
     public let framesPerCode: Int
@@ -118,7 +120,11 @@ public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
     public func enqueueResult(_ result: Result<ProcessedPhoto, PhotoFailure>) { lock.withLock { scriptedResults.append(result) } }
 
     public func guidance(for frame: Frame) -> GuidanceCode {
-        lock.withLock {
+        let now = MonotonicKioskClock().now()
+        return lock.withLock {
+            // A pause means a new guidance step: start the script again.
+            if now - lastGuidance > 2 { frameCount = 0 }
+            lastGuidance = now
             frameCount += 1
             return script[min(frameCount / framesPerCode, script.count - 1)]
         }
@@ -226,18 +232,40 @@ public final class StandInQueue: SubmissionQueue, @unchecked Sendable {
     private var items: [VisitSubmission] = []
     private var reachable = true
     private var failing = false
+    /// When set, `officeReachable` is whether a TCP connection to it opens within a second.
+    private let reachability: HostPort?
 
-    public init() {}
+    public init(reachability: HostPort? = nil) { self.reachability = reachability }
 
     public var submissions: [VisitSubmission] { lock.withLock { items } }
     public var officeReachable: Bool {
-        get { lock.withLock { reachable } }
+        get {
+            if let reachability { return Self.canConnect(reachability) }
+            return lock.withLock { reachable }
+        }
         set { lock.withLock { reachable = newValue } }
     }
     /// When true, `enqueue` refuses (a full disk).
     public var refuses: Bool {
         get { lock.withLock { failing } }
         set { lock.withLock { failing = newValue } }
+    }
+
+    static func canConnect(_ target: HostPort) -> Bool {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(target.host, String(target.port), &hints, &list) == 0, let first = list else { return false }
+        defer { freeaddrinfo(list) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        let owned = FileDescriptor(owning: fd)
+        if connect(owned.rawValue, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return true }
+        guard errno == EINPROGRESS, let events = try? owned.poll(events: Int16(POLLOUT), timeoutMilliseconds: 1000), events != 0 else { return false }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(owned.rawValue, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error == 0
     }
 
     public func enqueue(_ submission: VisitSubmission) throws(QueueFailure) {
