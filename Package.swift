@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging"]),
 
         // The citizen's visit and the kiosk's local server.
-        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
+        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Devices", "Imaging", "Platform", "Configuration"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration"]),
     ]
 )
