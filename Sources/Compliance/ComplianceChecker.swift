@@ -4,7 +4,8 @@ import Imaging
 /// A face as the checks see it: its landmarks and, when the face model ran, how open eyes and mouth are.
 public struct ObservedFace: Sendable, Equatable {
     public var geometry: FaceGeometry
-    /// Lid gap ÷ eye width, the mean of both eyes (open eyes ≈ 0.25–0.35, closed < 0.1).
+    /// Lid gap ÷ eye width of the LESS open eye (open eyes ≈ 0.25–0.35, closed < 0.1), so that a wink
+    /// or one closed eye fails as it should.
     public var eyeOpenness: Double?
     /// Inner-lip gap ÷ mouth width (closed ≈ 0–0.03).
     public var mouthOpenness: Double?
@@ -92,8 +93,8 @@ public struct ComplianceChecker: Sendable {
                             tooSmall: Advice(de: "Bitte etwas tiefer – der Kopf ist zu weit oben im Bild.", en: "Please go a little lower: your head is too high in the picture."),
                             tooLarge: Advice(de: "Bitte etwas höher – der Kopf ist zu weit unten im Bild.", en: "Please go a little higher: your head is too low in the picture.")))
         checks.append(ratio("horizontalCentring", m.x / W, profile.horizontalCentring,
-                            tooSmall: Advice(de: "Bitte einen kleinen Schritt nach rechts.", en: "Please take a small step to the right."),
-                            tooLarge: Advice(de: "Bitte einen kleinen Schritt nach links.", en: "Please take a small step to the left.")))
+                            // Left in the picture is the person's right (see GuidanceCode): they move to their left.
+                            tooSmall: GuidanceCode.moveLeft.advice, tooLarge: GuidanceCode.moveRight.advice))
         checks.append(angle("headRoll", g.rollDegrees, profile.maximumRoll,
                             Advice(de: "Bitte den Kopf gerade halten, nicht zur Seite neigen.", en: "Please hold your head straight, do not tilt it.")))
         checks.append(angle("headYaw", g.yaw, profile.maximumYaw,
