@@ -199,3 +199,12 @@ func format(_ value: Double) -> String {
     if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
     return String((value * 1000).rounded() / 1000)
 }
+
+extension ObservedFace {
+    /// What the checks need of a face the model found: its geometry (with the skull-top crown, the
+    /// measured head width and pose), the less open eye, and the mouth.
+    public init(_ face: DetectedFace) {
+        self.init(geometry: face.geometry, eyeOpenness: min(face.eyeOpenness.imageLeft, face.eyeOpenness.imageRight),
+                  mouthOpenness: face.mouthOpenness)
+    }
+}

@@ -120,8 +120,11 @@ public enum CropPlanner {
                     // The whole head inside the photo.
                     guard crownY >= 0, chinY <= H else { continue }
                     let topMargin = crownY / H
+                    // The eye line is kept off its limits too: the skull top is an estimate, and a
+                    // photo just inside a limit fails on the office's own measurement.
+                    let eyeLineMiddle = (profile.eyeLinePosition.lowerBound + profile.eyeLinePosition.upperBound) / 2
                     let cost = square(headRatio - profile.targetHeadHeightRatio) + square(topMargin - profile.targetTopMargin)
-                        + 4 * square(mx - 0.5) + widthPenalty
+                        + square(my - eyeLineMiddle) + 4 * square(mx - 0.5) + widthPenalty
                     // How far the crop's corners reach beyond the frame (in source pixels).
                     let transform = derotate.followed(by: .scale(s)).followed(by: .translation(x: mx * W, y: my * H))
                     let outside = overshoot(transform, W: W, H: H, frameWidth: Double(frameWidth), frameHeight: Double(frameHeight))

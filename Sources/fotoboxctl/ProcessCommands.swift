@@ -22,15 +22,27 @@ let processCommand = Command(
               .value("eyes", "X1,Y1,X2,Y2", help: "pupil centres in source pixels (skips the face model)"),
               .value("chin", "X,Y", help: "bottom centre of the chin"),
               .value("crown", "X,Y", help: "top centre of the head"),
+              .value("models", "DIR", help: "directory holding the face models (default ./models, then the installed ones)"),
               .flag("json", help: "print one JSON object: output, transform, report")],
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to process")],
     action: { arguments, output in
         let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
         let path = arguments.positional("IMAGE")!
-        let frame = try loadJPEG(path)
-        let face = try landmarks(from: arguments) ?? { () throws -> FaceGeometry in
-            throw CommandRunner.Failure(.usage, "no landmarks: give --eyes, --chin and --crown (the face model is not available yet)")
-        }()
+        let frame = try loadPhoto(path)
+        let given = try landmarks(from: arguments)
+        // The model finds the face when no landmarks are given, and always judges the result.
+        let analyzer: FaceAnalyzer? = given == nil ? try loadAnalyzer(arguments.value("models"))
+                                                   : try? loadAnalyzer(arguments.value("models"))
+        let face: FaceGeometry
+        if let given {
+            face = given
+        } else {
+            let found = analyzer!.analyze(frame)
+            guard found.count == 1 else {
+                throw CommandRunner.Failure(.failure, "\(path): " + (found.isEmpty ? "no face found" : "\(found.count) faces found; only one person may be in the photo"))
+            }
+            face = found[0].geometry
+        }
         let photo: ProcessedPhoto
         do {
             photo = try PhotoProcessor.process(frame, face: face, profile: profile)
@@ -45,7 +57,8 @@ let processCommand = Command(
         do { try FileSystem.writeFileAtomically(outPath, encoded) } catch {
             throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
         }
-        let report = ComplianceChecker(profile: profile).check(photo.image, faces: [ObservedFace(geometry: photo.geometry)])
+        let judged = analyzer.map { $0.analyze(photo.image).map(ObservedFace.init) } ?? [ObservedFace(geometry: photo.geometry)]
+        let report = ComplianceChecker(profile: profile).check(photo.image, faces: judged)
         if arguments.flag("json") {
             output.print(try jsonText(ProcessResult(
                 output: .init(path: outPath, width: photo.image.width, height: photo.image.height),
@@ -53,7 +66,7 @@ let processCommand = Command(
                 correction: .init(gains: [photo.correction.redGain, photo.correction.greenGain, photo.correction.blueGain],
                                   gamma: photo.correction.gamma))))
         } else {
-            output.print("\(outPath): \(photo.image.width)×\(photo.image.height), \(profile.name) profile, scale \(String(format: "%.3f", photo.plan.scale)), roll removed \(String(format: "%.1f", photo.plan.geometry.rollDegrees - face.rollDegrees))°")
+            output.print("\(outPath): \(photo.image.width)×\(photo.image.height), \(profile.name) profile, scale \(String(format: "%.3f", photo.plan.scale)), roll removed \(String(format: "%.1f", -face.rollDegrees))°")
             output.print(reportTable(report))
         }
         return report.compliant ? .success : .failure
@@ -81,17 +94,6 @@ func landmarks(from arguments: ParsedArguments) throws -> FaceGeometry? {
     var left = Point(x: eyes[0], y: eyes[1]), right = Point(x: eyes[2], y: eyes[3])
     if left.x > right.x { swap(&left, &right) }
     return FaceGeometry(imageLeftEye: left, imageRightEye: right, chin: Point(x: chin[0], y: chin[1]), crown: Point(x: crown[0], y: crown[1]))
-}
-
-/// Reads and decodes a JPEG; every failure is a one-line reason with exit status 1.
-func loadJPEG(_ path: String) throws -> RGBImage {
-    let bytes: [UInt8]
-    do { bytes = try FileSystem.readFile(path) } catch {
-        throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)")
-    }
-    do { return try JPEG.decode(bytes) } catch {
-        throw CommandRunner.Failure(.failure, "\(path): \(error)")
-    }
 }
 
 /// Pretty, stable JSON (keys sorted) for `--json` output.

@@ -34,23 +34,24 @@ private func expectWithinRules(_ plan: CropPlan, frameWidth: Int, frameHeight: I
 
 @Suite struct CropPlannerTests {
     @Test func noEnlargementBindsAndTheHeadIsCentred() throws {
-        // Head 550 px: 75 % of 800 would need ×1.09, so the scale stops at 1 (head 68.75 %). A tenth of
-        // the height above the crown puts the eye line at (80 + 250) / 800 = 0.4125: the grid's nearest
-        // rows are 0.410 and 0.415.
+        // Head 550 px: 75 % of 800 would need ×1.09, so the scale stops at 1 (head 68.75 %). With the
+        // scale fixed, the cost is (my − 0.3125 − 0.10)² (top margin) + (my − 0.40)² (eye line mid-range),
+        // least at my = 0.40625; the grid's rows are 0.005 apart.
         let plan = try CropPlanner.plan(face: face(cx: 1000, eyeY: 800, ied: 200, crownAbove: 250, chinBelow: 300),
                                         frameWidth: 2000, frameHeight: 2000, profile: .scan)
         #expect(plan.scale == 1)
         #expect(abs(plan.geometry.eyeMidpoint.x - 311) < 1e-9)
-        #expect(abs(plan.geometry.eyeMidpoint.y / 800 - 0.4125) <= 0.0026)
+        #expect(abs(plan.geometry.eyeMidpoint.y / 800 - 0.40625) <= 0.0026)
         #expect(abs(plan.transform.a - 1) < 1e-12 && abs(plan.transform.b) < 1e-12)
         expectWithinRules(plan, frameWidth: 2000, frameHeight: 2000)
     }
 
     @Test func largeFaceIsReducedToTheTargetHeadHeight() throws {
-        // Head 2400 px in a 16 MP frame: live profile, 75 % of 1600 = 1200 → scale 0.5.
+        // Head 2400 px in a 16 MP frame, live profile. Cost (1.5s − 0.75)² + (my − 0.6875s − 0.1)² + (my − 0.4)²:
+        // setting both derivatives to zero gives s = 2.45625 / 4.97266 = 0.494 (head 74 %).
         let plan = try CropPlanner.plan(face: face(cx: 2000, eyeY: 1800, ied: 700, crownAbove: 1100, chinBelow: 1300),
                                         frameWidth: 4000, frameHeight: 4000, profile: .live)
-        #expect(abs(plan.scale - 0.5) <= 0.3 / 60)
+        #expect(abs(plan.scale - 0.494) <= 0.004)
         #expect(abs(plan.geometry.headHeight / 1600 - 0.75) < 0.01)
         expectWithinRules(plan, frameWidth: 4000, frameHeight: 4000)
     }
