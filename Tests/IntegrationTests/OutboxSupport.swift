@@ -60,14 +60,15 @@ enum OutboxRig {
         return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
     }
 
-    /// A JPEG of the given size whose bytes depend on `seed`; noisy, so it is large like a real photo.
-    static func jpeg(width: Int, height: Int, seed: UInt64, quality: Int = 85) -> [UInt8] {
+    /// A JPEG of the given size whose bytes depend on `seed`. `noiseBits` of noise per channel make it
+    /// larger (3 bits at quality 85: about 0.5 MB for 1244×1600).
+    static func jpeg(width: Int, height: Int, seed: UInt64, quality: Int = 85, noiseBits: Int = 3) -> [UInt8] {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         var image = RGBImage(width: width, height: height)
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             for index in pixels.indices {
                 state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-                let noise = UInt8(truncatingIfNeeded: (state &* 2_685_821_657_736_338_717) >> 58)
+                let noise = UInt8(truncatingIfNeeded: (state &* 2_685_821_657_736_338_717) >> UInt64(64 - noiseBits))
                 pixels[index] = UInt8(truncatingIfNeeded: (index / 3) % 251) &+ noise
             }
         }

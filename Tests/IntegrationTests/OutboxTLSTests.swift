@@ -57,8 +57,9 @@ struct OutboxTLSTests {
         let photo = try Self.queueAdd(station, directory: setup.directory, caseID: "ABCD-1234", seed: 3)
         let delivered = OutboxRig.fotoboxctl(["queue", "deliver", "--config", station.configPath])
         #expect(delivered.status == 0, "\(delivered.standardError)")
-        #expect(try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/photo.jpg") == photo)
-        #expect(try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/signature.jpg") == OutboxRig.signature)
+        let samePhoto = try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/photo.jpg") == photo
+        let sameSignature = try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/signature.jpg") == OutboxRig.signature
+        #expect(samePhoto && sameSignature, "the case folder's files differ from what was queued")
         let items = try station.outbox().items()
         #expect(items.map(\.state) == [.erased])
         #expect(items.first?.receiptID?.isEmpty == false)
