@@ -137,6 +137,13 @@ struct TestPKI {
     }
 
     func path(_ name: String) -> String { directory + "/" + name }
+
+    /// The `sha256//BASE64` public-key pin of a certificate, as curl and `backend.pin` take it.
+    func pin(of certificate: String) throws -> String {
+        let result = OutboxRig.run("/bin/bash", ["-c", "openssl x509 -in \"$1\" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", "pin", path(certificate + ".pem")])
+        guard result.status == 0 else { throw RigError("pin: \(result.standardError)") }
+        return "sha256//" + result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 struct RigError: Error, CustomStringConvertible {
@@ -197,7 +204,7 @@ struct StationFiles {
     let configPath: String
     let outboxPath: String
 
-    init(directory: String, pki: TestPKI, officeURL: String, clientCertificate: String = "station", name: String = "station") throws {
+    init(directory: String, pki: TestPKI, officeURL: String, clientCertificate: String = "station", name: String = "station", pin: String? = nil) throws {
         outboxPath = directory + "/\(name)-outbox"
         let keyPath = directory + "/\(name)-outbox.key"
         if !FileSystem.exists(keyPath) {
@@ -218,6 +225,7 @@ struct StationFiles {
             client-key = \(pki.path(clientCertificate + ".key"))
             connect-timeout = 2
             transfer-timeout = 20
+            \(pin.map { "pin = " + $0 } ?? "")
 
             """
         try? FileSystem.removeTree(configPath)

@@ -108,6 +108,25 @@ struct OutboxTLSTests {
         #expect(setup.caseFolders.isEmpty)
     }
 
+    @Test func thePublicKeyPinIsEnforced() throws {
+        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        let right = try StationFiles(directory: setup.directory, pki: setup.pki, officeURL: setup.office.url, name: "pinned",
+                                     pin: try setup.pki.pin(of: "office"))
+        _ = try Self.queueAdd(right, directory: setup.directory, caseID: "PINS-0001", seed: 6)
+        #expect(OutboxRig.fotoboxctl(["queue", "deliver", "--once", "--config", right.configPath]).status == 0)
+        // A valid office certificate, but not the pinned key: refused by the station.
+        let wrong = try StationFiles(directory: setup.directory, pki: setup.pki, officeURL: setup.office.url, name: "mispinned",
+                                     pin: try setup.pki.pin(of: "rogue"))
+        _ = try Self.queueAdd(wrong, directory: setup.directory, caseID: "PINS-0002", seed: 7)
+        #expect(OutboxRig.fotoboxctl(["queue", "deliver", "--once", "--config", wrong.configPath]).status == 1)
+        let item = try #require(try wrong.outbox().items().first)
+        #expect(item.state == .pending)
+        #expect(item.lastError?.lowercased().contains("pinned") == true || item.lastError?.contains("public key") == true, "\(item.lastError ?? "")")
+        #expect(setup.caseFolders == ["PINS-0001"])
+    }
+
     @Test func httpURLsAreRefused() throws {
         if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
