@@ -21,7 +21,8 @@ enum OutboxRig {
         for name in ["fotobox-office", "fotoboxctl"] where !FileSystem.exists(binary(name)) {
             return "\(binary(name)) is not built (run `swift build -c release --build-tests`)"
         }
-        if run("/usr/bin/env", ["openssl", "version"]).status != 0 { return "the openssl CLI is not installed" }
+        if run("/usr/bin/env", ["openssl", "version"]).status != 0 { return "the openssl CLI is not installed (scripts/setup)" }
+        if !FileSystem.exists("/usr/bin/curl") { return "curl is not installed (scripts/setup)" }
         return nil
     }
 
