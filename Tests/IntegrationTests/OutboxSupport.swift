@@ -137,6 +137,9 @@ struct TestPKI {
         guard result.status == 0 else { throw RigError("openssl failed: \(result.standardError)") }
     }
 
+    /// Paths in `directory` without making anything.
+    init(unmadeIn directory: String) { self.directory = directory }
+
     func path(_ name: String) -> String { directory + "/" + name }
 
     /// The `sha256//BASE64` public-key pin of a certificate, as curl and `backend.pin` take it.
