@@ -133,6 +133,8 @@ let cameraStreamCommand = Command(
         defer { camera.close() }
         let format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
         try cameraCall { () throws(CameraError) in try camera.start() }
+        // Said at once (not with the figures at the end), so a script can act on a running stream.
+        log.write("\(path): streaming \(format)")
         let end = Date().addingTimeInterval(Double(seconds))
         var lastError: CameraError?
         while Date() < end {
