@@ -108,12 +108,14 @@ let cameraStreamCommand = Command(
     (gaps in its sequence numbers), broken buffers, capture-to-userspace latency (driver timestamp to
     dequeue). Faults (unplug, hang) are recovered as the service does, and counted with the time it took.
     """,
-    examples: ["fotoboxctl camera stream --seconds 10", "fotoboxctl camera stream --device /dev/video2 --seconds 5 --still --json"],
+    examples: ["fotoboxctl camera stream --seconds 10", "fotoboxctl camera stream --device /dev/video2 --seconds 5 --still --json",
+               "fotoboxctl camera stream --device /dev/video0 --seconds 30 --wait"],
     options: [deviceOption,
               .value("seconds", "N", help: "how long to stream", required: true),
               .value("size", "WxH", help: "frame size (default: the preview's)"),
               .value("format", "FORMAT", help: "pixel format", choices: ["mjpeg", "yuyv", "nv12", "rgb24"]),
               .flag("still", help: "stream at the still size instead of the preview's"),
+              .flag("wait", help: "wait for a camera that is missing or busy, as the service does"),
               .flag("json", help: "print one JSON object with the figures")],
     action: { arguments, output in
         let seconds = try arguments.integer("seconds", in: 1...3600)!
@@ -127,14 +129,25 @@ let cameraStreamCommand = Command(
         }
         let path = try chosenDevice(arguments)
         let log = CameraLog.standardError
-        let camera: any Camera = ReplayCamera.isReplay(path)
-            ? ReplayCamera(path, log: log)
-            : RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
+        let camera: any Camera
+        var format: NegotiatedFormat?
+        if ReplayCamera.isReplay(path) {
+            camera = ReplayCamera(path, log: log)
+            format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
+            try cameraCall { () throws(CameraError) in try camera.start() }
+        } else {
+            let recovering = RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
+            camera = recovering
+            if arguments.flag("wait") {
+                try cameraCall { () throws(CameraError) in try recovering.startWhenAvailable(request) }
+            } else {
+                format = try cameraCall { () throws(CameraError) in try recovering.configure(request) }
+                try cameraCall { () throws(CameraError) in try recovering.start() }
+            }
+        }
         defer { camera.close() }
-        let format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
-        try cameraCall { () throws(CameraError) in try camera.start() }
         // Said at once (not with the figures at the end), so a script can act on a running stream.
-        log.write("\(path): streaming \(format)")
+        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera") }
         let end = Date().addingTimeInterval(Double(seconds))
         var lastError: CameraError?
         while Date() < end {
@@ -145,15 +158,16 @@ let cameraStreamCommand = Command(
                 if !error.isRecoverable { break }
             }
         }
+        format = format ?? (camera as? RecoveringCamera)?.format
         camera.stop()
         let figures = camera.statistics
-        let result = StreamJSON(device: path, format: format.format.description, width: format.size.width,
-                                height: format.size.height, seconds: seconds, statistics: figures,
+        let result = StreamJSON(device: path, format: format?.format.description ?? "none", width: format?.size.width ?? 0,
+                                height: format?.size.height ?? 0, seconds: seconds, statistics: figures,
                                 lastError: figures.frames == 0 ? lastError?.description : nil)
         if arguments.flag("json") {
             output.print(try cameraJSON(result))
         } else {
-            output.print("\(path): \(format.format) \(format.size) for \(seconds) s")
+            output.print("\(path): \(format.map(\.description) ?? "no stream") for \(seconds) s")
             output.print("frames \(figures.frames)  fps \(rateText(figures.framesPerSecond))  dropped \(figures.dropped)  broken \(figures.errored)")
             output.print("latency mean \(millisecondsText(figures.meanLatencyMilliseconds)) ms  max \(millisecondsText(figures.maxLatencyMilliseconds)) ms (\(figures.latencySamples) samples)")
             output.print("faults \(figures.faults)  recoveries \(figures.recoveries)  longest recovery \(millisecondsText(figures.maxRecoveryMilliseconds)) ms")

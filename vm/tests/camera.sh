@@ -101,3 +101,39 @@ else fail skip-broken-buffer "stream ended with status $?"; fi
 if inject fatal-error "-c inject_fatal_streaming_error=1" 2; then
     [ "$(num recoveries "$T/fatal-error.json")" -ge 1 ] && pass recover-fatal-streaming-error || fail recover-fatal-streaming-error "no recovery counted"
 else fail recover-fatal-streaming-error "stream ended with status $?"; fi
+
+# --- a camera another program streams from: refused as busy (status 3), then waited for and used.
+"$CTL" camera stream --device "$DEV" --seconds 5 >/dev/null 2>"$T/holder.err" &
+holder=$!
+waited=0
+until grep -q "streaming" "$T/holder.err" 2>/dev/null || [ $waited -ge 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+"$CTL" camera capture --device "$DEV" --out "$T/busy.jpg" >/dev/null 2>"$T/busy.err"
+status=$?
+if [ $status = 3 ] && grep -q "busy" "$T/busy.err"; then pass busy-refused
+else fail busy-refused "status $status: $(cat "$T/busy.err")"; fi
+"$CTL" camera stream --device "$DEV" --seconds 10 --wait --json >"$T/busy-wait.json" 2>"$T/busy-wait.err"
+wait $holder
+sed 's/^/    /' "$T/busy-wait.err"
+figures busy-wait "$T/busy-wait.json"
+if [ "$(num frames "$T/busy-wait.json")" -gt 0 ] && [ "$(num recoveries "$T/busy-wait.json")" -ge 1 ]; then pass recover-busy
+else fail recover-busy "no frames after the other program stopped"; fi
+
+# --- unplug and replug for real: the driver goes away (node removed) and comes back (node created);
+# the waiting stream is woken by the hotplug monitor (inotify on /dev).
+if rmmod vivid 2>"$T/rmmod.err" && [ ! -e "$DEV" ]; then
+    "$CTL" camera stream --device "$DEV" --seconds 10 --wait --json >"$T/replug.json" 2>"$T/replug.err" &
+    pid=$!
+    waited=0
+    until grep -q "waiting for the camera" "$T/replug.err" 2>/dev/null || [ $waited -ge 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+    sleep 2
+    modprobe -d "$FOTOBOX_VM_MODULE_ROOT" vivid || echo "    (modprobe vivid failed)"
+    v4l2-ctl -d "$DEV" -c timestamp_source=1 >/dev/null 2>&1
+    wait $pid
+    sed 's/^/    /' "$T/replug.err"
+    figures replug "$T/replug.json"
+    if [ "$(num frames "$T/replug.json")" -gt 0 ] && [ "$(num recoveries "$T/replug.json")" -ge 1 ]; then pass recover-replug
+    else fail recover-replug "no frames after the driver came back"; fi
+else
+    fail recover-replug "cannot remove vivid: $(cat "$T/rmmod.err")"
+    modprobe -d "$FOTOBOX_VM_MODULE_ROOT" vivid 2>/dev/null
+fi
