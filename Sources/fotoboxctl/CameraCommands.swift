@@ -43,9 +43,10 @@ let cameraListCommand = Command(
 let cameraCaptureCommand = Command(
     "capture", summary: "capture one still and write it as JPEG",
     discussion: """
-    Negotiates the largest size (MJPEG preferred) unless --size or --format say otherwise, lets the
-    camera settle for a few frames, and writes the next good frame. MJPEG frames are written as the
-    camera sent them; raw frames are converted and encoded at the highest quality.
+    Runs the preview for a few frames (auto exposure settles), switches to the still — the largest size,
+    MJPEG preferred, unless --size or --format say otherwise — and writes its first good frame, as the
+    kiosk does; the switch time is reported. MJPEG frames are written as the camera sent them; raw frames
+    are converted and encoded at the highest quality.
     """,
     examples: ["fotoboxctl camera capture --out still.jpg",
                "fotoboxctl camera capture --device /dev/video2 --out still.jpg --size 1280x720 --format yuyv"],
@@ -66,14 +67,17 @@ let cameraCaptureCommand = Command(
         let path = try chosenDevice(arguments)
         let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
         defer { camera.close() }
-        let format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
-        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        // As the kiosk does: the preview runs (and auto exposure settles), then the switch to the still.
+        _ = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
         try cameraCall { () throws(CameraError) in try camera.start() }
-        var frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
-        // Auto exposure needs a few frames after the stream starts.
-        for _ in 0..<settleFrames where !ReplayCamera.isReplay(path) {
-            frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
+        for _ in 0..<settleFrames {
+            _ = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
         }
+        let switchStarted = Date()
+        let format = try cameraCall { () throws(CameraError) in try camera.switchTo(request) }
+        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 5_000) }
+        let switchMilliseconds = Date().timeIntervalSince(switchStarted) * 1000
         camera.stop()
 
         let outPath = arguments.value("out")!
@@ -94,9 +98,10 @@ let cameraCaptureCommand = Command(
         if arguments.flag("json") {
             output.print(try cameraJSON(CaptureJSON(device: path, output: outPath, format: frame.format.description,
                                                     width: frame.size.width, height: frame.size.height, bytes: bytes.count,
+                                                    switchMilliseconds: (switchMilliseconds * 10).rounded() / 10,
                                                     warnings: format.warnings)))
         } else {
-            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes")
+            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(switchMilliseconds)) ms")
         }
         return .success
     })
@@ -179,7 +184,7 @@ let cameraStreamCommand = Command(
         return .success
     })
 
-/// Frames skipped after the stream starts, so auto exposure has settled for the still.
+/// Preview frames before the still, so auto exposure has settled.
 private let settleFrames = 3
 
 /// `--device`, or the first capture node found.
@@ -250,6 +255,8 @@ private struct CaptureJSON: Encodable {
     var width: Int
     var height: Int
     var bytes: Int
+    /// From the end of the preview to the first still frame in hand.
+    var switchMilliseconds: Double
     var warnings: [String]
 }
 

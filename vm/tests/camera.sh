@@ -50,6 +50,7 @@ else fail capture-mjpeg-refused "status $status: $(cat "$T/mjpeg.err")"; fi
 largest=$(v4l2-ctl -d "$DEV" --list-framesizes YUYV | sed -n 's/.*Discrete \([0-9]*\)x\([0-9]*\).*/\1 \2/p' | sort -n -k1,1 -k2,2 | tail -1)
 if "$CTL" camera capture --device "$DEV" --out "$T/still.jpg" --json >"$T/still.json" 2>"$T/still.err"; then
     got="$(num width "$T/still.json") $(num height "$T/still.json")"
+    echo "    still $got: preview to still frame in $(num switchMilliseconds "$T/still.json") ms"
     if is_jpeg "$T/still.jpg" && [ "$got" = "$largest" ]; then pass capture-still-largest
     else fail capture-still-largest "got $got, largest is $largest"; fi
 else fail capture-still-largest "exit $? $(cat "$T/still.err")"; fi
@@ -65,6 +66,12 @@ if "$CTL" camera stream --device "$DEV" --seconds 4 --json >"$T/stream.json" 2>"
     frames=$(num frames "$T/stream.json")
     [ "${frames:-0}" -ge 10 ] && pass stream || fail stream "only ${frames:-0} frames"
 else fail stream "exit $? $(cat "$T/stream.err")"; fi
+
+# --- a stream at the still size: how fast full-resolution frames come.
+if "$CTL" camera stream --device "$DEV" --seconds 4 --still --json >"$T/stream-still.json" 2>"$T/stream-still.err"; then
+    figures "stream at still size $(num width "$T/stream-still.json")x$(num height "$T/stream-still.json")" "$T/stream-still.json"
+    [ "$(num frames "$T/stream-still.json")" -ge 1 ] && pass stream-still || fail stream-still "no frame"
+else fail stream-still "exit $? $(cat "$T/stream-still.err")"; fi
 
 # --- faults injected while a stream runs; each must be recovered without restarting the process.
 # inject NAME CONTROL-SETTINGS DELAY [LATER-SETTINGS LATER-DELAY]
