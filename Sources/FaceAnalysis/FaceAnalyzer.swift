@@ -31,6 +31,15 @@ public final class FaceAnalyzer {
     /// Faces whose mesh presence is below this are not faces (the detector's false alarms).
     public var minimumPresence = 0.5
 
+    /// 1 (default) or 2 threads for the larger convolutions; 2 takes the station's second core.
+    public var threads: Int {
+        get { detector.interpreter.threads }
+        set {
+            let count = min(max(newValue, 1), 2)
+            for (_, interpreter) in interpreters { interpreter.threads = count }
+        }
+    }
+
     private let detector: FaceDetector
     private let mesh: FaceMeshModel
     private let iris: IrisModel
@@ -53,6 +62,11 @@ public final class FaceAnalyzer {
 
     /// The detector alone (for diagnostics and tests).
     package func detect(_ image: RGBImage) -> [FaceDetection] { detector.detect(image) }
+
+    /// The three interpreters, holding the last inputs they saw (the benchmark compares them with OpenCV's).
+    package var interpreters: [(file: String, interpreter: TFLiteInterpreter)] {
+        [(FaceModels.detector, detector.interpreter), (FaceModels.mesh, mesh.interpreter), (FaceModels.iris, iris.interpreter)]
+    }
 
     private func analyze(_ image: RGBImage, detection: FaceDetection, mode: Mode) -> DetectedFace? {
         guard var found = mesh.landmarks(image, detection: detection), found.presence >= minimumPresence else { return nil }

@@ -360,7 +360,8 @@ package enum NeuralKernels {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 8 <= count {
-            store(pointwiseMax(load(a + i), zero), output + i)
+            let v = load(a + i)
+            store(v.replacing(with: zero, where: v .< zero), output + i) // pointwiseMax is not specialised: 10× slower
             i += 8
         }
         while i < count { output[i] = max(a[i], 0); i += 1 }

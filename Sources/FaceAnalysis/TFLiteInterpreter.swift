@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Runs a `TFLiteModel`: the graph is checked and planned once at load (every shape verified against
 /// what the kernels will read and write, constants folded, weights packed), then `invoke()` only walks
 /// the plan over one preallocated arena of floats.
@@ -24,6 +26,10 @@ package final class TFLiteInterpreter {
     package let operatorSummary: [String]
     /// Multiply-accumulates of one `invoke()` in the convolutions (for benchmark figures).
     package let convolutionMACs: Int
+    /// 1 (default) or 2: with 2, the larger convolutions split their output rows between two threads.
+    package var threads = 1
+    /// Below this many multiply-adds a convolution is not worth waking a second thread for.
+    static let splitThreshold = 150_000
 
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
@@ -75,26 +81,29 @@ package final class TFLiteInterpreter {
             switch step {
             case .convolution(let c):
                 let (source, rowFloats) = prepare(c, base)
-                if c.patches >= 0 {
-                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
-                                                    bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                    patches: base + c.patches, rows: 0..<c.window.outH)
-                } else {
-                    NeuralKernels.convolution(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
-                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                              rows: 0..<c.window.outH)
+                let w = c.window
+                split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
+                    if c.patches >= 0 {
+                        NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                        bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                                        patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
+                                                        rows: rows)
+                    } else {
+                        NeuralKernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                  bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                    }
                 }
             case .depthwise(let c):
                 let (source, rowFloats) = prepare(c, base)
                 let w = c.window
-                if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
-                    NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                      rows: 0..<w.outH)
-                } else {
-                    NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                       rows: 0..<w.outH)
+                split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
+                    if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
+                        NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                          bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                    } else {
+                        NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                           bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                    }
                 }
             case .maxPool(let window, let input, let output, let clamp):
                 NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
@@ -112,6 +121,25 @@ package final class TFLiteInterpreter {
         }
     }
 
+    /// Runs `body` on all `rows` here, or on two halves in two threads when asked and worth it;
+    /// `part` (0 or 1) selects per-thread scratch.
+    @inline(__always)
+    private func split(_ rows: Int, work: Int, _ body: (Range<Int>, Int) -> Void) {
+        guard threads > 1, rows >= 2, work >= Self.splitThreshold else {
+            body(0..<rows, 0)
+            return
+        }
+        let half = rows / 2
+        // The two halves write disjoint rows of the output and their own scratch, and `concurrentPerform`
+        // returns only when both are done: sharing the body between the two threads is safe.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                shared.value(part == 0 ? 0..<half : half..<rows, part)
+            }
+        }
+    }
+
     @inline(__always)
     private func prepare(_ c: Convolution, _ base: UnsafeMutablePointer<Float>) -> (UnsafePointer<Float>, Int) {
         let w = c.window
@@ -121,6 +149,11 @@ package final class TFLiteInterpreter {
         }
         return (UnsafePointer(base + c.input), w.inW * w.inC)
     }
+}
+
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 private struct Convolution {
@@ -333,7 +366,7 @@ extension Planner {
             let packed = NeuralKernels.packConvolution(weights: filter, bias: bias, outC: outC, kernelH: kh, kernelW: kw, inC: inC)
             let input = try operand(node.inputs[0], index, node)
             let padded = w.needsPadding ? allocate(w.paddedCount) : -1
-            let patches = method == .im2col && kh * kw > 1 ? allocate(w.outW * kh * kw * inC) : -1
+            let patches = method == .im2col && kh * kw > 1 ? allocate(2 * w.outW * kh * kw * inC) : -1 // one row per thread
             let weights = constant(packed.weights), biasOffset = constant(packed.bias)
             let output = try produce(out, count: w.outH * w.outW * outC, index, node)
             w.outC = outC
