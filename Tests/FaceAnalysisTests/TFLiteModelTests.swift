@@ -28,6 +28,29 @@ import Testing
         }
     }
 
+    /// Two threads and the im2col method compute the same outputs as one thread and the direct method.
+    @Test func threadsAndMethodsAgree() throws {
+        guard let directory = TestData.modelDirectory else { return }
+        for name in FaceModels.fileNames {
+            let model = try TFLiteModel(contentsOf: directory + "/" + name)
+            let single = try TFLiteInterpreter(model: model)
+            let double = try TFLiteInterpreter(model: model, method: .im2col)
+            double.threads = 2
+            var random = TestRandom(seed: 17)
+            let input = (0..<single.input(0).count).map { _ in (random.float() + 1) / 2 }
+            for interpreter in [single, double] {
+                let buffer = interpreter.input(0)
+                for i in input.indices { buffer[i] = input[i] }
+                interpreter.invoke()
+            }
+            for o in 0..<single.outputs.count {
+                let a = single.output(o), b = double.output(o)
+                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+                #expect(worst < 1e-5, "\(name) output \(o): \(worst)")
+            }
+        }
+    }
+
     @Test func wrongMagicIsNamed() {
         var bytes = [UInt8](repeating: 0, count: 64)
         bytes[4] = 0x50; bytes[5] = 0x4B; bytes[6] = 0x03; bytes[7] = 0x04
