@@ -89,13 +89,14 @@ public final class FaceAnalyzer {
         if pupils.imageLeft.x > pupils.imageRight.x { pupils = (pupils.imageRight, pupils.imageLeft) }
         let p = { (i: Int) in points[i].point }
         let roll = atan2Degrees(pupils.imageRight.y - pupils.imageLeft.y, pupils.imageRight.x - pupils.imageLeft.x)
+        let chin = ChinEdge.refine(p(M.chin), in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight)
         let crown = CrownScan.find(in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight,
-                                   chin: p(M.chin), forehead: p(M.foreheadTop))
+                                   chin: chin, forehead: p(M.foreheadTop))
         return DetectedFace(
             score: detection.score, box: detection.box, meshPresence: presence, pupils: pupils,
             eyeCorners: EyeCorners(imageLeftOuter: p(M.imageLeftEyeOuter), imageLeftInner: p(M.imageLeftEyeInner),
                                    imageRightInner: p(M.imageRightEyeInner), imageRightOuter: p(M.imageRightEyeOuter)),
-            noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: p(M.chin),
+            noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: chin,
             crown: crown, pose: M.pose(points, roll: roll),
             headWidth: p(M.imageLeftCheek).distance(to: p(M.imageRightCheek)),
             eyeOpenness: (M.eyeOpenness(points, upper: M.imageLeftUpperLid, lower: M.imageLeftLowerLid,
