@@ -6,12 +6,15 @@ on the very input tensors our chain fed them (written by the Swift benchmark, ru
 bench-results/face/), prints OpenCV's times beside ours, the ratio, and the largest difference between
 our output tensors and OpenCV's. Exit status 1 when a difference exceeds 1e-3.
 
-    scripts/setup --bench            # opencv-python-headless==4.14.0.94 and numpy
-    .build/release/FotoboxBenchmarks # (its main calls runFaceBenchmarks) writes bench-results/face/
-    scripts/bench-face.py [--dir bench-results/face] [--models models] [--runs 50]
+    scripts/setup --bench     # opencv-python-headless==4.14.0.94 and numpy
+    scripts/bench-face.py [--dir bench-results/face] [--models models] [--runs 50] [--no-run]
+
+It first runs `.build/release/FotoboxBenchmarks face --out DIR --models DIR` (whose main hands the arguments
+after "face" to runFaceBenchmarks), unless --no-run says the tensors are already there.
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -45,8 +48,15 @@ def main():
     parser.add_argument("--dir", default="bench-results/face")
     parser.add_argument("--models", default="models")
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--binary", default=".build/release/FotoboxBenchmarks")
+    parser.add_argument("--no-run", action="store_true", help="use the tensors and timings already in --dir")
     args = parser.parse_args()
     cv2.setNumThreads(1)
+    if not args.no_run:
+        result = subprocess.run([args.binary, "face", "--out", args.dir, "--models", args.models])
+        if result.returncode != 0:
+            print(f"bench-face: {args.binary} face failed ({result.returncode})", file=sys.stderr)
+            return 2
 
     ours = {}
     timings_path = os.path.join(args.dir, "swift-timings.txt")
