@@ -305,6 +305,10 @@ extension Planner {
         guard inputs.contains(node.inputs.count), node.outputs.count == 1 else {
             throw fail(index, node, "\(node.inputs.count) inputs and \(node.outputs.count) outputs")
         }
+        // Only the trailing inputs beyond the required count (a convolution's bias) may be absent (-1).
+        guard node.inputs.prefix(inputs.lowerBound).allSatisfy({ $0 >= 0 }) else {
+            throw fail(index, node, "a required input is absent")
+        }
     }
 
     private static func clamp(_ activation: TFLiteModel.FusedActivation) -> NeuralKernels.Clamp {
@@ -349,7 +353,7 @@ extension Planner {
 
         case .conv2D(let padding, let strideW, let strideH, let activation):
             try operands(node, inputs: 2...3, index)
-            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            let filterShape = model.tensors[node.inputs[1]].shape
             guard node.inputs[1] >= 0, filterShape.count == 4, let filter = try floats(node.inputs[1]) else {
                 throw fail(index, node, "the filter must be a constant [O, KH, KW, I] tensor")
             }
@@ -377,7 +381,7 @@ extension Planner {
 
         case .depthwiseConv2D(let padding, let strideW, let strideH, let multiplier, let activation):
             try operands(node, inputs: 2...3, index)
-            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            let filterShape = model.tensors[node.inputs[1]].shape
             guard node.inputs[1] >= 0, filterShape.count == 4, filterShape[0] == 1, let filter = try floats(node.inputs[1]) else {
                 throw fail(index, node, "the filter must be a constant [1, KH, KW, C] tensor")
             }
@@ -425,7 +429,7 @@ extension Planner {
 
         case .relu:
             try operands(node, inputs: 1...1, index)
-            let count = model.tensors[max(node.inputs[0], 0)].elementCount
+            let count = model.tensors[node.inputs[0]].elementCount
             let input = try operand(node.inputs[0], index, node)
             let output = try produce(out, count: count, index, node)
             steps.append(.relu(input: input, output: output, count: count))
@@ -451,7 +455,7 @@ extension Planner {
 
         case .pad:
             try operands(node, inputs: 2...2, index)
-            let shape = model.tensors[max(node.inputs[0], 0)].shape
+            let shape = model.tensors[node.inputs[0]].shape
             guard node.inputs[1] >= 0, let paddings = try int32s(node.inputs[1]), (1...4).contains(shape.count),
                   paddings.count == 2 * shape.count, paddings.allSatisfy({ $0 >= 0 && $0 <= 4096 }) else {
                 throw fail(index, node, "paddings must be a constant [rank, 2] of non-negative values for a tensor of rank ≤ 4")

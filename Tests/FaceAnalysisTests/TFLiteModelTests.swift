@@ -114,6 +114,29 @@ import Testing
             }
             attempt(bytes)
         }
+        // Operators wired to absent (-1) or arbitrary tensors, and shapes rewritten: structurally valid files
+        // that the planner must refuse or run safely.
+        let graph = try #require(try FlatBuffer(original).root("model").vector(2, "subgraphs", elementSize: 4)).table(0)
+        let operators = try #require(try graph.vector(3, "operators", elementSize: 4))
+        let tensors = try #require(try graph.vector(0, "tensors", elementSize: 4))
+        for _ in 0..<300 {
+            var bytes = original
+            let words: [Int32] = [-1, 0, Int32(random.below(tensors.count)), Int32(random.below(4096)), Int32.max]
+            if random.below(2) == 0 {
+                let op = try operators.table(random.below(operators.count))
+                guard let list = try op.vector(random.below(2) + 1, "operands", elementSize: 4), list.count > 0 else { continue }
+                let at = list.start + 4 * random.below(list.count)
+                let value = UInt32(bitPattern: words[random.below(words.count)])
+                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            } else {
+                let tensor = try tensors.table(random.below(tensors.count))
+                guard let shape = try tensor.vector(0, "shape", elementSize: 4), shape.count > 0 else { continue }
+                let at = shape.start + 4 * random.below(shape.count)
+                let value = UInt32(bitPattern: words[random.below(words.count)])
+                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            }
+            attempt(bytes)
+        }
         // Pure noise with the right magic.
         for _ in 0..<100 {
             var bytes = (0..<(8 + random.below(2000))).map { _ in UInt8(truncatingIfNeeded: random.next()) }
