@@ -46,6 +46,7 @@ func runFaceBenchmarks(arguments: [String]) {
             let gflops = Double(2 * interpreter.convolutionMACs) / (t.best * 1e6)
             print("  \(pad(name, 34)) \(method == .direct ? "direct" : "im2col")  \(describe(t))  (\(fixed(Double(interpreter.convolutionMACs) / 1e6, 1)) M multiply-adds, best \(fixed(gflops, 1)) GFLOP/s)")
             if method == .direct { timings.append((name, t)) }
+            if method == .direct { printBreakdown(interpreter) }
         }
     }
 
@@ -77,6 +78,22 @@ func runFaceBenchmarks(arguments: [String]) {
     do { try FileSystem.writeFileAtomically(out + "/swift-timings.txt", Array(text.utf8), mode: 0o644) } catch {
         print("cannot write \(out)/swift-timings.txt: \(error)")
     }
+}
+
+/// Where one model's time goes: per kind of step, the best of 30 runs summed, largest first.
+private func printBreakdown(_ interpreter: TFLiteInterpreter) {
+    var best = [Double]()
+    var kinds = [String]()
+    for run in 0..<30 {
+        let steps = interpreter.invokeTimed(clock: now)
+        if run == 0 { kinds = steps.map(\.kind); best = steps.map(\.milliseconds) }
+        for (i, step) in steps.enumerated() { best[i] = min(best[i], step.milliseconds) }
+    }
+    var total = [String: (ms: Double, count: Int)]()
+    for (kind, ms) in zip(kinds, best) { total[kind, default: (0, 0)].ms += ms; total[kind, default: (0, 0)].count += 1 }
+    let line = total.sorted { $0.value.ms > $1.value.ms }.prefix(5)
+        .map { "\($0.key) ×\($0.value.count) \(fixed($0.value.ms, 3))" }.joined(separator: ", ")
+    print("      where the time goes (ms): \(line)")
 }
 
 /// Image-like values in [0, 1] from a fixed generator.

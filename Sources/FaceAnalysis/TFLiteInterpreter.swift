@@ -76,48 +76,61 @@ package final class TFLiteInterpreter {
 
     /// Runs the graph on the current inputs.
     package func invoke() {
+        for step in steps { run(step) }
+    }
+
+    /// Runs the graph once, timing each step with `clock` (milliseconds): the kind of each step and its time,
+    /// for the benchmark's breakdown.
+    package func invokeTimed(clock: () -> Double) -> [(kind: String, milliseconds: Double)] {
+        steps.map { step in
+            let start = clock()
+            run(step)
+            return (step.kind, clock() - start)
+        }
+    }
+
+    @inline(__always)
+    private func run(_ step: Step) {
         let base = arena
-        for step in steps {
-            switch step {
-            case .convolution(let c):
-                let (source, rowFloats) = prepare(c, base)
-                let w = c.window
-                split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
-                    if c.patches >= 0 {
-                        NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                        bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                        patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
-                                                        rows: rows)
-                    } else {
-                        NeuralKernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                  bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
-                    }
+        switch step {
+        case .convolution(let c):
+            let (source, rowFloats) = prepare(c, base)
+            let w = c.window
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
+                if c.patches >= 0 {
+                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                    bias: base + c.bias, clamp: c.clamp, output: base + c.output,
+                                                    patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
+                                                    rows: rows)
+                } else {
+                    NeuralKernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 }
-            case .depthwise(let c):
-                let (source, rowFloats) = prepare(c, base)
-                let w = c.window
-                split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
-                    if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
-                        NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                          bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
-                    } else {
-                        NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                           bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
-                    }
-                }
-            case .maxPool(let window, let input, let output, let clamp):
-                NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
-            case .add(let a, let b, let output, let count, let clamp):
-                NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
-            case .relu(let input, let output, let count):
-                NeuralKernels.relu(base + input, count: count, output: base + output)
-            case .prelu(let input, let alpha, let output, let pixels, let channels):
-                NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
-            case .pad(let input, let inShape, let before, let outShape, let output):
-                NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
-            case .concatenate(let inputs, let outer, let output):
-                NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
             }
+        case .depthwise(let c):
+            let (source, rowFloats) = prepare(c, base)
+            let w = c.window
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
+                if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
+                    NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                } else {
+                    NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                }
+            }
+        case .maxPool(let window, let input, let output, let clamp):
+            NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
+        case .add(let a, let b, let output, let count, let clamp):
+            NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
+        case .relu(let input, let output, let count):
+            NeuralKernels.relu(base + input, count: count, output: base + output)
+        case .prelu(let input, let alpha, let output, let pixels, let channels):
+            NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
+        case .pad(let input, let inShape, let before, let outShape, let output):
+            NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
+        case .concatenate(let inputs, let outer, let output):
+            NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
         }
     }
 
@@ -167,6 +180,19 @@ private struct Convolution {
 }
 
 private enum Step {
+    var kind: String {
+        switch self {
+        case .convolution(let c): return "CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH)\(c.window.inC < 8 ? " (first layer)" : "")"
+        case .depthwise(let c): return "DEPTHWISE_CONV_2D /\(c.window.strideH)"
+        case .maxPool: return "MAX_POOL_2D"
+        case .add: return "ADD"
+        case .relu: return "RELU"
+        case .prelu: return "PRELU"
+        case .pad: return "PAD"
+        case .concatenate: return "CONCATENATION"
+        }
+    }
+
     case convolution(Convolution)
     case depthwise(Convolution)
     case maxPool(window: NeuralKernels.Window, input: Int, output: Int, clamp: NeuralKernels.Clamp)
