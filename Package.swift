@@ -49,27 +49,28 @@ let package = Package(
 
         // Hardware and transmission.
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging"]),
-        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging"]),
 
         // The citizen's visit and the kiosk's local server.
-        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
+        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
         .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
-        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform"]),
+        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform"]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Imaging"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Devices", "Imaging", "Platform", "Configuration"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration"]),
     ]
 )

@@ -1,1 +1,29 @@
-print("bench")
+import Imaging
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `make bench` runs this (scripts/bench), alternating with the OpenCV peer on the same frame.
+//   FotoboxBenchmarks imaging FRAME.jpg [REPEATS]   → one line per stage: "stage<TAB>ms<TAB>bytes"
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 2, arguments[0] == "imaging" else {
+    printError("usage: FotoboxBenchmarks imaging FRAME.jpg [REPEATS]")
+    exit(2)
+}
+let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 15 : 15
+do {
+    let bytes = try FileSystem.readFile(arguments[1])
+    for m in try runImagingBenchmarks(frameBytes: bytes, repeats: repeats) {
+        print("\(m.stage)\t\(m.milliseconds)\t\(m.bytes)")
+    }
+} catch {
+    printError("FotoboxBenchmarks: \(error)")
+    exit(1)
+}
+
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -45,4 +45,13 @@ static inline unsigned long fotobox_VIDIOC_QUERYMENU(void) { return VIDIOC_QUERY
 static inline unsigned int fotobox_V4L2_CTRL_FLAG_NEXT_CTRL(void) { return V4L2_CTRL_FLAG_NEXT_CTRL; }
 static inline unsigned int fotobox_V4L2_BUF_FLAG_TIMESTAMP_MASK(void) { return V4L2_BUF_FLAG_TIMESTAMP_MASK; }
 static inline unsigned int fotobox_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC(void) { return V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC; }
+
+/// Control ids are macros built from class bases, which Swift does not import.
+static inline unsigned int fotobox_V4L2_CID_EXPOSURE_AUTO(void) { return V4L2_CID_EXPOSURE_AUTO; }
+static inline unsigned int fotobox_V4L2_CID_EXPOSURE_ABSOLUTE(void) { return V4L2_CID_EXPOSURE_ABSOLUTE; }
+static inline unsigned int fotobox_V4L2_CID_AUTO_WHITE_BALANCE(void) { return V4L2_CID_AUTO_WHITE_BALANCE; }
+static inline unsigned int fotobox_V4L2_CID_WHITE_BALANCE_TEMPERATURE(void) { return V4L2_CID_WHITE_BALANCE_TEMPERATURE; }
+static inline unsigned int fotobox_V4L2_CID_FOCUS_AUTO(void) { return V4L2_CID_FOCUS_AUTO; }
+static inline unsigned int fotobox_V4L2_CID_FOCUS_ABSOLUTE(void) { return V4L2_CID_FOCUS_ABSOLUTE; }
+static inline unsigned int fotobox_V4L2_CID_POWER_LINE_FREQUENCY(void) { return V4L2_CID_POWER_LINE_FREQUENCY; }
 #endif

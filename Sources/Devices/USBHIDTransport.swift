@@ -3,7 +3,11 @@ import CUSB
 /// What the Wacom protocol logic needs from a HID device: feature reports both ways and input reports.
 /// `USBHIDDevice` implements it over libusb; `WacomDeviceSimulator` plays an STU pad at this level for the
 /// unit tests and the demo, so everything above it runs the same code either way.
-public protocol HIDTransport: AnyObject {
+///
+/// `WacomPad` reads input reports on its reader thread while it sends feature reports from the caller's
+/// thread, so implementations allow exactly that (libusb does: different endpoints); `close()` comes only
+/// after the reader has stopped.
+public protocol HIDTransport: AnyObject, Sendable {
     /// GET_REPORT (feature): returns what the device sent, byte 0 the report id. It may be shorter than asked.
     func getFeatureReport(_ reportID: UInt8, length: Int) throws(USBError) -> [UInt8]
     /// SET_REPORT (feature): byte 0 of `report` is the report id.
@@ -15,7 +19,7 @@ public protocol HIDTransport: AnyObject {
 }
 
 /// A HID-class USB device claimed through libusb (the kernel's usbhid driver detached while we hold it).
-public final class USBHIDDevice: HIDTransport {
+public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
     private var handle: USBDeviceHandle?
     private let interfaceNumber: Int32
     private let inEndpoint: UInt8

@@ -8,6 +8,15 @@ public struct WacomPenEvent: Equatable, Sendable {
     /// Milliseconds since the first decoded report: from the pad's own clock (0x34, wrap undone) or from
     /// the host's clock when the pad sends plain 0x01 reports.
     public var milliseconds: Int
+
+    public init(x: Int, y: Int, pressure: Int, isTouching: Bool, inProximity: Bool, milliseconds: Int) {
+        self.x = x
+        self.y = y
+        self.pressure = pressure
+        self.isTouching = isTouching
+        self.inProximity = inProximity
+        self.milliseconds = milliseconds
+    }
 }
 
 /// Counts of input reports that were not used, by reason. Nothing bad on the wire crashes or stops a capture;

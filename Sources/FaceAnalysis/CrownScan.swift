@@ -9,6 +9,8 @@ enum CrownScan {
     static let skullAboveEyesPerEyesToChin = 1.1
     /// Smallest colour difference (RGB distance) that counts as "not background", whatever the noise.
     static let minimumContrast = 24.0
+    /// The scan may lower the proportional skull estimate to this fraction of it, no further.
+    static let minimumSkullFraction = 0.85
 
     static func find(in image: RGBImage, imageLeftEye: Point, imageRightEye: Point, chin: Point, forehead: Point) -> Crown {
         let eyeMid = imageLeftEye.midpoint(imageRightEye)
@@ -63,8 +65,10 @@ enum CrownScan {
             }
         }
         // Hair cannot lie inside the skull: when the scan ends lower than the proportions say (short hair,
-        // a bald head), the scan is the better measure of the skull too.
-        let skullTop = min(skullEstimate, hairTop)
+        // a bald head), the scan is the better measure of the skull too — but only by so much: a scan that
+        // stops far lower has mistaken hair for background (a tight crop, dark hair against a dark wall),
+        // and a head is never 15 % shorter than the proportions.
+        let skullTop = hairTop < skullEstimate ? max(hairTop, skullEstimate * minimumSkullFraction) : skullEstimate
         return Crown(topOfHair: onAxis(hairTop), skullTop: onAxis(skullTop), reachesImageEdge: reachesEdge)
     }
 

@@ -108,3 +108,22 @@ public struct PixelRect: Sendable, Equatable, Hashable, Codable {
 
     public var isEmpty: Bool { width <= 0 || height <= 0 }
 }
+
+extension RGBImage {
+    /// A copy of the pixels inside `rect` (cut to the image).
+    public func cropped(to rect: PixelRect) -> RGBImage {
+        let r = rect.clamped(toWidth: width, height: height)
+        var out = RGBImage(width: r.width, height: r.height)
+        guard !r.isEmpty else { return out }
+        pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                for y in 0..<r.height {
+                    let from = ((r.y + y) * width + r.x) * 3
+                    target.baseAddress!.advanced(by: y * r.width * 3)
+                        .update(from: source.baseAddress!.advanced(by: from), count: r.width * 3)
+                }
+            }
+        }
+        return out
+    }
+}

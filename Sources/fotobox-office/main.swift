@@ -1,1 +1,52 @@
-print("not yet")
+import Arguments
+import Configuration
+import Outbox
+import Platform
+
+// The office receiver: accepts the stations' submissions over mutual TLS and writes one folder per case.
+let office = Command(
+    "fotobox-office", summary: "receive photo submissions from Fotobox stations over mutual TLS",
+    discussion: """
+        Serves POST /v1/submissions and GET /v1/submissions/{caseId} (docs/api.md, docs/openapi-office.yaml).
+        Every client must present a certificate issued by the station CA (--client-ca). Each case is written
+        to INBOX/<caseId>/ (photo.jpg, signature.jpg, report.json, submission.json) all at once.
+        Case folders older than --retention-days are purged at start and hourly. Stops on SIGTERM or SIGINT.
+        """,
+    examples: ["fotobox-office --listen 0.0.0.0:8443 --inbox /srv/fotobox/inbox --tls-cert office.pem --tls-key office.key --client-ca stations-ca.pem"],
+    options: [
+        .value("listen", "HOST:PORT", help: "address to serve HTTPS on (port 0: any free port, printed at start)", required: true),
+        .value("inbox", "DIR", help: "where case folders are written", required: true),
+        .value("tls-cert", "FILE", help: "the office's certificate (PEM, chain allowed)", required: true),
+        .value("tls-key", "FILE", help: "the office's private key (PEM)", required: true),
+        .value("client-ca", "FILE", help: "the CA that issues station certificates (PEM)", required: true),
+        .value("retention-days", "N", help: "purge case folders after N days (default 14)"),
+        .value("case-id-pattern", "REGEX", help: "accept only case IDs matching REGEX (default: any 1-64 letters, digits, '-', '_')"),
+    ],
+    action: { arguments, _ in
+        let listenText = arguments.value("listen")!
+        // HostPort refuses port 0, which the office accepts (the kernel picks a free port).
+        let listen = listenText.hasSuffix(":0") ? HostPort(String(listenText.dropLast()) + "1").map { ($0.host, UInt16(0)) }
+            : HostPort(listenText).map { ($0.host, $0.port) }
+        guard let listen else { throw UsageError("--listen needs HOST:PORT, not '\(listenText)'", commandPath: arguments.commandPath) }
+        let retention = try arguments.integer("retention-days", in: 1...3650) ?? 14
+        func read(_ option: String) throws -> [UInt8] {
+            let path = arguments.value(option)!
+            do { return try FileSystem.readFile(path, limit: 1 << 20) } catch {
+                throw CommandRunner.Failure(.usage, "--\(option) \(path): \(error)")
+            }
+        }
+        let settings = OfficeServerSettings(host: listen.0, port: listen.1, certificatePEM: try read("tls-cert"), keyPEM: try read("tls-key"),
+                                            clientCAPEM: try read("client-ca"))
+        let policy: CaseIDPolicy
+        do { policy = try arguments.value("case-id-pattern").map { try CaseIDPolicy(pattern: $0) } ?? .anySafe } catch {
+            throw CommandRunner.Failure(.usage, "\(error)")
+        }
+        do {
+            try OfficeService.run(settings: settings, inboxPath: arguments.value("inbox")!, retentionDays: retention, policy: policy)
+        } catch {
+            throw CommandRunner.Failure(.failure, "\(error)")
+        }
+        return .success
+    })
+
+CommandRunner.main(root: office)

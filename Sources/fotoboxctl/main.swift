@@ -7,6 +7,9 @@ let fotoboxctl = Command(
     discussion: "Every command takes --help. Machine-readable output with --json.",
     subcommands: [
         processCommand,
+        queueCommand,
+        padCommand,
+        cameraCommand,
         analyzeCommand,
     ])
 

@@ -1,1 +1,40 @@
-print("not yet")
+#if canImport(Glibc)
+import Glibc
+#endif
+import Arguments
+import Configuration
+import Kiosk
+import Platform
+
+// The station service: one process owning camera, pad, pipeline, the citizen's visit and the outbox.
+let fotoboxd = Command(
+    "fotoboxd", summary: "the Fotobox photo station service (visit, kiosk server, outbox)",
+    discussion: "Runs until SIGTERM or SIGINT. Under systemd (Type=notify) it reports READY=1, STATUS= and, while the camera delivers frames, WATCHDOG=1.",
+    examples: ["fotoboxd --config /etc/fotobox/fotobox.conf", "fotoboxd --config demo.conf --check"],
+    options: [
+        .value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)"),
+        .flag("check", help: "validate the config and exit"),
+    ],
+    action: { arguments, output in
+        let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
+        let text: String
+        do { text = String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self) }
+        catch { throw CommandRunner.Failure(.usage, "cannot read the config: \(error)") }
+        let config: StationConfig
+        do { config = try StationConfig.parse(text, path: path) }
+        catch { throw CommandRunner.Failure(.usage, "the config has errors:\n\(error)") }
+        if arguments.flag("check") {
+            output.print("\(path): ok")
+            return .success
+        }
+        Station.blockTerminationSignals()
+        let stateDirectory = getenv("STATE_DIRECTORY").map { String(cString: $0) }
+        let journal = Journal.standard(identifier: "fotoboxd", caseKey: Journal.caseKey(at: stateDirectory.map { $0 + "/log-hash.key" }))
+        let station: Station
+        do { station = try Station(config: config, journal: journal) }
+        catch { throw CommandRunner.Failure(.deviceUnavailable, "\(error)") }
+        _ = station.run(notifier: .fromEnvironment())
+        return .success
+    })
+
+CommandRunner.main(root: fotoboxd)

@@ -6,6 +6,9 @@ public struct CaseIDPolicy: Sendable {
     public enum CheckDigit: String, Sendable, CaseIterable {
         /// Luhn (mod 10) over the ID's digits; the last digit is the check digit. Letters are ignored.
         case luhn
+        /// ICAO 9303 (weights 7, 3, 1; digits as themselves, A = 10 … Z = 35) over the letters and digits
+        /// before the last character, which is the check digit. Other characters are skipped.
+        case icao9303 = "icao-9303"
     }
 
     public let pattern: String
@@ -61,6 +64,21 @@ extension CaseIDPolicy.CheckDigit {
                 }
             }
             return sum % 10 == 0
+        case .icao9303:
+            let characters = caseID.utf8.filter { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }
+            guard characters.count >= 2, let last = characters.last, last >= 48, last <= 57 else { return false }
+            let weights = [7, 3, 1]
+            var sum = 0
+            for (position, character) in characters.dropLast().enumerated() {
+                let value: Int
+                switch character {
+                case 48...57: value = Int(character - 48)
+                case 65...90: value = Int(character - 65) + 10
+                default: value = Int(character - 97) + 10
+                }
+                sum += value * weights[position % 3]
+            }
+            return sum % 10 == Int(last - 48)
         }
     }
 }

@@ -1,0 +1,210 @@
+import FaceAnalysis
+import Imaging
+
+/// A face as the checks see it: its landmarks and, when the face model ran, how open eyes and mouth are.
+public struct ObservedFace: Sendable, Equatable {
+    public var geometry: FaceGeometry
+    /// Lid gap ÷ eye width of the LESS open eye (open eyes ≈ 0.25–0.35, closed < 0.1), so that a wink
+    /// or one closed eye fails as it should.
+    public var eyeOpenness: Double?
+    /// Inner-lip gap ÷ mouth width (closed ≈ 0–0.03).
+    public var mouthOpenness: Double?
+
+    public init(geometry: FaceGeometry, eyeOpenness: Double? = nil, mouthOpenness: Double? = nil) {
+        self.geometry = geometry
+        self.eyeOpenness = eyeOpenness
+        self.mouthOpenness = mouthOpenness
+    }
+}
+
+/// The limits of the quality checks (the geometry limits are the profile's). Defaults and their
+/// sources are in docs/compliance.md; a station may set them in its config.
+public struct QualityThresholds: Sendable, Equatable {
+    public var minimumEyeOpenness = 0.12
+    public var maximumMouthOpenness = 0.12
+    /// Background texture (mean luma step between neighbours at 256 px width), and the largest
+    /// fraction of it more than 48 levels from its median luma.
+    public var maximumBackgroundTexture = 4.0
+    public var maximumBackgroundDeviation = 0.25
+    /// TR-03121: neutral grey between #A1A1A1 and #E1E1E1; channels within this many levels of each other.
+    public var backgroundLuma: ClosedRange<Double> = 161...225
+    public var maximumBackgroundCast = 12.0
+    /// ICAO: darkest of four face regions ≥ 50 % of the brightest.
+    public var minimumIlluminationRatio = 0.5
+    /// Face mean luma, and at most this fraction of face pixels clipped to black or white.
+    public var faceLuma: ClosedRange<Double> = 70...210
+    public var maximumClippedFraction = 0.05
+    /// A background median at or above this is burnt out (the wall was light grey, not white).
+    public var burntBackgroundLuma = 250.0
+    /// Face luma p1–p99 in levels (TR-03121 "grey-level density": enough tonal range on the face).
+    public var minimumDynamicRange = 60.0
+    /// Laplacian standard deviation at a 64 px eye distance.
+    public var minimumSharpness = 4.0
+    /// Skin chroma box (BT.601 Cb/Cr), which holds every skin tone under neutral light.
+    public var skinCb: ClosedRange<Double> = 77...127
+    public var skinCr: ClosedRange<Double> = 133...173
+
+    public init() {}
+}
+
+/// Runs every ICAO/BSI check on an image and the faces found in it.
+///
+/// Geometry is measured on the whole image given: on an uncropped frame the geometry checks tell how
+/// the crop would have to move; on a processed photo they must all pass.
+public struct ComplianceChecker: Sendable {
+    public var profile: PhotoProfile
+    public var thresholds: QualityThresholds
+    /// Whether `image` is meant to be the finished photo (size and colour space are then checked).
+    public var isFinishedPhoto: Bool
+
+    public init(profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds(), isFinishedPhoto: Bool = true) {
+        self.profile = profile
+        self.thresholds = thresholds
+        self.isFinishedPhoto = isFinishedPhoto
+    }
+
+    public func check(_ image: RGBImage, faces: [ObservedFace]) -> ComplianceReport {
+        var checks: [CheckResult] = []
+        checks.append(result("singleFacePresent", Double(faces.count), "= 1", faces.count == 1, mandatory: true,
+                             faces.isEmpty ? Advice(de: "Kein Gesicht erkannt. Bitte schauen Sie in die Kamera.", en: "No face found. Please look into the camera.")
+                                : Advice(de: "Bitte nur eine Person vor der Kamera.", en: "Only one person in front of the camera, please.")))
+        // The geometry and quality of the most prominent face (the largest), even when there are several.
+        guard let face = faces.max(by: { $0.geometry.interEyeDistance < $1.geometry.interEyeDistance }) else {
+            return ComplianceReport(checks: checks + imageChecks(image))
+        }
+        let g = face.geometry
+        let W = Double(image.width), H = Double(image.height)
+        let m = g.eyeMidpoint
+        let headWidth = g.headWidth ?? CropPlanner.estimatedHeadWidthPerInterEyeDistance * g.interEyeDistance
+        checks.append(result("interEyeDistance", g.interEyeDistance, "≥ \(format(profile.minimumInterEyeDistance))",
+                             g.interEyeDistance >= profile.minimumInterEyeDistance, mandatory: true,
+                             Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera.")))
+        // Head width is a rule only when the face model measured it; an estimate from the eye distance
+        // is reported as advice, never as the reason to refuse a photo.
+        var widthCheck = ratio("headWidthRatio", headWidth / W, profile.headWidthRatio,
+                               tooSmall: Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera."),
+                               tooLarge: Advice(de: "Bitte etwas weiter weg von der Kamera.", en: "Please move a little further from the camera."))
+        if g.headWidth == nil { widthCheck.mandatory = false }
+        checks.append(widthCheck)
+        checks.append(ratio("headHeightRatio", g.headHeight / H, profile.headHeightRatio,
+                            tooSmall: Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera."),
+                            tooLarge: Advice(de: "Bitte etwas weiter weg von der Kamera.", en: "Please move a little further from the camera.")))
+        checks.append(ratio("eyeLinePosition", m.y / H, profile.eyeLinePosition,
+                            tooSmall: Advice(de: "Bitte etwas tiefer – der Kopf ist zu weit oben im Bild.", en: "Please go a little lower: your head is too high in the picture."),
+                            tooLarge: Advice(de: "Bitte etwas höher – der Kopf ist zu weit unten im Bild.", en: "Please go a little higher: your head is too low in the picture.")))
+        checks.append(ratio("horizontalCentring", m.x / W, profile.horizontalCentring,
+                            // Left in the picture is the person's right (see GuidanceCode): they move to their left.
+                            tooSmall: GuidanceCode.moveLeft.advice, tooLarge: GuidanceCode.moveRight.advice))
+        checks.append(angle("headRoll", g.rollDegrees, profile.maximumRoll,
+                            Advice(de: "Bitte den Kopf gerade halten, nicht zur Seite neigen.", en: "Please hold your head straight, do not tilt it.")))
+        checks.append(angle("headYaw", g.yaw, profile.maximumYaw,
+                            Advice(de: "Bitte direkt in die Kamera schauen, den Kopf nicht drehen.", en: "Please look straight into the camera; do not turn your head.")))
+        checks.append(angle("headPitch", g.pitch, profile.maximumPitch,
+                            Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
+        checks.append(measured("eyesOpen", face.eyeOpenness, "≥ \(format(thresholds.minimumEyeOpenness))", mandatory: true,
+                               { $0 >= thresholds.minimumEyeOpenness },
+                               Advice(de: "Bitte die Augen öffnen.", en: "Please open your eyes.")))
+        checks.append(measured("mouthClosed", face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
+                               { $0 <= thresholds.maximumMouthOpenness },
+                               Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
+
+        let q = QualityMeasures.measure(image, face: g)
+        let t = thresholds
+        checks.append(result("backgroundUniformity", q.backgroundTexture,
+                             "texture ≤ \(format(t.maximumBackgroundTexture)), outlying ≤ \(format(t.maximumBackgroundDeviation))",
+                             q.backgroundTexture <= t.maximumBackgroundTexture && q.backgroundDeviation <= t.maximumBackgroundDeviation,
+                             mandatory: true,
+                             Advice(de: "Der Hintergrund ist nicht einfarbig. Bitte Personal informieren.", en: "The background is not plain. Please inform the staff.")))
+        let cast = max(q.backgroundRed, q.backgroundGreen, q.backgroundBlue) - min(q.backgroundRed, q.backgroundGreen, q.backgroundBlue)
+        checks.append(result("backgroundColour", q.backgroundLuma,
+                             "\(format(t.backgroundLuma.lowerBound))–\(format(t.backgroundLuma.upperBound)) neutral (R, G, B within \(format(t.maximumBackgroundCast)))",
+                             t.backgroundLuma.contains(q.backgroundLuma) && cast <= t.maximumBackgroundCast, mandatory: true,
+                             Advice(de: "Der Hintergrund ist nicht hellgrau. Bitte Personal informieren.", en: "The background is not light grey. Please inform the staff.")))
+        checks.append(result("illuminationUniformity", q.illuminationRatio, "≥ \(format(t.minimumIlluminationRatio))",
+                             q.illuminationRatio >= t.minimumIlluminationRatio, mandatory: false,
+                             Advice(de: "Das Gesicht ist ungleichmäßig beleuchtet. Bitte mittig vor die Kamera stellen.", en: "Your face is unevenly lit. Please stand centred in front of the camera.")))
+        // Over-exposure shows on the face (clipped skin) or, for dark skin, first on the light background,
+        // which then burns out to white.
+        let clipped = max(q.faceOverExposed, q.faceUnderExposed)
+        let backgroundBurnt = q.backgroundLuma >= t.burntBackgroundLuma
+        checks.append(result("exposure", q.faceLuma,
+                             "face luma \(format(t.faceLuma.lowerBound))–\(format(t.faceLuma.upperBound)), clipped ≤ \(format(t.maximumClippedFraction)), background < \(format(t.burntBackgroundLuma))",
+                             t.faceLuma.contains(q.faceLuma) && clipped <= t.maximumClippedFraction && !backgroundBurnt, mandatory: true,
+                             q.faceLuma > t.faceLuma.upperBound || q.faceOverExposed > t.maximumClippedFraction || backgroundBurnt
+                                ? Advice(de: "Das Bild ist überbelichtet. Bitte Personal informieren.", en: "The picture is overexposed. Please inform the staff.")
+                                : Advice(de: "Das Bild ist zu dunkel. Bitte Personal informieren.", en: "The picture is too dark. Please inform the staff.")))
+        checks.append(result("dynamicRange", q.faceDynamicRange, "≥ \(format(t.minimumDynamicRange))",
+                             q.faceDynamicRange >= t.minimumDynamicRange, mandatory: true,
+                             Advice(de: "Das Bild ist zu kontrastarm. Bitte Personal informieren.", en: "The picture has too little contrast. Please inform the staff.")))
+        checks.append(result("sharpness", q.sharpness, "≥ \(format(t.minimumSharpness))", q.sharpness >= t.minimumSharpness, mandatory: true,
+                             Advice(de: "Das Bild ist unscharf. Bitte still halten.", en: "The picture is blurred. Please hold still.")))
+        let natural = t.skinCb.contains(q.faceCb) && t.skinCr.contains(q.faceCr)
+        checks.append(result("naturalColour", colourCastDistance(q), "0 (Cb \(format(t.skinCb.lowerBound))–\(format(t.skinCb.upperBound)), Cr \(format(t.skinCr.lowerBound))–\(format(t.skinCr.upperBound)))",
+                             natural, mandatory: false,
+                             Advice(de: "Die Hautfarbe wirkt unnatürlich. Bitte Personal informieren.", en: "Skin colour looks unnatural. Please inform the staff.")))
+        return ComplianceReport(checks: checks + imageChecks(image))
+    }
+
+    /// Levels by which the face's mean chroma lies outside the skin box (0 inside).
+    private func colourCastDistance(_ q: QualityMeasures) -> Double {
+        func outside(_ v: Double, _ r: ClosedRange<Double>) -> Double { v < r.lowerBound ? r.lowerBound - v : max(0, v - r.upperBound) }
+        let dx = outside(q.faceCb, thresholds.skinCb), dy = outside(q.faceCr, thresholds.skinCr)
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    private func imageChecks(_ image: RGBImage) -> [CheckResult] {
+        guard isFinishedPhoto else { return [] }
+        let sizeOK = image.width == profile.width && image.height == profile.height
+        return [
+            CheckResult(id: "imageSize", value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
+                        pass: sizeOK, mandatory: true,
+                        advice: sizeOK ? .none : Advice(de: "Falsche Bildgröße (\(image.width)×\(image.height)).", en: "Wrong image size (\(image.width)×\(image.height)).")),
+            // RGBImage is 8 bits per channel, three channels, and the pipeline writes sRGB JPEG: what
+            // reaches this check has the right colour space by construction; a grey or CMYK input was
+            // converted at decoding.
+            CheckResult(id: "colourSpace", value: 24, limit: "24-bit sRGB", pass: true, mandatory: true, advice: .none),
+        ]
+    }
+
+    private func result(_ id: String, _ value: Double?, _ limit: String, _ pass: Bool, mandatory: Bool, _ advice: Advice) -> CheckResult {
+        CheckResult(id: id, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
+    }
+
+    private func ratio(_ id: String, _ value: Double, _ range: ClosedRange<Double>, tooSmall: Advice, tooLarge: Advice) -> CheckResult {
+        let pass = range.contains(value)
+        return result(id, value, "\(format(range.lowerBound))–\(format(range.upperBound))", pass, mandatory: true,
+                      value < range.lowerBound ? tooSmall : tooLarge)
+    }
+
+    private func angle(_ id: String, _ degrees: Double?, _ limit: Double, _ advice: Advice) -> CheckResult {
+        measured(id, degrees, "|°| ≤ \(format(limit))", mandatory: true, { abs($0) <= limit }, advice)
+    }
+
+    /// A check whose value may be missing (the face model did not run): then it fails, saying so,
+    /// because a photo is only compliant when every mandatory rule was seen to hold.
+    private func measured(_ id: String, _ value: Double?, _ limit: String, mandatory: Bool,
+                          _ passes: (Double) -> Bool, _ advice: Advice) -> CheckResult {
+        guard let value, value.isFinite else {
+            return CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
+                               advice: Advice(de: "Nicht gemessen (kein Gesichtsmodell).", en: "Not measured (no face model)."))
+        }
+        return result(id, value, limit, passes(value), mandatory: mandatory, advice)
+    }
+
+    private func rounded(_ value: Double) -> Double { value.isFinite ? (value * 1000).rounded() / 1000 : 0 }
+}
+
+/// "0.5", "300", "0.45": short and exact enough for limits.
+func format(_ value: Double) -> String {
+    if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+    return String((value * 1000).rounded() / 1000)
+}
+
+extension ObservedFace {
+    /// What the checks need of a face the model found: its geometry (with the skull-top crown, the
+    /// measured head width and pose), the less open eye, and the mouth.
+    public init(_ face: DetectedFace) {
+        self.init(geometry: face.geometry, eyeOpenness: min(face.eyeOpenness.imageLeft, face.eyeOpenness.imageRight),
+                  mouthOpenness: face.mouthOpenness)
+    }
+}

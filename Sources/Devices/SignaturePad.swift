@@ -1,0 +1,70 @@
+/// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
+/// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
+/// mirror and the buttons, `clear` on "Nochmal", `end`), close. `WacomPad` implements it for a real STU pad
+/// over libusb and for the simulated pad (`device = simulated`), which plays the same HID reports.
+public protocol SignaturePad: AnyObject, Sendable {
+    /// What the pad is, for logs and `fotoboxctl pad list`: "STU-430 1.05 (bus 1 device 4)".
+    var name: String { get }
+    /// Claims the pad and reads what it can do. Idempotent.
+    func open() throws(PadError)
+    /// Shows "Bitte hier unterschreiben" with the OK and Nochmal buttons, and turns the pad's inking on.
+    func showPrompt() throws(PadError)
+    /// Shows the prompt and starts reading the pen.
+    func begin() throws(PadError)
+    /// The strokes so far and a button pressed since the last call, waiting up to `waitMilliseconds` for
+    /// pen input. Throws when the pad is gone or the capture was cancelled.
+    func poll(waitMilliseconds: Int) throws(PadError) -> PadProgress
+    /// Forgets the strokes and shows a fresh prompt ("Nochmal").
+    func clear() throws(PadError)
+    /// Stops reading, turns inking off and blanks the screen.
+    func end()
+    /// `begin`, `poll` until OK is pressed with ink on the pad ("Nochmal" clears), `end`.
+    func capture(timeoutMilliseconds: Int) throws(PadError) -> Signature
+    /// Ends a running `capture` with `PadError.cancelled`; safe from any thread.
+    func cancel()
+    /// Clears the screen and releases the pad.
+    func close()
+}
+
+/// What `poll` saw: the signature so far (for the kiosk's live mirror) and a button press, if any.
+public struct PadProgress: Equatable, Sendable {
+    public var signature: Signature
+    public var pressed: PadButton?
+
+    public init(signature: Signature, pressed: PadButton?) {
+        self.signature = signature
+        self.pressed = pressed
+    }
+}
+
+/// Opens the pad the config names: `simulated`, `auto` (the first STU pad on the bus) or a usbfs path
+/// such as `/dev/bus/usb/001/004`.
+public enum SignaturePads {
+    public static func open(device: String, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {
+        let pad: WacomPad
+        switch device {
+        case "simulated":
+            pad = WacomPad(simulator: WacomDeviceSimulator(scenario: .recordedSignature, pacing: .realTime))
+        default:
+            let usb: USBContext
+            do { usb = try context() } catch { throw .usb(error) }
+            let pads: [USBDeviceInfo]
+            do { pads = try usb.devices(vendorID: WacomModel.vendorID).filter(WacomModel.isSignaturePad) } catch { throw .usb(error) }
+            let chosen: USBDeviceInfo?
+            if device == "auto" {
+                chosen = pads.first
+            } else {
+                let parts = device.split(separator: "/")
+                let bus = parts.count >= 2 ? UInt8(parts[parts.count - 2]) : nil
+                let address = parts.last.flatMap { UInt8($0) }
+                chosen = pads.first { $0.bus == bus && $0.address == address }
+            }
+            guard let chosen else {
+                throw .noPad(device == "auto" ? "no Wacom STU pad (USB 056a:00a1…00a9) is connected" : "no Wacom STU pad at \(device)")
+            }
+            pad = try WacomPad(usb: usb, info: chosen)
+        }
+        try pad.open()
+        return pad
+    }
+}

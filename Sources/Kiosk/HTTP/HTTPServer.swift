@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMicroHTTPD
+import Foundation
+
+/// One HTTP request as the handler sees it: the body is complete and within the server's limit.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The path, percent-decoded by libmicrohttpd, without the query.
+    public var path: String
+    public var query: [String: String]
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A response body produced piece by piece (MJPEG, Server-Sent Events). `next` may block; it returns
+/// nil at the end of the stream. It runs on the connection's own thread.
+public protocol HTTPStream: AnyObject, Sendable {
+    func next() -> [UInt8]?
+}
+
+public struct HTTPResponse: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        case stream(any HTTPStream)
+    }
+
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Body
+
+    public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case badAddress(String)
+    case cannotStart(host: String, port: UInt16)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let host): "kiosk.listen: '\(host)' is not an IPv4 or IPv6 address (or localhost)"
+        case .cannotStart(let host, let port): "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
+        }
+    }
+}
+
+/// libmicrohttpd, wrapped once: a thread per connection (so a stream may block), requests handed over
+/// whole, bodies above `maxBodyBytes` answered with 413 before they are read, headers above the
+/// connection memory limit refused by libmicrohttpd itself.
+public final class HTTPServer: @unchecked Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    let handler: Handler
+    let maxBodyBytes: Int
+    private var daemon: OpaquePointer?
+    /// The port actually bound (the one asked for, or the kernel's choice for 0).
+    public private(set) var port: UInt16 = 0
+    public let host: String
+
+    public init(host: String, port: UInt16, maxBodyBytes: Int = 16 * 1024, maxConnections: Int = 32,
+                handler: @escaping Handler) throws(HTTPServerError) {
+        self.handler = handler
+        self.maxBodyBytes = maxBodyBytes
+        self.host = host
+        let literal = host == "localhost" ? "127.0.0.1" : host
+        var flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue)
+        // The address lives until MHD_start_daemon returned (it binds inside).
+        let address = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<sockaddr_in6>.size, alignment: 8)
+        defer { address.deallocate() }
+        memset(address, 0, MemoryLayout<sockaddr_in6>.size)
+        var v4 = sockaddr_in()
+        var v6 = sockaddr_in6()
+        if inet_pton(AF_INET, literal, &v4.sin_addr) == 1 {
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = port.bigEndian
+            address.storeBytes(of: v4, as: sockaddr_in.self)
+        } else if inet_pton(AF_INET6, literal, &v6.sin6_addr) == 1 {
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+            address.storeBytes(of: v6, as: sockaddr_in6.self)
+            flags |= UInt32(MHD_USE_IPv6.rawValue)
+        } else {
+            throw .badAddress(host)
+        }
+        var options = [
+            MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: address),
+            MHD_OptionItem(option: .CONNECTION_LIMIT, value: maxConnections, ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: 30, ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 64 * 1024, ptr_value: nil),
+            MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted, to: Int.self),
+                           ptr_value: nil),
+            MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
+        ]
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        daemon = options.withUnsafeMutableBufferPointer { items in
+            fotobox_mhd_start(flags, port, accessHandler, context, items.baseAddress)
+        }
+        guard let daemon else { throw .cannotStart(host: host, port: port) }
+        self.port = fotobox_mhd_bound_port(daemon)
+    }
+
+    /// Stops listening and waits for the connection threads (streams must end by themselves soon).
+    public func stop() {
+        if let daemon { MHD_stop_daemon(daemon) }
+        daemon = nil
+    }
+
+    deinit { stop() }
+}
+
+/// What libmicrohttpd keeps for one request between the calls of the access handler.
+private final class PendingRequest {
+    var body: [UInt8] = []
+    var tooLarge = false
+}
+
+private final class StreamState {
+    let stream: any HTTPStream
+    var pending: [UInt8] = []
+    var offset = 0
+    init(_ stream: any HTTPStream) { self.stream = stream }
+}
+
+private final class Pairs {
+    var values: [(String, String)] = []
+}
+
+private let requestCompleted: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, MHD_RequestTerminationCode) -> Void = { _, _, context, _ in
+    guard let context, let pointer = context.pointee else { return }
+    Unmanaged<PendingRequest>.fromOpaque(pointer).release()
+    context.pointee = nil
+}
+
+private let collectPair: MHD_KeyValueIterator = { context, _, key, value in
+    guard let context, let key else { return .YES }
+    Unmanaged<Pairs>.fromOpaque(context).takeUnretainedValue().values.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    return .YES
+}
+
+private func values(_ connection: OpaquePointer?, _ kind: MHD_ValueKind) -> [(String, String)] {
+    let pairs = Pairs()
+    let context = Unmanaged.passUnretained(pairs).toOpaque()
+    _ = MHD_get_connection_values(connection, kind, collectPair, context)
+    return pairs.values
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, requestContext in
+    guard let context, let requestContext, let uploadSize else { return MHD_Result.NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
+    if requestContext.pointee == nil {
+        // First call: only the headers are in. Refuse an announced oversized body before reading it.
+        let pending = PendingRequest()
+        requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
+        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").flatMap({ Int(String(cString: $0)) }),
+           length > server.maxBodyBytes {
+            return queue(connection, KioskResponses.error(413, "too-large", "the request body exceeds \(server.maxBodyBytes) bytes"))
+        }
+        return .YES
+    }
+    let pending = Unmanaged<PendingRequest>.fromOpaque(requestContext.pointee!).takeUnretainedValue()
+    if uploadSize.pointee > 0 {
+        if !pending.tooLarge, let uploadData {
+            if pending.body.count + uploadSize.pointee > server.maxBodyBytes {
+                pending.tooLarge = true
+                pending.body = []
+            } else {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) { bytes in
+                    pending.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: uploadSize.pointee))
+                }
+            }
+        }
+        uploadSize.pointee = 0
+        return .YES
+    }
+    if pending.tooLarge {
+        return queue(connection, KioskResponses.error(413, "too-large", "the request body exceeds \(server.maxBodyBytes) bytes"))
+    }
+    var headers: [String: String] = [:]
+    for (key, value) in values(connection, .HEADER_KIND) { headers[key.lowercased()] = value }
+    var query: [String: String] = [:]
+    for (key, value) in values(connection, .GET_ARGUMENT_KIND) { query[key] = value }
+    let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
+                              query: query, headers: headers, body: pending.body)
+    return queue(connection, server.handler(request))
+}
+
+private let streamReader: MHD_ContentReaderCallback = { context, _, buffer, maximum in
+    guard let context, let buffer else { return -2 }
+    let state = Unmanaged<StreamState>.fromOpaque(context).takeUnretainedValue()
+    while state.offset >= state.pending.count {
+        guard let next = state.stream.next() else { return -1 }  // MHD_CONTENT_READER_END_OF_STREAM
+        state.pending = next
+        state.offset = 0
+    }
+    let count = min(maximum, state.pending.count - state.offset)
+    state.pending.withUnsafeBytes { raw in
+        memcpy(buffer, raw.baseAddress! + state.offset, count)
+    }
+    state.offset += count
+    return count
+}
+
+private let streamFree: MHD_ContentReaderFreeCallback = { context in
+    guard let context else { return }
+    Unmanaged<StreamState>.fromOpaque(context).release()
+}
+
+private func queue(_ connection: OpaquePointer?, _ response: HTTPResponse) -> MHD_Result {
+    let made: OpaquePointer?
+    switch response.body {
+    case .bytes(let bytes):
+        made = bytes.withUnsafeBytes { raw in
+            MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        }
+    case .stream(let stream):
+        let state = Unmanaged.passRetained(StreamState(stream)).toOpaque()
+        made = MHD_create_response_from_callback(UInt64.max, 32 * 1024, streamReader, state, streamFree)
+        if made == nil { Unmanaged<StreamState>.fromOpaque(state).release() }
+    }
+    guard let made else { return .NO }
+    defer { MHD_destroy_response(made) }
+    for (name, value) in response.headers { _ = MHD_add_response_header(made, name, value) }
+    return MHD_queue_response(connection, UInt32(response.status), made)
+}

@@ -1,0 +1,259 @@
+import Foundation
+import Devices
+
+/// The kiosk's HTTP API (`docs/kiosk-api.md`): JSON under /api/v1/, the preview as MJPEG, state changes
+/// as Server-Sent Events, and the UI's static files. Every request is answered; bad ones with a 4xx
+/// and a JSON `{"error", "message"}`.
+public struct KioskAPI: Sendable {
+    public let service: VisitService
+    public let files: StaticFiles
+    /// Host headers accepted (DNS rebinding: a page elsewhere must not reach the API through a name that
+    /// resolves to 127.0.0.1); nil accepts any (when the config binds a non-loopback address).
+    public let allowedHosts: Set<String>?
+
+    public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?) {
+        self.service = service
+        self.files = files
+        self.allowedHosts = allowedHosts
+    }
+
+    /// The Host values a loopback server on `port` answers to.
+    public static func loopbackHosts(port: UInt16) -> Set<String> {
+        var hosts: Set<String> = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+        if port == 80 { hosts.formUnion(["127.0.0.1", "localhost", "[::1]"]) }
+        return hosts
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if let allowedHosts, !allowedHosts.contains(request.headers["host"]?.lowercased() ?? "") {
+            return KioskResponses.error(421, "wrong-host", "this server answers only to its loopback address")
+        }
+        guard request.path.hasPrefix("/api/") else {
+            guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
+            return files.response(for: request.path)
+        }
+        let token = request.headers["x-visit-token"] ?? request.query["token"]
+        switch request.path {
+        case "/api/v1/visit":
+            switch request.method {
+            case "GET": return KioskResponses.json(200, service.snapshot(token: token))
+            case "POST": return startVisit(request)
+            case "DELETE": return act(.cancel, token)
+            default: return methodNotAllowed("GET, POST, DELETE")
+            }
+        case "/api/v1/visit/photo":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            guard let jpeg = service.photo(token: token) else { return KioskResponses.error(404, "no-photo", "no photo for this visit") }
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "image/jpeg")], body: .bytes(jpeg))
+        case "/api/v1/visit/signature" where request.method != "POST":
+            guard request.method == "GET" else { return methodNotAllowed("GET, POST") }
+            guard service.owns(token) else { return KioskResponses.error(403, "not-your-visit", VisitRefusal.notYourVisit.description) }
+            return KioskResponses.json(200, SignatureMirror(service.signatureMirror(token: token)))
+        case "/api/v1/preview":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            guard service.owns(token) else { return KioskResponses.error(403, "not-your-visit", VisitRefusal.notYourVisit.description) }
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "multipart/x-mixed-replace; boundary=\(PreviewStream.boundary)")],
+                                body: .stream(PreviewStream(service: service, token: token)))
+        case "/api/v1/events":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/event-stream; charset=utf-8")],
+                                body: .stream(EventStream(service: service)))
+        case "/api/v1/health":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            let snapshot = service.snapshot(token: nil)
+            return KioskResponses.json(200, Health(step: snapshot.step.rawValue, camera: snapshot.camera, frames: service.frameCount))
+        default:
+            break
+        }
+        guard request.path.hasPrefix("/api/v1/visit/") else { return KioskResponses.error(404, "not-found", "no such resource") }
+        guard request.method == "POST" else { return methodNotAllowed("POST") }
+        if let refusal = refuseCrossOrigin(request) { return refusal }
+        let body: [String: Any]
+        switch parseObject(request.body) {
+        case .success(let object): body = object
+        case .failure(let failure): return failure.response
+        }
+        let event: VisitEvent
+        switch String(request.path.dropFirst("/api/v1/visit/".count)) {
+        case "language":
+            guard let language = (body["language"] as? String).flatMap(Language.init(rawValue:)) else { return badField("language", "one of de, en, tr, uk, ar") }
+            event = .setLanguage(language)
+        case "case-number":
+            guard let text = body["caseNumber"] as? String, text.utf8.count <= 128 else { return badField("caseNumber", "a string") }
+            event = .caseNumber(text)
+        case "consent":
+            guard let accepted = body["accepted"] as? Bool else { return badField("accepted", "true or false") }
+            event = .consent(accepted)
+        case "capture": event = .takePhoto
+        case "review":
+            guard let accept = body["accept"] as? Bool else { return badField("accept", "true or false") }
+            event = .review(accept: accept)
+        case "signature":
+            guard let accept = body["accept"] as? Bool else { return badField("accept", "true or false") }
+            event = .signature(accept: accept)
+        case "confirm": event = .confirm
+        case "finish": event = .finish
+        case "cancel": event = .cancel
+        case "keep-alive": event = .keepAlive
+        default: return KioskResponses.error(404, "not-found", "no such action")
+        }
+        return act(event, token)
+    }
+
+    // MARK: parts
+
+    private func startVisit(_ request: HTTPRequest) -> HTTPResponse {
+        if let refusal = refuseCrossOrigin(request) { return refusal }
+        let body: [String: Any]
+        switch parseObject(request.body) {
+        case .success(let object): body = object
+        case .failure(let failure): return failure.response
+        }
+        let language: Language
+        if let given = body["language"] {
+            guard let chosen = (given as? String).flatMap(Language.init(rawValue:)) else { return badField("language", "one of de, en, tr, uk, ar") }
+            language = chosen
+        } else {
+            language = service.snapshot(token: nil).language
+        }
+        do throws(VisitRefusal) {
+            let (token, snapshot) = try service.startVisit(language)
+            return KioskResponses.json(201, Started(token: token, visit: snapshot))
+        } catch {
+            return refused(error)
+        }
+    }
+
+    private func act(_ event: VisitEvent, _ token: String?) -> HTTPResponse {
+        do throws(VisitRefusal) {
+            return KioskResponses.json(200, try service.perform(event, token: token))
+        } catch {
+            return refused(error)
+        }
+    }
+
+    func refused(_ refusal: VisitRefusal) -> HTTPResponse {
+        let status: Int
+        var reason: String? = nil
+        switch refusal {
+        case .wrongStep, .visitInProgress, .noRetakesLeft: status = 409
+        case .notYourVisit: status = 403
+        case .caseNumberRefused(let why): status = 422; reason = why
+        case .cameraUnavailable: status = 503
+        }
+        return KioskResponses.error(status, refusal.code, refusal.description, reason: reason)
+    }
+
+    /// A browser sends Origin on cross-site POSTs; only our own page may act.
+    private func refuseCrossOrigin(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let origin = request.headers["origin"], origin != "null" || allowedHosts == nil else { return nil }
+        if let allowedHosts {
+            let host = origin.hasPrefix("http://") ? String(origin.dropFirst(7)) : origin
+            if !allowedHosts.contains(host.lowercased()) { return KioskResponses.error(403, "cross-origin", "requests from other pages are refused") }
+        }
+        return nil
+    }
+
+    private func parseObject(_ body: [UInt8]) -> Result<[String: Any], ResponseFailure> {
+        if body.isEmpty { return .success([:]) }
+        guard let value = try? JSONSerialization.jsonObject(with: Data(body), options: []), let object = value as? [String: Any] else {
+            return .failure(ResponseFailure(KioskResponses.error(400, "malformed-json", "the body is not a JSON object")))
+        }
+        return .success(object)
+    }
+
+    private func badField(_ name: String, _ expected: String) -> HTTPResponse {
+        KioskResponses.error(400, "bad-field", "'\(name)' must be \(expected)")
+    }
+
+    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+        KioskResponses.error(405, "method-not-allowed", "allowed: \(allowed)", headers: [("Allow", allowed)])
+    }
+
+    struct ResponseFailure: Error, @unchecked Sendable {
+        let response: HTTPResponse
+        init(_ response: HTTPResponse) { self.response = response }
+    }
+
+    struct Started: Encodable {
+        var token: String
+        var visit: VisitSnapshot
+    }
+
+    struct Health: Encodable {
+        var step: String
+        var camera: String
+        var frames: UInt64
+    }
+}
+
+/// The pad's strokes for the on-screen mirror, scaled to 0…1 (x right, y down).
+struct SignatureMirror: Encodable {
+    var aspect: Double
+    var strokes: [[[Double]]]
+
+    init(_ signature: Signature?) {
+        guard let signature, signature.padWidth > 0, signature.padHeight > 0 else {
+            aspect = 1.6
+            strokes = []
+            return
+        }
+        aspect = signature.padWidth / signature.padHeight
+        strokes = signature.strokes.map { stroke in
+            stroke.map { point in
+                [(point.x / signature.padWidth * 1000).rounded() / 1000, (point.y / signature.padHeight * 1000).rounded() / 1000,
+                 (point.pressure * 100).rounded() / 100]
+            }
+        }
+    }
+}
+
+/// `multipart/x-mixed-replace`: one JPEG part per new preview frame, for the visit's owner, until the
+/// visit ends or the service stops.
+final class PreviewStream: HTTPStream, @unchecked Sendable {
+    static let boundary = "fotobox-frame"
+    private let service: VisitService
+    private let token: String?
+    private var sequence = 0
+
+    init(service: VisitService, token: String?) {
+        self.service = service
+        self.token = token
+    }
+
+    func next() -> [UInt8]? {
+        while service.isRunning && service.owns(token) {
+            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else { continue }
+            self.sequence = sequence
+            var part = Array("--\(Self.boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n\r\n".utf8)
+            part += jpeg
+            part += Array("\r\n".utf8)
+            return part
+        }
+        return nil
+    }
+}
+
+/// Server-Sent Events: `event: state` with the public snapshot whenever the revision changes, a comment
+/// every 15 s so proxies and the browser see the connection alive.
+final class EventStream: HTTPStream, @unchecked Sendable {
+    private let service: VisitService
+    private var revision: Int?
+
+    init(service: VisitService) { self.service = service }
+
+    func next() -> [UInt8]? {
+        guard service.isRunning else { return nil }
+        if let revision {
+            let now = service.waitForChange(after: revision, timeout: 15)
+            guard service.isRunning else { return nil }
+            if now == revision { return Array(": keep-alive\n\n".utf8) }
+        }
+        let snapshot = service.snapshot(token: nil)
+        revision = snapshot.revision
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(snapshot)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        return Array("retry: 2000\nid: \(snapshot.revision)\nevent: state\ndata: \(json)\n\n".utf8)
+    }
+}

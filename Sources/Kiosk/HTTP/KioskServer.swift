@@ -1,0 +1,38 @@
+import Configuration
+
+/// The kiosk's local server: the API over libmicrohttpd on the configured address (loopback unless the
+/// config says otherwise).
+public final class KioskServer: Sendable {
+    public let api: KioskAPI
+    private let http: HTTPServer
+
+    /// `port` 0 lets the kernel choose (tests).
+    public init(service: VisitService, host: String, port: UInt16, staticDirectory: String) throws(HTTPServerError) {
+        // The API (with its Host check) must exist before the first request, and the Host check needs the
+        // bound port: so bind first, answering 503 until the API is set.
+        let box = APIBox()
+        http = try HTTPServer(host: host, port: port) { request in
+            box.api?.handle(request) ?? KioskResponses.error(503, "starting", "the station is starting")
+        }
+        api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),
+                       allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil)
+        box.set(api)
+    }
+
+    public var port: UInt16 { http.port }
+    public var url: String {
+        let host = http.host.contains(":") ? "[\(http.host)]" : http.host
+        return "http://\(host):\(port)/"
+    }
+
+    public func stop() { http.stop() }
+}
+
+import Foundation
+
+private final class APIBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: KioskAPI?
+    var api: KioskAPI? { lock.withLock { value } }
+    func set(_ api: KioskAPI) { lock.withLock { value = api } }
+}

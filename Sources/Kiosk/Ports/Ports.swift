@@ -1,0 +1,161 @@
+import Devices
+
+// The ports: what a visit needs from the camera, the photo pipeline, the signature pad and the outbox.
+// Kiosk owns these small protocols; the real modules are wired into them in `Station.swift` (a few lines
+// each), and `StandIns.swift` has simple in-Kiosk implementations for tests and the demo.
+
+/// Where preview and burst frames come from. `CameraFrameSource` adapts any `Devices.Camera`.
+public protocol FrameSource: AnyObject, Sendable {
+    /// For logs and status: "/dev/fotobox/camera", "replay:/dir".
+    var name: String { get }
+    /// The next frame, waiting at most `timeoutMilliseconds`; throws when the camera is unavailable
+    /// (the caller retries with a backoff and shows "camera unavailable" meanwhile).
+    func nextFrame(timeoutMilliseconds: Int) throws(CameraError) -> Frame
+    /// Releases the camera (at shutdown).
+    func close()
+}
+
+/// What the citizen should change, as a stable code the UI translates (`ui/i18n/*.json`: `guidance.<code>`).
+public enum GuidanceCode: String, Sendable, CaseIterable, Codable {
+    case good
+    case noFace = "no-face"
+    case onlyOnePerson = "only-one-person"
+    case tooNear = "too-near"
+    case tooFar = "too-far"
+    case moveLeft = "move-left"
+    case moveRight = "move-right"
+    case higher
+    case lower
+    case lookStraight = "look-straight"
+    case openEyes = "open-eyes"
+    case closeMouth = "close-mouth"
+    case holdStill = "hold-still"
+}
+
+/// A photo ready for review: the processed JPEG and the compliance report that goes with it.
+/// Biometric data: never logged; zeroed when the visit is wiped.
+public struct ProcessedPhoto: Sendable, Equatable {
+    /// The processed photo (live profile: 1244×1600 JPEG).
+    public var jpeg: [UInt8]
+    /// All mandatory checks passed.
+    public var compliant: Bool
+    /// What the citizen could still improve (shown on the review screen when not compliant).
+    public var advice: [GuidanceCode]
+    /// The compliance report as JSON, sent with the submission.
+    public var reportJSON: [UInt8]
+
+    public init(jpeg: [UInt8], compliant: Bool, advice: [GuidanceCode] = [], reportJSON: [UInt8]) {
+        self.jpeg = jpeg
+        self.compliant = compliant
+        self.advice = advice
+        self.reportJSON = reportJSON
+    }
+}
+
+/// Why no photo came out of a burst.
+public enum PhotoFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No frame of the burst had a usable face; the citizen is sent back to the guidance.
+    case noUsableFrame(GuidanceCode)
+    /// The camera stopped delivering.
+    case cameraUnavailable(String)
+    /// The burst and processing took longer than the capture limit (TR-03121: ≤ 30 s).
+    case tooLong
+    case processing(String)
+
+    public var description: String {
+        switch self {
+        case .noUsableFrame(let code): "no usable frame in the burst (\(code.rawValue))"
+        case .cameraUnavailable(let reason): "camera unavailable: \(reason)"
+        case .tooLong: "the capture took longer than the limit"
+        case .processing(let reason): "processing failed: \(reason)"
+        }
+    }
+}
+
+/// The photo pipeline: face chain + compliance checks + live guidance + best-frame choice.
+public protocol PhotoPipeline: AnyObject, Sendable {
+    /// Guidance for one preview frame. Implementations debounce, so the message does not flicker.
+    func guidance(for frame: Frame) -> GuidanceCode
+    /// Picks the best frame of a burst, crops and checks it.
+    func process(burst: [Frame]) throws(PhotoFailure) -> ProcessedPhoto
+}
+
+/// Buttons the pad's own screen shows next to the signature field.
+public enum PadButton: Sendable, Equatable {
+    case accept
+    case retry
+}
+
+/// Why the pad cannot give a signature.
+public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    case padUnavailable(String)
+    /// Empty or tiny scribble: the citizen is asked to sign again.
+    case tooSmall
+    case rendering(String)
+
+    public var description: String {
+        switch self {
+        case .padUnavailable(let reason): "signature pad unavailable: \(reason)"
+        case .tooSmall: "signature too small"
+        case .rendering(let reason): "signature rendering failed: \(reason)"
+        }
+    }
+}
+
+/// The signature pad, in the few operations a visit needs.
+public protocol SignatureCapture: AnyObject, Sendable {
+    /// Clears the pad, shows the prompt with OK / retry, turns inking on.
+    func begin() throws(SignatureFailure)
+    /// The strokes so far (for the on-screen mirror) and a button the citizen pressed on the pad since
+    /// the last call, if any.
+    func poll() -> (signature: Signature, pressed: PadButton?)
+    /// Clears the strokes so the citizen can sign again.
+    func clear()
+    /// Renders the strokes into the document's signature JPEG (900×132 ID card); rejects a tiny scribble.
+    func finish() throws(SignatureFailure) -> [UInt8]
+    /// Clears the pad's screen and forgets the strokes (end of the signature step or wipe).
+    func end()
+}
+
+/// What leaves the station for one visit: the only thing of it that survives the wipe.
+public struct VisitSubmission: Sendable, Equatable {
+    public var caseNumber: String
+    public var photoJPEG: [UInt8]
+    public var signatureJPEG: [UInt8]
+    public var reportJSON: [UInt8]
+    /// Shown to the citizen on the receipt and sent along, so the office can match it.
+    public var confirmationCode: String
+    /// Capture metadata: language, retakes, times (no name, no date of birth).
+    public var metadata: [String: String]
+
+    public init(caseNumber: String, photoJPEG: [UInt8], signatureJPEG: [UInt8], reportJSON: [UInt8],
+                confirmationCode: String, metadata: [String: String]) {
+        self.caseNumber = caseNumber
+        self.photoJPEG = photoJPEG
+        self.signatureJPEG = signatureJPEG
+        self.reportJSON = reportJSON
+        self.confirmationCode = confirmationCode
+        self.metadata = metadata
+    }
+}
+
+/// Why the outbox did not take a submission.
+public struct QueueFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { "outbox refused the submission: \(reason)" }
+}
+
+/// The outbox: durable, encrypted, delivers in the background.
+public protocol SubmissionQueue: AnyObject, Sendable {
+    /// Stores the submission durably (returns only once it is on disk, encrypted).
+    func enqueue(_ submission: VisitSubmission) throws(QueueFailure)
+    /// Whether the last delivery attempt reached the office (the receipt says "sent automatically later"
+    /// when not).
+    var officeReachable: Bool { get }
+}
+
+/// Monotonic time in seconds; injectable so the tests drive every timeout without waiting.
+public protocol KioskClock: Sendable {
+    func now() -> Double
+}

@@ -1,0 +1,74 @@
+/// The visit as the API shows it (`GET /api/v1/visit`). A tab that does not own the running visit sees
+/// only that one is running, its step and language: never the case number, the photo or the receipt.
+public struct VisitSnapshot: Sendable, Encodable, Equatable {
+    public struct Timeout: Sendable, Encodable, Equatable {
+        /// Seconds the inactivity timeout allows in all.
+        public var seconds: Int
+        /// Seconds left while the warning is due; nil before that.
+        public var warningSecondsLeft: Int?
+    }
+
+    public struct Photo: Sendable, Encodable, Equatable {
+        public var compliant: Bool
+        public var advice: [String]
+    }
+
+    public struct Receipt: Sendable, Encodable, Equatable {
+        public var caseNumber: String
+        public var confirmationCode: String
+        /// false: "your photo will be sent automatically" (it is queued either way).
+        public var officeReachable: Bool
+    }
+
+    public var revision: Int
+    public var step: VisitStep
+    public var language: Language
+    /// "rtl" for Arabic.
+    public var direction: String
+    /// A visit is running (someone is at the station).
+    public var active: Bool
+    /// This request carries the running visit's token.
+    public var owned: Bool
+    public var camera: String
+    public var caseNumber: String?
+    public var retakesLeft: Int?
+    public var guidance: String?
+    public var problem: String?
+    /// For `no-usable-frame`: what to change (a guidance code).
+    public var problemAdvice: String?
+    public var timeout: Timeout?
+    /// Seconds until the burst, during the capture step's countdown.
+    public var countdownSeconds: Double?
+    public var photo: Photo?
+    public var receipt: Receipt?
+
+    init(machine: VisitMachine, owned: Bool, now: Double) {
+        revision = machine.revision
+        step = machine.step
+        language = machine.language
+        direction = machine.language.isRightToLeft ? "rtl" : "ltr"
+        active = machine.visit != nil
+        self.owned = owned
+        camera = machine.cameraAvailable ? "ok" : "unavailable"
+        let seconds = Int(machine.settings.inactivityTimeout.rounded())
+        if machine.step.waitsForCitizen {
+            timeout = Timeout(seconds: seconds, warningSecondsLeft: machine.secondsUntilTimeout(now: now).map { Int($0.rounded(.up)) })
+        }
+        guard owned, let visit = machine.visit else { return }
+        caseNumber = visit.caseNumber
+        retakesLeft = machine.retakesLeft
+        if machine.step == .guidance { guidance = machine.guidance.rawValue }
+        if let problem = machine.problem {
+            self.problem = problem.code
+            if case .noUsableFrame(let code) = problem { problemAdvice = code.rawValue }
+        }
+        if machine.step == .guidance && !machine.cameraAvailable { problem = VisitProblem.cameraUnavailable.code }
+        if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, burstAt - now) }
+        if let photo = visit.photo, machine.step == .review || machine.step == .summary {
+            self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue))
+        }
+        if machine.step == .receipt, let caseNumber = visit.caseNumber, let code = visit.confirmationCode {
+            receipt = Receipt(caseNumber: caseNumber, confirmationCode: code, officeReachable: visit.officeReachable)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Configuration
+import Devices
+import Outbox
+import Platform
+
+/// Why the station cannot start; each names the config key to look at.
+public enum StationError: Error, Sendable, CustomStringConvertible {
+    case caseRules(OutboxError)
+    case camera(CameraError)
+    case server(HTTPServerError)
+
+    public var description: String {
+        switch self {
+        case .caseRules(let error): "visit.case-id-pattern: \(error)"
+        case .camera(let error): "camera.device: \(error)"
+        case .server(let error): "\(error)"
+        }
+    }
+}
+
+/// The running station: the visit service on its ports and the kiosk server in front of it.
+public final class Station: Sendable {
+    public let service: VisitService
+    public let server: KioskServer
+    public let journal: Journal
+    public let ports: VisitService.Ports
+
+    /// Builds the ports from the config, starts the service and the server.
+    public init(config: StationConfig, journal: Journal, scratchDirectory: String? = Station.runtimeDirectory) throws(StationError) {
+        self.journal = journal
+        let validator: @Sendable (String) -> String?
+        do { validator = try CaseNumberRules.validator(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) }
+        catch { throw .caseRules(error) }
+        ports = try StationPorts.make(config: config, journal: journal)
+        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds)),
+                                   now: MonotonicKioskClock().now(), validateCaseNumber: validator)
+        service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
+                               scratchDirectory: scratchDirectory)
+        let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
+        do { server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory) }
+        catch { throw .server(error) }
+        service.start()
+    }
+
+    /// systemd's `RuntimeDirectory=` (a tmpfs under /run), where visit scratch files may go.
+    public static var runtimeDirectory: String? {
+        getenv("RUNTIME_DIRECTORY").map { String(cString: $0).split(separator: ":").first.map(String.init) ?? "" }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func stop() {
+        service.stop()
+        server.stop()
+    }
+
+    /// SIGTERM and SIGINT are taken by `run` with sigtimedwait; block them before any thread starts, so
+    /// that every thread inherits the mask and none is interrupted.
+    public static func blockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Serves until SIGTERM or SIGINT: READY=1 first, WATCHDOG=1 only while frames arrive, a STATUS=
+    /// line every few seconds. Returns the signal that ended it.
+    public func run(notifier: SystemdNotifier, statusEvery: Double = 10) -> Int32 {
+        let camera = ports.frames.name
+        journal.log(.notice, "serving on \(server.url) (camera \(camera))", [("event", "ready")])
+        notifier.ready(status: "serving on \(server.url); camera \(camera)")
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        // Ping at half the watchdog period (systemd's advice), checking at least once a second.
+        let pingEvery = notifier.watchdogMicroseconds.map { Double($0) / 2e6 } ?? 1
+        let wait = min(1, pingEvery / 2)
+        var timeout = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
+        let clock = MonotonicKioskClock()
+        var watchdog = WatchdogGate(interval: pingEvery, now: clock.now(), frames: service.frameCount)
+        var statusFrames = service.frameCount
+        var lastStatus = clock.now()
+        while true {
+            let received = sigtimedwait(&set, nil, &timeout)
+            if received == SIGTERM || received == SIGINT {
+                journal.log(.notice, "stopping (signal \(received))", [("event", "stop")])
+                notifier.stopping()
+                stop()
+                return received
+            }
+            let now = clock.now()
+            let frames = service.frameCount
+            if notifier.watchdogMicroseconds != nil, watchdog.shouldPing(now: now, frames: frames) { notifier.watchdog() }
+            if now - lastStatus >= statusEvery {
+                let snapshot = service.snapshot(token: nil)
+                let rate = Double(frames &- statusFrames) / (now - lastStatus)
+                statusFrames = frames
+                notifier.status("step \(snapshot.step.rawValue); camera \(snapshot.camera), \(String(format: "%.1f", rate)) frames/s; \(server.url)")
+                lastStatus = now
+            }
+        }
+    }
+}
+
+/// WATCHDOG=1 only while the camera delivers: a hung camera thread (or a dead camera) stops the pings,
+/// and systemd restarts the service.
+package struct WatchdogGate: Sendable {
+    let interval: Double
+    private var lastPing: Double
+    private var lastFrames: UInt64
+
+    package init(interval: Double, now: Double, frames: UInt64) {
+        self.interval = interval
+        lastPing = now
+        lastFrames = frames
+    }
+
+    /// Whether to ping now: the interval has passed and frames arrived since the last ping.
+    package mutating func shouldPing(now: Double, frames: UInt64) -> Bool {
+        guard now - lastPing >= interval, frames != lastFrames else { return false }
+        lastPing = now
+        lastFrames = frames
+        return true
+    }
+}
+
+/// Which implementation stands behind each port, from the config. THE place where the real modules are
+/// wired when their branches merge (see the comments); until then the stand-ins run.
+public enum StationPorts {
+    public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
+        // Camera — wire: `replay:` → Devices.ReplayCamera(directory:), a path → Devices' V4L2 camera,
+        // each wrapped in CameraFrameSource(camera:).
+        let frames: any FrameSource
+        if config.cameraDevice.hasPrefix("replay:") {
+            do { frames = CameraFrameSource(camera: try StandInCamera.directory(String(config.cameraDevice.dropFirst(7)))) }
+            catch { throw .camera(error) }
+        } else {
+            journal.log(.warning, "camera \(config.cameraDevice): the V4L2 camera is not wired into the kiosk yet", [("event", "stand-in")])
+            frames = CameraFrameSource(camera: UnwiredCamera(name: config.cameraDevice))
+        }
+        // Pipeline — wire: the face chain + Compliance's checks, guidance and best-frame choice.
+        let pipeline = StandInPipeline(script: [.noFace, .tooFar, .moveLeft, .holdStill, .good], framesPerCode: 12)
+        // Pad — wire: `simulated` → Devices' simulator, `auto`/path → the Wacom STU over libusb.
+        let pad = StandInPad()
+        if config.padDevice != "simulated" {
+            journal.log(.warning, "pad \(config.padDevice): the Wacom pad is not wired into the kiosk yet", [("event", "stand-in")])
+            pad.available = false
+        }
+        // Outbox — wire: Outbox's encrypted store (config.outboxPath, outboxKeyFile) and its uploader.
+        journal.log(.warning, "outbox not wired yet: submissions are held in memory only (stand-in)", [("event", "stand-in")])
+        let queue = StandInQueue(reachability: HostPort(config.backendURL.dropFirst("https://".count).split(separator: "/").first.map(String.init) ?? ""))
+        return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue)
+    }
+}
+
+/// A camera the station cannot use yet: every open fails, so the UI shows "camera unavailable".
+final class UnwiredCamera: Camera, @unchecked Sendable {
+    let name: String
+    var statistics: StreamStatistics { StreamStatistics() }
+    init(name: String) { self.name = name }
+    func open() throws(CameraError) { throw .deviceGone(name) }
+    func configure(_ request: StreamRequest) throws(CameraError) -> NegotiatedFormat { throw .deviceGone(name) }
+    func start() throws(CameraError) { throw .deviceGone(name) }
+    func stop() {}
+    func nextFrame(timeoutMilliseconds: Int) throws(CameraError) -> Frame { throw .deviceGone(name) }
+    func close() {}
+}

@@ -1,0 +1,102 @@
+/// The steps of one citizen's visit, in order. `welcome` is also the state between visits.
+public enum VisitStep: String, Sendable, CaseIterable, Codable {
+    case welcome
+    case caseNumber = "case-number"
+    case consent
+    case guidance
+    case capture
+    case review
+    case signature
+    case summary
+    case queued
+    case receipt
+
+    /// Steps where the citizen is expected to act, so that inactivity ends the visit.
+    var waitsForCitizen: Bool {
+        switch self {
+        case .caseNumber, .consent, .guidance, .review, .signature, .summary, .receipt: true
+        case .welcome, .capture, .queued: false
+        }
+    }
+}
+
+/// The languages the UI speaks (one catalogue each in `ui/i18n/`).
+public enum Language: String, Sendable, CaseIterable, Codable {
+    case de, en, tr, uk, ar
+
+    /// Arabic is written right to left.
+    public var isRightToLeft: Bool { self == .ar }
+}
+
+/// Something the citizen should know about and can act on, shown on the current step.
+public enum VisitProblem: Sendable, Equatable {
+    /// No frames: "please inform the staff tomorrow; nothing was stored".
+    case cameraUnavailable
+    /// The pad does not answer; the citizen may retry or cancel.
+    case padUnavailable
+    /// The burst gave no usable photo; back to the guidance with what to change.
+    case noUsableFrame(GuidanceCode)
+    /// The capture took longer than its limit.
+    case captureTooLong
+    /// The signature was empty or tiny.
+    case signatureTooSmall
+    /// The outbox could not store the submission: nothing was sent, the citizen should ask the staff.
+    case queueFailed
+
+    /// The stable code the UI translates (`problem.<code>`).
+    public var code: String {
+        switch self {
+        case .cameraUnavailable: "camera-unavailable"
+        case .padUnavailable: "pad-unavailable"
+        case .noUsableFrame: "no-usable-frame"
+        case .captureTooLong: "capture-too-long"
+        case .signatureTooSmall: "signature-too-small"
+        case .queueFailed: "queue-failed"
+        }
+    }
+}
+
+/// Why a visit was wiped (for logs; never with the case number).
+public enum WipeReason: String, Sendable, Equatable {
+    case finished
+    case cancelled
+    case declinedConsent = "declined-consent"
+    case inactivity
+}
+
+/// Why an action was refused. The API answers with the matching 4xx status.
+public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The action does not belong to the current step.
+    case wrongStep(action: String, step: VisitStep)
+    /// Another visit is running (a second browser tab).
+    case visitInProgress
+    /// The request does not carry the running visit's token.
+    case notYourVisit
+    /// The case number does not pass the configured rules; `reason` is a stable code
+    /// (`format`, `pattern`, `check-digit`).
+    case caseNumberRefused(reason: String)
+    case noRetakesLeft
+    case cameraUnavailable
+
+    public var code: String {
+        switch self {
+        case .wrongStep: "wrong-step"
+        case .visitInProgress: "visit-in-progress"
+        case .notYourVisit: "not-your-visit"
+        case .caseNumberRefused: "case-number-refused"
+        case .noRetakesLeft: "no-retakes-left"
+        case .cameraUnavailable: "camera-unavailable"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .wrongStep(let action, let step): "'\(action)' is not possible in the step '\(step.rawValue)'"
+        case .visitInProgress: "another visit is in progress at this station"
+        case .notYourVisit: "the request does not carry this visit's token"
+        case .caseNumberRefused(let reason): "the case number was refused (\(reason))"
+        case .noRetakesLeft: "no retakes left"
+        case .cameraUnavailable: "the camera is unavailable"
+        }
+    }
+}

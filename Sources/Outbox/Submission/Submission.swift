@@ -1,0 +1,143 @@
+import Foundation
+import Imaging
+
+/// What the station sends the office for one citizen: the case ID, the processed photo, the signature,
+/// the compliance report and how the photo was taken. Deliberately no name and no date of birth: the
+/// office joins the photo to the person through the case ID alone.
+public struct Submission: Sendable, Equatable {
+    public var caseID: String
+    /// The processed photo, JPEG: 1244×1600 (live capture) or 622×800 (scanned print).
+    public var photo: [UInt8]
+    /// The signature, JPEG: 900×132 (ID card) or 630×188.
+    public var signature: [UInt8]
+    /// The compliance report, a JSON object (see `SubmissionRules.validateReport`).
+    public var report: [UInt8]
+    public var metadata: CaptureMetadata
+
+    public init(caseID: String, photo: [UInt8], signature: [UInt8], report: [UInt8], metadata: CaptureMetadata) {
+        self.caseID = caseID
+        self.photo = photo
+        self.signature = signature
+        self.report = report
+        self.metadata = metadata
+    }
+}
+
+/// How and where the photo was taken. The office refuses any other field, so personal data cannot slip in.
+public struct CaptureMetadata: Codable, Sendable, Equatable {
+    public var stationID: String
+    /// When the photo was taken, ISO 8601 UTC.
+    public var capturedAt: String
+    /// When the station queued the submission, ISO 8601 UTC.
+    public var queuedAt: String
+    public var softwareVersion: String
+    /// The camera's name (V4L2 card name or "replay"/"file").
+    public var camera: String
+
+    public init(stationID: String, capturedAt: String, queuedAt: String, softwareVersion: String = CaptureMetadata.currentSoftwareVersion, camera: String) {
+        self.stationID = stationID
+        self.capturedAt = capturedAt
+        self.queuedAt = queuedAt
+        self.softwareVersion = softwareVersion
+        self.camera = camera
+    }
+
+    /// The version this build reports in every submission.
+    public static let currentSoftwareVersion = "fotobox 0.1.0"
+
+    /// `date` as ISO 8601 UTC with seconds, the form every time field uses.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// The rules both ends apply to a submission before keeping it: the station before it stores anything,
+/// the office before it writes the case folder. One set of rules, so the two cannot disagree.
+public enum SubmissionRules {
+    public static let photoSizes = [ImageSize(width: 1244, height: 1600), ImageSize(width: 622, height: 800)]
+    public static let signatureSizes = [ImageSize(width: 900, height: 132), ImageSize(width: 630, height: 188)]
+    public static let photoByteLimit = 8 << 20
+    public static let signatureByteLimit = 1 << 20
+    public static let reportByteLimit = 256 << 10
+    public static let metadataByteLimit = 16 << 10
+    /// The largest request body the office reads: the parts plus room for multipart framing.
+    public static let bodyByteLimit = photoByteLimit + signatureByteLimit + reportByteLimit + metadataByteLimit + (64 << 10)
+
+    /// Throws the first reason the submission cannot be accepted.
+    public static func validate(_ submission: Submission, policy: CaseIDPolicy) throws(SubmissionError) {
+        try policy.validate(submission.caseID)
+        try validateJPEG(submission.photo, part: "photo", sizes: photoSizes, limit: photoByteLimit)
+        try validateJPEG(submission.signature, part: "signature", sizes: signatureSizes, limit: signatureByteLimit)
+        try validateReport(submission.report)
+        try validateMetadata(submission.metadata)
+    }
+
+    /// JPEG magic (FF D8 FF), a readable header and one of the allowed sizes.
+    public static func validateJPEG(_ bytes: [UInt8], part: String, sizes: [ImageSize], limit: Int) throws(SubmissionError) {
+        guard bytes.count <= limit else { throw .partTooLarge(part: part, bytes: bytes.count, limit: limit) }
+        guard bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF else { throw .notJPEG(part: part) }
+        let header: JPEGHeader
+        do { header = try JPEG.readHeader(bytes) } catch { throw .jpegUnreadable(part: part, reason: error.description) }
+        let size = ImageSize(width: header.width, height: header.height)
+        guard sizes.contains(size) else { throw .imageSize(part: part, width: size.width, height: size.height, allowed: sizes) }
+    }
+
+    /// The report is a JSON object with `"passed"` (true, false, or null when nothing was analysed) and
+    /// `"checks"`, an array of objects each with a string `"name"` and a boolean `"passed"`. Other fields
+    /// (measurements, guidance codes) are kept as they are.
+    public static func validateReport(_ bytes: [UInt8]) throws(SubmissionError) {
+        guard bytes.count <= reportByteLimit else { throw .partTooLarge(part: "report", bytes: bytes.count, limit: reportByteLimit) }
+        do { _ = try JSONDecoder().decode(ReportSchema.self, from: Data(bytes)) } catch let error as SubmissionError {
+            throw error
+        } catch {
+            throw .report(Self.reason(error))
+        }
+    }
+
+    /// Every field present and short; the station ID safe like a case ID.
+    public static func validateMetadata(_ metadata: CaptureMetadata) throws(SubmissionError) {
+        guard CaseIDPolicy.isSafe(metadata.stationID) else { throw .metadata("stationID must be 1-64 letters, digits, '-' or '_'") }
+        for (name, value) in [("capturedAt", metadata.capturedAt), ("queuedAt", metadata.queuedAt),
+                              ("softwareVersion", metadata.softwareVersion), ("camera", metadata.camera)] {
+            guard !value.isEmpty, value.utf8.count <= 200 else { throw .metadata("\(name) must be 1-200 characters") }
+            guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else { throw .metadata("\(name) has control characters") }
+        }
+    }
+
+    /// A decoding error as one short line naming the field, without echoing the data.
+    static func reason(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            return names.isEmpty ? "the document" : String(names.drop { $0 == "." })
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "the field '\(key.stringValue)' is missing"
+        case DecodingError.typeMismatch(_, let context): return "\(path(context)) has the wrong type"
+        case DecodingError.valueNotFound(_, let context): return "\(path(context)) must not be null"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)) is invalid"
+        default: return "not valid JSON"
+        }
+    }
+}
+
+/// The shape `validateReport` checks; decoding is the check.
+private struct ReportSchema: Decodable {
+    struct Check: Decodable {
+        let name: String
+        let passed: Bool
+    }
+    let passed: Bool?
+    let checks: [Check]
+
+    enum CodingKeys: String, CodingKey { case passed, checks }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.passed) else { throw SubmissionError.report("the field 'passed' is missing") }
+        passed = try container.decodeNil(forKey: .passed) ? nil : container.decode(Bool.self, forKey: .passed)
+        checks = try container.decode([Check].self, forKey: .checks)
+    }
+}

@@ -1,0 +1,111 @@
+import Arguments
+import Devices
+import Platform
+
+/// `fotoboxctl pad`: the Wacom STU signature pad.
+let padCommand = Command(
+    "pad", summary: "the signature pad: list connected pads, capture a signature",
+    subcommands: [padListCommand, padCaptureCommand])
+
+let padListCommand = Command(
+    "list", summary: "list the Wacom STU signature pads on the USB bus",
+    discussion: "Exit status 3 when no pad is connected. Pads are listed without opening them.",
+    options: [.flag("json", help: "print a JSON array")],
+    action: { arguments, output in
+        let pads: [USBDeviceInfo]
+        do {
+            pads = try USBContext().devices(vendorID: WacomModel.vendorID).filter(WacomModel.isSignaturePad)
+        } catch {
+            throw CommandRunner.Failure(.deviceUnavailable, "cannot list USB devices: \(error)")
+        }
+        if arguments.flag("json") {
+            let items = pads.map { pad in
+                let model = WacomModel.forProduct(pad.productID)?.name ?? "?"
+                return "{\"bus\":\(pad.bus),\"address\":\(pad.address),\"port\":\"\(pad.portPath.map(String.init).joined(separator: "."))\","
+                    + "\"vendor\":\"\(hex4(pad.vendorID))\",\"product\":\"\(hex4(pad.productID))\",\"model\":\"\(model)\","
+                    + "\"path\":\"\(usbfsPath(pad))\"}"
+            }
+            output.print("[" + items.joined(separator: ",") + "]")
+        } else {
+            for pad in pads { output.print("\(usbfsPath(pad))  \(WacomModel.forProduct(pad.productID)?.name ?? "?")  \(pad)") }
+        }
+        if pads.isEmpty {
+            output.printError("no Wacom STU signature pad (USB 056a:00a1…00a9) is connected")
+            return .deviceUnavailable
+        }
+        return .success
+    })
+
+let padCaptureCommand = Command(
+    "capture", summary: "show the prompt on the pad, capture a signature until OK, write the document's signature JPEG",
+    discussion: "Signs on the first STU pad on the bus, on --device, or on the simulated pad (--simulate), which replays "
+        + "a recorded signature and presses OK. The image is cropped to the ink and fitted into the document's size "
+        + "(idcard 900×132, passport 630×188). Exit status 3 when no pad is there or it is unplugged.",
+    examples: ["fotoboxctl pad capture --simulate --out sig.jpg",
+               "fotoboxctl pad capture --document passport --out sig.jpg --iso sig.bin"],
+    options: [
+        .flag("simulate", help: "use the simulated pad (a recorded signature)"),
+        .value("device", "PATH", help: "the pad's usbfs node, such as /dev/bus/usb/001/004 (default: the first pad)"),
+        .value("document", "KIND", help: "the document the signature is for", choices: ["idcard", "passport"]),
+        .value("out", "FILE", help: "where to write the signature JPEG", required: true),
+        .value("iso", "FILE", help: "also write the pen samples as ISO/IEC 19794-7 time series"),
+        .value("timeout", "SECONDS", help: "give up when OK is not pressed within this time (default 120)"),
+    ],
+    action: { arguments, output in
+        let document = SignatureDocument(rawValue: arguments.value("document") ?? "idcard") ?? .idCard
+        let timeout = try arguments.integer("timeout", in: 1...3600) ?? 120
+        let device = arguments.flag("simulate") ? "simulated" : (arguments.value("device") ?? "auto")
+        let signature: Signature
+        var padLines: [String] = []
+        do throws(PadError) {
+            let pad = try SignaturePads.open(device: device, context: try USBContext())
+            defer { pad.close() }
+            signature = try pad.capture(timeoutMilliseconds: timeout * 1000)
+            padLines.append("\(pad.name): \(signature)")
+            if let wacom = pad as? WacomPad {
+                if wacom.usedFallbackCapability { padLines.append("the pad refused its capability report; used the model table") }
+                if wacom.droppedReports.total > 0 || wacom.droppedReports.missingBySequence > 0 {
+                    padLines.append("input reports \(wacom.droppedReports)")
+                }
+            }
+        } catch {
+            switch error {
+            case .noPad, .unplugged, .usb: throw CommandRunner.Failure(.deviceUnavailable, error.description)
+            default: throw CommandRunner.Failure(.failure, error.description)
+            }
+        }
+        let jpeg: [UInt8]
+        do throws(SignatureImageError) {
+            jpeg = try SignatureRenderer().jpeg(signature, for: document)
+        } catch {
+            throw CommandRunner.Failure(.failure, error.description)
+        }
+        // Biometric data: readable by its owner only.
+        try write(jpeg, to: arguments.value("out")!)
+        for line in padLines { output.print(line) }
+        output.print("wrote \(arguments.value("out")!) (\(document.width)×\(document.height) JPEG, \(jpeg.count) bytes)")
+        if let isoPath = arguments.value("iso") {
+            let record = SignatureTimeSeries.record(signature)
+            try write(record, to: isoPath)
+            output.print("wrote \(isoPath) (ISO/IEC 19794-7 time series, \(record.count) bytes)")
+        }
+        return .success
+    })
+
+private func write(_ bytes: [UInt8], to path: String) throws {
+    do {
+        try FileSystem.writeFileAtomically(path, bytes, mode: 0o600)
+    } catch {
+        throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
+    }
+}
+
+private func hex4(_ value: UInt16) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+}
+
+private func usbfsPath(_ pad: USBDeviceInfo) -> String {
+    func three(_ value: UInt8) -> String { let d = String(value); return String(repeating: "0", count: max(0, 3 - d.count)) + d }
+    return "/dev/bus/usb/\(three(pad.bus))/\(three(pad.address))"
+}

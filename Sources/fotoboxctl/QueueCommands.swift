@@ -1,0 +1,227 @@
+import Arguments
+import Configuration
+import Foundation
+import Imaging
+import Outbox
+import Platform
+
+// `fotoboxctl queue …`: the station's outbox for technicians: enqueue from files, inspect, retry, purge,
+// and deliver in the foreground.
+
+private let configOption = OptionSpec.value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)")
+private let jsonOption = OptionSpec.flag("json", help: "machine-readable output")
+
+private func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
+    let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
+    do { return try StationConfig.load(path: path) } catch { throw CommandRunner.Failure(.usage, "\(error)") }
+}
+
+private func openOutbox(_ config: StationConfig) throws -> Outbox {
+    do { return try Outbox(config: config) } catch { throw CommandRunner.Failure(.failure, "\(error)") }
+}
+
+private func outboxCall<T>(_ body: () throws(OutboxError) -> T) throws -> T {
+    do { return try body() } catch { throw CommandRunner.Failure(.failure, "\(error)") }
+}
+
+private func itemID(_ arguments: ParsedArguments) throws -> Int64? {
+    guard let text = arguments.positional("ID") else { return nil }
+    guard let id = Int64(text), id > 0 else { throw UsageError("ID must be an item number from 'queue list', not '\(text)'", commandPath: arguments.commandPath) }
+    return id
+}
+
+/// An item for --json output.
+private struct ItemView: Encodable {
+    let id: Int64
+    let state: String
+    let caseId: String?
+    let createdAt: String
+    let attempts: Int
+    let nextAttemptAt: String?
+    let lastError: String?
+    let receiptId: String?
+    let payloadBytes: Int
+
+    init(_ item: OutboxItem) {
+        id = item.id
+        state = item.state.rawValue
+        caseId = item.caseID
+        createdAt = CaptureMetadata.timestamp(item.createdAt)
+        attempts = item.attempts
+        nextAttemptAt = item.state == .pending ? CaptureMetadata.timestamp(item.nextAttemptAt) : nil
+        lastError = item.lastError
+        receiptId = item.receiptID
+        payloadBytes = item.payloadBytes
+    }
+}
+
+private func json<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+}
+
+private func table(_ items: [OutboxItem]) -> [String] {
+    let header = ["ID", "STATE", "CASE", "CREATED (UTC)", "TRIES", "RECEIPT / LAST ERROR"]
+    let rows = items.map { item in
+        [String(item.id), item.state.rawValue, item.caseID ?? "-", CaptureMetadata.timestamp(item.createdAt), String(item.attempts),
+         item.receiptID ?? item.lastError.map { String($0.prefix(60)) } ?? "-"]
+    }
+    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+    return ([header] + rows).map { row in
+        row.enumerated().map { column, cell in
+            column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+}
+
+private let addCommand = Command(
+    "add", summary: "enqueue a submission from files (validates format and sizes, not the face)",
+    discussion: "The photo must be a 1244×1600 (live) or 622×800 (scan) JPEG, the signature 900×132 or 630×188.",
+    examples: ["fotoboxctl queue add --config /etc/fotobox/fotobox.conf --case-id ABCD-1234 --photo photo.jpg --signature signature.jpg"],
+    options: [
+        configOption,
+        .value("case-id", "ID", help: "the citizen's case ID (checked against [visit] case-id-pattern)", required: true),
+        .value("photo", "FILE", help: "the processed photo (JPEG)", required: true),
+        .value("signature", "FILE", help: "the signature (JPEG)", required: true),
+        .value("report", "FILE", help: "the compliance report (JSON); default: an empty report marked as not analysed"),
+        .value("camera", "NAME", help: "camera named in the metadata (default: file)"),
+        jsonOption,
+    ],
+    action: { arguments, output in
+        let config = try loadConfig(arguments)
+        func read(_ option: String, limit: Int) throws -> [UInt8] {
+            let path = arguments.value(option)!
+            do { return try FileSystem.readFile(path, limit: limit) } catch { throw CommandRunner.Failure(.failure, "--\(option) \(path): \(error)") }
+        }
+        let report = arguments.value("report") != nil
+            ? try read("report", limit: SubmissionRules.reportByteLimit)
+            : Array(#"{"checks":[],"passed":null,"source":"fotoboxctl queue add (not analysed)"}"#.utf8)
+        let now = Date()
+        let submission = Submission(
+            caseID: arguments.value("case-id")!, photo: try read("photo", limit: SubmissionRules.photoByteLimit),
+            signature: try read("signature", limit: SubmissionRules.signatureByteLimit), report: report,
+            metadata: CaptureMetadata(stationID: config.stationID, capturedAt: CaptureMetadata.timestamp(now),
+                                      queuedAt: CaptureMetadata.timestamp(now), camera: arguments.value("camera") ?? "file"))
+        let outbox = try openOutbox(config)
+        let item = try outboxCall { () throws(OutboxError) in try outbox.enqueue(submission, now: now) }
+        if arguments.flag("json") { output.print(json(ItemView(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }
+        return .success
+    })
+
+private let listCommand = Command(
+    "list", summary: "list the outbox's items and the retention alert",
+    examples: ["fotoboxctl queue list", "fotoboxctl queue list --json"],
+    options: [configOption, jsonOption],
+    action: { arguments, output in
+        let outbox = try openOutbox(try loadConfig(arguments))
+        let items = try outboxCall { () throws(OutboxError) in try outbox.items() }
+        let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
+        if arguments.flag("json") {
+            struct ListView: Encodable { let summary: String; let overdue: Int; let items: [ItemView] }
+            output.print(json(ListView(summary: status.summary, overdue: status.overdue, items: items.map(ItemView.init))))
+        } else {
+            output.print(status.summary)
+            if !items.isEmpty { table(items).forEach { output.print($0) } }
+        }
+        return status.overdue > 0 ? .failure : .success
+    })
+
+private let showCommand = Command(
+    "show", summary: "show one item",
+    examples: ["fotoboxctl queue show 12"],
+    options: [configOption, jsonOption],
+    positionals: [PositionalSpec("ID", help: "the item number from 'queue list'")],
+    action: { arguments, output in
+        let outbox = try openOutbox(try loadConfig(arguments))
+        let id = try itemID(arguments)!
+        let item = try outboxCall { () throws(OutboxError) in try outbox.item(id: id) }
+        let view = ItemView(item)
+        if arguments.flag("json") { output.print(json(view)); return .success }
+        output.print("item           \(view.id)")
+        output.print("state          \(view.state)")
+        output.print("case           \(view.caseId ?? "- (erased)")")
+        output.print("created        \(view.createdAt)")
+        output.print("attempts       \(view.attempts)")
+        if let next = view.nextAttemptAt { output.print("next attempt   \(next)") }
+        if let receipt = view.receiptId { output.print("receipt        \(receipt)") }
+        if let error = view.lastError { output.print("last error     \(error)") }
+        output.print("payload        \(item.state == .erased ? "erased" : "\(view.payloadBytes) bytes, encrypted")")
+        return .success
+    })
+
+private let retryCommand = Command(
+    "retry", summary: "make pending items due now (all, or one by ID)",
+    examples: ["fotoboxctl queue retry", "fotoboxctl queue retry 12"],
+    options: [configOption],
+    positionals: [PositionalSpec("ID", help: "only this item", optional: true)],
+    action: { arguments, output in
+        let outbox = try openOutbox(try loadConfig(arguments))
+        let id = try itemID(arguments)
+        let count = try outboxCall { () throws(OutboxError) in try outbox.retry(id: id) }
+        output.print("\(count) item(s) due now; the service delivers them at its next round (or run 'fotoboxctl queue deliver')")
+        return .success
+    })
+
+private let purgeCommand = Command(
+    "purge", summary: "delete items older than a number of days, delivered or not",
+    discussion: "Without --yes nothing is deleted: the items that would go are listed. Undelivered items are lost for good.",
+    examples: ["fotoboxctl queue purge --older-than 30", "fotoboxctl queue purge --older-than 30 --yes"],
+    options: [configOption, .value("older-than", "DAYS", help: "age in days (default: the retention period)"),
+              .flag("yes", help: "really delete")],
+    action: { arguments, output in
+        let config = try loadConfig(arguments)
+        let days = try arguments.integer("older-than", in: 0...36_500) ?? config.retentionDays
+        let outbox = try openOutbox(config)
+        let cutoff = Date().addingTimeInterval(-Double(days) * 86_400)
+        let candidates = try outboxCall { () throws(OutboxError) in try outbox.purgeCandidates(createdBefore: cutoff) }
+        let undelivered = candidates.filter { $0.state == .pending || $0.state == .sending }.count
+        guard arguments.flag("yes") else {
+            output.print("\(candidates.count) item(s) older than \(days) days would be deleted, \(undelivered) of them never delivered:")
+            if !candidates.isEmpty { table(candidates).forEach { output.print($0) } }
+            output.print("Nothing was deleted. Run again with --yes to delete them.")
+            return candidates.isEmpty ? .success : .failure
+        }
+        let count = try outboxCall { () throws(OutboxError) in try outbox.purge(createdBefore: cutoff) }
+        output.print("deleted \(count) item(s) older than \(days) days (\(undelivered) never delivered)")
+        return .success
+    })
+
+private let deliverCommand = Command(
+    "deliver", summary: "deliver the outbox now, in the foreground, until it is empty",
+    discussion: "Uses the [backend] settings. Waits out the retry backoff between attempts; --once makes one round and stops. Exit 0 when nothing is left to deliver.",
+    examples: ["fotoboxctl queue deliver --config /etc/fotobox/fotobox.conf", "fotoboxctl queue deliver --once"],
+    options: [configOption, .flag("once", help: "one round: try each due item once, then stop")],
+    action: { arguments, output in
+        let config = try loadConfig(arguments)
+        let outbox = try openOutbox(config)
+        let deliverer: OutboxDeliverer
+        do {
+            deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: { line in
+                let bytes = Array((line + "\n").utf8)
+                _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            })
+        } catch { throw CommandRunner.Failure(.usage, "\(error)") }
+        var delivered = 0
+        try outboxCall { () throws(OutboxError) in try outbox.recoverInterrupted() }
+        while true {
+            let round = try outboxCall { () throws(OutboxError) in try deliverer.deliverDue() }
+            delivered += round.delivered
+            let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
+            if status.pending + status.sending == 0 {
+                output.print("delivered \(delivered) item(s); nothing left to deliver")
+                return .success
+            }
+            if arguments.flag("once") {
+                output.print("delivered \(delivered) item(s); \(status.pending + status.sending) left. \(status.lastError.map { "Last error: \($0)" } ?? "")")
+                return .failure
+            }
+            let due = (try? outbox.nextDueDate()) ?? nil
+            let wait = max(0.05, min(deliverer.retry.maximumDelay, due?.timeIntervalSinceNow ?? 1))
+            usleep(UInt32(min(wait, 600) * 1_000_000))
+        }
+    })
+
+let queueCommand = Command(
+    "queue", summary: "the outbox: enqueue, list, show, retry, purge, deliver",
+    subcommands: [addCommand, listCommand, showCommand, retryCommand, purgeCommand, deliverCommand])

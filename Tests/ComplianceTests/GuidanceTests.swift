@@ -1,0 +1,71 @@
+import Compliance
+import FaceAnalysis
+import Imaging
+import Testing
+
+/// A face in a 1920×1080 preview frame (scan profile), upright, eyes `ied` apart at (cx, eyeY).
+private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, yaw: Double? = 0, eyes: Double? = 0.3,
+                     mouth: Double? = 0) -> ObservedFace {
+    ObservedFace(geometry: FaceGeometry(imageLeftEye: Point(x: cx - ied / 2, y: eyeY), imageRightEye: Point(x: cx + ied / 2, y: eyeY),
+                                        chin: Point(x: cx, y: eyeY + 1.6 * ied), crown: Point(x: cx, y: eyeY - 1.35 * ied),
+                                        yaw: yaw, pitch: 0),
+                 eyeOpenness: eyes, mouthOpenness: mouth)
+}
+
+@Suite struct GuidanceTests {
+    let evaluator = GuidanceEvaluator(profile: .scan)
+
+    private func code(_ faces: [ObservedFace], previous: ObservedFace? = nil) -> GuidanceCode {
+        evaluator.evaluate(faces: faces, frameWidth: 1920, frameHeight: 1080, previous: previous).code
+    }
+
+    @Test func everySituationHasItsCode() {
+        #expect(code([]) == .noFace)
+        #expect(code([preview(cx: 500), preview(cx: 1400)]) == .onlyOnePerson)
+        #expect(code([preview(ied: 110)]) == .tooFar)
+        #expect(code([preview(eyeY: 520, ied: 400)]) == .tooNear)
+        #expect(code([preview(cx: 150)]) == .moveLeft)      // near the picture's left edge: the person's right
+        #expect(code([preview(cx: 1780)]) == .moveRight)
+        #expect(code([preview(eyeY: 250)]) == .lower)
+        #expect(code([preview(eyeY: 800)]) == .higher)
+        #expect(code([preview(yaw: 12)]) == .lookStraight)
+        #expect(code([preview(eyes: 0.05)]) == .openEyes)
+        #expect(code([preview(mouth: 0.3)]) == .closeMouth)
+        #expect(code([preview(cx: 1000)], previous: preview(cx: 960)) == .holdStill)
+        let ready = evaluator.evaluate(faces: [preview()], frameWidth: 1920, frameHeight: 1080, previous: preview())
+        #expect(ready.ready && ready.code == .holdStill)
+    }
+
+    @Test func everyCodeHasBothLanguages() {
+        for code in GuidanceCode.allCases { #expect(!code.advice.de.isEmpty && !code.advice.en.isEmpty) }
+    }
+
+    @Test func theMessageDoesNotFlicker() {
+        var debouncer = GuidanceDebouncer(confirmationFrames: 3, minimumDisplayMilliseconds: 1000)
+        #expect(debouncer.update(.tooFar, at: 0) == .tooFar)
+        // Alternating codes never win.
+        for (i, c) in [GuidanceCode.moveLeft, .tooFar, .moveLeft, .tooFar, .moveLeft].enumerated() {
+            #expect(debouncer.update(c, at: 1100 + Double(i) * 66) == .tooFar)
+        }
+        // Three frames in a row, but too soon after the last change: still the old message.
+        var debouncer2 = GuidanceDebouncer(confirmationFrames: 3, minimumDisplayMilliseconds: 1000)
+        _ = debouncer2.update(.tooFar, at: 0)
+        for t in [100.0, 166, 233] { #expect(debouncer2.update(.moveLeft, at: t) == .tooFar) }
+        #expect(debouncer2.update(.moveLeft, at: 1001) == .moveLeft)
+    }
+
+    @Test func bestFrameIsMostMandatoryThenOptionalThenMostRecent() {
+        func report(mandatoryFailing: Int, optionalFailing: Int) -> ComplianceReport {
+            ComplianceReport(checks: (0..<5).map { i in
+                CheckResult(id: "m\(i)", value: 0, limit: "", pass: i >= mandatoryFailing, mandatory: true, advice: .none)
+            } + (0..<3).map { i in
+                CheckResult(id: "o\(i)", value: 0, limit: "", pass: i >= optionalFailing, mandatory: false, advice: .none)
+            })
+        }
+        #expect(BestFrameSelector.choose([]) == nil)
+        #expect(BestFrameSelector.choose([report(mandatoryFailing: 0, optionalFailing: 2), report(mandatoryFailing: 1, optionalFailing: 0)]) == 0)
+        #expect(BestFrameSelector.choose([report(mandatoryFailing: 0, optionalFailing: 2), report(mandatoryFailing: 0, optionalFailing: 1)]) == 1)
+        #expect(BestFrameSelector.choose([report(mandatoryFailing: 0, optionalFailing: 1), report(mandatoryFailing: 0, optionalFailing: 1),
+                                          report(mandatoryFailing: 2, optionalFailing: 0)]) == 1)
+    }
+}

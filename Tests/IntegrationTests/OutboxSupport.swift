@@ -1,0 +1,228 @@
+import Configuration
+import Foundation
+import Imaging
+import Outbox
+import Platform
+
+/// What the outbox integration tests share: the built binaries, a test PKI made with the openssl CLI,
+/// a running `fotobox-office`, station config files and test JPEGs.
+enum OutboxRig {
+    /// The package root, from this file's path (Tests/IntegrationTests/OutboxSupport.swift).
+    static let packageRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/")
+    }()
+
+    static func binary(_ name: String) -> String { packageRoot + "/.build/release/" + name }
+
+    /// Why the rig cannot run here (missing binary or openssl), or nil.
+    static var unavailableReason: String? {
+        for name in ["fotobox-office", "fotoboxctl"] where !FileSystem.exists(binary(name)) {
+            return "\(binary(name)) is not built (run `swift build -c release --build-tests`)"
+        }
+        if run("/usr/bin/env", ["openssl", "version"]).status != 0 { return "the openssl CLI is not installed" }
+        return nil
+    }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs a program to completion.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], directory: String? = nil) -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { return Result(status: 127, standardOutput: "", standardError: "\(error)") }
+        // Read both pipes before waiting, so a chatty child cannot block on a full pipe.
+        let errData = LockedData()
+        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errData.isSet { usleep(1000) }
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+                      standardError: String(decoding: errData.value, as: UTF8.self))
+    }
+
+    static func fotoboxctl(_ arguments: [String]) -> Result { run(binary("fotoboxctl"), arguments) }
+
+    static func temporaryDirectory() -> String {
+        var template = Array("/tmp/fotobox-it-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    /// A JPEG of the given size whose bytes depend on `seed`; noisy, so it is large like a real photo.
+    static func jpeg(width: Int, height: Int, seed: UInt64, quality: Int = 85) -> [UInt8] {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        var image = RGBImage(width: width, height: height)
+        image.pixels.withUnsafeMutableBufferPointer { pixels in
+            for index in pixels.indices {
+                state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+                let noise = UInt8(truncatingIfNeeded: (state &* 2_685_821_657_736_338_717) >> 58)
+                pixels[index] = UInt8(truncatingIfNeeded: (index / 3) % 251) &+ noise
+            }
+        }
+        return try! JPEG.encode(image, options: JPEGEncodeOptions(quality: quality))
+    }
+
+    static let signature = jpeg(width: 900, height: 132, seed: 1)
+
+    /// Whether `needle` occurs in `haystack`.
+    static func contains(_ haystack: [UInt8], _ needle: ArraySlice<UInt8>) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        var index = 0
+        while index + needle.count <= haystack.count {
+            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Every regular file under `path`.
+    static func files(under path: String) -> [String] {
+        guard let names = try? FileSystem.listDirectory(path) else { return [] }
+        return names.flatMap { name -> [String] in
+            let full = path + "/" + name
+            guard let info = try? FileSystem.status(full) else { return [] }
+            return (info.st_mode & S_IFMT) == S_IFDIR ? files(under: full) : [full]
+        }
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var done = false
+    func set(_ value: Data) { lock.lock(); data = value; done = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
+    var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+}
+
+/// A test PKI made with the openssl CLI: an office CA and server certificate for 127.0.0.1, a station CA
+/// with a valid and an expired client certificate, and a rogue CA with a client certificate.
+struct TestPKI {
+    let directory: String
+
+    init(directory: String) throws {
+        self.directory = directory
+        let script = """
+            set -e
+            cd "$1"
+            ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.pem -days 30 -subj "/CN=$1 test CA" 2>/dev/null; }
+            request() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.csr -subj "/CN=$1" 2>/dev/null; }
+            sign() { printf 'subjectAltName=%s\\n' "$3" > $1.ext; openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -out $1.pem -days 30 -extfile $1.ext 2>/dev/null; }
+            ca office-ca; ca station-ca; ca rogue-ca
+            request office; sign office office-ca "IP:127.0.0.1,DNS:localhost"
+            request station; sign station station-ca "DNS:station-1"
+            request rogue; sign rogue rogue-ca "DNS:station-1"
+            # An expired station certificate needs explicit dates: `openssl ca` takes them.
+            mkdir -p ca-db; : > ca-db/index.txt; echo 01 > ca-db/serial
+            printf '[ca]\\ndefault_ca=c\\n[c]\\ndatabase=ca-db/index.txt\\nnew_certs_dir=ca-db\\nserial=ca-db/serial\\ndefault_md=sha256\\npolicy=p\\n[p]\\ncommonName=supplied\\n' > ca.cnf
+            request expired
+            openssl ca -batch -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -in expired.csr -out expired.pem -startdate 20200101000000Z -enddate 20200201000000Z -notext 2>/dev/null
+            chmod 600 *.key
+            """
+        let result = OutboxRig.run("/bin/bash", ["-c", script, "pki", directory])
+        guard result.status == 0 else { throw RigError("openssl failed: \(result.standardError)") }
+    }
+
+    func path(_ name: String) -> String { directory + "/" + name }
+}
+
+struct RigError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A running `fotobox-office` (the real binary), stopped with SIGTERM.
+final class OfficeProcess {
+    let process = Process()
+    let port: UInt16
+    let inbox: String
+    private let errorLog: String
+
+    /// Starts the office on 127.0.0.1:`port` (0: any free port) and waits until it listens.
+    init(pki: TestPKI, inbox: String, port: UInt16 = 0, logDirectory: String) throws {
+        self.inbox = inbox
+        errorLog = logDirectory + "/office-\(UInt32.random(in: 0...UInt32.max)).log"
+        _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
+        process.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotobox-office"))
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--inbox", inbox, "--tls-cert", pki.path("office.pem"),
+                             "--tls-key", pki.path("office.key"), "--client-ca", pki.path("station-ca.pem")]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(forWritingAtPath: errorLog)
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "https://127.0.0.1:"),
+              let bound = UInt16(text[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw RigError("fotobox-office did not start: \(text) \((try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "")")
+        }
+        self.port = bound
+    }
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    /// What the office logged so far.
+    var log: String { (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+/// A station config file for fotoboxctl, and the outbox key it names.
+struct StationFiles {
+    let configPath: String
+    let outboxPath: String
+
+    init(directory: String, pki: TestPKI, officeURL: String, clientCertificate: String = "station", name: String = "station") throws {
+        outboxPath = directory + "/\(name)-outbox"
+        let keyPath = directory + "/\(name)-outbox.key"
+        if !FileSystem.exists(keyPath) {
+            try FileSystem.writeNewFile(keyPath, Array((try OutboxKey.random()).hexadecimal.utf8), mode: 0o600)
+        }
+        configPath = directory + "/\(name).conf"
+        let text = """
+            # written by the outbox integration tests
+            [station]
+            id = station-1
+            [outbox]
+            path = \(outboxPath)
+            key-file = \(keyPath)
+            [backend]
+            url = \(officeURL)
+            ca = \(pki.path("office-ca.pem"))
+            client-cert = \(pki.path(clientCertificate + ".pem"))
+            client-key = \(pki.path(clientCertificate + ".key"))
+            connect-timeout = 2
+            transfer-timeout = 20
+
+            """
+        try? FileSystem.removeTree(configPath)
+        try FileSystem.writeNewFile(configPath, Array(text.utf8))
+    }
+
+    func outbox() throws -> Outbox { try Outbox(config: try StationConfig.load(path: configPath)) }
+}
+

@@ -1,0 +1,129 @@
+import Testing
+import Foundation
+import Kiosk
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `fotoboxd` (tests build in release together with the products).
+let fotoboxdPath = FileManager.default.currentDirectoryPath + "/.build/release/fotoboxd"
+
+/// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
+final class NotifyListener {
+    let path: String
+    let fd: Int32
+    init() {
+        path = NSTemporaryDirectory() + "fotobox-notify-\(UUID().uuidString.prefix(8))"
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    }
+    deinit { close(fd); unlink(path) }
+
+    /// Messages received within `seconds`.
+    func messages(for seconds: Double) -> [String] {
+        var out: [String] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 100) > 0 else { continue }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { out.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+        }
+        return out
+    }
+}
+
+func runFotoboxd(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: fotoboxdPath)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardError = Pipe()
+    process.standardOutput = Pipe()
+    try process.run()
+    return process
+}
+
+func writeConfig(_ text: String) throws -> String {
+    let path = NSTemporaryDirectory() + "fotobox-\(UUID().uuidString.prefix(8)).conf"
+    try FileSystem.writeNewFile(path, Array(text.utf8))
+    return path
+}
+
+@Suite("fotoboxd process", .serialized)
+struct FotoboxdTests {
+    @Test func watchdogGatePingsOnlyWhileFramesArrive() {
+        var gate = WatchdogGate(interval: 1, now: 0, frames: 0)
+        let pings = [(0.5, 10), (1, 10), (2.5, 10), (3, 11)].map { gate.shouldPing(now: $0.0, frames: UInt64($0.1)) }
+        // Not before the interval; not without new frames.
+        #expect(pings == [false, true, false, true])
+    }
+
+    @Test func configErrorsNameTheirLines() throws {
+        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
+            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
+        }
+        let config = try writeConfig("[visit]\ninactivity-timeout = 3\n[kiosk]\nlisten = everywhere\n")
+        defer { unlink(config) }
+        let process = try runFotoboxd(["--config", config])
+        process.waitUntilExit()
+        let stderr = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 2)
+        #expect(stderr.contains("\(config):2: visit.inactivity-timeout"))
+        #expect(stderr.contains("\(config):4: kiosk.listen"))
+    }
+
+    @Test func notifiesReadyAndWatchdogOnlyWithFrames() throws {
+        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
+            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
+        }
+        let frames = NSTemporaryDirectory() + "fotobox-frames-\(UUID().uuidString.prefix(8))"
+        try FileSystem.createDirectory(frames)
+        try FileSystem.writeNewFile(frames + "/a.jpg", StandInCamera.syntheticFrame(width: 64, height: 48))
+        defer { try? FileSystem.removeTree(frames) }
+        for (camera, expectWatchdog) in [("replay:" + frames, true), ("/dev/fotobox-no-such-camera", false)] {
+            let listener = NotifyListener()
+            let config = try writeConfig("[camera]\ndevice = \(camera)\n[kiosk]\nlisten = 127.0.0.1:\(UInt16.random(in: 20000...40000))\n")
+            defer { unlink(config) }
+            let process = try runFotoboxd(["--config", config], environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
+            let messages = listener.messages(for: 2.5)
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            let after = listener.messages(for: 0.2)
+            #expect(process.terminationStatus == 0)
+            #expect(messages.first?.hasPrefix("READY=1\nSTATUS=serving on http://127.0.0.1:") == true, "\(messages)")
+            #expect(messages.contains("WATCHDOG=1") == expectWatchdog, "\(camera): \(messages)")
+            #expect((messages + after).contains("STOPPING=1"))
+        }
+    }
+
+    @Test func logsNeverNameTheCase() throws {
+        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
+            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
+        }
+        let frames = NSTemporaryDirectory() + "fotobox-frames-\(UUID().uuidString.prefix(8))"
+        try FileSystem.createDirectory(frames)
+        try FileSystem.writeNewFile(frames + "/a.jpg", StandInCamera.syntheticFrame(width: 64, height: 48))
+        defer { try? FileSystem.removeTree(frames) }
+        let port = UInt16.random(in: 20000...40000)
+        let config = try writeConfig("[camera]\ndevice = replay:\(frames)\n[kiosk]\nlisten = 127.0.0.1:\(port)\n")
+        defer { unlink(config) }
+        let process = try runFotoboxd(["--config", config])
+        let http = RawHTTP(port: port)
+        #expect(eventually { http.request("GET", "/api/v1/health").status == 200 })
+        let token = http.request("POST", "/api/v1/visit", json: #"{"language":"de"}"#).json["token"] as? String
+        _ = http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":"QWER-9876"}"#, token: token)
+        _ = http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":"QWERT-98"}"#, token: token)
+        _ = http.request("DELETE", "/api/v1/visit", token: token)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let stderr = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("case="))
+        #expect(!stderr.contains("QWER"))
+    }
+}

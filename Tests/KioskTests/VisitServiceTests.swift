@@ -1,0 +1,177 @@
+import Testing
+import Foundation
+import Kiosk
+import Devices
+import Platform
+
+/// Log lines a test can read back.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var all: [String] { lock.withLock { lines } }
+    var journal: Journal {
+        Journal(caseKey: Array(repeating: 7, count: 32)) { [self] priority, message, fields in
+            lock.withLock { lines.append("\(priority) \(message) " + fields.map { "\($0)=\($1)" }.joined(separator: " ")) }
+        }
+    }
+}
+
+/// A service on the stand-ins, fast: 100 frames/s, no countdown, 20 ms ticks.
+struct ServiceRig {
+    let camera = StandInCamera(frames: [StandInCamera.syntheticFrame(width: 160, height: 120)], framesPerSecond: 100)
+    let pipeline = StandInPipeline(script: [.good])
+    let pad = StandInPad(signingSeconds: 0.1)
+    let queue = StandInQueue()
+    let log = LogCapture()
+    let scratch: String
+    let service: VisitService
+
+    init(timeout: Double = 60, captureLimit: Double = 30) {
+        scratch = NSTemporaryDirectory() + "fotobox-scratch-\(UUID().uuidString)"
+        try! FileSystem.createDirectory(scratch)
+        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: timeout, warningLead: timeout / 4, captureLimit: captureLimit, countdown: 0.05),
+                                   now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
+        service = VisitService(machine: machine,
+                               ports: .init(frames: CameraFrameSource(camera: camera), pipeline: pipeline, pad: pad, queue: queue),
+                               clock: MonotonicKioskClock(), journal: log.journal, scratchDirectory: scratch,
+                               burstSize: 3, tickInterval: 0.02)
+    }
+
+    func cleanUp() {
+        service.stop()
+        try? FileSystem.removeTree(scratch)
+    }
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`.
+func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}
+
+@Suite("Visit service", .serialized)
+struct VisitServiceTests {
+    @Test func fullVisitQueuesOneSubmissionAndLeavesNothing() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        rig.service.start()
+        let (token, started) = try rig.service.startVisit(.en)
+        #expect(started.step == .caseNumber)
+        #expect(started.owned)
+        try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+        try rig.service.perform(.consent(true), token: token)
+        #expect(eventually { rig.service.snapshot(token: token).guidance == "good" })
+        // The preview streams to the owner only.
+        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: 2) != nil)
+        #expect(rig.service.waitForPreview(after: 0, token: "someone-else", timeout: 0.05) == nil)
+        // Something the pipeline left in the scratch directory.
+        try FileSystem.writeNewFile(rig.scratch + "/burst.tmp", [1, 2, 3])
+        try rig.service.perform(.takePhoto, token: token)
+        #expect(eventually { rig.service.snapshot(token: token).step == .review })
+        #expect(rig.service.photo(token: token) != nil)
+        #expect(rig.service.photo(token: nil) == nil)
+        try rig.service.perform(.review(accept: true), token: token)
+        #expect(eventually { (rig.service.signatureMirror(token: token)?.pointCount ?? 0) >= 100 })
+        let summary = try rig.service.perform(.signature(accept: true), token: token)
+        #expect(summary.step == .summary)
+        let receipt = try rig.service.perform(.confirm, token: token)
+        #expect(receipt.step == .receipt)
+        #expect(receipt.receipt?.caseNumber == "ABCD-1234")
+        #expect(receipt.receipt?.officeReachable == true)
+        #expect(rig.queue.submissions.count == 1)
+        #expect(rig.queue.submissions.first?.confirmationCode == receipt.receipt?.confirmationCode)
+
+        let finished = try rig.service.perform(.finish, token: token)
+        #expect(finished.step == .welcome)
+        // The wipe: memory structures, temp files, the API.
+        let residue = rig.service.residue
+        #expect(residue.step == .welcome && !residue.hasVisit && !residue.hasPreview)
+        #expect(residue.burstFrames == 0 && !residue.hasMirror && !residue.padActive)
+        #expect(try FileSystem.listDirectory(rig.scratch).isEmpty)
+        let after = rig.service.snapshot(token: token)
+        #expect(!after.active && !after.owned && after.caseNumber == nil && after.receipt == nil && after.photo == nil)
+        #expect(rig.service.photo(token: token) == nil)
+        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: 0.05) == nil)
+        #expect(throws: VisitRefusal.notYourVisit) { try rig.service.perform(.keepAlive, token: token) }
+        // Only the outbox entry survives; the logs never name the case.
+        #expect(rig.queue.submissions.count == 1)
+        #expect(!rig.log.all.isEmpty)
+        #expect(rig.log.all.allSatisfy { !$0.contains("ABCD-1234") })
+        #expect(rig.log.all.contains { $0.contains("case=") })
+    }
+
+    @Test func abandonedVisitIsWipedByTheTimeout() throws {
+        let rig = ServiceRig(timeout: 0.6)
+        defer { rig.cleanUp() }
+        rig.service.start()
+        let (token, _) = try rig.service.startVisit(.de)
+        try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+        try rig.service.perform(.consent(true), token: token)
+        try rig.service.perform(.takePhoto, token: token)
+        #expect(eventually { rig.service.snapshot(token: token).step == .review })
+        try FileSystem.writeNewFile(rig.scratch + "/left-over", [9])
+        // The warning comes first, then the wipe.
+        #expect(eventually { rig.service.snapshot(token: token).timeout?.warningSecondsLeft != nil })
+        #expect(eventually { rig.service.snapshot(token: nil).step == .welcome })
+        #expect(rig.service.residue.hasVisit == false)
+        #expect(rig.service.residue.hasPreview == false)
+        #expect(try FileSystem.listDirectory(rig.scratch).isEmpty)
+        #expect(rig.queue.submissions.isEmpty)
+        #expect(rig.log.all.contains { $0.contains("reason=inactivity") })
+    }
+
+    @Test func secondTabCannotTakeOver() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        rig.service.start()
+        _ = try rig.service.startVisit(.de)
+        #expect(throws: VisitRefusal.visitInProgress) { try rig.service.startVisit(.en) }
+        #expect(throws: VisitRefusal.notYourVisit) { try rig.service.perform(.cancel, token: "f00") }
+        let stranger = rig.service.snapshot(token: "f00")
+        #expect(stranger.active && !stranger.owned && stranger.step == .caseNumber)
+    }
+
+    @Test func cameraFailureIsShownAndRecovers() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        rig.camera.failure = .deviceGone("stand-in")
+        rig.service.start()
+        let (token, _) = try rig.service.startVisit(.de)
+        try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+        try rig.service.perform(.consent(true), token: token)
+        #expect(eventually { rig.service.snapshot(token: token).problem == "camera-unavailable" })
+        #expect(throws: VisitRefusal.cameraUnavailable) { try rig.service.perform(.takePhoto, token: token) }
+        rig.camera.failure = nil
+        #expect(eventually(8) { rig.service.snapshot(token: token).camera == "ok" })
+        #expect(rig.log.all.filter { $0.contains("camera-unavailable") }.count == 1, "logged once")
+    }
+
+    @Test func padUnavailableAndOutboxRefusalAreShown() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        rig.service.start()
+        let (token, _) = try rig.service.startVisit(.de)
+        try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+        try rig.service.perform(.consent(true), token: token)
+        try rig.service.perform(.takePhoto, token: token)
+        #expect(eventually { rig.service.snapshot(token: token).step == .review })
+        rig.pad.available = false
+        let failed = try rig.service.perform(.review(accept: true), token: token)
+        #expect(failed.problem == "pad-unavailable")
+        rig.pad.available = true
+        try rig.service.perform(.signature(accept: true), token: token)   // try again
+        #expect(eventually { (rig.service.signatureMirror(token: token)?.pointCount ?? 0) >= 100 })
+        try rig.service.perform(.signature(accept: true), token: token)
+        rig.queue.refuses = true
+        let refused = try rig.service.perform(.confirm, token: token)
+        #expect(refused.step == .summary && refused.problem == "queue-failed")
+        rig.queue.refuses = false
+        rig.queue.officeReachable = false
+        let queued = try rig.service.perform(.confirm, token: token)
+        #expect(queued.receipt?.officeReachable == false)
+    }
+}

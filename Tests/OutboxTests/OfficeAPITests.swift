@@ -1,0 +1,103 @@
+import Foundation
+import Outbox
+import Platform
+import Testing
+
+@Suite("Office API (without transport)")
+struct OfficeAPITests {
+    struct Harness {
+        let directory = Fixtures.temporaryDirectory()
+        let api: OfficeAPI
+        init(retentionDays: Int = 14) throws {
+            api = OfficeAPI(inbox: try OfficeInbox(directory: directory + "/inbox", retentionDays: retentionDays), policy: .anySafe)
+        }
+        func post(_ submission: Submission, key: String? = "key-0000001") -> OfficeResponse {
+            let (body, type) = SubmissionWire.encode(submission)
+            return post(body: body, type: type, key: key)
+        }
+        func post(body: [UInt8], type: String?, key: String? = "key-0000001") -> OfficeResponse {
+            api.handle(method: "POST", path: "/v1/submissions", header: { name in
+                switch name {
+                case "Content-Type": type
+                case "Idempotency-Key": key
+                default: nil
+                }
+            }, body: body)
+        }
+        func get(_ path: String) -> OfficeResponse { api.handle(method: "GET", path: path, header: { _ in nil }, body: []) }
+    }
+
+    static func receipt(_ response: OfficeResponse) throws -> SubmissionReceipt {
+        try JSONDecoder().decode(SubmissionReceipt.self, from: Data(response.body))
+    }
+
+    @Test func createdThenSameReceiptForARepeatedKey() throws {
+        let harness = try Harness()
+        defer { Fixtures.remove(harness.directory) }
+        let first = harness.post(Fixtures.submission())
+        #expect(first.status == 201)
+        let again = harness.post(Fixtures.submission())
+        #expect(again.status == 200)
+        #expect(try Self.receipt(first) == Self.receipt(again))
+        let folder = harness.directory + "/inbox/ABCD-1234"
+        #expect(try FileSystem.readFile(folder + "/photo.jpg") == Fixtures.photo)
+        #expect(try FileSystem.readFile(folder + "/signature.jpg") == Fixtures.signature)
+        #expect(try FileSystem.readFile(folder + "/report.json") == Fixtures.report)
+        let names = try FileSystem.listDirectory(harness.directory + "/inbox").filter { !$0.hasPrefix(".fotobox-office") }
+        #expect(names == ["ABCD-1234"])
+    }
+
+    @Test func aNewSubmissionForTheSameCaseReplacesTheFolder() throws {
+        let harness = try Harness()
+        defer { Fixtures.remove(harness.directory) }
+        #expect(harness.post(Fixtures.submission(), key: "key-first-1").status == 201)
+        let newer = Fixtures.submission(photo: Fixtures.jpeg(width: 1244, height: 1600, seed: 99))
+        let second = harness.post(newer, key: "key-second-2")
+        #expect(second.status == 201)
+        #expect(try FileSystem.readFile(harness.directory + "/inbox/ABCD-1234/photo.jpg") == newer.photo)
+        let lookup = harness.get("/v1/submissions/ABCD-1234")
+        #expect(lookup.status == 200)
+        let record = try JSONDecoder().decode(OfficeCaseRecord.self, from: Data(lookup.body))
+        #expect(record.receiptId == (try Self.receipt(second)).receiptId)
+        #expect(record.photoBytes == newer.photo.count)
+    }
+
+    @Test func refusalsAre4xxAndWriteNothing() throws {
+        let harness = try Harness()
+        defer { Fixtures.remove(harness.directory) }
+        var wrongSize = Fixtures.submission()
+        wrongSize.photo = Fixtures.jpeg(width: 640, height: 480)
+        #expect(harness.post(wrongSize).status == 422)
+        #expect(harness.post(Fixtures.submission(caseID: "..")).status == 422)
+        #expect(harness.post(body: Array("garbage".utf8), type: "multipart/form-data; boundary=x").status == 400)
+        #expect(harness.post(body: [], type: nil).status == 415)
+        #expect(harness.post(Fixtures.submission(), key: "bad key!").status == 400)
+        #expect(harness.post(body: [UInt8](repeating: 0, count: SubmissionRules.bodyByteLimit + 1), type: "multipart/form-data; boundary=x").status == 413)
+        #expect(harness.get("/v1/submissions").status == 405)
+        #expect(harness.get("/v1/submissions/NOPE-0000").status == 404)
+        #expect(harness.get("/v1/submissions/..%2F..").status == 400)
+        #expect(harness.get("/etc/passwd").status == 404)
+        let names = try FileSystem.listDirectory(harness.directory + "/inbox").filter { !$0.hasPrefix(".fotobox-office") }
+        #expect(names.isEmpty)
+    }
+
+    @Test func purgeRemovesExpiredCases() throws {
+        let harness = try Harness(retentionDays: 1)
+        defer { Fixtures.remove(harness.directory) }
+        #expect(harness.post(Fixtures.submission()).status == 201)
+        #expect(try harness.api.inbox.purge(now: Date()) == 0)
+        #expect(try harness.api.inbox.purge(now: Date().addingTimeInterval(2 * 86_400)) == 1)
+        #expect(!FileSystem.exists(harness.directory + "/inbox/ABCD-1234"))
+        #expect(harness.get("/v1/submissions/ABCD-1234").status == 404)
+    }
+
+    @Test func leftoversOfACrashedWriteAreCleanedAtStart() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        try FileSystem.createDirectory(directory + "/inbox")
+        try FileSystem.createDirectory(directory + "/inbox/.incoming-abc")
+        try FileSystem.writeNewFile(directory + "/inbox/.incoming-abc/photo.jpg", [1, 2, 3])
+        _ = try OfficeInbox(directory: directory + "/inbox")
+        #expect(!FileSystem.exists(directory + "/inbox/.incoming-abc"))
+    }
+}

@@ -1,0 +1,70 @@
+import Outbox
+import Testing
+
+@Suite("Submission wire format and rules")
+struct SubmissionWireTests {
+    @Test func roundTrip() throws {
+        let (body, type) = SubmissionWire.encode(Fixtures.submission())
+        #expect(type.hasPrefix("multipart/form-data; boundary=fotobox-"))
+        #expect(try SubmissionWire.decode(body, contentType: type) == Fixtures.submission())
+    }
+
+    @Test func truncatedBodyIsRefused() {
+        let (body, type) = SubmissionWire.encode(Fixtures.submission())
+        #expect { try SubmissionWire.decode(Array(body.prefix(body.count / 2)), contentType: type) } throws: {
+            "\($0)".contains("not terminated")
+        }
+    }
+
+    @Test(arguments: ["text/plain", "multipart/form-data", "multipart/form-data; boundary="])
+    func badContentTypeIsRefused(type: String) {
+        #expect(throws: SubmissionError.self) { try SubmissionWire.decode(Array("x".utf8), contentType: type) }
+    }
+
+    @Test func extraMetadataFieldsAreRefused() {
+        let boundary = "b"
+        let text = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
+            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","name":"Erika Mustermann"}"#
+            + "\r\n--b--\r\n"
+        #expect { try SubmissionWire.decode(Array(text.utf8), contentType: "multipart/form-data; boundary=\(boundary)") } throws: {
+            "\($0)".contains("unexpected field(s) name")
+        }
+    }
+
+    @Test func missingPartIsNamed() {
+        let text = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
+            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c"}"#
+            + "\r\n--b--\r\n"
+        #expect { try SubmissionWire.decode(Array(text.utf8), contentType: "multipart/form-data; boundary=b") } throws: {
+            "\($0)" == "the part 'photo' is missing"
+        }
+    }
+
+    @Test func scanProfileAndSmallSignatureAreAccepted() throws {
+        var submission = Fixtures.submission()
+        submission.photo = Fixtures.jpeg(width: 622, height: 800)
+        submission.signature = Fixtures.jpeg(width: 630, height: 188)
+        try SubmissionRules.validate(submission, policy: try CaseIDPolicy())
+    }
+
+    @Test(arguments: [
+        (#"[1, 2]"#, "has the wrong type"),
+        (#"{"passed": 1, "checks": []}"#, "has the wrong type"),
+        (#"{"passed": null, "checks": [{"name": "x"}]}"#, "'passed' is missing"),
+        (#"{"passed": true}"#, "'checks' is missing"),
+        ("not json", "not valid JSON"),
+    ])
+    func reportSchema(report: String, message: String) {
+        #expect { try SubmissionRules.validateReport(Array(report.utf8)) } throws: { "\($0)".contains(message) }
+    }
+
+    @Test func checkDigits() throws {
+        let luhn = try CaseIDPolicy(pattern: "^[0-9]{6}$", checkDigit: .luhn)
+        try luhn.validate("123455")
+        #expect(throws: SubmissionError.caseIDCheckDigit("123456")) { try luhn.validate("123456") }
+        // ICAO 9303 document-number example: L898902C3 has check digit 6.
+        let icao = try CaseIDPolicy(pattern: "^[A-Z0-9]{10}$", checkDigit: .icao9303)
+        try icao.validate("L898902C36")
+        #expect(throws: SubmissionError.self) { try icao.validate("L898902C35") }
+    }
+}
