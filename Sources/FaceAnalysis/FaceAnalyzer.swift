@@ -31,6 +31,15 @@ public final class FaceAnalyzer {
     /// Faces whose mesh presence is below this are not faces (the detector's false alarms).
     public var minimumPresence = 0.5
 
+    /// 1 (default) or 2 threads for the larger convolutions; 2 takes the station's second core.
+    public var threads: Int {
+        get { detector.interpreter.threads }
+        set {
+            let count = min(max(newValue, 1), 2)
+            for (_, interpreter) in interpreters { interpreter.threads = count }
+        }
+    }
+
     private let detector: FaceDetector
     private let mesh: FaceMeshModel
     private let iris: IrisModel
@@ -54,6 +63,11 @@ public final class FaceAnalyzer {
     /// The detector alone (for diagnostics and tests).
     package func detect(_ image: RGBImage) -> [FaceDetection] { detector.detect(image) }
 
+    /// The three interpreters, holding the last inputs they saw (the benchmark compares them with OpenCV's).
+    package var interpreters: [(file: String, interpreter: TFLiteInterpreter)] {
+        [(FaceModels.detector, detector.interpreter), (FaceModels.mesh, mesh.interpreter), (FaceModels.iris, iris.interpreter)]
+    }
+
     private func analyze(_ image: RGBImage, detection: FaceDetection, mode: Mode) -> DetectedFace? {
         guard var found = mesh.landmarks(image, detection: detection), found.presence >= minimumPresence else { return nil }
         if mode == .full, let second = mesh.refined(image, previous: found.points), second.presence >= minimumPresence {
@@ -75,13 +89,14 @@ public final class FaceAnalyzer {
         if pupils.imageLeft.x > pupils.imageRight.x { pupils = (pupils.imageRight, pupils.imageLeft) }
         let p = { (i: Int) in points[i].point }
         let roll = atan2Degrees(pupils.imageRight.y - pupils.imageLeft.y, pupils.imageRight.x - pupils.imageLeft.x)
+        let chin = ChinEdge.refine(p(M.chin), in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight)
         let crown = CrownScan.find(in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight,
-                                   chin: p(M.chin), forehead: p(M.foreheadTop))
+                                   chin: chin, forehead: p(M.foreheadTop))
         return DetectedFace(
             score: detection.score, box: detection.box, meshPresence: presence, pupils: pupils,
             eyeCorners: EyeCorners(imageLeftOuter: p(M.imageLeftEyeOuter), imageLeftInner: p(M.imageLeftEyeInner),
                                    imageRightInner: p(M.imageRightEyeInner), imageRightOuter: p(M.imageRightEyeOuter)),
-            noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: p(M.chin),
+            noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: chin,
             crown: crown, pose: M.pose(points, roll: roll),
             headWidth: p(M.imageLeftCheek).distance(to: p(M.imageRightCheek)),
             eyeOpenness: (M.eyeOpenness(points, upper: M.imageLeftUpperLid, lower: M.imageLeftLowerLid,

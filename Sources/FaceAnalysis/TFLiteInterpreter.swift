@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Runs a `TFLiteModel`: the graph is checked and planned once at load (every shape verified against
 /// what the kernels will read and write, constants folded, weights packed), then `invoke()` only walks
 /// the plan over one preallocated arena of floats.
@@ -24,6 +26,10 @@ package final class TFLiteInterpreter {
     package let operatorSummary: [String]
     /// Multiply-accumulates of one `invoke()` in the convolutions (for benchmark figures).
     package let convolutionMACs: Int
+    /// 1 (default) or 2: with 2, the larger convolutions split their output rows between two threads.
+    package var threads = 1
+    /// Below this many multiply-adds a convolution is not worth waking a second thread for.
+    static let splitThreshold = 150_000
 
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
@@ -70,44 +76,79 @@ package final class TFLiteInterpreter {
 
     /// Runs the graph on the current inputs.
     package func invoke() {
+        for step in steps { run(step) }
+    }
+
+    /// Runs the graph once, timing each step with `clock` (milliseconds): the kind of each step and its time,
+    /// for the benchmark's breakdown.
+    package func invokeTimed(clock: () -> Double) -> [(kind: String, milliseconds: Double)] {
+        steps.map { step in
+            let start = clock()
+            run(step)
+            return (step.kind, clock() - start)
+        }
+    }
+
+    @inline(__always)
+    private func run(_ step: Step) {
         let base = arena
-        for step in steps {
-            switch step {
-            case .convolution(let c):
-                let (source, rowFloats) = prepare(c, base)
+        switch step {
+        case .convolution(let c):
+            let (source, rowFloats) = prepare(c, base)
+            let w = c.window
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
                 if c.patches >= 0 {
-                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
+                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
                                                     bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                    patches: base + c.patches, rows: 0..<c.window.outH)
+                                                    patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
+                                                    rows: rows)
                 } else {
-                    NeuralKernels.convolution(source, rowFloats: rowFloats, c.window, weights: base + c.weights,
-                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                              rows: 0..<c.window.outH)
+                    NeuralKernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 }
-            case .depthwise(let c):
-                let (source, rowFloats) = prepare(c, base)
-                let w = c.window
+            }
+        case .depthwise(let c):
+            let (source, rowFloats) = prepare(c, base)
+            let w = c.window
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
                 if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
                     NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                      rows: 0..<w.outH)
+                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 } else {
                     NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                       rows: 0..<w.outH)
+                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 }
-            case .maxPool(let window, let input, let output, let clamp):
-                NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
-            case .add(let a, let b, let output, let count, let clamp):
-                NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
-            case .relu(let input, let output, let count):
-                NeuralKernels.relu(base + input, count: count, output: base + output)
-            case .prelu(let input, let alpha, let output, let pixels, let channels):
-                NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
-            case .pad(let input, let inShape, let before, let outShape, let output):
-                NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
-            case .concatenate(let inputs, let outer, let output):
-                NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
+            }
+        case .maxPool(let window, let input, let output, let clamp):
+            NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
+        case .add(let a, let b, let output, let count, let clamp):
+            NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
+        case .relu(let input, let output, let count):
+            NeuralKernels.relu(base + input, count: count, output: base + output)
+        case .prelu(let input, let alpha, let output, let pixels, let channels):
+            NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
+        case .pad(let input, let inShape, let before, let outShape, let output):
+            NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
+        case .concatenate(let inputs, let outer, let output):
+            NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
+        }
+    }
+
+    /// Runs `body` on all `rows` here, or on two halves in two threads when asked and worth it;
+    /// `part` (0 or 1) selects per-thread scratch.
+    @inline(__always)
+    private func split(_ rows: Int, work: Int, _ body: (Range<Int>, Int) -> Void) {
+        guard threads > 1, rows >= 2, work >= Self.splitThreshold else {
+            body(0..<rows, 0)
+            return
+        }
+        let half = rows / 2
+        // The two halves write disjoint rows of the output and their own scratch, and `concurrentPerform`
+        // returns only when both are done: sharing the body between the two threads is safe.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                shared.value(part == 0 ? 0..<half : half..<rows, part)
             }
         }
     }
@@ -123,6 +164,11 @@ package final class TFLiteInterpreter {
     }
 }
 
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 private struct Convolution {
     var window: NeuralKernels.Window
     var input: Int, output: Int, weights: Int, bias: Int
@@ -134,6 +180,19 @@ private struct Convolution {
 }
 
 private enum Step {
+    var kind: String {
+        switch self {
+        case .convolution(let c): return "CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH)\(c.window.inC < 8 ? " (first layer)" : "")"
+        case .depthwise(let c): return "DEPTHWISE_CONV_2D /\(c.window.strideH)"
+        case .maxPool: return "MAX_POOL_2D"
+        case .add: return "ADD"
+        case .relu: return "RELU"
+        case .prelu: return "PRELU"
+        case .pad: return "PAD"
+        case .concatenate: return "CONCATENATION"
+        }
+    }
+
     case convolution(Convolution)
     case depthwise(Convolution)
     case maxPool(window: NeuralKernels.Window, input: Int, output: Int, clamp: NeuralKernels.Clamp)
@@ -272,6 +331,10 @@ extension Planner {
         guard inputs.contains(node.inputs.count), node.outputs.count == 1 else {
             throw fail(index, node, "\(node.inputs.count) inputs and \(node.outputs.count) outputs")
         }
+        // Only the trailing inputs beyond the required count (a convolution's bias) may be absent (-1).
+        guard node.inputs.prefix(inputs.lowerBound).allSatisfy({ $0 >= 0 }) else {
+            throw fail(index, node, "a required input is absent")
+        }
     }
 
     private static func clamp(_ activation: TFLiteModel.FusedActivation) -> NeuralKernels.Clamp {
@@ -316,7 +379,7 @@ extension Planner {
 
         case .conv2D(let padding, let strideW, let strideH, let activation):
             try operands(node, inputs: 2...3, index)
-            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            let filterShape = model.tensors[node.inputs[1]].shape
             guard node.inputs[1] >= 0, filterShape.count == 4, let filter = try floats(node.inputs[1]) else {
                 throw fail(index, node, "the filter must be a constant [O, KH, KW, I] tensor")
             }
@@ -333,7 +396,7 @@ extension Planner {
             let packed = NeuralKernels.packConvolution(weights: filter, bias: bias, outC: outC, kernelH: kh, kernelW: kw, inC: inC)
             let input = try operand(node.inputs[0], index, node)
             let padded = w.needsPadding ? allocate(w.paddedCount) : -1
-            let patches = method == .im2col && kh * kw > 1 ? allocate(w.outW * kh * kw * inC) : -1
+            let patches = method == .im2col && kh * kw > 1 ? allocate(2 * w.outW * kh * kw * inC) : -1 // one row per thread
             let weights = constant(packed.weights), biasOffset = constant(packed.bias)
             let output = try produce(out, count: w.outH * w.outW * outC, index, node)
             w.outC = outC
@@ -344,7 +407,7 @@ extension Planner {
 
         case .depthwiseConv2D(let padding, let strideW, let strideH, let multiplier, let activation):
             try operands(node, inputs: 2...3, index)
-            let filterShape = model.tensors[max(node.inputs[1], 0)].shape
+            let filterShape = model.tensors[node.inputs[1]].shape
             guard node.inputs[1] >= 0, filterShape.count == 4, filterShape[0] == 1, let filter = try floats(node.inputs[1]) else {
                 throw fail(index, node, "the filter must be a constant [1, KH, KW, C] tensor")
             }
@@ -392,7 +455,7 @@ extension Planner {
 
         case .relu:
             try operands(node, inputs: 1...1, index)
-            let count = model.tensors[max(node.inputs[0], 0)].elementCount
+            let count = model.tensors[node.inputs[0]].elementCount
             let input = try operand(node.inputs[0], index, node)
             let output = try produce(out, count: count, index, node)
             steps.append(.relu(input: input, output: output, count: count))
@@ -418,7 +481,7 @@ extension Planner {
 
         case .pad:
             try operands(node, inputs: 2...2, index)
-            let shape = model.tensors[max(node.inputs[0], 0)].shape
+            let shape = model.tensors[node.inputs[0]].shape
             guard node.inputs[1] >= 0, let paddings = try int32s(node.inputs[1]), (1...4).contains(shape.count),
                   paddings.count == 2 * shape.count, paddings.allSatisfy({ $0 >= 0 && $0 <= 4096 }) else {
                 throw fail(index, node, "paddings must be a constant [rank, 2] of non-negative values for a tensor of rank ≤ 4")

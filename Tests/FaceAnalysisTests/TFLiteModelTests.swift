@@ -28,6 +28,29 @@ import Testing
         }
     }
 
+    /// Two threads and the im2col method compute the same outputs as one thread and the direct method.
+    @Test func threadsAndMethodsAgree() throws {
+        guard let directory = TestData.modelDirectory else { return }
+        for name in FaceModels.fileNames {
+            let model = try TFLiteModel(contentsOf: directory + "/" + name)
+            let single = try TFLiteInterpreter(model: model)
+            let double = try TFLiteInterpreter(model: model, method: .im2col)
+            double.threads = 2
+            var random = TestRandom(seed: 17)
+            let input = (0..<single.input(0).count).map { _ in (random.float() + 1) / 2 }
+            for interpreter in [single, double] {
+                let buffer = interpreter.input(0)
+                for i in input.indices { buffer[i] = input[i] }
+                interpreter.invoke()
+            }
+            for o in 0..<single.outputs.count {
+                let a = single.output(o), b = double.output(o)
+                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+                #expect(worst < 1e-5, "\(name) output \(o): \(worst)")
+            }
+        }
+    }
+
     @Test func wrongMagicIsNamed() {
         var bytes = [UInt8](repeating: 0, count: 64)
         bytes[4] = 0x50; bytes[5] = 0x4B; bytes[6] = 0x03; bytes[7] = 0x04
@@ -87,6 +110,29 @@ import Testing
                 let at = random.below(structureEnd - 4)
                 let word = UInt32(truncatingIfNeeded: random.next())
                 let value = random.below(4) == 0 ? word : word % UInt32(original.count * 2)
+                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            }
+            attempt(bytes)
+        }
+        // Operators wired to absent (-1) or arbitrary tensors, and shapes rewritten: structurally valid files
+        // that the planner must refuse or run safely.
+        let graph = try #require(try FlatBuffer(original).root("model").vector(2, "subgraphs", elementSize: 4)).table(0)
+        let operators = try #require(try graph.vector(3, "operators", elementSize: 4))
+        let tensors = try #require(try graph.vector(0, "tensors", elementSize: 4))
+        for _ in 0..<300 {
+            var bytes = original
+            let words: [Int32] = [-1, 0, Int32(random.below(tensors.count)), Int32(random.below(4096)), Int32.max]
+            if random.below(2) == 0 {
+                let op = try operators.table(random.below(operators.count))
+                guard let list = try op.vector(random.below(2) + 1, "operands", elementSize: 4), list.count > 0 else { continue }
+                let at = list.start + 4 * random.below(list.count)
+                let value = UInt32(bitPattern: words[random.below(words.count)])
+                for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+            } else {
+                let tensor = try tensors.table(random.below(tensors.count))
+                guard let shape = try tensor.vector(0, "shape", elementSize: 4), shape.count > 0 else { continue }
+                let at = shape.start + 4 * random.below(shape.count)
+                let value = UInt32(bitPattern: words[random.below(words.count)])
                 for k in 0..<4 { bytes[at + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
             }
             attempt(bytes)
