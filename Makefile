@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := .build/release
 .DEFAULT_GOAL := build
-.PHONY: setup build test demo bench vm-test e2e clean
+.PHONY: setup build test demo bench vm-test e2e deb clean
 
 setup:
 	@scripts/setup
@@ -17,6 +17,14 @@ test: setup
 
 demo: build
 	@scripts/demo
+
+# The kiosk UI in a real Chromium against real fotoboxd processes; screenshots in .build/e2e/.
+e2e: build
+	@scripts/e2e
+
+# A Debian package of the station (binaries, units, udev rules, models, config, man page) in dist/.
+deb: build
+	@scripts/deb
 
 bench: setup
 	@scripts/setup --bench
