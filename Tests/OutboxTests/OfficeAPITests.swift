@@ -81,6 +81,22 @@ struct OfficeAPITests {
         #expect(names.isEmpty)
     }
 
+    @Test func concurrentRequestsWithOneKeyGetOneReceipt() throws {
+        let harness = try Harness()
+        defer { Fixtures.remove(harness.directory) }
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 6) { index in
+            let key = index < 4 ? "same-key-123" : "other-key-\(index)"
+            results.add(harness.post(Fixtures.submission(caseID: "CONC-000\(index)"), key: key))
+        }
+        let responses = results.all
+        #expect(responses.filter { $0.status == 201 }.count == 3)
+        #expect(responses.filter { $0.status == 200 }.count == 3)
+        let sameKey = try responses.map(Self.receipt).filter { $0.idempotencyKey == "same-key-123" }
+        #expect(Set(sameKey.map(\.receiptId)).count == 1)
+        #expect(sameKey.count == 4)
+    }
+
     @Test func purgeRemovesExpiredCases() throws {
         let harness = try Harness(retentionDays: 1)
         defer { Fixtures.remove(harness.directory) }
@@ -100,4 +116,11 @@ struct OfficeAPITests {
         _ = try OfficeInbox(directory: directory + "/inbox")
         #expect(!FileSystem.exists(directory + "/inbox/.incoming-abc"))
     }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var responses: [OfficeResponse] = []
+    func add(_ response: OfficeResponse) { lock.lock(); responses.append(response); lock.unlock() }
+    var all: [OfficeResponse] { lock.lock(); defer { lock.unlock() }; return responses }
 }
