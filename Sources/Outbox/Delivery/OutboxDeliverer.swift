@@ -26,6 +26,7 @@ public final class OutboxDeliverer: @unchecked Sendable {
     public let parallelUploads: Int
     private let log: @Sendable (String) -> Void
 
+    private let roundLock = NSLock()
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var uploaders: [Uploader] = []
@@ -51,6 +52,9 @@ public final class OutboxDeliverer: @unchecked Sendable {
     /// `stop()` was called.
     @discardableResult
     public func deliverDue(limit: Int = .max) throws(OutboxError) -> DeliveryRound {
+        // One round at a time: the uploaders' curl handles are not shared between rounds.
+        roundLock.lock()
+        defer { roundLock.unlock() }
         let uploaders = try sharedUploaders()
         let progress = RoundProgress(limit: limit)
         DispatchQueue.concurrentPerform(iterations: uploaders.count) { index in
@@ -146,16 +150,17 @@ public final class OutboxDeliverer: @unchecked Sendable {
         do { try outbox.recoverInterrupted() } catch { log("outbox: \(error)") }
         var lastAlert: String?
         while !isStopping {
+            var wait = pollInterval
             do {
                 try deliverDue()
                 let status = try outbox.status()
                 if status.overdue > 0, status.summary != lastAlert { log(status.summary) }
                 lastAlert = status.overdue > 0 ? status.summary : nil
+                if let due = try outbox.nextDueDate() { wait = min(wait, max(0, due.timeIntervalSinceNow)) }
             } catch {
+                // The outbox itself failed (disk, database): wait a full poll interval, never spin.
                 log("outbox: \(error)")
             }
-            var wait = pollInterval
-            if let due = try? outbox.nextDueDate() { wait = min(wait, max(0, due.timeIntervalSinceNow)) }
             condition.lock()
             let deadline = Date().addingTimeInterval(wait)
             while !stopRequested && !woken && condition.wait(until: deadline) {}
