@@ -149,7 +149,7 @@ public final class RecoveringCamera: Camera {
                 }
                 continue
             }
-            if now >= nextAttemptAt && tryRestart(at: now) { continue }
+            if now >= nextAttemptAt && tryRestart() { continue }
             let current = MonotonicClock.nanoseconds()
             if current >= deadline { throw fault! }
             let wait = Int((min(nextAttemptAt, deadline) &- min(current, nextAttemptAt)) / 1_000_000)
@@ -177,7 +177,7 @@ public final class RecoveringCamera: Camera {
     }
 
     /// Close, reopen, configure and start. False (and the next attempt scheduled) when that failed.
-    private func tryRestart(at now: UInt64) -> Bool {
+    private func tryRestart() -> Bool {
         if !innerCounted {
             earlier.include(earlier: camera.statistics)
             innerCounted = true
@@ -193,7 +193,7 @@ public final class RecoveringCamera: Camera {
             // different camera plugged in); the next attempt follows after the backoff.
             log.once(error.kind, "\(error); still recovering")
             fault = error
-            nextAttemptAt = now &+ UInt64(backoffMilliseconds) &* 1_000_000
+            nextAttemptAt = MonotonicClock.nanoseconds() &+ UInt64(backoffMilliseconds) &* 1_000_000
             backoffMilliseconds = min(backoffMilliseconds * 2, policy.maxBackoffMilliseconds)
             return false
         }
