@@ -1,7 +1,7 @@
 #!/bin/sh
 # The signature pad through the kernel's USB stack: vm/gadget/stu-gadget makes a Wacom STU-430
 # (056a:00a4) on dummy_hcd with configfs + FunctionFS, and fotoboxctl's libusb code talks to it from the
-# host side of the same kernel: list, capture, unplug mid-signature, malformed reports.
+# host side of the same kernel: list, capture, release, unplug mid-signature, malformed reports, hotplug.
 # Contract (vm/run): lines "PASS <name>" / "FAIL <name>: <reason>".
 set -u
 BIN=${FOTOBOX_BIN:-.build/release}
@@ -165,4 +165,19 @@ else
     echo "FAIL pad-malformed: the gadget pad did not appear"
     stop_gadget
 fi
+# 5. Hotplug: capture waits for a pad, which is plugged in afterwards (libusb hotplug over netlink).
+echo "-- hotplug"
+"$CTL" pad capture --wait 60 --out "$T/hotplug.jpg" --timeout 60 >"$T/hotplug.out" 2>&1 &
+capture=$!
+sleep 2
+"$GADGET" sign 2>"$T/gadget-hotplug.log" &
+GADGET_PID=$!
+wait $capture
+status=$?
+if [ $status -eq 0 ] && grep -q 'pad arrived: bus' "$T/hotplug.out" && [ "$(jpeg_size "$T/hotplug.jpg")" = 900x132 ]; then
+    echo "PASS pad-hotplug ($(head -1 "$T/hotplug.out"))"
+else
+    echo "FAIL pad-hotplug: status $status: $(tr '\n' ' ' <"$T/hotplug.out"); gadget: $(tr '\n' ' ' <"$T/gadget-hotplug.log")"
+fi
+stop_gadget
 rm -rf "$T"
