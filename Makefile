@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := .build/release
 .DEFAULT_GOAL := build
-.PHONY: setup build test demo bench vm-test e2e clean
+.PHONY: setup build test demo bench vm-test e2e deb clean
 
 setup:
 	@scripts/setup
@@ -18,10 +18,24 @@ test: setup
 demo: build
 	@scripts/demo
 
+# The kiosk UI in a real Chromium against real fotoboxd processes; screenshots in .build/e2e/.
+e2e: build
+	@scripts/e2e
+
+# A Debian package of the station (binaries, units, udev rules, models, config, man page) in dist/.
+deb: build
+	@scripts/deb
+
 bench: setup
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product FotoboxBenchmarks
 	@scripts/bench
+
+# The hardware rig: Debian's kernel in QEMU with vivid (camera) and a USB gadget (pad); see vm/run.
+vm-test: setup
+	@scripts/setup --vm
+	$(SWIFT) build -c release --product fotoboxctl
+	@vm/run
 
 clean:
 	rm -rf .build

@@ -117,6 +117,16 @@ func runImagingBenchmarks(frameBytes: [UInt8], repeats: Int) throws -> [Measurem
     results.append(Measurement(stage: "checks 622×800", milliseconds: medianMilliseconds(repeats: repeats) {
         consume(checker.check(photo, faces: [observed]))
     }, bytes: 0))
+    let frameFace = FaceGeometry(imageLeftEye: Point(x: 860, y: 500), imageRightEye: Point(x: 1060, y: 504),
+                                 chin: Point(x: 958, y: 840), crown: Point(x: 962, y: 190))
+    results.append(Measurement(stage: "crop plan", milliseconds: medianMilliseconds(repeats: repeats) {
+        consume(try? CropPlanner.plan(face: frameFace, frameWidth: w, frameHeight: h, profile: .scan))
+    }, bytes: 0))
+    let evaluator = GuidanceEvaluator(profile: .scan)
+    results.append(Measurement(stage: "guidance", milliseconds: medianMilliseconds(repeats: repeats) {
+        consume(evaluator.evaluate(faces: [ObservedFace(geometry: frameFace, eyeOpenness: 0.3, mouthOpenness: 0)],
+                                   frameWidth: w, frameHeight: h))
+    }, bytes: 0))
     let live = AffineWarp.warp(frame, transform: AffineTransform.scale(1.1), width: 1244, height: 1600)
     let liveFace = face.mapped(by: .scale(2))
     let liveChecker = ComplianceChecker(profile: .live)

@@ -22,10 +22,10 @@ public struct ObservedFace: Sendable, Equatable {
 public struct QualityThresholds: Sendable, Equatable {
     public var minimumEyeOpenness = 0.12
     public var maximumMouthOpenness = 0.12
-    /// Background texture (mean luma step between neighbours at 256 px width), and the largest
-    /// fraction of it more than 48 levels from its median luma.
-    public var maximumBackgroundTexture = 4.0
-    public var maximumBackgroundDeviation = 0.25
+    /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
+    /// fraction of the background covered by objects (neither wall nor person).
+    public var maximumBackgroundTexture = 2.5
+    public var maximumBackgroundObjects = 0.03
     /// TR-03121: neutral grey between #A1A1A1 and #E1E1E1; channels within this many levels of each other.
     public var backgroundLuma: ClosedRange<Double> = 161...225
     public var maximumBackgroundCast = 12.0
@@ -95,11 +95,13 @@ public struct ComplianceChecker: Sendable {
         checks.append(ratio("horizontalCentring", m.x / W, profile.horizontalCentring,
                             // Left in the picture is the person's right (see GuidanceCode): they move to their left.
                             tooSmall: GuidanceCode.moveLeft.advice, tooLarge: GuidanceCode.moveRight.advice))
-        checks.append(angle("headRoll", g.rollDegrees, profile.maximumRoll,
+        // TR-03121-3 vol. 2 makes roll a mandatory check and yaw and pitch optional (they must not be
+        // corrected afterwards, but an estimate from one 2-D image is not exact enough to refuse on).
+        checks.append(angle("headRoll", g.rollDegrees, profile.maximumRoll, mandatory: true,
                             Advice(de: "Bitte den Kopf gerade halten, nicht zur Seite neigen.", en: "Please hold your head straight, do not tilt it.")))
-        checks.append(angle("headYaw", g.yaw, profile.maximumYaw,
+        checks.append(angle("headYaw", g.yaw, profile.maximumYaw, mandatory: false,
                             Advice(de: "Bitte direkt in die Kamera schauen, den Kopf nicht drehen.", en: "Please look straight into the camera; do not turn your head.")))
-        checks.append(angle("headPitch", g.pitch, profile.maximumPitch,
+        checks.append(angle("headPitch", g.pitch, profile.maximumPitch, mandatory: false,
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
         checks.append(measured("eyesOpen", face.eyeOpenness, "≥ \(format(thresholds.minimumEyeOpenness))", mandatory: true,
                                { $0 >= thresholds.minimumEyeOpenness },
@@ -110,9 +112,9 @@ public struct ComplianceChecker: Sendable {
 
         let q = QualityMeasures.measure(image, face: g)
         let t = thresholds
-        checks.append(result("backgroundUniformity", q.backgroundTexture,
-                             "texture ≤ \(format(t.maximumBackgroundTexture)), outlying ≤ \(format(t.maximumBackgroundDeviation))",
-                             q.backgroundTexture <= t.maximumBackgroundTexture && q.backgroundDeviation <= t.maximumBackgroundDeviation,
+        checks.append(result("backgroundUniformity", q.backgroundObjects,
+                             "objects ≤ \(format(t.maximumBackgroundObjects)) of the background, wall texture ≤ \(format(t.maximumBackgroundTexture))",
+                             q.backgroundObjects <= t.maximumBackgroundObjects && q.backgroundTexture <= t.maximumBackgroundTexture,
                              mandatory: true,
                              Advice(de: "Der Hintergrund ist nicht einfarbig. Bitte Personal informieren.", en: "The background is not plain. Please inform the staff.")))
         let cast = max(q.backgroundRed, q.backgroundGreen, q.backgroundBlue) - min(q.backgroundRed, q.backgroundGreen, q.backgroundBlue)
@@ -176,8 +178,8 @@ public struct ComplianceChecker: Sendable {
                       value < range.lowerBound ? tooSmall : tooLarge)
     }
 
-    private func angle(_ id: String, _ degrees: Double?, _ limit: Double, _ advice: Advice) -> CheckResult {
-        measured(id, degrees, "|°| ≤ \(format(limit))", mandatory: true, { abs($0) <= limit }, advice)
+    private func angle(_ id: String, _ degrees: Double?, _ limit: Double, mandatory: Bool, _ advice: Advice) -> CheckResult {
+        measured(id, degrees, "|°| ≤ \(format(limit))", mandatory: mandatory, { abs($0) <= limit }, advice)
     }
 
     /// A check whose value may be missing (the face model did not run): then it fails, saying so,

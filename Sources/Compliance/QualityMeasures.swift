@@ -5,12 +5,12 @@ import Imaging
 /// reduced copy or on a small region, so that all of them together stay within a few milliseconds on a
 /// 1244×1600 photo.
 public struct QualityMeasures: Sendable, Equatable {
-    /// Background: median colour (and its luma), luma spread, and texture (mean luma gradient at `analysisWidth`).
+    /// Background: median colour (and its luma).
     public var backgroundRed: Double, backgroundGreen: Double, backgroundBlue: Double
     public var backgroundLuma: Double
-    /// Fraction of the background whose luma is more than 48 levels from its median: objects, doors,
-    /// shadows; a few strands of hair stay below it.
-    public var backgroundDeviation: Double
+    /// Fraction of the background covered by things that are neither wall nor connected to the person.
+    public var backgroundObjects: Double
+    /// Mean luma step between neighbouring wall pixels at `analysisWidth`.
     public var backgroundTexture: Double
     /// Inner face: luma mean, clipped fractions, p1–p99 range, and the darkest ÷ brightest quadrant.
     public var faceLuma: Double
@@ -38,7 +38,8 @@ public struct QualityMeasures: Sendable, Equatable {
         let smallFace = face.mapped(by: .scale(1 / factor))
         let smallRegions = PortraitRegions(face: smallFace)
         let background = RegionStatistics.measure(small, region: smallRegions.background)
-        let texture = meanGradient(small, region: smallRegions.background)
+        let wall = BackgroundAnalysis.analyse(small, head: smallRegions.head, region: smallRegions.background,
+                                              wall: (background.medianRed, background.medianGreen, background.medianBlue))
 
         let step = max(1, Int(face.interEyeDistance / 60))
         let inner = RegionStatistics.measure(image, region: .inside(regions.innerFace), step: step)
@@ -51,36 +52,12 @@ public struct QualityMeasures: Sendable, Equatable {
 
         return QualityMeasures(
             backgroundRed: background.medianRed, backgroundGreen: background.medianGreen, backgroundBlue: background.medianBlue,
-            backgroundLuma: 0.299 * background.medianRed + 0.587 * background.medianGreen + 0.114 * background.medianBlue, backgroundDeviation: background.fraction(fartherThan: 48, from: background.lumaPercentile(0.5)), backgroundTexture: texture,
+            backgroundLuma: 0.299 * background.medianRed + 0.587 * background.medianGreen + 0.114 * background.medianBlue, backgroundObjects: wall.objectFraction, backgroundTexture: wall.wallTexture,
             faceLuma: inner.meanLuma, faceOverExposed: inner.fraction(atLeast: 250), faceUnderExposed: inner.fraction(atMost: 5),
             faceDynamicRange: Double(inner.lumaPercentile(0.99) - inner.lumaPercentile(0.01)),
             illuminationRatio: brightest > 0 ? darkest / brightest : 0,
             faceCb: cb, faceCr: cr,
             sharpness: sharpness(image, face: face, regions: regions))
-    }
-
-    /// Mean absolute difference of luma to the right and lower neighbour, over the region's pixels.
-    /// Smooth light gradients give ~1, a patterned or cluttered background 5 and more.
-    static func meanGradient(_ image: RGBImage, region: SampleRegion) -> Double {
-        let gray = ColourConversion.gray(fromRGB: image)
-        var sum = 0.0, count = 0
-        guard image.width > 1, image.height > 1 else { return 0 }
-        gray.pixels.withUnsafeBufferPointer { p in
-            for y in 0..<(image.height - 1) {
-                for x in 0..<(image.width - 1) {
-                    let px = Double(x) + 0.5, py = Double(y) + 0.5
-                    switch region {
-                    case .rectangle(let r): if x < r.x || y < r.y || x >= r.x + r.width || y >= r.y + r.height { continue }
-                    case .inside(let e): if !e.contains(x: px, y: py) { continue }
-                    case .outside(let e, let aboveY): if y >= aboveY || e.contains(x: px, y: py) { continue }
-                    }
-                    let i = y * image.width + x
-                    sum += Double(abs(Int(p[i]) - Int(p[i + 1])) + abs(Int(p[i]) - Int(p[i + image.width]))) / 2
-                    count += 1
-                }
-            }
-        }
-        return count > 0 ? sum / Double(count) : 0
     }
 
     /// Standard deviation of the 4-neighbour Laplacian of luma over the inner face, after reducing the

@@ -24,7 +24,8 @@ public enum CameraDiscovery {
         var cameras: [CameraInfo] = []
         var errors: [CameraError] = []
         for path in videoNodes(directory: directory) {
-            let camera = V4L2Camera(path: path, log: .silent)
+            // Listing must not change a camera: no controls are set.
+            let camera = V4L2Camera(path: path, controls: CameraControlSettings(powerLineFrequency: nil), log: .silent)
             do {
                 let info = try camera.describe()
                 if info.capabilities.canCapture && !info.capabilities.isMetadata { cameras.append(info) }

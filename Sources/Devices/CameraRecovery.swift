@@ -49,6 +49,9 @@ public final class RecoveringCamera: Camera {
         self.backoffMilliseconds = policy.initialBackoffMilliseconds
     }
 
+    /// The format of the stream, as negotiated at the last (re)start; nil before the camera was there.
+    public private(set) var format: NegotiatedFormat?
+
     /// The fault being recovered from, nil while frames flow.
     public var currentFault: CameraError? { fault }
 
@@ -64,7 +67,32 @@ public final class RecoveringCamera: Camera {
     public func configure(_ request: StreamRequest) throws(CameraError) -> NegotiatedFormat {
         let format = try camera.configure(request)
         self.request = request
+        self.format = format
         return format
+    }
+
+    /// Streams `request` as soon as the camera can: a camera missing, busy or faulty now is waited for in
+    /// `nextFrame` exactly like one lost mid-stream, so the service may start before the camera is plugged
+    /// in. Only what no reopen can cure (no format the station reads) is thrown.
+    public func startWhenAvailable(_ request: StreamRequest) throws(CameraError) {
+        self.request = request
+        earlier = StreamStatistics()
+        innerCounted = false
+        fault = nil
+        awaitingFirstFrame = false
+        log.cleared()
+        streaming = true
+        do {
+            format = try camera.configure(request)
+            try camera.start()
+        } catch where error.isRecoverable {
+            camera.close()
+            innerCounted = true
+            enterFault(error, at: MonotonicClock.nanoseconds())
+        } catch {
+            streaming = false
+            throw error
+        }
     }
 
     public func start() throws(CameraError) {
@@ -145,7 +173,7 @@ public final class RecoveringCamera: Camera {
         camera.close()
         do {
             try camera.open()
-            if let request { _ = try camera.configure(request) }
+            if let request { format = try camera.configure(request) }
             try camera.start()
         } catch {
             camera.close()

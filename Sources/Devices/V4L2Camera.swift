@@ -70,7 +70,8 @@ public final class V4L2Camera: Camera {
             throw CameraError.from(error, device: name)
         } catch { throw .notACaptureDevice(name) }
         device = opened
-        for warning in controls.apply(to: opened) { log.log.write("\(name): \(warning)") }
+        // Said once per camera, not at every reopen of a recovery.
+        for warning in controls.apply(to: opened) { log.once("control:" + warning, "\(name): \(warning)") }
     }
 
     public func configure(_ request: StreamRequest) throws(CameraError) -> NegotiatedFormat {

@@ -69,6 +69,8 @@ enum CrownScan {
         // stops far lower has mistaken hair for background (a tight crop, dark hair against a dark wall),
         // and a head is never 15 % shorter than the proportions.
         let skullTop = hairTop < skullEstimate ? max(hairTop, skullEstimate * minimumSkullFraction) : skullEstimate
+        // …and where the scan was overruled, the hair reaches at least the skull.
+        hairTop = max(hairTop, skullTop)
         return Crown(topOfHair: onAxis(hairTop), skullTop: onAxis(skullTop), reachesImageEdge: reachesEdge)
     }
 

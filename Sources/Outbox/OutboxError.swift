@@ -16,6 +16,8 @@ public enum OutboxError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The operation does not apply to an item in this state (e.g. retrying an acknowledged item).
     case wrongState(id: Int64, state: OutboxState, operation: String)
     case invalidSettings(String)
+    /// `fotobox-office` cannot start: address, TLS material, inbox.
+    case officeSettings(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum OutboxError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noSuchItem(let id): "no outbox item \(id)"
         case .wrongState(let id, let state, let operation): "outbox item \(id) is \(state.rawValue); cannot \(operation) it"
         case .invalidSettings(let reason): "outbox settings: \(reason)"
+        case .officeSettings(let reason): reason
         }
     }
 }

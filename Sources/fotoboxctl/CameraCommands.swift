@@ -43,9 +43,10 @@ let cameraListCommand = Command(
 let cameraCaptureCommand = Command(
     "capture", summary: "capture one still and write it as JPEG",
     discussion: """
-    Negotiates the largest size (MJPEG preferred) unless --size or --format say otherwise, lets the
-    camera settle for a few frames, and writes the next good frame. MJPEG frames are written as the
-    camera sent them; raw frames are converted and encoded at the highest quality.
+    Runs the preview for a few frames (auto exposure settles), switches to the still — the largest size,
+    MJPEG preferred, unless --size or --format say otherwise — and writes its first good frame, as the
+    kiosk does; the switch time is reported. MJPEG frames are written as the camera sent them; raw frames
+    are converted and encoded at the highest quality.
     """,
     examples: ["fotoboxctl camera capture --out still.jpg",
                "fotoboxctl camera capture --device /dev/video2 --out still.jpg --size 1280x720 --format yuyv"],
@@ -66,14 +67,17 @@ let cameraCaptureCommand = Command(
         let path = try chosenDevice(arguments)
         let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
         defer { camera.close() }
-        let format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
-        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        // As the kiosk does: the preview runs (and auto exposure settles), then the switch to the still.
+        _ = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
         try cameraCall { () throws(CameraError) in try camera.start() }
-        var frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
-        // Auto exposure needs a few frames after the stream starts.
-        for _ in 0..<settleFrames where !ReplayCamera.isReplay(path) {
-            frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
+        for _ in 0..<settleFrames {
+            _ = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
         }
+        let switchStarted = Date()
+        let format = try cameraCall { () throws(CameraError) in try camera.switchTo(request) }
+        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 5_000) }
+        let switchMilliseconds = Date().timeIntervalSince(switchStarted) * 1000
         camera.stop()
 
         let outPath = arguments.value("out")!
@@ -94,9 +98,10 @@ let cameraCaptureCommand = Command(
         if arguments.flag("json") {
             output.print(try cameraJSON(CaptureJSON(device: path, output: outPath, format: frame.format.description,
                                                     width: frame.size.width, height: frame.size.height, bytes: bytes.count,
+                                                    switchMilliseconds: (switchMilliseconds * 10).rounded() / 10,
                                                     warnings: format.warnings)))
         } else {
-            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes")
+            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(switchMilliseconds)) ms")
         }
         return .success
     })
@@ -108,12 +113,14 @@ let cameraStreamCommand = Command(
     (gaps in its sequence numbers), broken buffers, capture-to-userspace latency (driver timestamp to
     dequeue). Faults (unplug, hang) are recovered as the service does, and counted with the time it took.
     """,
-    examples: ["fotoboxctl camera stream --seconds 10", "fotoboxctl camera stream --device /dev/video2 --seconds 5 --still --json"],
+    examples: ["fotoboxctl camera stream --seconds 10", "fotoboxctl camera stream --device /dev/video2 --seconds 5 --still --json",
+               "fotoboxctl camera stream --device /dev/video0 --seconds 30 --wait"],
     options: [deviceOption,
               .value("seconds", "N", help: "how long to stream", required: true),
               .value("size", "WxH", help: "frame size (default: the preview's)"),
               .value("format", "FORMAT", help: "pixel format", choices: ["mjpeg", "yuyv", "nv12", "rgb24"]),
               .flag("still", help: "stream at the still size instead of the preview's"),
+              .flag("wait", help: "wait for a camera that is missing or busy, as the service does"),
               .flag("json", help: "print one JSON object with the figures")],
     action: { arguments, output in
         let seconds = try arguments.integer("seconds", in: 1...3600)!
@@ -127,12 +134,25 @@ let cameraStreamCommand = Command(
         }
         let path = try chosenDevice(arguments)
         let log = CameraLog.standardError
-        let camera: any Camera = ReplayCamera.isReplay(path)
-            ? ReplayCamera(path, log: log)
-            : RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
+        let camera: any Camera
+        var format: NegotiatedFormat?
+        if ReplayCamera.isReplay(path) {
+            camera = ReplayCamera(path, log: log)
+            format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
+            try cameraCall { () throws(CameraError) in try camera.start() }
+        } else {
+            let recovering = RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
+            camera = recovering
+            if arguments.flag("wait") {
+                try cameraCall { () throws(CameraError) in try recovering.startWhenAvailable(request) }
+            } else {
+                format = try cameraCall { () throws(CameraError) in try recovering.configure(request) }
+                try cameraCall { () throws(CameraError) in try recovering.start() }
+            }
+        }
         defer { camera.close() }
-        let format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
-        try cameraCall { () throws(CameraError) in try camera.start() }
+        // Said at once (not with the figures at the end), so a script can act on a running stream.
+        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera") }
         let end = Date().addingTimeInterval(Double(seconds))
         var lastError: CameraError?
         while Date() < end {
@@ -143,15 +163,16 @@ let cameraStreamCommand = Command(
                 if !error.isRecoverable { break }
             }
         }
+        format = format ?? (camera as? RecoveringCamera)?.format
         camera.stop()
         let figures = camera.statistics
-        let result = StreamJSON(device: path, format: format.format.description, width: format.size.width,
-                                height: format.size.height, seconds: seconds, statistics: figures,
+        let result = StreamJSON(device: path, format: format?.format.description ?? "none", width: format?.size.width ?? 0,
+                                height: format?.size.height ?? 0, seconds: seconds, statistics: figures,
                                 lastError: figures.frames == 0 ? lastError?.description : nil)
         if arguments.flag("json") {
             output.print(try cameraJSON(result))
         } else {
-            output.print("\(path): \(format.format) \(format.size) for \(seconds) s")
+            output.print("\(path): \(format.map(\.description) ?? "no stream") for \(seconds) s")
             output.print("frames \(figures.frames)  fps \(rateText(figures.framesPerSecond))  dropped \(figures.dropped)  broken \(figures.errored)")
             output.print("latency mean \(millisecondsText(figures.meanLatencyMilliseconds)) ms  max \(millisecondsText(figures.maxLatencyMilliseconds)) ms (\(figures.latencySamples) samples)")
             output.print("faults \(figures.faults)  recoveries \(figures.recoveries)  longest recovery \(millisecondsText(figures.maxRecoveryMilliseconds)) ms")
@@ -163,7 +184,7 @@ let cameraStreamCommand = Command(
         return .success
     })
 
-/// Frames skipped after the stream starts, so auto exposure has settled for the still.
+/// Preview frames before the still, so auto exposure has settled.
 private let settleFrames = 3
 
 /// `--device`, or the first capture node found.
@@ -234,6 +255,8 @@ private struct CaptureJSON: Encodable {
     var width: Int
     var height: Int
     var bytes: Int
+    /// From the end of the preview to the first still frame in hand.
+    var switchMilliseconds: Double
     var warnings: [String]
 }
 

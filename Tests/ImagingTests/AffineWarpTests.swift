@@ -28,6 +28,39 @@ private func referenceBilinear(_ source: RGBImage, _ transform: AffineTransform,
     return out
 }
 
+/// Double-precision Catmull-Rom (a = −0.5) reference: 4×4 taps, edge pixels repeated, fill outside, clamped.
+private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int) -> [UInt8] {
+    let inverse = transform.inverted()!
+    func weights(_ t: Double) -> [Double] {
+        let t2 = t * t, t3 = t2 * t
+        return [-0.5 * t3 + t2 - 0.5 * t, 1.5 * t3 - 2.5 * t2 + 1, -1.5 * t3 + 2 * t2 + 0.5 * t, 0.5 * t3 - 0.5 * t2]
+    }
+    var out: [UInt8] = []
+    for y in 0..<height {
+        for x in 0..<width {
+            let p = inverse.apply(to: (Double(x) + 0.5, Double(y) + 0.5))
+            let sx = p.x - 0.5, sy = p.y - 0.5
+            guard sx >= -0.5, sy >= -0.5, sx <= Double(source.width) - 0.5, sy <= Double(source.height) - 0.5 else {
+                out += [7, 8, 9]
+                continue
+            }
+            let cx = min(max(sx, 0), Double(source.width - 1)), cy = min(max(sy, 0), Double(source.height - 1))
+            let x0 = Int(cx), y0 = Int(cy)
+            let wx = weights(cx - Double(x0)), wy = weights(cy - Double(y0))
+            var sum = (0.0, 0.0, 0.0)
+            for j in 0..<4 {
+                for i in 0..<4 {
+                    let q = source[min(max(x0 - 1 + i, 0), source.width - 1), min(max(y0 - 1 + j, 0), source.height - 1)]
+                    let w = wx[i] * wy[j]
+                    sum.0 += Double(q.r) * w; sum.1 += Double(q.g) * w; sum.2 += Double(q.b) * w
+                }
+            }
+            out += [clampedByte(sum.0), clampedByte(sum.1), clampedByte(sum.2)]
+        }
+    }
+    return out
+}
+
 @Suite struct AffineWarpTests {
     let fill = AffineWarp.Fill(r: 7, g: 8, b: 9)
 
@@ -80,6 +113,57 @@ private func referenceBilinear(_ source: RGBImage, _ transform: AffineTransform,
         for y in 0..<8 { for x in 4..<8 { edge[x, y] = (255, 255, 255) } }
         let shifted = AffineWarp.warp(edge, transform: .translation(x: 0.3, y: 0), width: 8, height: 8, interpolation: .bicubic)
         #expect(shifted[5, 4].r >= 240 && shifted[2, 4].r <= 15)
+    }
+
+    @Test(arguments: [(12.0, 0.7), (-8.0, 1.3), (33.0, 0.45), (0.0, 2.0), (5.0, 0.6)])
+    func bicubicMatchesReference(degrees: Double, scale: Double) {
+        var pixels = TestPixels(seed: 5)
+        let image = pixels.smoothRGB(width: 61, height: 47)
+        let transform = AffineTransform.translation(x: -30, y: -23)
+            .followed(by: .rotation(degrees: degrees)).followed(by: .scale(scale))
+            .followed(by: .translation(x: 26, y: 31))
+        let out = AffineWarp.warp(image, transform: transform, width: 52, height: 62, interpolation: .bicubic, fill: fill)
+        #expect(maxDifference(out.pixels, referenceBicubic(image, transform, width: 52, height: 62)) <= 1)
+    }
+
+    /// Noise instead of gradients (every tap matters), sources down to one pixel (every tap clamped),
+    /// sub-pixel offsets and flips: the border and interior paths must agree with the reference. (No centre
+    /// lands exactly on the half-pixel rim, where one ulp of rounding decides between fill and edge pixel.)
+    @Test(arguments: [(1, 1), (2, 1), (1, 3), (2, 2), (3, 4), (5, 5), (40, 17)])
+    func noiseAndTinySourcesMatchReference(sourceWidth: Int, sourceHeight: Int) {
+        var pixels = TestPixels(seed: UInt64(sourceWidth * 100 + sourceHeight))
+        let image = pixels.rgb(width: sourceWidth, height: sourceHeight)
+        let transforms = [
+            AffineTransform.translation(x: 0.37, y: -0.21),
+            AffineTransform.rotation(degrees: 21).followed(by: .scale(1.7)).followed(by: .translation(x: 3.3, y: -1.9)),
+            AffineTransform(a: -1, b: 0, tx: Double(sourceWidth) + 0.25, c: 0, d: 1, ty: 0.125),
+            AffineTransform(a: 0.91, b: 0.31, tx: 1.13, c: -0.27, d: 1.07, ty: 2.61),
+        ]
+        for transform in transforms {
+            let w = sourceWidth * 2 + 3, h = sourceHeight * 2 + 3
+            let bilinear = AffineWarp.warp(image, transform: transform, width: w, height: h, fill: fill)
+            #expect(maxDifference(bilinear.pixels, referenceBilinear(image, transform, width: w, height: h)) <= 1)
+            let bicubic = AffineWarp.warp(image, transform: transform, width: w, height: h, interpolation: .bicubic, fill: fill)
+            #expect(maxDifference(bicubic.pixels, referenceBicubic(image, transform, width: w, height: h)) <= 1)
+        }
+    }
+
+    /// Transforms whose inverse throws coordinates far beyond the source: fill, no trap on conversion.
+    @Test func absurdTransformsFillWithoutTrapping() {
+        var pixels = TestPixels(seed: 9)
+        let image = pixels.rgb(width: 9, height: 7)
+        for transform in [AffineTransform.scale(1e-13), .translation(x: 1e300, y: -1e300), .scale(3e14),
+                          AffineTransform(a: 1e-9, b: 0, tx: 0, c: 0, d: 1, ty: 0)] {
+            for interpolation in [AffineWarp.Interpolation.bilinear, .bicubic] {
+                let out = AffineWarp.warp(image, transform: transform, width: 5, height: 4, interpolation: interpolation, fill: fill)
+                #expect(out.width == 5 && out.height == 4)
+                if transform.inverted() != nil {
+                    let reference = interpolation == .bilinear ? referenceBilinear(image, transform, width: 5, height: 4)
+                        : referenceBicubic(image, transform, width: 5, height: 4)
+                    #expect(maxDifference(out.pixels, reference) <= 1)
+                }
+            }
+        }
     }
 
     @Test func singularTransformGivesFill() {

@@ -127,6 +127,63 @@ private func referenceNV12(luma: [UInt8], lumaStride: Int, chroma: [UInt8], chro
         #expect(image.width == 8 && image.height == 2 && image.pixels.count == 48)
     }
 
+    /// Every (Y, U, V) through both layouts: the 16-bit kernels must hold ±1 everywhere, not only on
+    /// the samples the random tests happen to draw.
+    @Test func everyCodeValueWithinOne() throws {
+        var worstYUYV = 0, worstNV12 = 0
+        for u in 0..<256 {
+            // 256 rows (V) of 256 pairs (Y0 = Y1 = Y).
+            var yuyv: [UInt8] = [], luma: [UInt8] = [], chroma: [UInt8] = []
+            yuyv.reserveCapacity(256 * 1024)
+            for v in 0..<256 {
+                for y in 0..<256 {
+                    yuyv += [UInt8(y), UInt8(u), UInt8(y), UInt8(v)]
+                    luma += [UInt8(y), UInt8(y)]
+                    chroma += [UInt8(u), UInt8(v)]
+                }
+            }
+            // NV12 shares one chroma row between two luma rows: repeat each luma row.
+            var nv12Luma: [UInt8] = []
+            for v in 0..<256 { let row = luma[(v * 512)..<(v * 512 + 512)]; nv12Luma += row; nv12Luma += row }
+            let fromYUYV = try yuyv.withUnsafeBufferPointer { try ColourConversion.rgb(fromYUYV: $0, width: 512, height: 256) }
+            let fromNV12 = try nv12Luma.withUnsafeBufferPointer { l in
+                try chroma.withUnsafeBufferPointer { c in
+                    try ColourConversion.rgb(fromNV12Luma: l, chroma: c, width: 512, height: 512)
+                }
+            }
+            for v in 0..<256 {
+                for y in 0..<256 {
+                    let e = referenceRGB(y: UInt8(y), u: UInt8(u), v: UInt8(v))
+                    for x in [2 * y, 2 * y + 1] {
+                        let a = fromYUYV[x, v], b = fromNV12[x, 2 * v + 1]
+                        worstYUYV = max(worstYUYV, abs(Int(a.r) - Int(e.0)), abs(Int(a.g) - Int(e.1)), abs(Int(a.b) - Int(e.2)))
+                        worstNV12 = max(worstNV12, abs(Int(b.r) - Int(e.0)), abs(Int(b.g) - Int(e.1)), abs(Int(b.b) - Int(e.2)))
+                    }
+                }
+            }
+        }
+        #expect(worstYUYV <= 1)
+        #expect(worstNV12 <= 1)
+    }
+
+    /// Every (R, G, B): the Q8 weights must keep every grey within ±1 of the exact luma.
+    @Test func grayEveryColourWithinOne() {
+        var worst = 0
+        for r in 0..<256 {
+            var pixels: [UInt8] = []
+            pixels.reserveCapacity(256 * 256 * 3)
+            for g in 0..<256 { for b in 0..<256 { pixels += [UInt8(r), UInt8(g), UInt8(b)] } }
+            let gray = ColourConversion.gray(fromRGB: RGBImage(width: 256, height: 256, pixels: pixels))
+            for g in 0..<256 {
+                for b in 0..<256 {
+                    let exact = clampedByte(0.299 * Double(r) + 0.587 * Double(g) + 0.114 * Double(b))
+                    worst = max(worst, abs(Int(gray[b, g]) - Int(exact)))
+                }
+            }
+        }
+        #expect(worst <= 1)
+    }
+
     @Test(arguments: [(37, 23), (1, 1), (100, 3)])
     func grayMatchesReference(size: (Int, Int)) {
         var random = TestPixels(seed: 99)

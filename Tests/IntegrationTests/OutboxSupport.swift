@@ -21,7 +21,8 @@ enum OutboxRig {
         for name in ["fotobox-office", "fotoboxctl"] where !FileSystem.exists(binary(name)) {
             return "\(binary(name)) is not built (run `swift build -c release --build-tests`)"
         }
-        if run("/usr/bin/env", ["openssl", "version"]).status != 0 { return "the openssl CLI is not installed" }
+        if run("/usr/bin/env", ["openssl", "version"]).status != 0 { return "the openssl CLI is not installed (scripts/setup)" }
+        if !FileSystem.exists("/usr/bin/curl") { return "curl is not installed (scripts/setup)" }
         return nil
     }
 
@@ -60,14 +61,15 @@ enum OutboxRig {
         return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
     }
 
-    /// A JPEG of the given size whose bytes depend on `seed`; noisy, so it is large like a real photo.
-    static func jpeg(width: Int, height: Int, seed: UInt64, quality: Int = 85) -> [UInt8] {
+    /// A JPEG of the given size whose bytes depend on `seed`. `noiseBits` of noise per channel make it
+    /// larger (3 bits at quality 85: about 0.5 MB for 1244×1600).
+    static func jpeg(width: Int, height: Int, seed: UInt64, quality: Int = 85, noiseBits: Int = 3) -> [UInt8] {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         var image = RGBImage(width: width, height: height)
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             for index in pixels.indices {
                 state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-                let noise = UInt8(truncatingIfNeeded: (state &* 2_685_821_657_736_338_717) >> 58)
+                let noise = UInt8(truncatingIfNeeded: (state &* 2_685_821_657_736_338_717) >> UInt64(64 - noiseBits))
                 pixels[index] = UInt8(truncatingIfNeeded: (index / 3) % 251) &+ noise
             }
         }
@@ -135,7 +137,17 @@ struct TestPKI {
         guard result.status == 0 else { throw RigError("openssl failed: \(result.standardError)") }
     }
 
+    /// Paths in `directory` without making anything.
+    init(unmadeIn directory: String) { self.directory = directory }
+
     func path(_ name: String) -> String { directory + "/" + name }
+
+    /// The `sha256//BASE64` public-key pin of a certificate, as curl and `backend.pin` take it.
+    func pin(of certificate: String) throws -> String {
+        let result = OutboxRig.run("/bin/bash", ["-c", "openssl x509 -in \"$1\" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64", "pin", path(certificate + ".pem")])
+        guard result.status == 0 else { throw RigError("pin: \(result.standardError)") }
+        return "sha256//" + result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 struct RigError: Error, CustomStringConvertible {
@@ -196,7 +208,7 @@ struct StationFiles {
     let configPath: String
     let outboxPath: String
 
-    init(directory: String, pki: TestPKI, officeURL: String, clientCertificate: String = "station", name: String = "station") throws {
+    init(directory: String, pki: TestPKI, officeURL: String, clientCertificate: String = "station", name: String = "station", pin: String? = nil) throws {
         outboxPath = directory + "/\(name)-outbox"
         let keyPath = directory + "/\(name)-outbox.key"
         if !FileSystem.exists(keyPath) {
@@ -217,6 +229,7 @@ struct StationFiles {
             client-key = \(pki.path(clientCertificate + ".key"))
             connect-timeout = 2
             transfer-timeout = 20
+            \(pin.map { "pin = " + $0 } ?? "")
 
             """
         try? FileSystem.removeTree(configPath)

@@ -57,8 +57,9 @@ struct OutboxTLSTests {
         let photo = try Self.queueAdd(station, directory: setup.directory, caseID: "ABCD-1234", seed: 3)
         let delivered = OutboxRig.fotoboxctl(["queue", "deliver", "--config", station.configPath])
         #expect(delivered.status == 0, "\(delivered.standardError)")
-        #expect(try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/photo.jpg") == photo)
-        #expect(try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/signature.jpg") == OutboxRig.signature)
+        let samePhoto = try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/photo.jpg") == photo
+        let sameSignature = try FileSystem.readFile(setup.office.inbox + "/ABCD-1234/signature.jpg") == OutboxRig.signature
+        #expect(samePhoto && sameSignature, "the case folder's files differ from what was queued")
         let items = try station.outbox().items()
         #expect(items.map(\.state) == [.erased])
         #expect(items.first?.receiptID?.isEmpty == false)
@@ -105,6 +106,25 @@ struct OutboxTLSTests {
         #expect(item.state == .pending)
         #expect(item.lastError?.contains("SSL") == true || item.lastError?.contains("certificate") == true, "\(item.lastError ?? "")")
         #expect(setup.caseFolders.isEmpty)
+    }
+
+    @Test func thePublicKeyPinIsEnforced() throws {
+        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        let right = try StationFiles(directory: setup.directory, pki: setup.pki, officeURL: setup.office.url, name: "pinned",
+                                     pin: try setup.pki.pin(of: "office"))
+        _ = try Self.queueAdd(right, directory: setup.directory, caseID: "PINS-0001", seed: 6)
+        #expect(OutboxRig.fotoboxctl(["queue", "deliver", "--once", "--config", right.configPath]).status == 0)
+        // A valid office certificate, but not the pinned key: refused by the station.
+        let wrong = try StationFiles(directory: setup.directory, pki: setup.pki, officeURL: setup.office.url, name: "mispinned",
+                                     pin: try setup.pki.pin(of: "rogue"))
+        _ = try Self.queueAdd(wrong, directory: setup.directory, caseID: "PINS-0002", seed: 7)
+        #expect(OutboxRig.fotoboxctl(["queue", "deliver", "--once", "--config", wrong.configPath]).status == 1)
+        let item = try #require(try wrong.outbox().items().first)
+        #expect(item.state == .pending)
+        #expect(item.lastError?.lowercased().contains("pinned") == true || item.lastError?.contains("public key") == true, "\(item.lastError ?? "")")
+        #expect(setup.caseFolders == ["PINS-0001"])
     }
 
     @Test func httpURLsAreRefused() throws {

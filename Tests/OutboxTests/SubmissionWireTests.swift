@@ -68,3 +68,27 @@ struct SubmissionWireTests {
         #expect(throws: SubmissionError.self) { try icao.validate("L898902C35") }
     }
 }
+
+@Suite("Multipart reader on damaged input")
+struct MultipartRobustnessTests {
+    /// Every truncation and thousands of single-byte changes of a valid body: an error or a submission,
+    /// never a crash or a hang.
+    @Test func damagedBodiesNeverCrash() {
+        var submission = Fixtures.submission()
+        submission.photo = Fixtures.jpeg(width: 622, height: 800)
+        let (body, type) = SubmissionWire.encode(submission)
+        for length in stride(from: 0, to: body.count, by: max(1, body.count / 500)) {
+            _ = try? SubmissionWire.decode(Array(body.prefix(length)), contentType: type)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let interesting = Array(body.prefix(600))  // the headers and delimiters of the first parts
+        for _ in 0..<3000 {
+            var damaged = interesting + body.dropFirst(600)
+            let index = Int.random(in: 0..<interesting.count, using: &generator)
+            damaged[index] = UInt8.random(in: 0...255, using: &generator)
+            if let decoded = try? SubmissionWire.decode(damaged, contentType: type) {
+                _ = try? SubmissionRules.validate(decoded, policy: .anySafe)
+            }
+        }
+    }
+}

@@ -10,8 +10,8 @@
 //   stu-gadget malformed   refuse the capability report, garble the information report, send broken pen
 //                          reports (empty, short, unknown id, out of range) before signing and tapping OK
 //
-// Prints "stu-gadget: bound to <udc>" when the host can see the pad; stops on SIGTERM/SIGINT, after an
-// unplug, or when the host has blanked the screen after OK. Removes the gadget on exit.
+// Prints "stu-gadget: bound to <udc>" when the host can see the pad; stops on SIGTERM/SIGINT or after
+// the unplug. Removes the gadget on exit.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <endian.h>
@@ -178,8 +178,11 @@ static int bind_udc(void) {
 }
 
 static void unplug(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     write_file(GADGET "/UDC", "\n");
-    say("unplugged");
+    // The wall-clock time lets the test measure how long the host takes to notice.
+    say("unplugged at %lld ms", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 }
 
 static void remove_gadget(void) {
@@ -427,9 +430,8 @@ int main(int argc, char **argv) {
             }
         }
         pthread_mutex_lock(&lock);
-        int done = cleared_after_ok;
+        if (cleared_after_ok == 1) { say("the host blanked the screen after OK"); cleared_after_ok = 2; }
         pthread_mutex_unlock(&lock);
-        if (done) { say("the host blanked the screen after OK"); break; }
     }
     stopping = 1;
     pthread_mutex_lock(&lock); pthread_cond_broadcast(&changed); pthread_mutex_unlock(&lock);

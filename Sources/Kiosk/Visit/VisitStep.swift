@@ -43,6 +43,10 @@ public enum VisitProblem: Sendable, Equatable {
     /// The outbox could not store the submission: nothing was sent, the citizen should ask the staff.
     case queueFailed
 
+    /// Every code the UI must be able to show.
+    public static let allCodes = ["camera-unavailable", "pad-unavailable", "no-usable-frame", "capture-too-long",
+                                  "signature-too-small", "queue-failed"]
+
     /// The stable code the UI translates (`problem.<code>`).
     public var code: String {
         switch self {

@@ -44,20 +44,29 @@ public final class OutboxDeliverer: @unchecked Sendable {
 
     /// Uploads every item that is due now, oldest first. Stops early when the office cannot be reached
     /// (the rest would fail the same way), after `limit` items, or when `stop()` was called.
+    ///
+    /// The receipt of one item is recorded (an fsync'd commit that also erases its payload) while the
+    /// next item is being uploaded: the station's disk and the office's work overlap. A crash between the
+    /// two loses nothing: an unrecorded item is sent again and the office answers with the same receipt.
     @discardableResult
     public func deliverDue(limit: Int = .max) throws(OutboxError) -> DeliveryRound {
         var round = DeliveryRound()
         let uploader = try sharedUploader()
-        while round.delivered + round.failed < limit, !isStopping, let item = try outbox.claimNext() {
-            var body = item.body
-            let outcome = uploader.upload(body: body, contentType: item.contentType, idempotencyKey: item.idempotencyKey)
-            wipe(&body)
+        var accepted: Acceptance?
+        defer { if let accepted { try? record(accepted, into: &round) } }
+        while round.delivered + round.failed + (accepted == nil ? 0 : 1) < limit, !isStopping, var item = try outbox.claimNext() {
+            let recording = accepted.map { RecordingInBackground(outbox: outbox, acceptance: $0) }
+            let outcome = uploader.upload(body: item.body, contentType: item.contentType, idempotencyKey: item.idempotencyKey)
+            wipe(&item.body)
+            if let recording, let previous = accepted {
+                accepted = nil
+                try recording.wait()
+                round.delivered += 1
+                log(previous.logLine)
+            }
             switch outcome {
             case .accepted(let receipt, let status):
-                try outbox.markAcknowledged(id: item.id, receiptID: receipt.receiptId)
-                try outbox.eraseAcknowledged()
-                round.delivered += 1
-                log("outbox: item \(item.id) delivered (HTTP \(status), receipt \(receipt.receiptId)); payload erased")
+                accepted = Acceptance(id: item.id, receiptID: receipt.receiptId, status: status)
             case .refused(let status, let message):
                 let wait = retry.maximumDelay
                 try outbox.recordFailure(id: item.id, error: "refused by the office (HTTP \(status)): \(message)", retryAt: Date().addingTimeInterval(wait))
@@ -73,7 +82,25 @@ public final class OutboxDeliverer: @unchecked Sendable {
                 return round
             }
         }
+        if let last = accepted {
+            accepted = nil
+            try record(last, into: &round)
+        }
         return round
+    }
+
+    /// An upload the office accepted whose receipt is not yet recorded.
+    struct Acceptance: Sendable {
+        let id: Int64
+        let receiptID: String
+        let status: Int
+        var logLine: String { "outbox: item \(id) delivered (HTTP \(status), receipt \(receiptID)); payload erased" }
+    }
+
+    private func record(_ acceptance: Acceptance, into round: inout DeliveryRound) throws(OutboxError) {
+        try outbox.markAcknowledged(id: acceptance.id, receiptID: acceptance.receiptID)
+        round.delivered += 1
+        log(acceptance.logLine)
     }
 
     /// Starts the background delivery thread (idempotent).
@@ -146,5 +173,25 @@ public final class OutboxDeliverer: @unchecked Sendable {
         finished = true
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// `markAcknowledged` on another thread, joined with `wait()`.
+private final class RecordingInBackground: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written by the worker before it signals `done`, read after `wait()`.
+    private var failure: OutboxError?
+
+    init(outbox: Outbox, acceptance: OutboxDeliverer.Acceptance) {
+        let thread = Thread { [self] in
+            do throws(OutboxError) { try outbox.markAcknowledged(id: acceptance.id, receiptID: acceptance.receiptID) } catch { failure = error }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func wait() throws(OutboxError) {
+        done.wait()
+        if let failure { throw failure }
     }
 }

@@ -44,7 +44,7 @@ public final class OfficeInbox: @unchecked Sendable {
     static let replacedPrefix = ".replaced-"
 
     public init(directory: String, retentionDays: Int = 14) throws(OutboxError) {
-        guard (1...3650).contains(retentionDays) else { throw .invalidSettings("--retention-days must be 1…3650") }
+        guard (1...3650).contains(retentionDays) else { throw .officeSettings("--retention-days must be 1…3650") }
         self.directory = directory
         self.retentionDays = retentionDays
         do {

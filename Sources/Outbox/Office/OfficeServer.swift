@@ -87,7 +87,7 @@ public final class OfficeServer: @unchecked Sendable {
             }
         }
         guard let started else {
-            throw .invalidSettings("cannot serve HTTPS on \(settings.host):\(settings.port): the address is in use or not local, or the TLS certificate, key or client CA is not valid PEM")
+            throw .officeSettings("cannot serve HTTPS on \(settings.host):\(settings.port): the address is in use or not local, or the TLS certificate, key or client CA is not valid PEM")
         }
         daemon = started
         port = fotobox_mhd_bound_port(started)
@@ -201,7 +201,7 @@ public final class OfficeServer: @unchecked Sendable {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let first = result else {
-            throw .invalidSettings("--listen \(host): \(String(cString: gai_strerror(status)))")
+            throw .officeSettings("--listen \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(result) }
         var storage = sockaddr_storage()

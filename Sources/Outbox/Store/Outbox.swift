@@ -235,7 +235,11 @@ public final class Outbox: Sendable {
     package func claimNext(now: Date = Date()) throws(OutboxError) -> ClaimedItem? {
         let seconds = Int64(now.timeIntervalSince1970)
         let row: [SQLiteValue]? = try withDatabase { db throws(SQLiteError) in
-            try db.transaction { () throws(SQLiteError) -> [SQLiteValue]? in
+            // `sending` need not survive a power cut (recovery turns it back into `pending` anyway), so this
+            // commit skips the fsync; the next FULL commit makes it durable along with its own.
+            try db.execute("PRAGMA synchronous = NORMAL")
+            defer { try? db.execute("PRAGMA synchronous = FULL") }
+            return try db.transaction { () throws(SQLiteError) -> [SQLiteValue]? in
                 guard let row = try db.rows("""
                     SELECT id, idempotency_key, content_type, payload, attempts FROM items
                     WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1
@@ -254,11 +258,23 @@ public final class Outbox: Sendable {
         return ClaimedItem(id: id, idempotencyKey: key, contentType: type, body: body, attempts: Int(row[4].integer ?? 0) + 1)
     }
 
-    /// The office acknowledged the item: record the receipt (`sending` → `acknowledged`).
+    /// The office acknowledged the item: record the receipt and erase the payload and case ID in one
+    /// commit (`sending` → `acknowledged` → `erased`). If the erasure cannot be written (a full disk:
+    /// secure_delete overwrites the freed pages), the receipt alone is recorded and the item stays
+    /// `acknowledged` until `eraseAcknowledged` succeeds.
     package func markAcknowledged(id: Int64, receiptID: String, now: Date = Date()) throws(OutboxError) {
-        try withDatabase { db throws(SQLiteError) in
-            try db.execute("UPDATE items SET state = 'acknowledged', receipt_id = ?, acknowledged_at = ?, last_error = NULL WHERE id = ? AND state IN ('sending', 'pending')",
-                           [.text(receiptID), .integer(Int64(now.timeIntervalSince1970)), .integer(id)])
+        let seconds = Int64(now.timeIntervalSince1970)
+        let acknowledge = "UPDATE items SET state = 'acknowledged', receipt_id = ?, acknowledged_at = ?, last_error = NULL WHERE id = ? AND state IN ('sending', 'pending')"
+        do {
+            try withDatabase { db throws(SQLiteError) in
+                try db.transaction { () throws(SQLiteError) in
+                    try db.execute(acknowledge, [.text(receiptID), .integer(seconds), .integer(id)])
+                    try db.execute("UPDATE items SET state = 'erased', payload = NULL, sealed_case_id = NULL, erased_at = ? WHERE id = ? AND state = 'acknowledged'",
+                                   [.integer(seconds), .integer(id)])
+                }
+            }
+        } catch {
+            try withDatabase { db throws(SQLiteError) in try db.execute(acknowledge, [.text(receiptID), .integer(seconds), .integer(id)]) }
         }
     }
 

@@ -1,0 +1,103 @@
+import Arguments
+import Compliance
+import FaceAnalysis
+import Foundation
+import Imaging
+import Platform
+
+/// `fotoboxctl bench IMAGE`: how long each stage of `process` takes on this station, on this photo.
+let benchCommand = Command(
+    "bench", summary: "time each stage of the photo pipeline on one image",
+    discussion: """
+    Runs decode, the face chain, the crop and colour correction, the checks and the JPEG encoding
+    --repeat times (after one warm-up run) and prints the median of each in milliseconds. "total" is one
+    whole `process` run: decode, faces, crop, encode, and the faces and checks of the result.
+    """,
+    examples: ["fotoboxctl bench frame.jpg", "fotoboxctl bench frame.jpg --repeat 50 --profile scan --json"],
+    options: [.value("repeat", "N", help: "runs per stage (default 15)"),
+              .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
+              .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
+              .value("models", "DIR", help: "directory holding the face models"),
+              .flag("json", help: "print {\"medianMs\": {...}}")],
+    positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face")],
+    action: { arguments, output in
+        let repeats = try arguments.integer("repeat", in: 1...10_000) ?? 15
+        if let threads = try arguments.integer("threads", in: 1...64), threads != 1 {
+            throw CommandRunner.Failure(.usage, "--threads \(threads): the face chain runs on one thread only so far")
+        }
+        let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
+        let path = arguments.positional("IMAGE")!
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path) } catch { throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)") }
+        let frame = try loadPhoto(path)
+        let analyzer = try loadAnalyzer(arguments.value("models"))
+        let faces = analyzer.analyze(frame)
+        guard faces.count == 1 else {
+            throw CommandRunner.Failure(.failure, "\(path): \(faces.count) faces found; the benchmark needs exactly one")
+        }
+        let photo: ProcessedPhoto
+        do { photo = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
+            throw CommandRunner.Failure(.failure, "\(path): \(error) (try --profile scan)")
+        }
+        let checker = ComplianceChecker(profile: profile)
+        let photoFaces = analyzer.analyze(photo.image).map(ObservedFace.init)
+        var progress = ProgressLine(total: 6 * repeats, enabled: output.isTerminal)
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            try body()
+            var samples: [Double] = []
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                progress.advance()
+            }
+            return samples.sorted()[samples.count / 2]
+        }
+        var medians: [String: Double] = [:]
+        medians["decode"] = try time { _ = try JPEG.decode(bytes) }
+        medians["faces"] = time { _ = analyzer.analyze(frame) }
+        medians["process"] = try time { _ = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) }
+        medians["checks"] = time { _ = checker.check(photo.image, faces: photoFaces) }
+        medians["encode"] = try time { _ = try JPEG.encode(photo.image, options: .finalPhoto) }
+        medians["total"] = try time {
+            let decoded = try JPEG.decode(bytes)
+            let found = analyzer.analyze(decoded)
+            let result = try PhotoProcessor.process(decoded, face: found[0].geometry, profile: profile)
+            _ = try JPEG.encode(result.image, options: .finalPhoto)
+            _ = checker.check(result.image, faces: analyzer.analyze(result.image).map(ObservedFace.init))
+        }
+        progress.finish()
+        let rounded = medians.mapValues { ($0 * 1000).rounded() / 1000 }
+        if arguments.flag("json") {
+            output.print(try jsonText(["medianMs": rounded]))
+        } else {
+            output.print("\(path): \(frame.width)×\(frame.height) → \(profile.name) photo, median of \(repeats) runs, one thread")
+            for stage in ["decode", "faces", "process", "checks", "encode", "total"] {
+                output.print(stage.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%9.2f ms", medians[stage]!))
+            }
+        }
+        return .success
+    })
+
+/// A one-line progress bar on stderr, only when a person watches a terminal.
+struct ProgressLine {
+    let total: Int
+    let enabled: Bool
+    private var done = 0
+
+    init(total: Int, enabled: Bool) {
+        self.total = max(total, 1)
+        self.enabled = enabled
+    }
+
+    mutating func advance() {
+        done += 1
+        guard enabled, done % max(1, total / 50) == 0 || done == total else { return }
+        let filled = done * 30 / total
+        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
