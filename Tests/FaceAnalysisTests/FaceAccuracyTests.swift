@@ -9,6 +9,7 @@ import Testing
 @Suite(.serialized) struct FaceAccuracyTests {
     struct Annotation {
         var imageLeftPupil: Point, imageRightPupil: Point, chin: Point, topOfHead: Point
+        var corners: [Point], mouthCentre: Point
     }
 
     func annotation(_ path: String) throws -> Annotation {
@@ -19,8 +20,11 @@ import Testing
             return Point(x: pair[0], y: pair[1])
         }
         let pupils = try #require(json["pupils"] as? [String: Any])
+        let corners = try #require(json["eyeCorners"] as? [String: Any])
         return Annotation(imageLeftPupil: try point(pupils["imageLeft"]), imageRightPupil: try point(pupils["imageRight"]),
-                          chin: try point(json["chin"]), topOfHead: try point(json["topOfHead"]))
+                          chin: try point(json["chin"]), topOfHead: try point(json["topOfHead"]),
+                          corners: try ["imageLeftOuter", "imageLeftInner", "imageRightInner", "imageRightOuter"].map { try point(corners[$0]) },
+                          mouthCentre: try point(json["mouthCentre"]))
     }
 
     static func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -39,6 +43,7 @@ import Testing
         let files = try FileSystem.listDirectory(folder).filter { $0.hasSuffix(".jpg") }.sorted()
         #expect(files.count == 34)
         var pupilErrors = [Double](), chinErrors = [Double](), crownErrors = [Double](), hairErrors = [Double]()
+        var cornerErrors = [Double](), mouthErrors = [Double]()
         for file in files {
             let truth = try annotation(folder + "/" + file.replacingOccurrences(of: ".jpg", with: ".json"))
             let image = try TestData.image(folder + "/" + file)
@@ -52,6 +57,10 @@ import Testing
             chinErrors.append(face.chin.distance(to: truth.chin) / ipd)
             crownErrors.append(face.crown.skullTop.distance(to: truth.topOfHead) / ipd)
             hairErrors.append(face.crown.topOfHair.distance(to: truth.topOfHead) / ipd)
+            let found = [face.eyeCorners.imageLeftOuter, face.eyeCorners.imageLeftInner, face.eyeCorners.imageRightInner,
+                         face.eyeCorners.imageRightOuter]
+            cornerErrors.append(zip(found, truth.corners).map { $0.distance(to: $1) }.max()! / ipd)
+            mouthErrors.append(face.mouthCentre.distance(to: truth.mouthCentre) / ipd)
         }
         let pupilMedian = Self.percentile(pupilErrors, 0.5), pupil95 = Self.percentile(pupilErrors, 0.95)
         let chinMedian = Self.percentile(chinErrors, 0.5)
@@ -61,6 +70,8 @@ import Testing
               chin               median \(Self.format(chinMedian))  p95 \(Self.format(Self.percentile(chinErrors, 0.95)))   (bar: median ≤ 0.08)
               crown: skull top   median \(Self.format(Self.percentile(crownErrors, 0.5)))  p95 \(Self.format(Self.percentile(crownErrors, 0.95)))   (annotated top of head; no bar)
               crown: top of hair median \(Self.format(Self.percentile(hairErrors, 0.5)))  p95 \(Self.format(Self.percentile(hairErrors, 0.95)))
+              eye corner (worst) median \(Self.format(Self.percentile(cornerErrors, 0.5)))  p95 \(Self.format(Self.percentile(cornerErrors, 0.95)))   (no bar)
+              mouth centre       median \(Self.format(Self.percentile(mouthErrors, 0.5)))  p95 \(Self.format(Self.percentile(mouthErrors, 0.95)))   (no bar)
             """)
         #expect(pupilErrors.count == files.count)
         #expect(pupilMedian <= 0.025)
