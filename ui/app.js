@@ -327,6 +327,13 @@
       }
     });
     $('case-input').addEventListener('input', () => { $('case-error').hidden = true; });
+    // A preview stream that broke (camera back after a failure, server restart) is opened again.
+    $('preview').addEventListener('error', () => setTimeout(() => {
+      const step = ui.snapshot && ui.snapshot.owned ? ui.snapshot.step : null;
+      if (ui.token && (step === 'guidance' || step === 'capture')) {
+        $('preview').src = '/api/v1/preview?token=' + encodeURIComponent(ui.token) + '&t=' + Date.now();
+      }
+    }, 2000));
     $('consent-accept').addEventListener('click', () => act('consent', { accepted: true }));
     $('consent-decline').addEventListener('click', () => act('consent', { accepted: false }));
     $('take-photo').addEventListener('click', () => act('capture'));
