@@ -120,6 +120,10 @@
     renderCamera(snapshot, step);
     renderReview(snapshot, step);
     renderSignature(step);
+    // With the pad down, the main button tries the pad again; "sign again" makes no sense then.
+    const padDown = step === 'signature' && snapshot.problem === 'pad-unavailable';
+    $('signature-accept').textContent = t(padDown ? 'signature.tryAgain' : 'signature.accept');
+    $('signature-retry').hidden = padDown;
     if (step === 'summary') $('summary-case').textContent = snapshot.caseNumber || '';
     if (step === 'receipt' && snapshot.receipt) {
       $('receipt-case').textContent = snapshot.receipt.caseNumber;
