@@ -18,13 +18,16 @@ public enum ColourConversion {
     static let gFromV: Int32 = 6660
     static let bFromU: Int32 = 16525
     static let half: Int32 = 1 << 12
-    // The same coefficients for the 16-bit lanes; 16·255/219 in Q5 (596.2) less the rounding half (16).
+    // The same coefficients for the 16-bit lanes, and per channel the Q5 constant that the products
+    // leave out: 16·9538/256 (Y − 16), 128·coefficient/256 (U, V − 128), less 16 (the rounding half).
     static let yScale16: UInt16 = 9538
-    static let rFromV16: Int16 = 13075
-    static let gFromU16: Int16 = 3209
-    static let gFromV16: Int16 = 6660
-    static let bFromU16: Int16 = 16525
-    static let lumaOffsetQ5: Int16 = 596 - 16
+    static let rFromV16: UInt16 = 13075
+    static let gFromU16: UInt16 = 3209
+    static let gFromV16: UInt16 = 6660
+    static let bFromU16: UInt16 = 16525
+    static let redOffset: Int16 = 7117    // 596.1 + 6537.5 − 16
+    static let greenOffset: Int16 = 4354  // 1604.5 + 3330 − 596.1 + 16
+    static let blueOffset: Int16 = 8842   // 596.1 + 8262.5 − 16
 
     // BT.601 luma (full range), ×2^8, the weights summing to exactly 2^8: R·77 + G·150 + B·29 + 128 fits
     // 16 bits, so LLVM converts 16 pixels per AVX2 multiply (Q14 in 32 bits took twice the time). The
@@ -147,26 +150,23 @@ public enum ColourConversion {
 
     /// Two pixels sharing U and V, each sample given ×256 (in the high byte of a 16-bit lane).
     ///
-    /// 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: high-half multiplies
-    /// (`vpmulhuw`/`vpmulhw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; with
-    /// the rounding half that keeps every channel within ±1 of the exact formula (checked exhaustively
-    /// over all Y, U, V when written). The samples arrive already shifted because a shift in the code
-    /// lets LLVM fold it into the constant and fall back to 32-bit multiplies.
+    /// 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: unsigned high-half multiplies
+    /// (`vpmulhuw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; the offsets
+    /// (Y − 16, U − 128, V − 128 and the rounding half) are one constant per channel. Every channel stays
+    /// within ±1 of the exact formula (tested over all Y, U, V). The samples arrive already shifted
+    /// because a shift in the code lets LLVM fold it into the constant and fall back to 32-bit multiplies.
     @inline(__always)
     private static func storePair(y0: UInt16, y1: UInt16, u: UInt16, v: UInt16, _ d: UnsafeMutablePointer<UInt8>) {
         @inline(__always) func high(_ a: UInt16, _ c: UInt16) -> Int16 {
             Int16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
         }
-        @inline(__always) func high(_ a: Int16, _ c: Int16) -> Int16 {
-            Int16(truncatingIfNeeded: (Int32(a) &* Int32(c)) &>> 16)
-        }
         @inline(__always) func byte(_ q5: Int16) -> UInt8 {
             UInt8(truncatingIfNeeded: min(max(q5 &>> 5, 0), 255))
         }
-        // (sample − 128)·256 is the sample's high byte with its top bit flipped.
-        let cu = Int16(bitPattern: u ^ 0x8000), cv = Int16(bitPattern: v ^ 0x8000)
-        let l0 = high(y0, yScale16) &- lumaOffsetQ5, l1 = high(y1, yScale16) &- lumaOffsetQ5
-        let r = high(cv, rFromV16), g = 0 &- high(cu, gFromU16) &- high(cv, gFromV16), b = high(cu, bFromU16)
+        let l0 = high(y0, yScale16), l1 = high(y1, yScale16)
+        let r = high(v, rFromV16) &- redOffset
+        let g = greenOffset &- high(u, gFromU16) &- high(v, gFromV16)
+        let b = high(u, bFromU16) &- blueOffset
         d[0] = byte(l0 &+ r); d[1] = byte(l0 &+ g); d[2] = byte(l0 &+ b)
         d[3] = byte(l1 &+ r); d[4] = byte(l1 &+ g); d[5] = byte(l1 &+ b)
     }
