@@ -59,9 +59,8 @@ public enum ColourConversion {
         try PixelBufferError.checkPlane(count: source.count, rows: height, rowBytes: rowBytes, bytesPerRow: stride)
         if image.width != width || image.height != height { image = RGBImage(width: width, height: height) }
         guard let base = source.baseAddress else { return }
-        // Each row is first split into a Y row and a U V row, then converted as NV12 is: the split is
-        // a cheap byte shuffle, and the NV12 row kernel vectorises without the deinterleaving shuffles
-        // that cost a direct YUYV loop a third more time.
+        // Each row is first split into a Y row and a U V row (in L1), then converted as NV12 is: the
+        // split is a cheap byte shuffle, and a direct YUYV loop spent a fifth more time deinterleaving.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * rowBytes) { scratch in
             let luma = scratch.baseAddress!, chroma = luma + rowBytes
             image.pixels.withUnsafeMutableBufferPointer { target in
@@ -153,8 +152,9 @@ public enum ColourConversion {
     /// 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: unsigned high-half multiplies
     /// (`vpmulhuw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; the offsets
     /// (Y − 16, U − 128, V − 128 and the rounding half) are one constant per channel. Every channel stays
-    /// within ±1 of the exact formula (tested over all Y, U, V). The samples arrive already shifted
-    /// because a shift in the code lets LLVM fold it into the constant and fall back to 32-bit multiplies.
+    /// within ±1 of the exact formula (tested over all Y, U, V). The samples come as the high byte of a
+    /// loaded 16-bit word (masked, or the word shifted up): a byte widened and shifted instead lets LLVM
+    /// fold the shift into the constant and fall back to 32-bit multiplies.
     @inline(__always)
     private static func storePair(y0: UInt16, y1: UInt16, u: UInt16, v: UInt16, _ d: UnsafeMutablePointer<UInt8>) {
         @inline(__always) func high(_ a: UInt16, _ c: UInt16) -> Int16 {
