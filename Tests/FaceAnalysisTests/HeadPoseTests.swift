@@ -241,4 +241,61 @@ import Testing
         }
         print(report)
     }
+
+    // MARK: - The relative depth scale of the mesh, without a reference face
+
+    /// Mirror pairs of the mesh (image-left point first) on the face oval and inside it, and points on the midline.
+    static let ovalPairs = [(234, 454), (93, 323), (127, 356), (132, 361), (58, 288), (172, 397), (136, 365), (150, 379),
+                            (149, 378), (176, 400), (148, 377), (162, 389), (21, 251), (54, 284), (103, 332), (67, 297), (109, 338)]
+    static let innerPairs = [(33, 263), (133, 362), (61, 291), (98, 327), (129, 358), (48, 278), (70, 300), (105, 334), (107, 336),
+                             (50, 280), (205, 425), (116, 345), (123, 352), (187, 411), (147, 376), (213, 433), (192, 416),
+                             (37, 267), (40, 270), (84, 314), (91, 321), (146, 375), (181, 405), (46, 276), (53, 283), (65, 295)]
+    static let midline = [1, 4, 5, 6, 168, 197, 195, 2, 94, 0, 13, 14, 17, 18, 200, 199, 175, 152, 10, 151, 9, 8, 19, 164]
+
+    /// Yaw from the depth channel: the mean left→right vector of the pairs turns by the yaw in the x–z plane.
+    static func pairYaw(_ m: [MeshPoint], _ pairs: [(Int, Int)]) -> Double {
+        var x = 0.0, z = 0.0
+        for (a, b) in pairs { x += m[b].x - m[a].x; z += m[b].z - m[a].z }
+        return atan2(z, x) * 180 / .pi   // mesh z grows away from the camera: the far side's z is larger
+    }
+
+    /// Yaw from the image positions: the symmetry plane's points (pair midpoints, midline) shift sideways in
+    /// proportion to their depth, by tan(yaw). Depth enters only as the lever, so a depth scale k gives yaw/k here
+    /// and about k·yaw in `pairYaw`; their ratio measures k² without any reference face.
+    static func midlineYaw(_ m: [MeshPoint]) -> Double {
+        let across = (x: m[454].x - m[234].x, y: m[454].y - m[234].y)
+        let length = (across.x * across.x + across.y * across.y).squareRoot()
+        let c = across.x / length, s = across.y / length
+        var points = (ovalPairs + innerPairs).map { (a, b) in ((m[a].x + m[b].x) / 2, (m[a].y + m[b].y) / 2, (m[a].z + m[b].z) / 2) }
+        points += midline.map { (m[$0].x, m[$0].y, m[$0].z) }
+        let n = Double(points.count)
+        let meanX = points.map { c * $0.0 + s * $0.1 }.reduce(0, +) / n, meanZ = points.map(\.2).reduce(0, +) / n
+        var sxz = 0.0, szz = 0.0
+        for p in points {
+            let x = c * p.0 + s * p.1 - meanX, towardsCamera = -(p.2 - meanZ)
+            sxz += x * towardsCamera; szz += towardsCamera * towardsCamera
+        }
+        return atan(sxz / szz) * 180 / .pi
+    }
+
+    /// Prints, for every face in frames/ (three clearly turned heads among them), yaw from the depth of the oval
+    /// pairs, of the inner pairs, and from the image positions alone; the ratios estimate the depth scale k².
+    @Test func depthScaleOfTheMeshOnTurnedHeads() throws {
+        guard let models = TestData.modelDirectory, let frames = TestData.folder("frames") else { return }
+        let analyzer = try FaceAnalyzer(modelDirectory: models)
+        var report = "yaw (degrees) from: oval-pair depth | inner-pair depth | image positions (midline lever)\n"
+        for file in try FileSystem.listDirectory(frames).filter({ $0.hasSuffix(".jpg") }).sorted() {
+            for (k, face) in analyzer.analyze(try TestData.image(frames + "/" + file)).enumerated() {
+                let m = face.landmarks
+                let oval = Self.pairYaw(m, Self.ovalPairs), inner = Self.pairYaw(m, Self.innerPairs), image = Self.midlineYaw(m)
+                report += String(format: "  %@#%d  %5.1f | %5.1f | %5.1f", file, k, oval, inner, image)
+                if abs(image) > 5 {
+                    let t = tan(image * .pi / 180)
+                    report += String(format: "   k² oval %.2f, inner %.2f", tan(oval * .pi / 180) / t, tan(inner * .pi / 180) / t)
+                }
+                report += "\n"
+            }
+        }
+        print(report)
+    }
 }
