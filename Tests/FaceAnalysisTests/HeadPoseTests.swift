@@ -204,13 +204,20 @@ import Testing
             ("plane through the 432 inner points", { Self.planePose($0, (0..<468).filter { !oval.contains($0) }) }),
         ]
         var frontal = [[MeshPoint]](), mirrored = [[MeshPoint]](), others = [(String, [MeshPoint])]()
+        var noseHeights = [Double]()   // annotated (eyes → bottom of nose) ÷ (eyes → chin), per portrait
         for file in try FileSystem.listDirectory(frll).filter({ $0.hasSuffix(".jpg") }).sorted() {
+            let json = try #require(try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: frll + "/" + file.replacingOccurrences(of: ".jpg", with: ".json")))) as? [String: Any])
+            let pupils = try #require(json["pupils"] as? [String: [Double]])
+            let eyes = (try #require(pupils["imageLeft"])[1] + (try #require(pupils["imageRight"]))[1]) / 2
+            let nose = try #require(json["noseBottom"] as? [Double]), chin = try #require(json["chin"] as? [Double])
             let image = try TestData.image(frll + "/" + file)
             var mirror = image
             for y in 0..<image.height { for x in 0..<image.width { mirror[x, y] = image[image.width - 1 - x, y] } }
             if let face = analyzer.analyze(image).first, let twin = analyzer.analyze(mirror).first {
                 frontal.append(face.landmarks)
                 mirrored.append(twin.landmarks)
+                noseHeights.append((nose[1] - eyes) / (chin[1] - eyes))
             }
         }
         for folder in [frames, cluttered] {
@@ -239,6 +246,9 @@ import Testing
                              yawFit.slope, yawFit.r, pitchFit.slope, pitchFit.r)
             report += "  " + others.map { String(format: "%@ %.1f/%.1f", $0.0, estimate($0.1).yaw, estimate($0.1).pitch) }.joined(separator: "  ") + "\n"
         }
+        let proportion = Self.slope(noseHeights, frontal.map { FaceMeasures.pose($0, roll: 0).pitch })
+        report += String(format: "shipped pitch vs annotated nose height (eyes→nose bottom ÷ eyes→chin) on FRLL (%@): r %.2f, %.1f° per 0.01\n",
+                         Summary(values: noseHeights).text, proportion.r, proportion.slope / 100)
         print(report)
     }
 
