@@ -17,6 +17,8 @@ package enum FaceMeasures {
     /// Yaw and pitch from the face's 3-D frame: across the cheekbones (234 → 454) and up the midline
     /// (chin 152 → forehead 10). In the canonical model these two are perpendicular to the face's normal
     /// within a degree, so the normal of the observed pair is the face's direction without calibration.
+    /// Only outline points: the network turns the depth of the inner face only part of the way, so fits over
+    /// many points damp real turns (docs/face-analysis.md, "Head pose").
     package static func pose(_ m: [MeshPoint], roll: Double) -> HeadPose {
         // To a right-handed frame: x right, y up, z towards the camera (the mesh's z grows away from it).
         func v(_ i: Int) -> (Double, Double, Double) { (m[i].x, -m[i].y, -m[i].z) }
