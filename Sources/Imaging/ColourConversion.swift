@@ -29,12 +29,11 @@ public enum ColourConversion {
     static let greenOffset: Int16 = 4354  // 1604.5 + 3330 − 596.1 + 16
     static let blueOffset: Int16 = 8842   // 596.1 + 8262.5 − 16
 
-    // BT.601 luma (full range), ×2^8, the weights summing to exactly 2^8: R·77 + G·150 + B·29 + 128 fits
-    // 16 bits, so LLVM converts 16 pixels per AVX2 multiply (Q14 in 32 bits took twice the time). The
-    // weights are off by at most 0.0018, so a result is within ±1 of the exact luma (every R, G, B tested).
-    static let lumaR: UInt16 = 77
-    static let lumaG: UInt16 = 150
-    static let lumaB: UInt16 = 29
+    // BT.601 luma (full range), ×2^16, the weights summing to exactly 2^16; applied as 16-bit high-half
+    // multiplies (see `grayPlanar`), 16 pixels per AVX2 multiply (Q14 in 32 bits took twice the time).
+    static let lumaR: UInt16 = 19595
+    static let lumaG: UInt16 = 38470
+    static let lumaB: UInt16 = 7471
 
     // MARK: YUYV
 
@@ -238,7 +237,7 @@ public enum ColourConversion {
 
     // MARK: Grey
 
-    /// BT.601 luma `0.299 R + 0.587 G + 0.114 B` (full range, Q8 weights, rounded to nearest).
+    /// BT.601 luma `0.299 R + 0.587 G + 0.114 B` (full range, Q16 weights, rounded to nearest).
     public static func gray(fromRGB image: RGBImage) -> GrayImage {
         let count = image.width * image.height
         // Every byte is written below: no zero fill first.
@@ -280,19 +279,24 @@ public enum ColourConversion {
                                    _ d: UnsafeMutablePointer<UInt8>, count: Int) {
         let r = UnsafeRawPointer(red), g = UnsafeRawPointer(green), b = UnsafeRawPointer(blue)
         let out = UnsafeMutableRawPointer(d)
+        @inline(__always) func high(_ a: UInt16, _ c: UInt16) -> UInt16 {
+            UInt16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
+        }
+        // Samples ×256 (the high byte of a lane), Q16 weights: each product is its Q8 term rounded down,
+        // so the sum is within 3/256 of the exact luma before rounding.
         @inline(__always) func luma(_ r: UInt16, _ g: UInt16, _ b: UInt16) -> UInt16 {
-            r &* lumaR &+ g &* lumaG &+ b &* lumaB &+ 128
+            high(r, lumaR) &+ high(g, lumaG) &+ high(b, lumaB) &+ 128
         }
         for i in 0..<(count / 2) {
             let rw = r.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
             let gw = g.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
             let bw = b.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
-            let even = luma(rw & 0xFF, gw & 0xFF, bw & 0xFF), odd = luma(rw &>> 8, gw &>> 8, bw &>> 8)
+            let even = luma(rw &<< 8, gw &<< 8, bw &<< 8), odd = luma(rw & 0xFF00, gw & 0xFF00, bw & 0xFF00)
             out.storeBytes(of: (even &>> 8) | (odd & 0xFF00), toByteOffset: 2 &* i, as: UInt16.self)
         }
         if count & 1 == 1 {
             let i = count - 1
-            d[i] = UInt8(truncatingIfNeeded: luma(UInt16(red[i]), UInt16(green[i]), UInt16(blue[i])) &>> 8)
+            d[i] = UInt8(truncatingIfNeeded: luma(UInt16(red[i]) &<< 8, UInt16(green[i]) &<< 8, UInt16(blue[i]) &<< 8) &>> 8)
         }
     }
 }

@@ -187,7 +187,8 @@ private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, 
         var pixels = TestPixels(seed: 9)
         let image = pixels.rgb(width: 9, height: 7)
         for transform in [AffineTransform.scale(1e-13), .translation(x: 1e300, y: -1e300), .scale(3e14),
-                          AffineTransform(a: 1e-9, b: 0, tx: 0, c: 0, d: 1, ty: 0)] {
+                          AffineTransform(a: 1e-9, b: 0, tx: 0, c: 0, d: 1, ty: 0),
+                          AffineTransform(a: 1, b: 0, tx: .nan, c: 0, d: 1, ty: 0), .translation(x: 0, y: .infinity)] {
             for interpolation in [AffineWarp.Interpolation.bilinear, .bicubic] {
                 let out = AffineWarp.warp(image, transform: transform, width: 5, height: 4, interpolation: interpolation, fill: fill)
                 #expect(out.width == 5 && out.height == 4)
