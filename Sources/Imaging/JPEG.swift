@@ -148,7 +148,10 @@ public enum JPEG {
             }
             decoder.pointee.info.scale_num = 1
             decoder.pointee.info.scale_denom = UInt32(options.scale.rawValue)
-            decoder.pointee.info.dct_method = JDCT_ISLOW
+            // Full-size decodes are the photo: the accurate integer DCT. Scaled decodes are previews: the
+            // fast DCT and plain chroma upsampling, as OpenCV's reduced modes do (invisible at 1/4 size).
+            decoder.pointee.info.dct_method = options.scale == .full ? JDCT_ISLOW : JDCT_IFAST
+            decoder.pointee.info.do_fancy_upsampling = options.scale == .full ? 1 : 0
             guard fotobox_jpeg_decoder_compute_output(decoder) == 0 else { throw corruption(decoder) }
             let width = Int(decoder.pointee.info.output_width), height = Int(decoder.pointee.info.output_height)
             let channels = cmyk ? 4 : 3
