@@ -19,7 +19,7 @@ let cameraListCommand = Command(
     action: { arguments, output in
         let found = CameraDiscovery.cameras()
         if arguments.flag("json") {
-            output.print(try cameraJSON(CameraListJSON(cameras: found.cameras.map(CameraJSON.init),
+            output.print(try jsonText(CameraListJSON(cameras: found.cameras.map(CameraJSON.init),
                                                        errors: found.errors.map(\.description))))
         } else {
             for camera in found.cameras {
@@ -96,7 +96,7 @@ let cameraCaptureCommand = Command(
             throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
         }
         if arguments.flag("json") {
-            output.print(try cameraJSON(CaptureJSON(device: path, output: outPath, format: frame.format.description,
+            output.print(try jsonText(CaptureJSON(device: path, output: outPath, format: frame.format.description,
                                                     width: frame.size.width, height: frame.size.height, bytes: bytes.count,
                                                     switchMilliseconds: (switchMilliseconds * 10).rounded() / 10,
                                                     warnings: format.warnings)))
@@ -171,7 +171,7 @@ let cameraStreamCommand = Command(
                                 height: format?.size.height ?? 0, seconds: seconds, statistics: figures,
                                 lastError: figures.frames == 0 ? lastError?.description : nil)
         if arguments.flag("json") {
-            output.print(try cameraJSON(result))
+            output.print(try jsonText(result))
         } else {
             output.print("\(path): \(format.map(\.description) ?? "no stream") for \(seconds) s")
             output.print("frames \(figures.frames)  fps \(rateText(figures.framesPerSecond))  dropped \(figures.dropped)  broken \(figures.errored)")
@@ -211,12 +211,6 @@ private func cameraCall<T>(_ body: () throws(CameraError) -> T) throws -> T {
 
 private func rateText(_ value: Double) -> String { String(format: "%.1f", value) }
 private func millisecondsText(_ value: Double) -> String { String(format: "%.2f", value) }
-
-private func cameraJSON<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}
 
 private struct CameraListJSON: Encodable {
     var cameras: [CameraJSON]
