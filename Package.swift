@@ -59,6 +59,10 @@ let package = Package(
         .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
         .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
+        // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
+        // VM runs it from .build/release (issue 6).
+        .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
+
         // Benchmarks, apart from the tests (`make bench`).
         .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
 

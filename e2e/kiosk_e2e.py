@@ -277,6 +277,33 @@ def test_camera_unavailable(driver):
     wait_step(driver, "welcome")
 
 
+def test_pad_unavailable(driver):
+    if not args.no_pad_url:
+        print("  (skipped: no --no-pad-url station)")
+        return
+    driver.get(args.no_pad_url)
+    wait_step(driver, "welcome")
+    driver.find_element(By.CSS_SELECTOR, 'button.start[data-start="de"]').click()
+    wait_step(driver, "case-number")
+    driver.find_element(By.ID, "case-input").send_keys("ABCD-1234" + Keys.ENTER)
+    wait_step(driver, "consent")
+    click(driver, "consent-accept")
+    wait_step(driver, "guidance")
+    click(driver, "take-photo")
+    wait_step(driver, "review", 20)
+    click(driver, "accept-photo")
+    wait_step(driver, "signature")
+    wait(driver, lambda d: visible(d, "problem") and CATALOGUES["de"]["problem.pad-unavailable"] in text_of(d, "problem"), 10, "pad problem")
+    shoot(driver, "de", "pad-unavailable")
+    click(driver, "signature-accept")  # "try again": still no pad
+    wait(driver, lambda d: visible(d, "problem"), 5, "pad problem again")
+    driver.find_element(By.CSS_SELECTOR, 'button.lang[data-lang="ar"]').click()
+    wait(driver, lambda d: CATALOGUES["ar"]["problem.pad-unavailable"] in text_of(d, "problem"), 5, "arabic pad problem")
+    shoot(driver, "ar", "pad-unavailable")
+    click(driver, "cancel")
+    wait_step(driver, "welcome")
+
+
 def check_inbox(case):
     """With a real fotobox-office, the case must arrive in its inbox."""
     if not args.inbox:
@@ -295,6 +322,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
     parser.add_argument("--broken-url", help="a second station whose camera is unavailable")
+    parser.add_argument("--no-pad-url", help="a third station without a signature pad")
     parser.add_argument("--out", required=True)
     parser.add_argument("--inbox")
     args = parser.parse_args()

@@ -120,6 +120,10 @@
     renderCamera(snapshot, step);
     renderReview(snapshot, step);
     renderSignature(step);
+    // With the pad down, the main button tries the pad again; "sign again" makes no sense then.
+    const padDown = step === 'signature' && snapshot.problem === 'pad-unavailable';
+    $('signature-accept').textContent = t(padDown ? 'signature.tryAgain' : 'signature.accept');
+    $('signature-retry').hidden = padDown;
     if (step === 'summary') $('summary-case').textContent = snapshot.caseNumber || '';
     if (step === 'receipt' && snapshot.receipt) {
       $('receipt-case').textContent = snapshot.receipt.caseNumber;
@@ -327,6 +331,13 @@
       }
     });
     $('case-input').addEventListener('input', () => { $('case-error').hidden = true; });
+    // A preview stream that broke (camera back after a failure, server restart) is opened again.
+    $('preview').addEventListener('error', () => setTimeout(() => {
+      const step = ui.snapshot && ui.snapshot.owned ? ui.snapshot.step : null;
+      if (ui.token && (step === 'guidance' || step === 'capture')) {
+        $('preview').src = '/api/v1/preview?token=' + encodeURIComponent(ui.token) + '&t=' + Date.now();
+      }
+    }, 2000));
     $('consent-accept').addEventListener('click', () => act('consent', { accepted: true }));
     $('consent-decline').addEventListener('click', () => act('consent', { accepted: false }));
     $('take-photo').addEventListener('click', () => act('capture'));

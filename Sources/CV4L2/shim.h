@@ -3,6 +3,7 @@
 #include <linux/videodev2.h>
 #include <libv4l2.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -10,6 +11,11 @@
 /// v4l2_ioctl is variadic, which Swift cannot call: one typed entry point.
 static inline int fotobox_v4l2_ioctl(int fd, unsigned long request, void *argument) {
     return v4l2_ioctl(fd, request, argument);
+}
+/// libv4l2 prints its own line to stderr for every failed call (EBUSY on each retry of a busy camera);
+/// the camera code reports each fault once, typed, so libv4l2's lines go to /dev/null.
+static inline void fotobox_v4l2_silence_log(void) {
+    if (v4l2_log_file == NULL) v4l2_log_file = fopen("/dev/null", "w");
 }
 /// Plain ioctl for nodes opened without libv4l2 (and for other drivers).
 static inline int fotobox_ioctl(int fd, unsigned long request, void *argument) {

@@ -84,7 +84,7 @@ public struct GuidanceEvaluator: Sendable {
     }
 
     /// The crop planner's refusal as something the citizen can do.
-    static func code(for refusal: CropRefusal) -> GuidanceCode {
+    public static func code(for refusal: CropRefusal) -> GuidanceCode {
         switch refusal {
         case .faceTooSmall, .headTooSmall: return .tooFar
         case .tooCloseToCamera: return .tooNear

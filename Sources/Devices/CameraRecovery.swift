@@ -7,10 +7,14 @@ import Platform
 public struct RecoveryPolicy: Sendable, Equatable {
     public var initialBackoffMilliseconds: Int
     public var maxBackoffMilliseconds: Int
+    /// How long a reopened camera may take for its first frame before its silence counts as a hang
+    /// (cameras need a few frame periods after STREAMON).
+    public var firstFrameGraceMilliseconds: Int
 
-    public init(initialBackoffMilliseconds: Int = 100, maxBackoffMilliseconds: Int = 2_000) {
+    public init(initialBackoffMilliseconds: Int = 100, maxBackoffMilliseconds: Int = 2_000, firstFrameGraceMilliseconds: Int = 2_000) {
         self.initialBackoffMilliseconds = max(initialBackoffMilliseconds, 1)
         self.maxBackoffMilliseconds = max(maxBackoffMilliseconds, self.initialBackoffMilliseconds)
+        self.firstFrameGraceMilliseconds = max(firstFrameGraceMilliseconds, 0)
     }
 }
 
@@ -33,6 +37,7 @@ public final class RecoveringCamera: Camera {
     private var nextAttemptAt: UInt64 = 0
     private var backoffMilliseconds: Int
     private var awaitingFirstFrame = false
+    private var restartedAt: UInt64 = 0
     /// Counters of the streams before the last restart; `innerCounted` once the current inner stream's
     /// counters are among them (it failed and waits for its restart).
     private var earlier = StreamStatistics()
@@ -122,9 +127,11 @@ public final class RecoveringCamera: Camera {
         while true {
             let now = MonotonicClock.nanoseconds()
             if fault == nil {
-                // After a restart that used up the time, the caller hears of the fault; the fresh stream
-                // is read on the next call.
-                if readOnce && now >= deadline { throw lastFault ?? .timedOut(device: name, milliseconds: timeoutMilliseconds) }
+                // A restart that used up the time: the caller hears of the fault, and the fresh stream is
+                // read on the next call.
+                if now >= deadline && (readOnce || awaitingFirstFrame) {
+                    throw lastFault ?? .timedOut(device: name, milliseconds: timeoutMilliseconds)
+                }
                 readOnce = true
                 let remaining = now >= deadline ? 0 : Int((deadline - now) / 1_000_000)
                 do {
@@ -132,12 +139,17 @@ public final class RecoveringCamera: Camera {
                     if awaitingFirstFrame { recovered(at: MonotonicClock.nanoseconds()) }
                     return frame
                 } catch where error.isRecoverable {
+                    // A restarted camera gets its first-frame grace before silence counts as a hang.
+                    if awaitingFirstFrame, error.kind == "timedOut",
+                       MonotonicClock.nanoseconds() &- restartedAt < UInt64(policy.firstFrameGraceMilliseconds) &* 1_000_000 {
+                        throw lastFault ?? error
+                    }
                     lastFault = error
                     enterFault(error, at: MonotonicClock.nanoseconds())
                 }
                 continue
             }
-            if now >= nextAttemptAt && tryRestart(at: now) { continue }
+            if now >= nextAttemptAt && tryRestart() { continue }
             let current = MonotonicClock.nanoseconds()
             if current >= deadline { throw fault! }
             let wait = Int((min(nextAttemptAt, deadline) &- min(current, nextAttemptAt)) / 1_000_000)
@@ -165,7 +177,7 @@ public final class RecoveringCamera: Camera {
     }
 
     /// Close, reopen, configure and start. False (and the next attempt scheduled) when that failed.
-    private func tryRestart(at now: UInt64) -> Bool {
+    private func tryRestart() -> Bool {
         if !innerCounted {
             earlier.include(earlier: camera.statistics)
             innerCounted = true
@@ -181,13 +193,14 @@ public final class RecoveringCamera: Camera {
             // different camera plugged in); the next attempt follows after the backoff.
             log.once(error.kind, "\(error); still recovering")
             fault = error
-            nextAttemptAt = now &+ UInt64(backoffMilliseconds) &* 1_000_000
+            nextAttemptAt = MonotonicClock.nanoseconds() &+ UInt64(backoffMilliseconds) &* 1_000_000
             backoffMilliseconds = min(backoffMilliseconds * 2, policy.maxBackoffMilliseconds)
             return false
         }
         fault = nil
         innerCounted = false
         awaitingFirstFrame = true
+        restartedAt = MonotonicClock.nanoseconds()
         return true
     }
 

@@ -40,6 +40,26 @@ public struct PadProgress: Equatable, Sendable {
 /// Opens the pad the config names: `simulated`, `auto` (the first STU pad on the bus) or a usbfs path
 /// such as `/dev/bus/usb/001/004`.
 public enum SignaturePads {
+    /// Waits up to `timeoutMilliseconds` for an STU pad to be on the bus (already there, or plugged in),
+    /// watching through libusb's hotplug events.
+    public static func waitForPad(context: USBContext, timeoutMilliseconds: Int) throws(PadError) -> USBDeviceInfo {
+        let arrivals = USBEventQueue<USBDeviceInfo>()
+        let monitor: USBHotplugMonitor
+        do {
+            // Devices already present are reported first (LIBUSB_HOTPLUG_ENUMERATE).
+            monitor = try USBHotplugMonitor(context: context, vendorID: WacomModel.vendorID) { event in
+                if case .arrived(let info) = event, WacomModel.isSignaturePad(info) { arrivals.push(info) }
+            }
+        } catch {
+            throw .usb(error)
+        }
+        defer { monitor.stop() }
+        guard let info = arrivals.pop(timeoutMilliseconds: timeoutMilliseconds) else {
+            throw .noPad("no Wacom STU pad was plugged in within \(timeoutMilliseconds / 1000) s")
+        }
+        return info
+    }
+
     public static func open(device: String, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {
         let pad: WacomPad
         switch device {

@@ -46,6 +46,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
         var timeline: [(dueMilliseconds: Int, report: [UInt8]?)]? = nil
         var next = 0
         var started = 0
+        var setReports = 0
     }
 
     public let productID: UInt16 = 0x00A4
@@ -56,10 +57,13 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
     public let refusesCapability: Bool
     /// Status polls that answer "calculation" after each image, as the real pad is busy drawing.
     public let busyPollsAfterImage: Int
+    /// The n-th SET_REPORT (counting from 1) fails once with LIBUSB_ERROR_IO, as on a glitching cable.
+    public let glitchAtSetReport: Int?
     private let mutableState = Mutex(State())
 
     public init(scenario: Scenario = .recordedSignature, pacing: Pacing = .immediate, refusesCapability: Bool = false,
-                busyPollsAfterImage: Int = 2) {
+                busyPollsAfterImage: Int = 2, glitchAtSetReport: Int? = nil) {
+        self.glitchAtSetReport = glitchAtSetReport
         self.scenario = scenario
         self.pacing = pacing
         self.refusesCapability = refusesCapability
@@ -98,6 +102,11 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
 
     public func setFeatureReport(_ report: [UInt8]) throws(USBError) {
         let call = "SET_REPORT 0x\(String(report.first ?? 0, radix: 16))"
+        let glitch = mutableState.withLock { state in
+            state.setReports += 1
+            return state.setReports == glitchAtSetReport
+        }
+        if glitch { throw USBError(call: call, code: -1 /* LIBUSB_ERROR_IO */) }
         let accepted: Bool? = mutableState.withLock { state in
             if state.unplugged || state.closed { return nil }
             guard let id = report.first else { return false }

@@ -104,6 +104,18 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     }
 
     public func showPrompt() throws(PadError) {
+        do {
+            try uploadPrompt()
+        } catch {
+            guard case .usb = error else { throw error }
+            // One failed control transfer (a glitch on the cable) would leave half an image: abandon the
+            // upload and send it once more; a second failure is reported.
+            try? transport.setFeatureReport(WacomCommand.endImageData(commit: false))
+            try uploadPrompt()
+        }
+    }
+
+    private func uploadPrompt() throws(PadError) {
         let capability = try openedCapability()
         let layout = PadPromptLayout(screenWidth: capability.screenWidth, screenHeight: capability.screenHeight)
         do {

@@ -4,7 +4,7 @@ import Glibc
 
 /// Measures taken from the 468-point mesh: pose, eye and mouth openness. Mesh indices are MediaPipe's
 /// canonical face model's.
-enum FaceMeasures {
+package enum FaceMeasures {
     static let noseTip = 1, foreheadTop = 10, chin = 152
     static let imageLeftCheek = 234, imageRightCheek = 454
     static let imageLeftEyeOuter = 33, imageLeftEyeInner = 133, imageRightEyeInner = 362, imageRightEyeOuter = 263
@@ -17,7 +17,9 @@ enum FaceMeasures {
     /// Yaw and pitch from the face's 3-D frame: across the cheekbones (234 → 454) and up the midline
     /// (chin 152 → forehead 10). In the canonical model these two are perpendicular to the face's normal
     /// within a degree, so the normal of the observed pair is the face's direction without calibration.
-    static func pose(_ m: [MeshPoint], roll: Double) -> HeadPose {
+    /// Only outline points: the network turns the depth of the inner face only part of the way, so fits over
+    /// many points damp real turns (docs/face-analysis.md, "Head pose").
+    package static func pose(_ m: [MeshPoint], roll: Double) -> HeadPose {
         // To a right-handed frame: x right, y up, z towards the camera (the mesh's z grows away from it).
         func v(_ i: Int) -> (Double, Double, Double) { (m[i].x, -m[i].y, -m[i].z) }
         let a = v(imageLeftCheek), b = v(imageRightCheek), c = v(chin), f = v(foreheadTop)

@@ -18,13 +18,16 @@ public enum ColourConversion {
     static let gFromV: Int32 = 6660
     static let bFromU: Int32 = 16525
     static let half: Int32 = 1 << 12
-    // The same coefficients for the 16-bit lanes; 16·255/219 in Q5 (596.2) less the rounding half (16).
+    // The same coefficients for the 16-bit lanes, and per channel the Q5 constant that the products
+    // leave out: 16·9538/256 (Y − 16), 128·coefficient/256 (U, V − 128), less 16 (the rounding half).
     static let yScale16: UInt16 = 9538
-    static let rFromV16: Int16 = 13075
-    static let gFromU16: Int16 = 3209
-    static let gFromV16: Int16 = 6660
-    static let bFromU16: Int16 = 16525
-    static let lumaOffsetQ5: Int16 = 596 - 16
+    static let rFromV16: UInt16 = 13075
+    static let gFromU16: UInt16 = 3209
+    static let gFromV16: UInt16 = 6660
+    static let bFromU16: UInt16 = 16525
+    static let redOffset: Int16 = 7117    // 596.1 + 6537.5 − 16
+    static let greenOffset: Int16 = 4354  // 1604.5 + 3330 − 596.1 + 16
+    static let blueOffset: Int16 = 8842   // 596.1 + 8262.5 − 16
 
     // BT.601 luma (full range), ×2^8, the weights summing to exactly 2^8: R·77 + G·150 + B·29 + 128 fits
     // 16 bits, so LLVM converts 16 pixels per AVX2 multiply (Q14 in 32 bits took twice the time). The
@@ -56,16 +59,15 @@ public enum ColourConversion {
         try PixelBufferError.checkPlane(count: source.count, rows: height, rowBytes: rowBytes, bytesPerRow: stride)
         if image.width != width || image.height != height { image = RGBImage(width: width, height: height) }
         guard let base = source.baseAddress else { return }
-        // Each row is first split into a Y row and a U V row, then converted as NV12 is: the split is
-        // a cheap byte shuffle, and the NV12 row kernel vectorises without the deinterleaving shuffles
-        // that cost a direct YUYV loop a third more time.
+        // Each row is first split into a Y row and a U V row (in L1), then converted as NV12 is: the
+        // split is a cheap byte shuffle, and a direct YUYV loop spent a fifth more time deinterleaving.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * rowBytes) { scratch in
             let luma = scratch.baseAddress!, chroma = luma + rowBytes
             image.pixels.withUnsafeMutableBufferPointer { target in
                 let out = target.baseAddress!
                 for y in 0..<height {
                     splitYUYV(base + y * stride, luma: luma, chroma: chroma, pairs: rowBytes / 4)
-                    nv12Row(luma, chroma, out + y * width * 3, width: width)
+                    yuvRow(luma, chroma, out + y * width * 3, width: width)
                 }
             }
         }
@@ -122,22 +124,43 @@ public enum ColourConversion {
                                         bytesPerRow: chromaStride)
         if image.width != width || image.height != height { image = RGBImage(width: width, height: height) }
         guard let yBase = luma.baseAddress, let uvBase = chroma.baseAddress else { return }
-        image.pixels.withUnsafeMutableBufferPointer { target in
-            let out = target.baseAddress!
-            for y in 0..<height {
-                nv12Row(yBase + y * lumaStride, uvBase + (y / 2) * chromaStride, out + y * width * 3, width: width)
+        // Two luma rows share a chroma row: its terms are worked out once per pair of rows, into a
+        // small planar buffer in L1 (11% faster than working them out in every row).
+        let pairs = width / 2
+        withUnsafeTemporaryAllocation(of: Int16.self, capacity: 3 * pairs + 1) { scratch in
+            let terms = scratch.baseAddress!
+            image.pixels.withUnsafeMutableBufferPointer { target in
+                let out = target.baseAddress!
+                for y in 0..<height {
+                    let uvs = uvBase + (y / 2) * chromaStride
+                    if y & 1 == 0 { chromaTerms(uvs, red: terms, green: terms + pairs, blue: terms + 2 * pairs, pairs: pairs) }
+                    nv12Row(yBase + y * lumaStride, red: terms, green: terms + pairs, blue: terms + 2 * pairs, uvs,
+                            out + y * width * 3, width: width)
+                }
             }
         }
     }
 
     @inline(__always)
-    private static func nv12Row(_ ys: UnsafePointer<UInt8>, _ uvs: UnsafePointer<UInt8>,
-                                _ d: UnsafeMutablePointer<UInt8>, width: Int) {
-        let pairs = width / 2, luma = UnsafeRawPointer(ys), chroma = UnsafeRawPointer(uvs)
+    private static func chromaTerms(_ uvs: UnsafePointer<UInt8>, red: UnsafeMutablePointer<Int16>,
+                                    green: UnsafeMutablePointer<Int16>, blue: UnsafeMutablePointer<Int16>, pairs: Int) {
+        let chroma = UnsafeRawPointer(uvs)
         for i in 0..<pairs {
-            let y = luma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)     // Y0 | Y1·256
             let uv = chroma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // U | V·256
-            storePair(y0: y &<< 8, y1: y & 0xFF00, u: uv &<< 8, v: uv & 0xFF00, d + 6 &* i)
+            let u = uv &<< 8, v = uv & 0xFF00
+            red[i] = redTerm(v: v); green[i] = greenTerm(u: u, v: v); blue[i] = blueTerm(u: u)
+        }
+    }
+
+    /// An NV12 row from its chroma row's terms (`uvs` only for an odd last column).
+    @inline(__always)
+    private static func nv12Row(_ ys: UnsafePointer<UInt8>, red: UnsafePointer<Int16>, green: UnsafePointer<Int16>,
+                                blue: UnsafePointer<Int16>, _ uvs: UnsafePointer<UInt8>,
+                                _ d: UnsafeMutablePointer<UInt8>, width: Int) {
+        let pairs = width / 2, luma = UnsafeRawPointer(ys)
+        for i in 0..<pairs {
+            let y = luma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // Y0 | Y1·256
+            storePair(l0: lumaTerm(y &<< 8), l1: lumaTerm(y & 0xFF00), r: red[i], g: green[i], b: blue[i], d + 6 &* i)
         }
         if width & 1 == 1 {
             let i = pairs
@@ -145,28 +168,56 @@ public enum ColourConversion {
         }
     }
 
-    /// Two pixels sharing U and V, each sample given ×256 (in the high byte of a 16-bit lane).
-    ///
-    /// 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: high-half multiplies
-    /// (`vpmulhuw`/`vpmulhw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; with
-    /// the rounding half that keeps every channel within ±1 of the exact formula (checked exhaustively
-    /// over all Y, U, V when written). The samples arrive already shifted because a shift in the code
-    /// lets LLVM fold it into the constant and fall back to 32-bit multiplies.
+    /// A row of Y and its row of U V (a split YUYV row), the chroma terms worked out on the way.
     @inline(__always)
-    private static func storePair(y0: UInt16, y1: UInt16, u: UInt16, v: UInt16, _ d: UnsafeMutablePointer<UInt8>) {
-        @inline(__always) func high(_ a: UInt16, _ c: UInt16) -> Int16 {
-            Int16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
+    private static func yuvRow(_ ys: UnsafePointer<UInt8>, _ uvs: UnsafePointer<UInt8>,
+                               _ d: UnsafeMutablePointer<UInt8>, width: Int) {
+        let pairs = width / 2, luma = UnsafeRawPointer(ys), chroma = UnsafeRawPointer(uvs)
+        for i in 0..<pairs {
+            let y = luma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)     // Y0 | Y1·256
+            let uv = chroma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // U | V·256
+            let u = uv &<< 8, v = uv & 0xFF00
+            storePair(l0: lumaTerm(y &<< 8), l1: lumaTerm(y & 0xFF00),
+                      r: redTerm(v: v), g: greenTerm(u: u, v: v), b: blueTerm(u: u), d + 6 &* i)
         }
-        @inline(__always) func high(_ a: Int16, _ c: Int16) -> Int16 {
-            Int16(truncatingIfNeeded: (Int32(a) &* Int32(c)) &>> 16)
+        if width & 1 == 1 {
+            let i = pairs
+            storePixel(y: ys[2 * i], u: uvs[2 * i], v: uvs[2 * i + 1], d + 6 * i)
         }
+    }
+
+    // The terms of the 16-bit kernels, each sample given ×256 (in the high byte of a 16-bit lane).
+    //
+    // 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: unsigned high-half multiplies
+    // (`vpmulhuw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; the offsets
+    // (Y − 16, U − 128, V − 128 and the rounding half) are one constant per channel. Every channel stays
+    // within ±1 of the exact formula (tested over all Y, U, V). The samples come as the high byte of a
+    // loaded 16-bit word (masked, or the word shifted up): a byte widened and shifted instead lets LLVM
+    // fold the shift into the constant and fall back to 32-bit multiplies.
+
+    @inline(__always)
+    private static func high(_ a: UInt16, _ c: UInt16) -> Int16 {
+        Int16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
+    }
+
+    @inline(__always)
+    private static func lumaTerm(_ y: UInt16) -> Int16 { high(y, yScale16) }
+
+    @inline(__always)
+    private static func redTerm(v: UInt16) -> Int16 { high(v, rFromV16) &- redOffset }
+
+    @inline(__always)
+    private static func greenTerm(u: UInt16, v: UInt16) -> Int16 { greenOffset &- high(u, gFromU16) &- high(v, gFromV16) }
+
+    @inline(__always)
+    private static func blueTerm(u: UInt16) -> Int16 { high(u, bFromU16) &- blueOffset }
+
+    /// Two pixels sharing U and V: their luma terms plus the chroma terms, Q5 to bytes.
+    @inline(__always)
+    private static func storePair(l0: Int16, l1: Int16, r: Int16, g: Int16, b: Int16, _ d: UnsafeMutablePointer<UInt8>) {
         @inline(__always) func byte(_ q5: Int16) -> UInt8 {
             UInt8(truncatingIfNeeded: min(max(q5 &>> 5, 0), 255))
         }
-        // (sample − 128)·256 is the sample's high byte with its top bit flipped.
-        let cu = Int16(bitPattern: u ^ 0x8000), cv = Int16(bitPattern: v ^ 0x8000)
-        let l0 = high(y0, yScale16) &- lumaOffsetQ5, l1 = high(y1, yScale16) &- lumaOffsetQ5
-        let r = high(cv, rFromV16), g = 0 &- high(cu, gFromU16) &- high(cv, gFromV16), b = high(cu, bFromU16)
         d[0] = byte(l0 &+ r); d[1] = byte(l0 &+ g); d[2] = byte(l0 &+ b)
         d[3] = byte(l1 &+ r); d[4] = byte(l1 &+ g); d[5] = byte(l1 &+ b)
     }
@@ -200,11 +251,48 @@ public enum ColourConversion {
         return GrayImage(width: image.width, height: image.height, pixels: pixels)
     }
 
+    /// Pixels per block of the grey conversion: the planar temporaries (3 bytes a pixel) stay in L1.
+    static let grayBlock = 1024
+
+    /// In blocks, first split into R, G and B planes, then weighted. A single loop spent most of its
+    /// time in shuffles (LLVM deinterleaves, then widens every byte to 16 bits with more shuffles); from
+    /// planes, two neighbouring pixels load as one 16-bit word and are split with a mask and a shift, and
+    /// the two results leave as one word again: the weighting needs no shuffle at all (16% faster).
     @inline(__always)
     private static func grayRun(_ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, count: Int) {
-        for i in 0..<count {
-            let sum = UInt16(s[3 &* i]) &* lumaR &+ UInt16(s[3 &* i &+ 1]) &* lumaG &+ UInt16(s[3 &* i &+ 2]) &* lumaB &+ 128
-            d[i] = UInt8(truncatingIfNeeded: sum &>> 8)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * grayBlock) { scratch in
+            let red = scratch.baseAddress!, green = red + grayBlock, blue = green + grayBlock
+            var first = 0
+            while first < count {
+                let n = min(grayBlock, count - first)
+                let p = s + 3 * first
+                for i in 0..<n {
+                    red[i] = p[3 &* i]; green[i] = p[3 &* i &+ 1]; blue[i] = p[3 &* i &+ 2]
+                }
+                grayPlanar(red, green, blue, d + first, count: n)
+                first += n
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func grayPlanar(_ red: UnsafePointer<UInt8>, _ green: UnsafePointer<UInt8>, _ blue: UnsafePointer<UInt8>,
+                                   _ d: UnsafeMutablePointer<UInt8>, count: Int) {
+        let r = UnsafeRawPointer(red), g = UnsafeRawPointer(green), b = UnsafeRawPointer(blue)
+        let out = UnsafeMutableRawPointer(d)
+        @inline(__always) func luma(_ r: UInt16, _ g: UInt16, _ b: UInt16) -> UInt16 {
+            r &* lumaR &+ g &* lumaG &+ b &* lumaB &+ 128
+        }
+        for i in 0..<(count / 2) {
+            let rw = r.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let gw = g.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let bw = b.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+            let even = luma(rw & 0xFF, gw & 0xFF, bw & 0xFF), odd = luma(rw &>> 8, gw &>> 8, bw &>> 8)
+            out.storeBytes(of: (even &>> 8) | (odd & 0xFF00), toByteOffset: 2 &* i, as: UInt16.self)
+        }
+        if count & 1 == 1 {
+            let i = count - 1
+            d[i] = UInt8(truncatingIfNeeded: luma(UInt16(red[i]), UInt16(green[i]), UInt16(blue[i])) &>> 8)
         }
     }
 }

@@ -145,6 +145,7 @@ let cameraStreamCommand = Command(
             camera = recovering
             if arguments.flag("wait") {
                 try cameraCall { () throws(CameraError) in try recovering.startWhenAvailable(request) }
+                format = recovering.format
             } else {
                 format = try cameraCall { () throws(CameraError) in try recovering.configure(request) }
                 try cameraCall { () throws(CameraError) in try recovering.start() }
@@ -152,7 +153,7 @@ let cameraStreamCommand = Command(
         }
         defer { camera.close() }
         // Said at once (not with the figures at the end), so a script can act on a running stream.
-        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera") }
+        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera to be free or plugged in") }
         let end = Date().addingTimeInterval(Double(seconds))
         var lastError: CameraError?
         while Date() < end {

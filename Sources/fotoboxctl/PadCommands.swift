@@ -50,14 +50,22 @@ let padCaptureCommand = Command(
         .value("out", "FILE", help: "where to write the signature JPEG", required: true),
         .value("iso", "FILE", help: "also write the pen samples as ISO/IEC 19794-7 time series"),
         .value("timeout", "SECONDS", help: "give up when OK is not pressed within this time (default 120)"),
+        .value("wait", "SECONDS", help: "wait this long for a pad to be plugged in (USB hotplug) before giving up"),
     ],
     action: { arguments, output in
         let document = SignatureDocument(rawValue: arguments.value("document") ?? "idcard") ?? .idCard
         let timeout = try arguments.integer("timeout", in: 1...3600) ?? 120
         let device = arguments.flag("simulate") ? "simulated" : (arguments.value("device") ?? "auto")
+        let wait = try arguments.integer("wait", in: 1...3600)
         let signature: Signature
         var padLines: [String] = []
         do throws(PadError) {
+            if let wait, device == "auto" {
+                let context: USBContext
+                do throws(USBError) { context = try USBContext() } catch { throw PadError.usb(error) }
+                let info = try SignaturePads.waitForPad(context: context, timeoutMilliseconds: wait * 1000)
+                padLines.append("pad arrived: \(info)")
+            }
             let pad = try SignaturePads.open(device: device, context: try USBContext())
             defer { pad.close() }
             signature = try pad.capture(timeoutMilliseconds: timeout * 1000)

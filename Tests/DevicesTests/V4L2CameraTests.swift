@@ -241,6 +241,22 @@ extension V4L2Camera {
         #expect(camera.currentFault == nil)
     }
 
+    @Test func aCameraStillSilentAfterItsGraceIsReopenedAgainWithBackoff() throws {
+        let kernel = FakeV4L2Kernel(formats: smallYUYVFormats())
+        let lines = LogLines()
+        let camera = RecoveringCamera(V4L2Camera(path: "/dev/video7", kernel: kernel, log: lines.log),
+                                      policy: RecoveryPolicy(initialBackoffMilliseconds: 1, maxBackoffMilliseconds: 4,
+                                                             firstFrameGraceMilliseconds: 0), log: lines.log)
+        _ = try camera.configure(.preview)
+        try camera.start()
+        let opensBefore = kernel.opens
+        #expect(throws: CameraError.self) { try camera.nextFrame(timeoutMilliseconds: 40) }
+        #expect(kernel.opens - opensBefore >= 3)
+        #expect(camera.statistics.faults >= 3 && camera.statistics.recoveries == 0)
+        #expect(lines.lines.filter { $0.contains("hangs") }.count == 1, "\(lines.lines)")
+        #expect(kernel.openDescriptors.count <= 1 && kernel.violations.isEmpty)
+    }
+
     @Test func aBusyCameraIsRetriedUntilFree() throws {
         let kernel = FakeV4L2Kernel(formats: smallYUYVFormats())
         let lines = LogLines()

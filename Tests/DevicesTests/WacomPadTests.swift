@@ -56,6 +56,15 @@ struct WacomPadTests {
         #expect(simulator.state.inking)
     }
 
+    @Test func aGlitchDuringTheImageUploadIsRecoveredOnce() throws {
+        // SET_REPORTs: 0x32 at open, inking off, start, then the tenth is a data block mid-image.
+        let simulator = WacomDeviceSimulator(scenario: .init([]), glitchAtSetReport: 10)
+        let pad = WacomPad(simulator: simulator)
+        try pad.showPrompt()
+        #expect(simulator.state.imageUploads == 1)
+        #expect(simulator.state.shownImage == PadPromptLayout(screenWidth: 320, screenHeight: 200).render())
+    }
+
     @Test func nochmalClearsAndShowsThePromptAgain() throws {
         let scribble = Array(WacomRecording.signature.prefix(60))
         let (pad, simulator) = pad([.sign(scribble), .tap(.retry), .sign(WacomRecording.signature), .tap(.ok)])

@@ -148,6 +148,40 @@ private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, 
         }
     }
 
+    /// Random sizes and random affine maps (rotation, anisotropic scale, shear, flips, sub-pixel shifts):
+    /// the span cutting and the fixed-point stepping must agree with the Double references everywhere.
+    @Test func randomTransformsMatchReferences() {
+        var random = TestPixels(seed: 77)
+        func unit() -> Double { Double(random.next()) / 255 }
+        for _ in 0..<60 {
+            let sourceWidth = 1 + Int(random.next() % 40), sourceHeight = 1 + Int(random.next() % 30)
+            let image = random.rgb(width: sourceWidth, height: sourceHeight)
+            let transform = AffineTransform(a: (unit() - 0.5) * 4, b: (unit() - 0.5) * 3, tx: (unit() - 0.3) * 30,
+                                            c: (unit() - 0.5) * 3, d: (unit() - 0.5) * 4, ty: (unit() - 0.3) * 30)
+            guard transform.inverted() != nil else { continue }
+            let width = 1 + Int(random.next() % 45), height = 1 + Int(random.next() % 35)
+            let bilinear = AffineWarp.warp(image, transform: transform, width: width, height: height, fill: fill)
+            #expect(maxDifference(bilinear.pixels, referenceBilinear(image, transform, width: width, height: height)) <= 1)
+            let bicubic = AffineWarp.warp(image, transform: transform, width: width, height: height,
+                                          interpolation: .bicubic, fill: fill)
+            #expect(maxDifference(bicubic.pixels, referenceBicubic(image, transform, width: width, height: height)) <= 1)
+        }
+    }
+
+    /// A photo-sized warp (the interior blocks run full length and end mid-block) against the references.
+    @Test func largeWarpMatchesReferences() {
+        var pixels = TestPixels(seed: 11)
+        let image = pixels.rgb(width: 400, height: 300)
+        let transform = AffineTransform.translation(x: -200, y: -150).followed(by: .rotation(degrees: -4))
+            .followed(by: .scale(0.83)).followed(by: .translation(x: 161, y: 130))
+        for interpolation in [AffineWarp.Interpolation.bilinear, .bicubic] {
+            let out = AffineWarp.warp(image, transform: transform, width: 322, height: 260, interpolation: interpolation, fill: fill)
+            let reference = interpolation == .bilinear ? referenceBilinear(image, transform, width: 322, height: 260)
+                : referenceBicubic(image, transform, width: 322, height: 260)
+            #expect(maxDifference(out.pixels, reference) <= 1)
+        }
+    }
+
     /// Transforms whose inverse throws coordinates far beyond the source: fill, no trap on conversion.
     @Test func absurdTransformsFillWithoutTrapping() {
         var pixels = TestPixels(seed: 9)

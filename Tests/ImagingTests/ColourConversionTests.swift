@@ -184,7 +184,7 @@ private func referenceNV12(luma: [UInt8], lumaStride: Int, chroma: [UInt8], chro
         #expect(worst <= 1)
     }
 
-    @Test(arguments: [(37, 23), (1, 1), (100, 3)])
+    @Test(arguments: [(37, 23), (1, 1), (100, 3), (1237, 3)])  // the last spans blocks and ends odd
     func grayMatchesReference(size: (Int, Int)) {
         var random = TestPixels(seed: 99)
         let image = random.rgb(width: size.0, height: size.1)

@@ -127,6 +127,36 @@ struct OutboxTLSTests {
         #expect(setup.caseFolders == ["PINS-0001"])
     }
 
+    /// An office that accepts the TCP connection but never answers the TLS handshake: the connect
+    /// timeout ends the attempt, the item stays queued with the reason, nothing hangs.
+    @Test func aSilentOfficeTimesOut() throws {
+        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        let pki = try TestPKI(directory: directory)
+        // A listening socket nobody accepts on: the kernel completes TCP, nobody speaks TLS.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let station = try StationFiles(directory: directory, pki: pki, officeURL: "https://127.0.0.1:\(port)")
+        let config = try String(contentsOfFile: station.configPath, encoding: .utf8).replacingOccurrences(of: "connect-timeout = 2", with: "connect-timeout = 1")
+        try FileSystem.writeFileAtomically(station.configPath, Array(config.utf8))
+        _ = try Self.queueAdd(station, directory: directory, caseID: "SLOW-0001", seed: 8)
+        let result = OutboxRig.fotoboxctl(["queue", "deliver", "--once", "--config", station.configPath])
+        #expect(result.status == 1)
+        let item = try #require(try station.outbox().items().first)
+        #expect(item.state == .pending)
+        #expect(item.lastError?.lowercased().contains("timed out") == true || item.lastError?.lowercased().contains("timeout") == true, "\(item.lastError ?? "")")
+    }
+
     @Test func httpURLsAreRefused() throws {
         if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()

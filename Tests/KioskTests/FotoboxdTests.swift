@@ -78,6 +78,15 @@ struct FotoboxdTests {
         #expect(stderr.contains("\(config):4: kiosk.listen"))
     }
 
+    @Test func packagedDefaultConfigIsValid() throws {
+        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
+            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
+        }
+        let process = try runFotoboxd(["--config", "packaging/fotobox.conf", "--check"])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func notifiesReadyAndWatchdogOnlyWithFrames() throws {
         guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
             Issue.record("SKIPPED: \(fotoboxdPath) not built"); return

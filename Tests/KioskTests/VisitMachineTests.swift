@@ -276,6 +276,30 @@ struct VisitMachineTests {
         #expect(driver.tick(after: 11) == [.wipe(.inactivity)])
     }
 
+    @Test func activityWithdrawsAShownWarning() throws {
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15))
+        try driver.advance(to: .guidance)
+        _ = driver.tick(after: 46)
+        #expect(driver.machine.secondsUntilTimeout(now: driver.now) != nil)
+        let shown = driver.machine.revision
+        try driver.send(.guidance(.noFace))
+        #expect(driver.machine.revision == shown, "no face: nothing changes")
+        try driver.send(.guidance(.good))
+        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
+        #expect(driver.machine.revision > shown, "the withdrawn warning is a change the UI must see")
+    }
+
+    @Test func signingOnThePadCountsAsActivity() throws {
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60))
+        try driver.advance(to: .signature)
+        let revision = driver.machine.revision
+        _ = driver.tick(after: 30)
+        try driver.send(.padActivity)
+        #expect(driver.machine.revision == revision, "ink alone is not a new state")
+        #expect(driver.tick(after: 40).isEmpty)
+        #expect(driver.machine.step == .signature)
+    }
+
     @Test func captureIsLimitedTo30Seconds() throws {
         var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 20))
         try driver.advance(to: .capture)

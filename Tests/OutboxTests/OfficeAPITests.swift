@@ -40,9 +40,10 @@ struct OfficeAPITests {
         #expect(again.status == 200)
         #expect(try Self.receipt(first) == Self.receipt(again))
         let folder = harness.directory + "/inbox/ABCD-1234"
-        #expect(try FileSystem.readFile(folder + "/photo.jpg") == Fixtures.photo)
-        #expect(try FileSystem.readFile(folder + "/signature.jpg") == Fixtures.signature)
-        #expect(try FileSystem.readFile(folder + "/report.json") == Fixtures.report)
+        let samePhoto = try FileSystem.readFile(folder + "/photo.jpg") == Fixtures.photo
+        let sameSignature = try FileSystem.readFile(folder + "/signature.jpg") == Fixtures.signature
+        let sameReport = try FileSystem.readFile(folder + "/report.json") == Fixtures.report
+        #expect(samePhoto && sameSignature && sameReport, "the case folder differs from the submission")
         let names = try FileSystem.listDirectory(harness.directory + "/inbox").filter { !$0.hasPrefix(".fotobox-office") }
         #expect(names == ["ABCD-1234"])
     }
@@ -54,7 +55,8 @@ struct OfficeAPITests {
         let newer = Fixtures.submission(photo: Fixtures.jpeg(width: 1244, height: 1600, seed: 99))
         let second = harness.post(newer, key: "key-second-2")
         #expect(second.status == 201)
-        #expect(try FileSystem.readFile(harness.directory + "/inbox/ABCD-1234/photo.jpg") == newer.photo)
+        let replaced = try FileSystem.readFile(harness.directory + "/inbox/ABCD-1234/photo.jpg") == newer.photo
+        #expect(replaced, "the newer photo did not replace the older one")
         let lookup = harness.get("/v1/submissions/ABCD-1234")
         #expect(lookup.status == 200)
         let record = try JSONDecoder().decode(OfficeCaseRecord.self, from: Data(lookup.body))
@@ -81,6 +83,22 @@ struct OfficeAPITests {
         #expect(names.isEmpty)
     }
 
+    @Test func concurrentRequestsWithOneKeyGetOneReceipt() throws {
+        let harness = try Harness()
+        defer { Fixtures.remove(harness.directory) }
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 6) { index in
+            let key = index < 4 ? "same-key-123" : "other-key-\(index)"
+            results.add(harness.post(Fixtures.submission(caseID: "CONC-000\(index)"), key: key))
+        }
+        let responses = results.all
+        #expect(responses.filter { $0.status == 201 }.count == 3)
+        #expect(responses.filter { $0.status == 200 }.count == 3)
+        let sameKey = try responses.map(Self.receipt).filter { $0.idempotencyKey == "same-key-123" }
+        #expect(Set(sameKey.map(\.receiptId)).count == 1)
+        #expect(sameKey.count == 4)
+    }
+
     @Test func purgeRemovesExpiredCases() throws {
         let harness = try Harness(retentionDays: 1)
         defer { Fixtures.remove(harness.directory) }
@@ -100,4 +118,11 @@ struct OfficeAPITests {
         _ = try OfficeInbox(directory: directory + "/inbox")
         #expect(!FileSystem.exists(directory + "/inbox/.incoming-abc"))
     }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var responses: [OfficeResponse] = []
+    func add(_ response: OfficeResponse) { lock.lock(); responses.append(response); lock.unlock() }
+    var all: [OfficeResponse] { lock.lock(); defer { lock.unlock() }; return responses }
 }

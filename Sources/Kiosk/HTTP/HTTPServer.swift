@@ -208,7 +208,7 @@ private let streamReader: MHD_ContentReaderCallback = { context, _, buffer, maxi
     }
     let count = min(maximum, state.pending.count - state.offset)
     state.pending.withUnsafeBytes { raw in
-        memcpy(buffer, raw.baseAddress! + state.offset, count)
+        _ = memcpy(buffer, raw.baseAddress! + state.offset, count)
     }
     state.offset += count
     return count

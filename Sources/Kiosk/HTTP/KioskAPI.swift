@@ -221,16 +221,28 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
         self.token = token
     }
 
+    private var lastJPEG: [UInt8]?
+    private var idleSeconds = 0
+
     func next() -> [UInt8]? {
         while service.isRunning && service.owns(token) {
-            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else { continue }
+            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else {
+                // No new frame: repeat the last one every 10 s, so the connection is not closed as idle.
+                idleSeconds += 1
+                guard idleSeconds >= 10, let lastJPEG else { continue }
+                idleSeconds = 0
+                return Self.part(lastJPEG)
+            }
             self.sequence = sequence
-            var part = Array("--\(Self.boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n\r\n".utf8)
-            part += jpeg
-            part += Array("\r\n".utf8)
-            return part
+            idleSeconds = 0
+            lastJPEG = jpeg
+            return Self.part(jpeg)
         }
         return nil
+    }
+
+    static func part(_ jpeg: [UInt8]) -> [UInt8] {
+        Array("--\(boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(jpeg.count)\r\n\r\n".utf8) + jpeg + Array("\r\n".utf8)
     }
 }
 

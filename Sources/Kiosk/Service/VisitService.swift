@@ -348,8 +348,10 @@ public final class VisitService: @unchecked Sendable {
             if collecting { burst.append(frame) }
             if collecting && burst.count >= burstSize { condition.broadcast() }
             condition.unlock()
-            if recovered { journal.log(.notice, "camera delivers again", [("event", "camera-ok")]) }
-            deliver(.cameraAvailable(true))
+            if recovered {
+                journal.log(.notice, "camera delivers again", [("event", "camera-ok")])
+                deliver(.cameraAvailable(true))
+            }
             guard step == .guidance || step == .capture else { continue }
             if let jpeg = Self.previewJPEG(of: frame) {
                 condition.lock()
@@ -406,11 +408,10 @@ public final class VisitService: @unchecked Sendable {
             if polling {
                 let (signature, pressed) = ports.pad.poll()
                 condition.lock()
-                if padActive && (mirror != signature) {
-                    mirror = signature
-                    condition.broadcast()
-                }
+                let inked = padActive && mirror != signature
+                if inked { mirror = signature }
                 condition.unlock()
+                if inked && signature.pointCount > 0 { deliver(.padActivity) }
                 if let pressed { deliver(.padButton(pressed)) }
             }
             condition.lock()

@@ -21,6 +21,8 @@ public enum VisitEvent: Sendable {
     case cameraAvailable(Bool)
     case photoProcessed(attempt: Int, Result<ProcessedPhoto, PhotoFailure>)
     case padFailed(SignatureFailure)
+    /// New ink on the pad: the citizen is signing, which counts as activity.
+    case padActivity
     /// The citizen pressed a button on the pad itself.
     case padButton(PadButton)
     case signatureRendered(Result<[UInt8], SignatureFailure>)
@@ -42,7 +44,7 @@ public enum VisitEvent: Sendable {
         case .guidance: "guidance"
         case .cameraAvailable: "camera"
         case .photoProcessed: "photo"
-        case .padFailed, .padButton: "pad"
+        case .padFailed, .padButton, .padActivity: "pad"
         case .signatureRendered: "signature-rendered"
         case .queued: "queued"
         }
@@ -287,7 +289,8 @@ public struct VisitMachine: Sendable {
 
         case .guidance(let code):
             guard step == .guidance else { return [] }
-            if code != .noFace { touch(now) }
+            // A face counts as activity; a warning already shown must then disappear (a new revision).
+            if code != .noFace && touch(now) { changed() }
             if code != guidance {
                 guidance = code
                 if case .noUsableFrame = problem, code == .good { problem = nil }
@@ -326,6 +329,11 @@ public struct VisitMachine: Sendable {
             guard step == .signature else { return [] }
             problem = failure == .tooSmall ? .signatureTooSmall : .padUnavailable
             changed()
+            return []
+
+        case .padActivity:
+            guard step == .signature else { return [] }
+            if touch(now) { changed() }
             return []
 
         case .padButton(let button):
@@ -437,9 +445,12 @@ public struct VisitMachine: Sendable {
         changed()
     }
 
-    private mutating func touch(_ now: Double) {
+    /// Records activity; true when a timeout warning was showing (and is now withdrawn).
+    @discardableResult
+    private mutating func touch(_ now: Double) -> Bool {
         lastActivity = now
-        warningAnnounced = false
+        defer { warningAnnounced = false }
+        return warningAnnounced
     }
 
     private mutating func changed() { revision &+= 1 }

@@ -21,11 +21,15 @@ public final class OutboxDeliverer: @unchecked Sendable {
     public let retry: RetryPolicy
     /// How often the background loop looks for items queued by another process.
     public let pollInterval: Double
+    /// Uploads in flight at once, each on its own connection: while one item's receipt is being written
+    /// to disk here, the next is already travelling, and the office's disk waits overlap too.
+    public let parallelUploads: Int
     private let log: @Sendable (String) -> Void
 
+    private let roundLock = NSLock()
     // Guarded by `condition`.
     private let condition = NSCondition()
-    private var uploader: Uploader?
+    private var uploaders: [Uploader] = []
     private var stopRequested = false
     private var woken = false
     private var thread: Thread?
@@ -33,74 +37,68 @@ public final class OutboxDeliverer: @unchecked Sendable {
 
     /// Checks the settings (https URL, files present) so a broken config shows at start.
     public init(outbox: Outbox, settings: UploaderSettings, retry: RetryPolicy = RetryPolicy(), pollInterval: Double = 5,
-                log: @escaping @Sendable (String) -> Void = { _ in }) throws(OutboxError) {
+                parallelUploads: Int = 2, log: @escaping @Sendable (String) -> Void = { _ in }) throws(OutboxError) {
         try settings.validate()
         self.outbox = outbox
         self.settings = settings
         self.retry = retry
         self.pollInterval = pollInterval
+        self.parallelUploads = min(max(parallelUploads, 1), 8)
         self.log = log
     }
 
-    /// Uploads every item that is due now, oldest first. Stops early when the office cannot be reached
-    /// (the rest would fail the same way), after `limit` items, or when `stop()` was called.
-    ///
-    /// The receipt of one item is recorded (an fsync'd commit that also erases its payload) while the
-    /// next item is being uploaded: the station's disk and the office's work overlap. A crash between the
-    /// two loses nothing: an unrecorded item is sent again and the office answers with the same receipt.
+    /// Uploads every item that is due now, oldest first, over `parallelUploads` connections. Stops early
+    /// when the office cannot be reached (the rest would fail the same way), after `limit` items, or when
+    /// `stop()` was called.
     @discardableResult
     public func deliverDue(limit: Int = .max) throws(OutboxError) -> DeliveryRound {
-        var round = DeliveryRound()
-        let uploader = try sharedUploader()
-        var accepted: Acceptance?
-        defer { if let accepted { try? record(accepted, into: &round) } }
-        while round.delivered + round.failed + (accepted == nil ? 0 : 1) < limit, !isStopping, var item = try outbox.claimNext() {
-            let recording = accepted.map { RecordingInBackground(outbox: outbox, acceptance: $0) }
+        // One round at a time: the uploaders' curl handles are not shared between rounds.
+        roundLock.lock()
+        defer { roundLock.unlock() }
+        let uploaders = try sharedUploaders()
+        let progress = RoundProgress(limit: limit)
+        DispatchQueue.concurrentPerform(iterations: uploaders.count) { index in
+            deliver(with: uploaders[index], progress: progress)
+        }
+        return try progress.result()
+    }
+
+    /// One connection's share of a round: claim, upload, record, until nothing is due.
+    private func deliver(with uploader: Uploader, progress: RoundProgress) {
+        while !isStopping, progress.reserve() {
+            let claimed: ClaimedItem?
+            do { claimed = try outbox.claimNext() } catch {
+                progress.abort(error)
+                return
+            }
+            guard var item = claimed else {
+                progress.finished()
+                return
+            }
             let outcome = uploader.upload(body: item.body, contentType: item.contentType, idempotencyKey: item.idempotencyKey)
             wipe(&item.body)
-            if let recording, let previous = accepted {
-                accepted = nil
-                try recording.wait()
-                round.delivered += 1
-                log(previous.logLine)
-            }
-            switch outcome {
-            case .accepted(let receipt, let status):
-                accepted = Acceptance(id: item.id, receiptID: receipt.receiptId, status: status)
-            case .refused(let status, let message):
-                let wait = retry.maximumDelay
-                try outbox.recordFailure(id: item.id, error: "refused by the office (HTTP \(status)): \(message)", retryAt: Date().addingTimeInterval(wait))
-                round.failed += 1
-                round.lastError = "HTTP \(status): \(message)"
-                log("outbox: item \(item.id) refused by the office (HTTP \(status)): \(message); kept, next attempt in \(Int(wait)) s")
-            case .failed(let reason):
-                let wait = retry.delay(afterFailures: item.attempts)
-                try outbox.recordFailure(id: item.id, error: reason, retryAt: Date().addingTimeInterval(wait))
-                round.failed += 1
-                round.lastError = reason
-                log("outbox: item \(item.id) not delivered (attempt \(item.attempts)): \(reason); next attempt in \(Int(wait.rounded(.up))) s")
-                return round
+            do throws(OutboxError) {
+                switch outcome {
+                case .accepted(let receipt, let status):
+                    try outbox.markAcknowledged(id: item.id, receiptID: receipt.receiptId)
+                    progress.delivered()
+                    log("outbox: item \(item.id) delivered (HTTP \(status), receipt \(receipt.receiptId)); payload erased")
+                case .refused(let status, let message):
+                    let wait = retry.maximumDelay
+                    try outbox.recordFailure(id: item.id, error: "refused by the office (HTTP \(status)): \(message)", retryAt: Date().addingTimeInterval(wait))
+                    progress.failed("HTTP \(status): \(message)", stop: false)
+                    log("outbox: item \(item.id) refused by the office (HTTP \(status)): \(message); kept, next attempt in \(Int(wait)) s")
+                case .failed(let reason):
+                    let wait = retry.delay(afterFailures: item.attempts)
+                    try outbox.recordFailure(id: item.id, error: reason, retryAt: Date().addingTimeInterval(wait))
+                    progress.failed(reason, stop: true)
+                    log("outbox: item \(item.id) not delivered (attempt \(item.attempts)): \(reason); next attempt in \(Int(wait.rounded(.up))) s")
+                }
+            } catch {
+                progress.abort(error)
+                return
             }
         }
-        if let last = accepted {
-            accepted = nil
-            try record(last, into: &round)
-        }
-        return round
-    }
-
-    /// An upload the office accepted whose receipt is not yet recorded.
-    struct Acceptance: Sendable {
-        let id: Int64
-        let receiptID: String
-        let status: Int
-        var logLine: String { "outbox: item \(id) delivered (HTTP \(status), receipt \(receiptID)); payload erased" }
-    }
-
-    private func record(_ acceptance: Acceptance, into round: inout DeliveryRound) throws(OutboxError) {
-        try outbox.markAcknowledged(id: acceptance.id, receiptID: acceptance.receiptID)
-        round.delivered += 1
-        log(acceptance.logLine)
     }
 
     /// Starts the background delivery thread (idempotent).
@@ -140,29 +138,29 @@ public final class OutboxDeliverer: @unchecked Sendable {
         return stopRequested
     }
 
-    private func sharedUploader() throws(OutboxError) -> Uploader {
+    /// One uploader (curl handle, kept connection) per parallel upload, made once.
+    private func sharedUploaders() throws(OutboxError) -> [Uploader] {
         condition.lock()
         defer { condition.unlock() }
-        if let uploader { return uploader }
-        let created = try Uploader(settings: settings)
-        uploader = created
-        return created
+        while uploaders.count < parallelUploads { uploaders.append(try Uploader(settings: settings)) }
+        return uploaders
     }
 
     private func runLoop() {
         do { try outbox.recoverInterrupted() } catch { log("outbox: \(error)") }
         var lastAlert: String?
         while !isStopping {
+            var wait = pollInterval
             do {
                 try deliverDue()
                 let status = try outbox.status()
                 if status.overdue > 0, status.summary != lastAlert { log(status.summary) }
                 lastAlert = status.overdue > 0 ? status.summary : nil
+                if let due = try outbox.nextDueDate() { wait = min(wait, max(0, due.timeIntervalSinceNow)) }
             } catch {
+                // The outbox itself failed (disk, database): wait a full poll interval, never spin.
                 log("outbox: \(error)")
             }
-            var wait = pollInterval
-            if let due = try? outbox.nextDueDate() { wait = min(wait, max(0, due.timeIntervalSinceNow)) }
             condition.lock()
             let deadline = Date().addingTimeInterval(wait)
             while !stopRequested && !woken && condition.wait(until: deadline) {}
@@ -176,22 +174,52 @@ public final class OutboxDeliverer: @unchecked Sendable {
     }
 }
 
-/// `markAcknowledged` on another thread, joined with `wait()`.
-private final class RecordingInBackground: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    // Written by the worker before it signals `done`, read after `wait()`.
-    private var failure: OutboxError?
+/// The shared tally of one delivery round across its parallel uploads.
+private final class RoundProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var round = DeliveryRound()
+    private var remaining: Int
+    private var stopped = false
+    private var error: OutboxError?
 
-    init(outbox: Outbox, acceptance: OutboxDeliverer.Acceptance) {
-        let thread = Thread { [self] in
-            do throws(OutboxError) { try outbox.markAcknowledged(id: acceptance.id, receiptID: acceptance.receiptID) } catch { failure = error }
-            done.signal()
-        }
-        thread.start()
+    init(limit: Int) { remaining = max(limit, 0) }
+
+    /// Takes one item's place within the limit; false when the round is over.
+    func reserve() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, remaining > 0 else { return false }
+        remaining -= 1
+        return true
     }
 
-    func wait() throws(OutboxError) {
-        done.wait()
-        if let failure { throw failure }
+    /// Nothing more is due.
+    func finished() { lock.lock(); stopped = true; lock.unlock() }
+
+    func delivered() { lock.lock(); round.delivered += 1; lock.unlock() }
+
+    /// `stop`: the office is unreachable; the other uploads finish their item and end the round.
+    func failed(_ reason: String, stop: Bool) {
+        lock.lock()
+        round.failed += 1
+        round.lastError = reason
+        if stop { stopped = true }
+        lock.unlock()
+    }
+
+    /// The outbox itself failed (its database or key): the round ends and `result()` throws.
+    func abort(_ failure: OutboxError) {
+        lock.lock()
+        stopped = true
+        if error == nil { error = failure }
+        lock.unlock()
+    }
+
+    func result() throws(OutboxError) -> DeliveryRound {
+        lock.lock()
+        defer { lock.unlock() }
+        if let error { throw error }
+        return round
     }
 }

@@ -60,8 +60,9 @@ package enum UploadOutcome: Sendable, Equatable {
 }
 
 /// Uploads submissions over HTTPS with mutual TLS, on libcurl. One easy handle, reused, so consecutive
-/// uploads share the connection and the TLS session. Not thread-safe: one delivery thread owns it.
-package final class Uploader {
+/// uploads share the connection and the TLS session. Not thread-safe: one thread uses it at a time
+/// (the deliverer hands each parallel upload its own).
+package final class Uploader: @unchecked Sendable {
     private let settings: UploaderSettings
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)

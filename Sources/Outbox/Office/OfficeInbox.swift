@@ -35,9 +35,11 @@ public struct OfficeCaseRecord: Codable, Sendable, Equatable {
 public final class OfficeInbox: @unchecked Sendable {
     public let directory: String
     public let retentionDays: Int
-    // The connection and the folder operations are only touched under `lock`.
+    // The connection, the renames in the inbox and `inFlight` are only touched under `lock`; the case's
+    // files are written and fsynced outside it, so several stations' uploads overlap their disk waits.
     private let database: SQLiteDatabase
-    private let lock = NSLock()
+    private let lock = NSCondition()
+    private var inFlight: Set<String> = []
 
     static let databaseName = ".fotobox-office.sqlite"
     static let incomingPrefix = ".incoming-"
@@ -79,11 +81,28 @@ public final class OfficeInbox: @unchecked Sendable {
 
     /// Keeps a validated submission; a repeated idempotency key returns the first receipt (`created` false).
     public func store(_ submission: Submission, idempotencyKey: String, now: Date = Date()) throws(OfficeStorageError) -> (receipt: SubmissionReceipt, created: Bool) {
+        // A second request with the same key (a station retrying while its first attempt is still being
+        // written) waits for the first and then gets its receipt.
         lock.lock()
-        defer { lock.unlock() }
-        if let existing = try recordIfPresent(idempotencyKey: idempotencyKey) {
+        while inFlight.contains(idempotencyKey) { lock.wait() }
+        let existing: OfficeCaseRecord?
+        do { existing = try recordIfPresent(idempotencyKey: idempotencyKey) } catch {
+            lock.unlock()
+            throw error
+        }
+        if let existing {
+            lock.unlock()
             return (SubmissionReceipt(receiptId: existing.receiptId, caseId: existing.caseId, receivedAt: existing.receivedAt, idempotencyKey: idempotencyKey), false)
         }
+        inFlight.insert(idempotencyKey)
+        lock.unlock()
+        defer {
+            lock.lock()
+            inFlight.remove(idempotencyKey)
+            lock.broadcast()
+            lock.unlock()
+        }
+
         let receiptID = SubmissionWire.randomHex(bytes: 10)
         let receivedAt = CaptureMetadata.timestamp(now)
         let record = OfficeCaseRecord(
@@ -94,6 +113,9 @@ public final class OfficeInbox: @unchecked Sendable {
         let incoming = directory + "/" + Self.incomingPrefix + receiptID
         let target = directory + "/" + submission.caseID
         let replaced = directory + "/" + Self.replacedPrefix + receiptID
+        func failure(_ error: SystemError, _ what: String) -> OfficeStorageError {
+            OfficeStorageError(message: "the office could not \(what): \(error)", isDiskFull: error.errno == ENOSPC || error.errno == EDQUOT)
+        }
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -104,13 +126,21 @@ public final class OfficeInbox: @unchecked Sendable {
             try FileSystem.writeNewFile(incoming + "/report.json", submission.report, mode: 0o640)
             try FileSystem.writeNewFile(incoming + "/submission.json", description, mode: 0o640)
             try FileSystem.syncDirectory(incoming)
+        } catch {
+            try? FileSystem.removeTree(incoming)
+            throw failure(error, "write the case folder")
+        }
+
+        lock.lock()
+        defer { lock.unlock() }
+        do {
             if FileSystem.exists(target) { try FileSystem.rename(target, to: replaced) }
             try FileSystem.rename(incoming, to: target)
             try FileSystem.syncDirectory(directory)
         } catch {
             try? FileSystem.removeTree(incoming)
             if FileSystem.exists(replaced) && !FileSystem.exists(target) { try? FileSystem.rename(replaced, to: target) }
-            throw OfficeStorageError(message: "the office could not write the case folder: \(error)", isDiskFull: error.errno == ENOSPC || error.errno == EDQUOT)
+            throw failure(error, "put the case folder in place")
         }
         try? FileSystem.removeTree(replaced)
         do {

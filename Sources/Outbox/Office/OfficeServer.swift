@@ -18,7 +18,7 @@ public struct OfficeServerSettings: Sendable {
     public var connectionTimeout: Int
 
     public init(host: String, port: UInt16, certificatePEM: [UInt8], keyPEM: [UInt8], clientCAPEM: [UInt8],
-                maximumConnections: Int = 64, connectionTimeout: Int = 30) {
+                maximumConnections: Int = 32, connectionTimeout: Int = 30) {
         self.host = host
         self.port = port
         self.certificatePEM = certificatePEM

@@ -1,0 +1,112 @@
+import Compliance
+import Devices
+import FaceAnalysis
+import Foundation
+import Imaging
+
+/// The station's real photo pipeline behind the kiosk's `PhotoPipeline` port: the face chain finds the
+/// face, Compliance guides the citizen, processes every frame of a burst, checks the results and keeps
+/// the best one (TR-03121: most mandatory checks, then most optional, then most recent).
+public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
+    // The analyzer owns its model buffers and is not reentrant: one caller at a time.
+    private let lock = NSLock()
+    private let analyzer: FaceAnalyzer
+    private let profile: PhotoProfile
+    private let evaluator: GuidanceEvaluator
+    private let checker: ComplianceChecker
+    private var debouncer = GuidanceDebouncer()
+    private var previous: ObservedFace?
+    private let started = DispatchTime.now().uptimeNanoseconds
+
+    public init(modelDirectory: String, profile: PhotoProfile) throws(FaceAnalyzer.LoadError) {
+        analyzer = try FaceAnalyzer(modelDirectory: modelDirectory)
+        self.profile = profile
+        evaluator = GuidanceEvaluator(profile: profile)
+        checker = ComplianceChecker(profile: profile)
+    }
+
+    public func guidance(for frame: Frame) -> GuidanceCode {
+        lock.lock()
+        defer { lock.unlock() }
+        // Previews are judged small (DCT-scaled JPEG) and their landmarks scaled to the frame's size,
+        // which is what the photo will be cut from.
+        let scale: JPEGScale = frame.size.width >= 1600 ? .quarter : (frame.size.width >= 800 ? .half : .full)
+        guard let image = try? frame.rgbImage(scale: scale) else { return .noFace }
+        let factor = Double(frame.size.width) / Double(max(image.width, 1))
+        let faces = analyzer.analyze(image, mode: .preview).map { face -> ObservedFace in
+            var observed = ObservedFace(face)
+            observed.geometry = observed.geometry.mapped(by: .scale(factor))
+            return observed
+        }
+        let evaluation = evaluator.evaluate(faces: faces, frameWidth: frame.size.width, frameHeight: frame.size.height,
+                                            previous: previous)
+        previous = faces.count == 1 ? faces[0] : nil
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        let shown = debouncer.update(evaluation.code, at: milliseconds)
+        return evaluation.ready && shown == .holdStill ? .good : GuidanceCode(shown)
+    }
+
+    public func process(burst: [Frame]) throws(PhotoFailure) -> ProcessedPhoto {
+        lock.lock()
+        defer { lock.unlock() }
+        var candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)] = []
+        var lastProblem = GuidanceCode.noFace
+        for frame in burst {
+            guard let image = try? frame.rgbImage() else { continue }
+            let faces = analyzer.analyze(image)
+            guard faces.count == 1 else {
+                lastProblem = faces.isEmpty ? .noFace : .onlyOnePerson
+                continue
+            }
+            do {
+                let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
+                let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
+                candidates.append((photo, report))
+            } catch {
+                lastProblem = GuidanceCode(GuidanceEvaluator.code(for: error))
+            }
+        }
+        guard let best = BestFrameSelector.choose(candidates.map(\.report)) else { throw .noUsableFrame(lastProblem) }
+        let (photo, report) = candidates[best]
+        let jpeg: [UInt8]
+        do { jpeg = try JPEG.encode(photo.image, options: .finalPhoto) } catch { throw .processing("\(error)") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let reportJSON = (try? encoder.encode(report)).map { [UInt8]($0) } ?? []
+        let advice = report.checks.filter { !$0.pass }.compactMap { GuidanceCode(checkID: $0.id) }
+        return ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, reportJSON: reportJSON)
+    }
+}
+
+extension GuidanceCode {
+    /// The kiosk's code for Compliance's.
+    init(_ code: Compliance.GuidanceCode) {
+        switch code {
+        case .noFace: self = .noFace
+        case .onlyOnePerson: self = .onlyOnePerson
+        case .tooNear: self = .tooNear
+        case .tooFar: self = .tooFar
+        case .moveLeft: self = .moveLeft
+        case .moveRight: self = .moveRight
+        case .higher: self = .higher
+        case .lower: self = .lower
+        case .lookStraight: self = .lookStraight
+        case .openEyes: self = .openEyes
+        case .closeMouth: self = .closeMouth
+        case .holdStill: self = .holdStill
+        }
+    }
+
+    /// What the citizen can do about a failed check, when it is something they can do.
+    init?(checkID: String) {
+        switch checkID {
+        case "singleFacePresent": self = .onlyOnePerson
+        case "interEyeDistance", "headHeightRatio", "headWidthRatio": self = .tooFar
+        case "headRoll", "headYaw", "headPitch": self = .lookStraight
+        case "eyesOpen": self = .openEyes
+        case "mouthClosed": self = .closeMouth
+        case "sharpness": self = .holdStill
+        default: return nil
+        }
+    }
+}
