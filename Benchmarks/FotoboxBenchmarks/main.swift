@@ -6,8 +6,13 @@ import Glibc
 
 // `make bench` runs this (scripts/bench), alternating with the OpenCV peer on the same frame.
 //   FotoboxBenchmarks imaging FRAME.jpg [REPEATS]   → one line per stage: "stage<TAB>ms<TAB>bytes"
+//   FotoboxBenchmarks face …                        → the face chain, driven by scripts/bench-face.py
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "face" {
+    runFaceBenchmarks(arguments: Array(arguments.dropFirst()))
+    exit(0)
+}
 guard arguments.count >= 2, arguments[0] == "imaging" else {
     printError("usage: FotoboxBenchmarks imaging FRAME.jpg [REPEATS]")
     exit(2)

@@ -1,4 +1,5 @@
 import Arguments
+import Compliance
 import FaceAnalysis
 import Imaging
 import Platform
@@ -28,12 +29,17 @@ let analyzeCommand = Command(
         if let annotated = arguments.value("annotate") {
             try writeAnnotated(image, faces: faces, to: annotated)
         }
+        // The whole image is judged as the photo of the profile: on an uncropped frame the geometry
+        // checks say how the crop would have to move.
+        let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
+        let report = ComplianceChecker(profile: profile).check(image, faces: faces.map(ObservedFace.init))
         if arguments.flag("json") {
-            output.print(JSONValue.object(analysisJSON(image: image, faces: faces)).text)
+            output.print(try jsonText(AnalysisResult(image: image, faces: faces, report: report)))
         } else {
             printSummary(path: path, image: image, faces: faces, output: &output)
+            output.print(reportTable(report))
         }
-        return .success
+        return report.compliant ? .success : .failure
     })
 
 /// The photo, or a one-line reason (exit 1).
@@ -59,27 +65,47 @@ func loadAnalyzer(_ directory: String?) throws(CommandRunner.Failure) -> FaceAna
     }
 }
 
-/// The keys of `analyze --json` in order: `image`, `faces`. Checks and the verdict are appended after them.
-func analysisJSON(image: RGBImage, faces: [DetectedFace]) -> [(String, JSONValue)] {
-    func point(_ p: Point) -> JSONValue { .array([.number(p.x, digits: 1), .number(p.y, digits: 1)]) }
-    return [
-        ("image", .object([("width", .number(Double(image.width), digits: 0)), ("height", .number(Double(image.height), digits: 0))])),
-        ("faces", .array(faces.map { face in
-            .object([
-                ("score", .number(face.score, digits: 4)),
-                ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map { .number($0, digits: 1) })),
-                ("pupils", .object([("imageLeft", point(face.pupils.imageLeft)), ("imageRight", point(face.pupils.imageRight))])),
-                ("eyeCorners", .object([
-                    ("imageLeftOuter", point(face.eyeCorners.imageLeftOuter)), ("imageLeftInner", point(face.eyeCorners.imageLeftInner)),
-                    ("imageRightInner", point(face.eyeCorners.imageRightInner)), ("imageRightOuter", point(face.eyeCorners.imageRightOuter)),
-                ])),
-                ("chin", point(face.chin)),
-                ("crown", point(face.crown.skullTop)),
-                ("pose", .object([("yaw", .number(face.pose.yaw, digits: 2)), ("pitch", .number(face.pose.pitch, digits: 2)),
-                                  ("roll", .number(face.pose.roll, digits: 2))])),
-            ])
-        })),
-    ]
+/// What `analyze --json` prints: the image, every face found, and the checks of the most prominent face.
+struct AnalysisResult: Encodable {
+    struct Size: Encodable { var width: Int; var height: Int }
+    struct Pupils: Encodable { var imageLeft: [Double]; var imageRight: [Double] }
+    struct Corners: Encodable { var imageLeftOuter, imageLeftInner, imageRightInner, imageRightOuter: [Double] }
+    struct Pose: Encodable { var yaw, pitch, roll: Double }
+    struct Face: Encodable {
+        var score: Double
+        var box: [Double]
+        var pupils: Pupils
+        var eyeCorners: Corners
+        var chin: [Double]
+        var crown: [Double]
+        var pose: Pose
+    }
+    var image: Size
+    var faces: [Face]
+    var checks: [CheckResult]
+    var compliant: Bool
+
+    init(image: RGBImage, faces: [DetectedFace], report: ComplianceReport) {
+        func point(_ p: Point) -> [Double] { [rounded(p.x, 1), rounded(p.y, 1)] }
+        self.image = Size(width: image.width, height: image.height)
+        self.faces = faces.map { face in
+            Face(score: rounded(face.score, 4),
+                 box: [face.box.x, face.box.y, face.box.width, face.box.height].map { rounded($0, 1) },
+                 pupils: Pupils(imageLeft: point(face.pupils.imageLeft), imageRight: point(face.pupils.imageRight)),
+                 eyeCorners: Corners(imageLeftOuter: point(face.eyeCorners.imageLeftOuter), imageLeftInner: point(face.eyeCorners.imageLeftInner),
+                                     imageRightInner: point(face.eyeCorners.imageRightInner), imageRightOuter: point(face.eyeCorners.imageRightOuter)),
+                 chin: point(face.chin), crown: point(face.crown.skullTop),
+                 pose: Pose(yaw: rounded(face.pose.yaw, 2), pitch: rounded(face.pose.pitch, 2), roll: rounded(face.pose.roll, 2)))
+        }
+        checks = report.checks
+        compliant = report.compliant
+    }
+}
+
+private func rounded(_ value: Double, _ digits: Int) -> Double {
+    guard value.isFinite else { return 0 }
+    let scale = (0..<digits).reduce(1.0) { acc, _ in acc * 10 }
+    return (value * scale).rounded() / scale
 }
 
 private func printSummary(path: String, image: RGBImage, faces: [DetectedFace], output: inout CommandOutput) {
@@ -132,54 +158,4 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     guard digits > 0 else { return sign + "\(whole)" }
     let fractionText = String(fraction)
     return sign + "\(whole)." + String(repeating: "0", count: digits - fractionText.count) + fractionText
-}
-
-/// A JSON value with object keys in the order given (the order the issue documents).
-indirect enum JSONValue {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
-    case number(Double, digits: Int)
-    case string(String)
-    case bool(Bool)
-    case null
-
-    var text: String {
-        switch self {
-        case .object(let members):
-            return "{" + members.map { JSONValue.string($0.0).text + ": " + $0.1.text }.joined(separator: ", ") + "}"
-        case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
-        case .number(let value, let digits):
-            guard value.isFinite else { return "null" }
-            let text = fixed(value, digits)
-            return digits > 0 && text.hasSuffix("0") ? trimmed(text) : text
-        case .string(let value):
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
-        case .bool(let value): return value ? "true" : "false"
-        case .null: return "null"
-        }
-    }
-
-    private func trimmed(_ text: String) -> String {
-        var t = Substring(text)
-        while t.hasSuffix("0") { t = t.dropLast() }
-        if t.hasSuffix(".") { t = t.dropLast() }
-        return String(t)
-    }
 }

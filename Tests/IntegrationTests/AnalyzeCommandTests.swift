@@ -18,8 +18,22 @@ import Testing
     @Test func jsonHasTheDocumentedKeys() throws {
         if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let result = OutboxRig.fotoboxctl(["analyze", "--json", "--models", Self.models, Self.testData + "/faces/frll/001_03.jpg"])
-        #expect(result.status == 0, "\(result.standardError)")
+        // An uncropped frame is not a compliant photo (size, framing): exit 1, with the checks saying why.
+        #expect(result.status == 1, "\(result.standardError)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(json["compliant"] as? Bool == false)
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        let ids = Set(checks.compactMap { $0["id"] as? String })
+        for id in ["singleFacePresent", "interEyeDistance", "headWidthRatio", "headHeightRatio", "eyeLinePosition",
+                   "horizontalCentring", "headRoll", "headYaw", "headPitch", "eyesOpen", "mouthClosed",
+                   "backgroundUniformity", "backgroundColour", "illuminationUniformity", "exposure", "dynamicRange",
+                   "sharpness", "naturalColour", "imageSize", "colourSpace"] {
+            #expect(ids.contains(id), "missing check \(id)")
+        }
+        for check in checks {
+            #expect(Set(check.keys) == ["id", "value", "limit", "pass", "mandatory", "advice"], "\(check)")
+        }
+        #expect(checks.first { $0["id"] as? String == "imageSize" }?["pass"] as? Bool == false)
         let image = try #require(json["image"] as? [String: Any])
         #expect(image["width"] as? Int == 1350 && image["height"] as? Int == 1350)
         let faces = try #require(json["faces"] as? [[String: Any]])
@@ -43,7 +57,8 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: Data(two.standardOutput.utf8)) as? [String: Any])
         #expect((json["faces"] as? [Any])?.count == 2)
         let summary = OutboxRig.fotoboxctl(["analyze", "--models", Self.models, Self.testData + "/frames/two_people.jpg"])
-        #expect(summary.status == 0 && summary.standardOutput.contains("2 faces"))
+        #expect(summary.status == 1 && summary.standardOutput.contains("2 faces"))
+        #expect(summary.standardOutput.contains("FAIL  singleFacePresent"))
     }
 
     @Test func badInputIsOneLineAndExitOne() throws {
