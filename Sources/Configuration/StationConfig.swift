@@ -10,6 +10,13 @@ public struct StationConfig: Sendable, Equatable {
     public var profile = "live"
     // [camera]
     public var cameraDevice = "replay:samples"
+    /// Fixed kiosk values for the camera's controls; nil leaves a control as the camera has it. A booth's
+    /// light does not change, so neither should exposure, white balance or focus.
+    public var cameraExposure: Int? = nil
+    public var cameraWhiteBalanceKelvin: Int? = nil
+    public var cameraFocus: Int? = nil
+    /// Mains frequency in Hz against flicker (0 = no filter); Germany: 50.
+    public var cameraPowerLineFrequency = 50
     // [pad]
     public var padDevice = "simulated"
     // [models]
@@ -79,6 +86,14 @@ public struct StationConfig: Sendable, Equatable {
         "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
         "visit.profile": text(\.profile, pattern: "live or scan", validate: { $0 == "live" || $0 == "scan" }),
         "camera.device": text(\.cameraDevice, pattern: "a device path or replay:DIR", validate: { $0.hasPrefix("/") || $0.hasPrefix("replay:") }),
+        "camera.exposure": optionalInteger(\.cameraExposure, 1...100_000, unit: "units of 100 µs"),
+        "camera.white-balance": optionalInteger(\.cameraWhiteBalanceKelvin, 2000...10_000, unit: "kelvin"),
+        "camera.focus": optionalInteger(\.cameraFocus, 0...10_000, unit: "driver focus units"),
+        "camera.power-line-frequency": Setting { value, config in
+            guard let hertz = Int(value), [0, 50, 60].contains(hertz) else { return "expected 50, 60 or 0 (no filter), not '\(value)'" }
+            config.cameraPowerLineFrequency = hertz
+            return nil
+        },
         "pad.device": text(\.padDevice, pattern: "auto, simulated or a device path", validate: { $0 == "auto" || $0 == "simulated" || $0.hasPrefix("/") }),
         "models.directory": text(\.modelDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
         "outbox.path": text(\.outboxPath, pattern: "a directory", validate: { !$0.isEmpty }),
@@ -110,12 +125,29 @@ public struct StationConfig: Sendable, Equatable {
 
     static func integer(_ field: WritableKeyPath<StationConfig, Int> & Sendable, _ range: ClosedRange<Int>, unit: String) -> Setting {
         Setting { value, config in
-            guard let number = Int(value), range.contains(number) else {
-                return "expected a whole number of \(unit) in \(range.lowerBound)…\(range.upperBound), not '\(value)'"
+            switch wholeNumber(value, range, unit: unit) {
+            case .success(let number): config[keyPath: field] = number; return nil
+            case .failure(let problem): return problem.message
             }
-            config[keyPath: field] = number
-            return nil
         }
+    }
+
+    static func optionalInteger(_ field: WritableKeyPath<StationConfig, Int?> & Sendable, _ range: ClosedRange<Int>, unit: String) -> Setting {
+        Setting { value, config in
+            switch wholeNumber(value, range, unit: unit) {
+            case .success(let number): config[keyPath: field] = number; return nil
+            case .failure(let problem): return problem.message
+            }
+        }
+    }
+
+    struct Problem: Error { let message: String }
+
+    static func wholeNumber(_ value: String, _ range: ClosedRange<Int>, unit: String) -> Result<Int, Problem> {
+        guard let number = Int(value), range.contains(number) else {
+            return .failure(Problem(message: "expected a whole number of \(unit) in \(range.lowerBound)…\(range.upperBound), not '\(value)'"))
+        }
+        return .success(number)
     }
 
     static func choice(_ field: WritableKeyPath<StationConfig, CheckDigit> & Sendable) -> Setting {

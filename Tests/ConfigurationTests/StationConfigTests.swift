@@ -87,3 +87,23 @@ import Testing
     #expect(HostPort("0.0.0.0:80")?.isLoopback == false)
     #expect(HostPort("nohost") == nil && HostPort(":80") == nil && HostPort("a:0") == nil && HostPort("a:99999") == nil)
 }
+
+@Test func cameraControlsAreFixedKioskValues() throws {
+    let config = try StationConfig.parse("""
+    [camera]
+    device = /dev/fotobox/camera
+    exposure = 300
+    white-balance = 5000
+    power-line-frequency = 60
+    """, path: "camera.conf")
+    #expect(config.cameraExposure == 300 && config.cameraWhiteBalanceKelvin == 5000 && config.cameraFocus == nil)
+    #expect(config.cameraPowerLineFrequency == 60)
+    #expect(StationConfig().cameraPowerLineFrequency == 50)
+    do {
+        _ = try StationConfig.parse("[camera]\nwhite-balance = warm\npower-line-frequency = 55\n", path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.contains { $0.line == 2 && $0.message.contains("kelvin") })
+        #expect(error.issues.contains { $0.line == 3 && $0.message.contains("50, 60 or 0") })
+    }
+}
