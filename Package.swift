@@ -56,7 +56,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
         .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // Benchmarks, apart from the tests (`make bench`).
