@@ -245,6 +245,8 @@ private func checkOffice(_ config: StationConfig) -> (Bool, String) {
     guard let url = URLComponents(string: config.backendURL), url.scheme == "https", let host = url.host, !host.isEmpty else {
         return (false, "backend.url '\(config.backendURL)' is not an https:// URL")
     }
+    // The uploader's own check of the [backend] files first: a missing file is one clear line.
+    do throws(OutboxError) { try UploaderSettings(config: config).validate() } catch { return (false, "\(error)") }
     let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
     var problems: [String] = []
     var notes: [String] = []
@@ -444,9 +446,11 @@ enum TLSProbe {
     private static func lastError() -> String {
         let code = ERR_get_error()
         guard code != 0 else { return "unknown error" }
-        var buffer = [CChar](repeating: 0, count: 256)
-        ERR_error_string_n(code, &buffer, buffer.count)
-        return String(cString: buffer)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        buffer.withUnsafeMutableBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { ERR_error_string_n(code, $0.baseAddress, $0.count) }
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
 
@@ -481,7 +485,7 @@ private func checkClock() -> (Bool, String) {
     let now = CaptureMetadata.timestamp(Date())
     guard state >= 0 else { return (false, "adjtimex: \(String(cString: strerror(errno)))") }
     if state == 5 {
-        return (false, "not synchronised (now \(now) UTC): start NTP (systemd-timesyncd); TLS and the office's receipts need the right time")
+        return (false, "not synchronised (now \(now)): start NTP (systemd-timesyncd); TLS and the office's receipts need the right time")
     }
-    return (true, "synchronised, estimated error \(estimatedError / 1000) ms (now \(now) UTC)")
+    return (true, "synchronised, estimated error \(estimatedError / 1000) ms (now \(now))")
 }
