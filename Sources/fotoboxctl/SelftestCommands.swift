@@ -168,8 +168,16 @@ private func checkCamera(_ config: StationConfig) -> (Bool, String) {
 
 private func checkPad(_ config: StationConfig) -> (Bool, String) {
     let device = config.padDevice
-    if device.hasPrefix("/"), let service = OpenDeviceScan().holders(of: device).first {
-        return (service.command == "fotoboxd", "\(device) is held by \(service.command) (pid \(service.pid))")
+    // The node the service would claim: the configured path, or for "auto" the first pad on the bus.
+    var node: String? = device.hasPrefix("/") ? device : nil
+    if device == "auto", let first = try? USBContext().devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
+        node = usbfsPath(bus: first.bus, address: first.address)
+    }
+    if let node, let holder = OpenDeviceScan().holders(of: node).first {
+        // Claiming it would fail (EBUSY) or, worse, take it from the service.
+        return holder.command == "fotoboxd"
+            ? (true, "\(node) is held by fotoboxd (pid \(holder.pid)), which uses it: not opened")
+            : (false, "\(node) is held by \(holder.command) (pid \(holder.pid)): the service cannot use it")
     }
     do throws(PadError) {
         let pad = try SignaturePads.open(device: device, context: try USBContext())

@@ -110,12 +110,53 @@ struct FotoboxctlCommandTests {
         }
     }
 
-    @Test func everyCommandHasHelpWithExamplesOrSaysWhyNot() {
+    /// The conventions across every command. Gaps in commands other engineers own are listed here as
+    /// known issues (reported to the lead); when one is closed, its known issue stops being recorded.
+    @Test func everyCommandFollowsTheConventions() {
         if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
-        let mine: Set<[String]> = [["config", "check"], ["devices"], ["selftest"], ["status"], ["logs"], ["man"], ["completion", "bash"]]
-        for command in Self.commandTree() where mine.contains(command.path) {
-            #expect(command.hasExamples, "\(command.path.joined(separator: " ")) --help has no examples")
+        let withoutExamples: Set<String> = ["pad list"]
+        // Commands that print findings but have no --json (man and completion print a document, not findings).
+        let withoutJSON: Set<String> = ["queue retry", "queue purge", "queue deliver", "pad capture"]
+        let documents: Set<String> = ["man", "completion bash"]
+        for command in Self.commandTree() where !command.isGroup {
+            let name = command.path.joined(separator: " ")
+            let help = OutboxRig.fotoboxctl(command.path + ["--help"])
+            #expect(help.status == 0 && help.standardOutput.contains("Usage: fotoboxctl \(name)"), "\(name) --help")
+            if withoutExamples.contains(name) {
+                withKnownIssue("\(name) --help has no examples") { #expect(command.hasExamples) }
+            } else {
+                #expect(command.hasExamples, "\(name) --help has no examples")
+            }
+            guard !documents.contains(name) else { continue }
+            if withoutJSON.contains(name) {
+                withKnownIssue("\(name) has no --json") { #expect(command.options.contains("--json")) }
+            } else {
+                #expect(command.options.contains("--json"), "\(name) has no --json")
+            }
+            // An unknown option is a usage error with a pointer to the help, for every command.
+            let wrong = OutboxRig.fotoboxctl(command.path + ["--no-such-option"])
+            #expect(wrong.status == 2, "\(name) --no-such-option")
+            #expect(wrong.standardError.contains("Run 'fotoboxctl \(name) --help' for usage."), "\(name): \(wrong.standardError)")
         }
+        #expect(OutboxRig.fotoboxctl(["man", "extra"]).status == 2)
+        #expect(OutboxRig.fotoboxctl(["completion"]).status == 2)
+        #expect(OutboxRig.fotoboxctl(["completion", "zsh"]).standardError.contains("unknown command 'zsh'"))
+    }
+
+    /// Colour only on a terminal and without NO_COLOR (a pseudo-terminal from script(1)).
+    @Test func colourOnlyOnATerminalWithoutNoColor() throws {
+        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
+        guard FileSystem.exists("/usr/bin/script") else { print("SKIPPED: script(1) is not installed (bsdutils)"); return }
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        let config = directory + "/station.conf"
+        try FileSystem.writeNewFile(config, Array("[outbox]\npath = \(directory)\n".utf8))
+        let command = "\(OutboxRig.binary("fotoboxctl")) selftest --config \(config) --skip camera --skip pad --skip face-models --skip office --skip outbox --skip clock"
+        let terminal = OutboxRig.run("/usr/bin/env", ["-u", "NO_COLOR", "/usr/bin/script", "-qec", command, "/dev/null"])
+        #expect(terminal.standardOutput.contains("\u{1B}[32mok"), "\(terminal.standardOutput)")
+        let noColour = OutboxRig.run("/usr/bin/env", ["NO_COLOR=1", "/usr/bin/script", "-qec", command, "/dev/null"])
+        #expect(noColour.standardOutput.contains("disk"), "\(noColour.standardOutput)")
+        #expect(!noColour.standardOutput.contains("\u{1B}["), "\(noColour.standardOutput)")
     }
 
     // MARK: config check
