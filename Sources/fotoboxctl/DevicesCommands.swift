@@ -165,14 +165,14 @@ struct OpenDeviceScan {
             }
             var command: String?
             for fd in fds {
-                guard let info = try? FileSystem.status("\(fdDirectory)/\(fd)"), info.st_mode & S_IFMT == S_IFCHR else { continue }
+                guard let device = characterDevice("\(fdDirectory)/\(fd)") else { continue }
                 if command == nil {
                     let bytes = (try? FileSystem.readFile("\(procDirectory)/\(pid)/comm", limit: 64)) ?? []
                     command = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 }
                 let holder = DeviceReport.Holder(pid: pid, command: command ?? "?")
-                if !openDevices.contains(where: { $0.device == UInt64(info.st_rdev) && $0.holder == holder }) {
-                    openDevices.append((UInt64(info.st_rdev), holder))
+                if !openDevices.contains(where: { $0.device == device && $0.holder == holder }) {
+                    openDevices.append((device, holder))
                 }
             }
         }
@@ -180,8 +180,16 @@ struct OpenDeviceScan {
 
     /// The processes holding `path` open (never this process).
     func holders(of path: String) -> [DeviceReport.Holder] {
-        guard let info = try? FileSystem.status(path), info.st_mode & S_IFMT == S_IFCHR else { return [] }
+        guard let device = characterDevice(path) else { return [] }
         let own = Int(getpid())
-        return openDevices.filter { $0.device == UInt64(info.st_rdev) && $0.holder.pid != own }.map(\.holder)
+        return openDevices.filter { $0.device == device && $0.holder.pid != own }.map(\.holder)
+    }
+
+    /// The device number of the character device `path` leads to, following links (the /proc fd links, the
+    /// udev names): FileSystem.status is lstat and would see the link itself.
+    private func characterDevice(_ path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR else { return nil }
+        return UInt64(info.st_rdev)
     }
 }

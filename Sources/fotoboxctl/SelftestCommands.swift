@@ -261,7 +261,7 @@ private func checkOffice(_ config: StationConfig) -> (Bool, String) {
     var expired = false
     func expiry(_ label: String, _ days: [Int]) {
         for value in days {
-            if value < 0 { expired = true; problems.append("\(label) expired \(-value) days ago") }
+            if value < 0 { expired = true; problems.append("\(label) expired \(-value) day\(value == -1 ? "" : "s") ago") }
             else if value < SelftestLimits.renewalWarningDays { notes.append("\(label) expires in \(value) days: renew it") }
             else { notes.append("\(label) \(value) days") }
         }

@@ -394,6 +394,25 @@ struct FotoboxctlCommandTests {
         #expect(!FileSystem.exists(directory + "/outbox"))
     }
 
+    /// A device node another program holds open is reported with that program, not opened (read from /proc).
+    @Test func selftestNamesTheProgramHoldingTheCamera() throws {
+        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        // A character device this test process holds open stands in for a camera held by another program.
+        let held = open("/dev/zero", O_RDONLY | O_CLOEXEC)
+        defer { close(held) }
+        let config = directory + "/station.conf"
+        try FileSystem.writeNewFile(config, Array("[camera]\ndevice = /dev/zero\n".utf8))
+        let result = OutboxRig.fotoboxctl(["selftest", "--config", config, "--json", "--skip", "pad", "--skip", "face-models",
+                                           "--skip", "outbox", "--skip", "office", "--skip", "disk", "--skip", "clock"])
+        #expect(result.status == 1)
+        let camera = try Self.components(result)["camera"]
+        #expect(camera?.ok == false)
+        #expect(camera?.detail.contains("/dev/zero is held by") == true, "\(camera?.detail ?? "")")
+        #expect(camera?.detail.contains("the service cannot use it") == true, "\(camera?.detail ?? "")")
+    }
+
     // MARK: status
 
     @Test func statusReadsTheRunningService() throws {
