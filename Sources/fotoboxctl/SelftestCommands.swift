@@ -359,11 +359,10 @@ enum TLSProbe {
         guard let peer = SSL_get1_peer_certificate(ssl) else { return .failure(Failure(message: "the office sent no certificate")) }
         defer { X509_free(peer) }
         if let pin, let key = X509_get0_pubkey(peer) {
-            let length = i2d_PUBKEY(key, nil)
-            var der = [UInt8](repeating: 0, count: Int(max(length, 0)))
-            var cursor: UnsafeMutablePointer<UInt8>? = der.withUnsafeMutableBufferPointer { $0.baseAddress }
+            // The pin is the SHA-256 of the DER SubjectPublicKeyInfo, as curl computes it.
+            var der = [UInt8](repeating: 0, count: Int(max(i2d_PUBKEY(key, nil), 0)))
             _ = der.withUnsafeMutableBufferPointer { buffer in
-                cursor = buffer.baseAddress
+                var cursor = buffer.baseAddress
                 return i2d_PUBKEY(key, &cursor)
             }
             var digest = [UInt8](repeating: 0, count: 32)

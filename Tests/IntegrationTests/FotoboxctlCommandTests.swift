@@ -243,11 +243,13 @@ struct FotoboxctlCommandTests {
         let office: OfficeProcess
         let configPath: String
 
-        init(clientCertificate: String = "station", replayDirectory: String? = nil) throws {
-            pki = try TestPKI(directory: directory)
+        init(clientCertificate: String = "station", replayDirectory: String? = nil, pinOf pinned: String? = nil) throws {
+            let pki = try TestPKI(directory: directory)
+            self.pki = pki
             try FileSystem.createDirectory(directory + "/inbox")
             office = try OfficeProcess(pki: pki, inbox: directory + "/inbox", logDirectory: directory)
-            let files = try StationFiles(directory: directory, pki: pki, officeURL: office.url, clientCertificate: clientCertificate)
+            let pin = try pinned.map { try pki.pin(of: $0) }
+            let files = try StationFiles(directory: directory, pki: pki, officeURL: office.url, clientCertificate: clientCertificate, pin: pin)
             _ = try files.outbox()
             var replay = replayDirectory
             if replay == nil {
@@ -347,6 +349,21 @@ struct FotoboxctlCommandTests {
         #expect(try Self.components(down)["office"]?.detail.contains("cannot connect") == true)
     }
 
+    @Test func selftestChecksTheOfficesPublicKeyPin() throws {
+        if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+        let skips = ["--skip", "camera", "--skip", "pad", "--skip", "face-models", "--skip", "outbox", "--skip", "disk", "--skip", "clock"]
+        let right = try Station(pinOf: "office")
+        defer { right.stop() }
+        let pinned = try Self.components(OutboxRig.fotoboxctl(["selftest", "--config", right.configPath, "--json"] + skips))["office"]
+        #expect(pinned?.ok == true, "\(pinned?.detail ?? "")")
+        // Pinned to another key (the rogue CA's): the handshake itself succeeds, the pin refuses it.
+        let wrong = try Station(pinOf: "rogue-ca")
+        defer { wrong.stop() }
+        let refused = try Self.components(OutboxRig.fotoboxctl(["selftest", "--config", wrong.configPath, "--json"] + skips))["office"]
+        #expect(refused?.ok == false)
+        #expect(refused?.detail.contains("does not match backend.pin") == true, "\(refused?.detail ?? "")")
+    }
+
     @Test func selftestNeverWaitsForASilentOffice() throws {
         if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
@@ -392,6 +409,14 @@ struct FotoboxctlCommandTests {
         #expect(components["camera"]?.ok == false)
         #expect(components["outbox"]?.detail.contains("does not exist") == true)
         #expect(!FileSystem.exists(directory + "/outbox"))
+
+        // No models where the config says, nor in ./models (run from an empty directory), nor installed.
+        let noModels = directory + "/no-models.conf"
+        try FileSystem.writeNewFile(noModels, Array("[models]\ndirectory = \(directory)/models\n".utf8))
+        let models = OutboxRig.run(OutboxRig.binary("fotoboxctl"), ["selftest", "--config", noModels, "--json", "--skip", "camera", "--skip", "pad",
+                                                                    "--skip", "outbox", "--skip", "office"], directory: directory)
+        #expect(models.status == 1)
+        #expect(try Self.components(models)["face-models"]?.detail.contains("models not found in \(directory)/models") == true, "\(models.standardOutput)")
     }
 
     /// A device node another program holds open is reported with that program, not opened (read from /proc).
