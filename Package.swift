@@ -56,7 +56,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
         .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the

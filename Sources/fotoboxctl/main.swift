@@ -12,6 +12,13 @@ let fotoboxctl = Command(
         padCommand,
         cameraCommand,
         analyzeCommand,
+        configCommand,
+        devicesCommand,
+        selftestCommand,
+        statusCommand,
+        logsCommand,
+        manCommand,
+        completionCommand,
     ])
 
 CommandRunner.main(root: fotoboxctl)

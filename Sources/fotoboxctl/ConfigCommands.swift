@@ -1,0 +1,80 @@
+import Arguments
+import Configuration
+import Devices
+import Foundation
+import Platform
+
+// `fotoboxctl config check [FILE]`: the station's config validated as fotoboxd validates it at start.
+
+/// The config file fotoboxd and fotoboxctl read when none is given.
+let defaultConfigPath = "/etc/fotobox/fotobox.conf"
+
+let configCommand = Command(
+    "config", summary: "check the station's config file",
+    subcommands: [configCheckCommand])
+
+let configCheckCommand = Command(
+    "check", summary: "validate a config file: every error with its line number",
+    discussion: """
+        Parses and validates the file exactly as fotoboxd does at start (StationConfig.load). Every error is \
+        printed as FILE:LINE: message. Files the config names (CA, client certificate and key, outbox key, \
+        models, camera node) that do not exist here are warnings: they may exist only under systemd \
+        (credentials) or on the station. Exit 0 when the file is valid, 2 when it is not.
+        """,
+    examples: ["fotoboxctl config check", "fotoboxctl config check /tmp/new.conf", "fotoboxctl config check --json station.conf"],
+    options: [.flag("json", help: "print one JSON object: file, ok, errors, warnings")],
+    positionals: [PositionalSpec("FILE", help: "the config file (default \(defaultConfigPath))", optional: true)],
+    action: { arguments, output in
+        let path = arguments.positional("FILE") ?? defaultConfigPath
+        var errors: [ConfigIssue] = []
+        var warnings: [ConfigIssue] = []
+        do throws(ConfigError) {
+            _ = try StationConfig.load(path: path)
+            warnings = missingFiles(path: path)
+        } catch {
+            errors = error.issues
+        }
+        if arguments.flag("json") {
+            struct Issue: Encodable { let line: Int; let message: String }
+            struct Report: Encodable { let file: String; let ok: Bool; let errors: [Issue]; let warnings: [Issue] }
+            let issue = { (item: ConfigIssue) in Issue(line: item.line, message: item.message) }
+            output.print(ctlJSON(Report(file: path, ok: errors.isEmpty, errors: errors.map(issue), warnings: warnings.map(issue))))
+        } else {
+            for error in errors { output.printError(error.description) }
+            for warning in warnings { output.printError("\(warning.description) (warning)") }
+            if errors.isEmpty {
+                output.print("\(path): ok" + (warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"))
+            } else {
+                output.printError("\(path): \(errors.count) error\(errors.count == 1 ? "" : "s")")
+            }
+        }
+        return errors.isEmpty ? .success : .usage
+    })
+
+/// The settings that name a file or directory which does not exist, each with its line.
+private func missingFiles(path: String) -> [ConfigIssue] {
+    guard let bytes = try? FileSystem.readFile(path, limit: 1 << 20),
+          let file = try? ConfigFile.parse(String(decoding: bytes, as: UTF8.self), path: path) else { return [] }
+    let named: Set<String> = ["backend.ca", "backend.client-cert", "backend.client-key", "outbox.key-file", "models.directory",
+                              "camera.device", "kiosk.static-directory"]
+    let base = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    return file.entries.compactMap { entry in
+        let key = "\(entry.section).\(entry.key)"
+        guard named.contains(key) else { return nil }
+        let target = key == "camera.device" && ReplayCamera.isReplay(entry.value) ? String(entry.value.dropFirst("replay:".count)) : entry.value
+        return checkExists(target, key, entry, path, base)
+    }
+}
+
+private func checkExists(_ target: String, _ key: String, _ entry: ConfigFile.Entry, _ path: String, _ base: String) -> ConfigIssue? {
+    // Relative paths are relative to fotoboxd's working directory; checked from here and beside the config.
+    if FileSystem.exists(target) || (!target.hasPrefix("/") && FileSystem.exists(base + "/" + target)) { return nil }
+    return ConfigIssue(path: path, line: entry.line, message: "\(key): \(target) does not exist here")
+}
+
+/// Pretty, key-sorted JSON for every command of this tool's diagnostics files.
+func ctlJSON<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+}
