@@ -87,14 +87,16 @@ public enum HelpFormatter {
 
     /// A bash completion script for `root` (subcommands, options, option choices).
     public static func bashCompletion(root: Command) -> String {
-        var cases: [String] = []
+        // Two tables: what may follow a command path, and the values an option with choices takes.
+        var commandCases: [String] = []
+        var valueCases: [String] = []
         func walk(_ chain: [Command]) {
             let command = chain.last!
             let key = chain.dropFirst().map(\.name).joined(separator: " ")
             let words = command.subcommands.map(\.name) + command.options.map { "--" + $0.name } + ["--help"]
-            cases.append("        \"\(key)\") words=\"\(words.joined(separator: " "))\" ;;")
+            commandCases.append("        \"\(key)\") words=\"\(words.joined(separator: " "))\" ;;")
             for option in command.options where !option.choices.isEmpty {
-                cases.append("        \"\(key) --\(option.name)\") words=\"\(option.choices.joined(separator: " "))\" ;;")
+                valueCases.append("        \"\(key) --\(option.name)\") words=\"\(option.choices.joined(separator: " "))\" ;;")
             }
             for sub in command.subcommands { walk(chain + [sub]) }
         }
@@ -108,11 +110,11 @@ public enum HelpFormatter {
                 case ${COMP_WORDS[i]} in -*) break ;; *) path="${path:+$path }${COMP_WORDS[i]}" ;; esac
             done
             case "$path $prev" in
-        \(cases.filter { $0.contains(" --") && $0.contains("\") words") }.joined(separator: "\n"))
+        \(valueCases.joined(separator: "\n"))
             esac
             if [ -z "$words" ]; then
                 case "$path" in
-        \(cases.filter { !($0.contains(" --") && $0.contains("\") words")) }.joined(separator: "\n"))
+        \(commandCases.joined(separator: "\n"))
                 esac
             fi
             COMPREPLY=($(compgen -W "$words" -- "$cur"))

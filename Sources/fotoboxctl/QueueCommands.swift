@@ -55,12 +55,6 @@ private struct ItemView: Encodable {
     }
 }
 
-private func json<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
-}
-
 private func table(_ items: [OutboxItem]) -> [String] {
     let header = ["ID", "STATE", "CASE", "CREATED (UTC)", "TRIES", "RECEIPT / LAST ERROR"]
     let rows = items.map { item in
@@ -105,7 +99,7 @@ private let addCommand = Command(
                                       queuedAt: CaptureMetadata.timestamp(now), camera: arguments.value("camera") ?? "file"))
         let outbox = try openOutbox(config)
         let item = try outboxCall { () throws(OutboxError) in try outbox.enqueue(submission, now: now) }
-        if arguments.flag("json") { output.print(json(ItemView(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }
+        if arguments.flag("json") { output.print(try jsonText(ItemView(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }
         return .success
     })
 
@@ -119,7 +113,7 @@ private let listCommand = Command(
         let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
         if arguments.flag("json") {
             struct ListView: Encodable { let summary: String; let overdue: Int; let items: [ItemView] }
-            output.print(json(ListView(summary: status.summary, overdue: status.overdue, items: items.map(ItemView.init))))
+            output.print(try jsonText(ListView(summary: status.summary, overdue: status.overdue, items: items.map(ItemView.init))))
         } else {
             output.print(status.summary)
             if !items.isEmpty { table(items).forEach { output.print($0) } }
@@ -137,7 +131,7 @@ private let showCommand = Command(
         let id = try itemID(arguments)!
         let item = try outboxCall { () throws(OutboxError) in try outbox.item(id: id) }
         let view = ItemView(item)
-        if arguments.flag("json") { output.print(json(view)); return .success }
+        if arguments.flag("json") { output.print(try jsonText(view)); return .success }
         output.print("item           \(view.id)")
         output.print("state          \(view.state)")
         output.print("case           \(view.caseId ?? "- (erased)")")
@@ -153,13 +147,17 @@ private let showCommand = Command(
 private let retryCommand = Command(
     "retry", summary: "make pending items due now (all, or one by ID)",
     examples: ["fotoboxctl queue retry", "fotoboxctl queue retry 12"],
-    options: [configOption],
+    options: [configOption, jsonOption],
     positionals: [PositionalSpec("ID", help: "only this item", optional: true)],
     action: { arguments, output in
         let outbox = try openOutbox(try loadConfig(arguments))
         let id = try itemID(arguments)
         let count = try outboxCall { () throws(OutboxError) in try outbox.retry(id: id) }
-        output.print("\(count) item(s) due now; the service delivers them at its next round (or run 'fotoboxctl queue deliver')")
+        if arguments.flag("json") {
+            output.print(try jsonText(["due": count]))
+        } else {
+            output.print("\(count) item(s) due now; the service delivers them at its next round (or run 'fotoboxctl queue deliver')")
+        }
         return .success
     })
 
@@ -168,7 +166,7 @@ private let purgeCommand = Command(
     discussion: "Without --yes nothing is deleted: the items that would go are listed. Undelivered items are lost for good.",
     examples: ["fotoboxctl queue purge --older-than 30", "fotoboxctl queue purge --older-than 30 --yes"],
     options: [configOption, .value("older-than", "DAYS", help: "age in days (default: the retention period)"),
-              .flag("yes", help: "really delete")],
+              .flag("yes", help: "really delete"), jsonOption],
     action: { arguments, output in
         let config = try loadConfig(arguments)
         let days = try arguments.integer("older-than", in: 0...36_500) ?? config.retentionDays
@@ -177,13 +175,22 @@ private let purgeCommand = Command(
         let candidates = try outboxCall { () throws(OutboxError) in try outbox.purgeCandidates(createdBefore: cutoff) }
         let undelivered = candidates.filter { $0.state == .pending || $0.state == .sending }.count
         guard arguments.flag("yes") else {
+            if arguments.flag("json") {
+                output.print(try jsonText(PurgeResult(deleted: 0, olderThanDays: days, undelivered: undelivered,
+                                                      wouldDelete: candidates.map(ItemView.init))))
+                return candidates.isEmpty ? .success : .failure
+            }
             output.print("\(candidates.count) item(s) older than \(days) days would be deleted, \(undelivered) of them never delivered:")
             if !candidates.isEmpty { table(candidates).forEach { output.print($0) } }
             output.print("Nothing was deleted. Run again with --yes to delete them.")
             return candidates.isEmpty ? .success : .failure
         }
         let count = try outboxCall { () throws(OutboxError) in try outbox.purge(createdBefore: cutoff) }
-        output.print("deleted \(count) item(s) older than \(days) days (\(undelivered) never delivered)")
+        if arguments.flag("json") {
+            output.print(try jsonText(PurgeResult(deleted: count, olderThanDays: days, undelivered: undelivered, wouldDelete: [])))
+        } else {
+            output.print("deleted \(count) item(s) older than \(days) days (\(undelivered) never delivered)")
+        }
         return .success
     })
 
@@ -191,7 +198,7 @@ private let deliverCommand = Command(
     "deliver", summary: "deliver the outbox now, in the foreground, until it is empty",
     discussion: "Uses the [backend] settings. Waits out the retry backoff between attempts; --once makes one round and stops. Exit 0 when nothing is left to deliver.",
     examples: ["fotoboxctl queue deliver --config /etc/fotobox/fotobox.conf", "fotoboxctl queue deliver --once"],
-    options: [configOption, .flag("once", help: "one round: try each due item once, then stop")],
+    options: [configOption, .flag("once", help: "one round: try each due item once, then stop"), jsonOption],
     action: { arguments, output in
         let config = try loadConfig(arguments)
         let outbox = try openOutbox(config)
@@ -204,23 +211,43 @@ private let deliverCommand = Command(
         } catch { throw CommandRunner.Failure(.usage, "\(error)") }
         var delivered = 0
         try outboxCall { () throws(OutboxError) in try outbox.recoverInterrupted() }
+        let initial = try outboxCall { () throws(OutboxError) in try outbox.status() }
+        var progress = ProgressLine(total: initial.pending + initial.sending, enabled: output.isTerminal)
         while true {
             let round = try outboxCall { () throws(OutboxError) in try deliverer.deliverDue() }
             delivered += round.delivered
+            for _ in 0..<round.delivered { progress.advance() }
             let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
-            if status.pending + status.sending == 0 {
-                output.print("delivered \(delivered) item(s); nothing left to deliver")
-                return .success
-            }
-            if arguments.flag("once") {
-                output.print("delivered \(delivered) item(s); \(status.pending + status.sending) left. \(status.lastError.map { "Last error: \($0)" } ?? "")")
-                return .failure
+            let left = status.pending + status.sending
+            if left == 0 || arguments.flag("once") {
+                progress.finish()
+                if arguments.flag("json") {
+                    output.print(try jsonText(DeliverResult(delivered: delivered, left: left, lastError: left == 0 ? nil : status.lastError)))
+                } else if left == 0 {
+                    output.print("delivered \(delivered) item(s); nothing left to deliver")
+                } else {
+                    output.print("delivered \(delivered) item(s); \(left) left. \(status.lastError.map { "Last error: \($0)" } ?? "")")
+                }
+                return left == 0 ? .success : .failure
             }
             let due = (try? outbox.nextDueDate()) ?? nil
             let wait = max(0.05, min(deliverer.retry.maximumDelay, due?.timeIntervalSinceNow ?? 1))
             usleep(UInt32(min(wait, 600) * 1_000_000))
         }
     })
+
+private struct PurgeResult: Encodable {
+    var deleted: Int
+    var olderThanDays: Int
+    var undelivered: Int
+    var wouldDelete: [ItemView]
+}
+
+private struct DeliverResult: Encodable {
+    var delivered: Int
+    var left: Int
+    var lastError: String?
+}
 
 let queueCommand = Command(
     "queue", summary: "the outbox: enqueue, list, show, retry, purge, deliver",

@@ -102,12 +102,7 @@ struct FotoboxctlCommandTests {
         #expect(completed.status == 0, "\(completed.standardError)")
         let lines = completed.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.count == 4 && lines[2] == "warning", "\(completed.standardOutput)")
-        // HelpFormatter.bashCompletion sorts a command's own line (its words hold " --option") into the
-        // "$path $prev" case meant for option values, so commands and options do not complete (Arguments/Help.swift;
-        // reported to the lead). When that is fixed, this known issue stops being recorded and the test says so.
-        withKnownIssue("bash completion: command lines land in the option-value case") {
-            #expect(lines.first == "selftest" && lines.dropFirst().first == "--skip", "\(completed.standardOutput)")
-        }
+        #expect(lines.first == "selftest" && lines.dropFirst().first == "--skip", "\(completed.standardOutput)")
     }
 
     /// The conventions across every command. Gaps in commands other engineers own are listed here as
@@ -116,7 +111,7 @@ struct FotoboxctlCommandTests {
         if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let withoutExamples: Set<String> = ["pad list"]
         // Commands that print findings but have no --json (man and completion print a document, not findings).
-        let withoutJSON: Set<String> = ["queue retry", "queue purge", "queue deliver", "pad capture"]
+        let withoutJSON: Set<String> = ["pad capture"]
         let documents: Set<String> = ["man", "completion bash"]
         for command in Self.commandTree() where !command.isGroup {
             let name = command.path.joined(separator: " ")
