@@ -160,6 +160,14 @@ public enum JPEG {
                 fotobox_jpeg_decoder_read(decoder, buffer.baseAddress, width * channels)
             }
             guard status == 0 else { throw corruption(decoder) }
+            // libjpeg fills what a damaged or truncated stream lacks with grey and only warns; a photo with
+            // a grey band is not a photo, so a warning is an error here.
+            if decoder.pointee.error.warnings > 0 {
+                let warning = withUnsafeBytes(of: decoder.pointee.error.firstWarning) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                throw .corrupt(reason: warning.isEmpty ? "damaged data" : warning)
+            }
             if cmyk {
                 let inverted = decoder.pointee.info.saw_Adobe_marker != 0
                 return (convertCMYK(pixels, width: width, height: height, adobeInverted: inverted), header.orientation)
