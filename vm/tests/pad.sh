@@ -71,7 +71,6 @@ jpeg_size() {
 # 1. Hotplug and capture: fotoboxctl waits for a pad (libusb hotplug over netlink), the gadget is plugged
 #    in, usbhid binds it, capture detaches usbhid, shows the prompt, reads the pen through the interrupt
 #    endpoint until OK, writes the JPEG and releases the pad (usbhid re-attached).
-echo "-- sign (at $(( $(now_ms) - T0 )) ms)"
 start=$(now_ms)
 timeout 150 "$CTL" pad capture --wait 120 --document idcard --out "$T/sig.jpg" --iso "$T/sig.bin" --timeout 60 \
     >"$T/capture.out" 2>&1 &
