@@ -23,5 +23,11 @@ bench: setup
 	$(SWIFT) build -c release --product FotoboxBenchmarks
 	@scripts/bench
 
+# The hardware rig: Debian's kernel in QEMU with vivid (camera) and a USB gadget (pad); see vm/run.
+vm-test: setup
+	@scripts/setup --vm
+	$(SWIFT) build -c release --product fotoboxctl
+	@vm/run
+
 clean:
 	rm -rf .build

@@ -3,6 +3,7 @@
 #include <linux/videodev2.h>
 #include <libv4l2.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -10,6 +11,11 @@
 /// v4l2_ioctl is variadic, which Swift cannot call: one typed entry point.
 static inline int fotobox_v4l2_ioctl(int fd, unsigned long request, void *argument) {
     return v4l2_ioctl(fd, request, argument);
+}
+/// libv4l2 prints its own line to stderr for every failed call (EBUSY on each retry of a busy camera);
+/// the camera code reports each fault once, typed, so libv4l2's lines go to /dev/null.
+static inline void fotobox_v4l2_silence_log(void) {
+    if (v4l2_log_file == NULL) v4l2_log_file = fopen("/dev/null", "w");
 }
 /// Plain ioctl for nodes opened without libv4l2 (and for other drivers).
 static inline int fotobox_ioctl(int fd, unsigned long request, void *argument) {
@@ -45,4 +51,13 @@ static inline unsigned long fotobox_VIDIOC_QUERYMENU(void) { return VIDIOC_QUERY
 static inline unsigned int fotobox_V4L2_CTRL_FLAG_NEXT_CTRL(void) { return V4L2_CTRL_FLAG_NEXT_CTRL; }
 static inline unsigned int fotobox_V4L2_BUF_FLAG_TIMESTAMP_MASK(void) { return V4L2_BUF_FLAG_TIMESTAMP_MASK; }
 static inline unsigned int fotobox_V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC(void) { return V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC; }
+
+/// Control ids are macros built from class bases, which Swift does not import.
+static inline unsigned int fotobox_V4L2_CID_EXPOSURE_AUTO(void) { return V4L2_CID_EXPOSURE_AUTO; }
+static inline unsigned int fotobox_V4L2_CID_EXPOSURE_ABSOLUTE(void) { return V4L2_CID_EXPOSURE_ABSOLUTE; }
+static inline unsigned int fotobox_V4L2_CID_AUTO_WHITE_BALANCE(void) { return V4L2_CID_AUTO_WHITE_BALANCE; }
+static inline unsigned int fotobox_V4L2_CID_WHITE_BALANCE_TEMPERATURE(void) { return V4L2_CID_WHITE_BALANCE_TEMPERATURE; }
+static inline unsigned int fotobox_V4L2_CID_FOCUS_AUTO(void) { return V4L2_CID_FOCUS_AUTO; }
+static inline unsigned int fotobox_V4L2_CID_FOCUS_ABSOLUTE(void) { return V4L2_CID_FOCUS_ABSOLUTE; }
+static inline unsigned int fotobox_V4L2_CID_POWER_LINE_FREQUENCY(void) { return V4L2_CID_POWER_LINE_FREQUENCY; }
 #endif

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Imaging
 import Platform
 
 /// A source of frames: a V4L2 camera, or a directory of JPEGs played as a stream (`ReplayCamera`).
@@ -22,6 +23,17 @@ public protocol Camera: AnyObject {
     func close()
     /// Counters since the last `start`.
     var statistics: StreamStatistics { get }
+}
+
+extension Camera {
+    /// Preview ↔ still: stops the stream, negotiates for `request`, starts again.
+    @discardableResult
+    public func switchTo(_ request: StreamRequest) throws(CameraError) -> NegotiatedFormat {
+        stop()
+        let format = try configure(request)
+        try start()
+        return format
+    }
 }
 
 /// What the station asks the camera for.
@@ -74,6 +86,9 @@ public struct NegotiatedFormat: Sendable, Equatable, CustomStringConvertible {
     public var bytesPerLine: Int
     /// Things a technician should know, such as a camera too small for the live profile's crop.
     public var warnings: [String]
+    /// For MJPEG previews taken at a size well above the preview's: the DCT scale to decode them at,
+    /// which is several times faster than a full decode.
+    public var previewScale: JPEGScale = .full
 
     public init(format: PixelFormat, size: FrameSize, framesPerSecond: Double? = nil, bytesPerLine: Int = 0, warnings: [String] = []) {
         self.format = format
@@ -110,6 +125,12 @@ public struct StreamStatistics: Sendable, Equatable {
     public var latencyMaxNanoseconds: UInt64 = 0
     /// Frames whose latency is known (the driver stamped them with the monotonic clock).
     public var latencySamples: Int = 0
+    /// Faults met (unplug, hang, broken buffers) and how many of them were recovered from.
+    public var faults: Int = 0
+    public var recoveries: Int = 0
+    /// Milliseconds from detecting a fault to the next good frame, the last one and the longest.
+    public var lastRecoveryMilliseconds: Double = 0
+    public var maxRecoveryMilliseconds: Double = 0
 
     public init() {}
 
@@ -124,6 +145,25 @@ public struct StreamStatistics: Sendable, Equatable {
     }
 
     public var maxLatencyMilliseconds: Double { Double(latencyMaxNanoseconds) / 1e6 }
+
+    /// Adds the counters of an earlier stream of the same camera (before a restart).
+    package mutating func include(earlier: StreamStatistics) {
+        guard earlier.frames > 0 || earlier.faults > 0 || earlier.dropped > 0 || earlier.errored > 0 else { return }
+        if earlier.frames > 0 {
+            if frames == 0 { lastFrameNanoseconds = earlier.lastFrameNanoseconds }
+            firstFrameNanoseconds = earlier.firstFrameNanoseconds
+        }
+        frames += earlier.frames
+        dropped += earlier.dropped
+        errored += earlier.errored
+        latencySumNanoseconds &+= earlier.latencySumNanoseconds
+        latencyMaxNanoseconds = max(latencyMaxNanoseconds, earlier.latencyMaxNanoseconds)
+        latencySamples += earlier.latencySamples
+        faults += earlier.faults
+        recoveries += earlier.recoveries
+        maxRecoveryMilliseconds = max(maxRecoveryMilliseconds, earlier.maxRecoveryMilliseconds)
+        if lastRecoveryMilliseconds == 0 { lastRecoveryMilliseconds = earlier.lastRecoveryMilliseconds }
+    }
 
     mutating func record(_ frame: Frame) {
         if frames == 0 { firstFrameNanoseconds = frame.dequeuedNanoseconds }
@@ -143,5 +183,12 @@ package enum MonotonicClock {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+    }
+
+    /// Sleeps the whole duration, continuing after signals.
+    package static func sleep(nanoseconds: UInt64) {
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) == -1 && errno == EINTR { request = left }
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Platform
 
 /// Why a camera cannot deliver, each with a description a technician can act on.
@@ -14,6 +17,8 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
     case busy(String)
     /// The camera was unplugged or its driver unbound (ENODEV).
     case deviceGone(String)
+    /// The driver ended the stream with an I/O error (a fatal streaming error, a USB transfer failure).
+    case streamFailed(String)
     /// No frame within the timeout: the camera hangs.
     case timedOut(device: String, milliseconds: Int)
     /// The driver flagged buffer after buffer as broken.
@@ -40,6 +45,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(device) refused \(asked) and set \(got)"
         case .busy(let device): return "\(device) is busy: another program is using the camera"
         case .deviceGone(let device): return "\(device) is gone: camera unplugged or its driver unbound"
+        case .streamFailed(let device): return "\(device) stopped streaming with an I/O error"
         case .timedOut(let device, let ms): return "\(device) delivered no frame in \(ms) ms: the camera hangs"
         case .tooManyBufferErrors(let device, let count): return "\(device) flagged \(count) buffers in a row as broken"
         case .badBuffers(let device, let reason): return "\(device): \(reason)"
@@ -52,7 +58,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Faults that closing and reopening the device may cure.
     public var isRecoverable: Bool {
         switch self {
-        case .busy, .deviceGone, .timedOut, .tooManyBufferErrors: return true
+        case .busy, .deviceGone, .streamFailed, .timedOut, .tooManyBufferErrors: return true
         case .system(let error): return error.isDeviceGone
         default: return false
         }
@@ -67,6 +73,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
         case .formatRefused: return "formatRefused"
         case .busy: return "busy"
         case .deviceGone: return "deviceGone"
+        case .streamFailed: return "streamFailed"
         case .timedOut: return "timedOut"
         case .tooManyBufferErrors: return "tooManyBufferErrors"
         case .badBuffers: return "badBuffers"
@@ -78,6 +85,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// Maps a failed call on `device` to the fault it means.
     static func from(_ error: SystemError, device: String) -> CameraError {
+        if error.errno == EIO { return .streamFailed(device) }
         if error.isDeviceGone { return .deviceGone(device) }
         if error.isBusy { return .busy(device) }
         return .system(error)

@@ -53,7 +53,7 @@ public enum FrameDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
 
 extension Frame {
     /// The frame as RGB. JPEG frames are decoded (with DCT scaling if `scale` is not `.full`); RGB24 frames
-    /// are repacked; YUYV and NV12 need Imaging's colour conversion.
+    /// are repacked; YUYV and NV12 go through Imaging's colour conversion (`scale` does not apply).
     public func rgbImage(scale: JPEGScale = .full) throws(FrameDecodeError) -> RGBImage {
         if format.isCompressed {
             do { return try JPEG.decode(bytes, options: JPEGDecodeOptions(scale: scale, honourOrientation: false)) }
@@ -75,6 +75,20 @@ extension Frame {
             pixels.reserveCapacity(rowBytes * size.height)
             for row in 0..<size.height { pixels.append(contentsOf: bytes[row * bytesPerLine ..< row * bytesPerLine + rowBytes]) }
             return RGBImage(width: size.width, height: size.height, pixels: pixels)
+        case .yuyv:
+            do {
+                return try bytes.withUnsafeBufferPointer { (raw) throws(PixelBufferError) in
+                    try ColourConversion.rgb(fromYUYV: raw, width: size.width, height: size.height,
+                                             bytesPerRow: bytesPerLine > 0 ? bytesPerLine : nil)
+                }
+            } catch { throw .pixels(error) }
+        case .nv12:
+            do {
+                return try bytes.withUnsafeBufferPointer { (raw) throws(PixelBufferError) in
+                    try ColourConversion.rgb(fromNV12: raw, width: size.width, height: size.height,
+                                             bytesPerRow: bytesPerLine > 0 ? bytesPerLine : nil)
+                }
+            } catch { throw .pixels(error) }
         default:
             throw .noConversion(format)
         }

@@ -1,3 +1,5 @@
+import Imaging
+
 /// Chooses format, size and rate from what a camera offers. Pure, so tests cover it without a camera.
 public enum CameraNegotiation {
     /// Preference among the formats the station reads: MJPEG first (small over USB, decodes with DCT
@@ -57,7 +59,9 @@ public enum CameraNegotiation {
                 }
             }
             if let best {
-                return NegotiatedFormat(format: best.format, size: best.option.size, framesPerSecond: best.option.maxFramesPerSecond, warnings: warnings)
+                var chosen = NegotiatedFormat(format: best.format, size: best.option.size, framesPerSecond: best.option.maxFramesPerSecond, warnings: warnings)
+                chosen.previewScale = previewScale(for: chosen, minimum: request.previewMinimum)
+                return chosen
             }
             // Nothing large or fast enough: the largest there is, said plainly.
             let candidate = candidates.first(where: { $0.sizes.contains { $0.size == largest } })!
@@ -66,6 +70,17 @@ public enum CameraNegotiation {
             return NegotiatedFormat(format: candidate.format, size: largest, framesPerSecond: option.maxFramesPerSecond, warnings: warnings)
         }
         throw .unsupportedFormat(device: device, asked: request.format, offered: offered.map(\.format))
+    }
+
+    /// The smallest DCT scale whose output still covers `minimum` (MJPEG only; raw formats are `.full`).
+    static func previewScale(for format: NegotiatedFormat, minimum: FrameSize) -> JPEGScale {
+        guard format.format.isCompressed else { return .full }
+        var best = JPEGScale.full
+        for scale in JPEGScale.allCases where format.size.width / scale.rawValue >= minimum.width
+            && format.size.height / scale.rawValue >= minimum.height {
+            best = scale
+        }
+        return best
     }
 
     static func rank(_ format: PixelFormat) -> Int {

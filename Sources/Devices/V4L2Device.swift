@@ -44,20 +44,18 @@ package final class V4L2Device {
         }
     }
 
-    /// Waits until a buffer can be dequeued. Returns false on timeout; throws when the driver reports an
-    /// error condition (POLLERR: streaming stopped or device gone).
-    package func waitReadable(timeoutMilliseconds: Int) throws(SystemError) -> Bool {
+    /// Waits until a buffer can be dequeued or the driver reports an error. Returns the poll events
+    /// (POLLIN: a buffer is ready; POLLERR without POLLIN: streaming failed or the device is gone, and
+    /// DQBUF will say which), or 0 on timeout.
+    package func waitReadable(timeoutMilliseconds: Int) throws(SystemError) -> Int16 {
         guard fd >= 0 else { throw SystemError(call: "poll", errno: EBADF) }
         let fd = self.fd, kernel = self.kernel
         var revents: Int16 = 0
-        let timeout = Int32(clamping: timeoutMilliseconds)
+        let timeout = Int32(clamping: max(timeoutMilliseconds, 0))
         let ready = try SystemCall.retrying("poll \(path)") {
             kernel.poll(fd, events: Int16(POLLIN), timeoutMilliseconds: timeout, revents: &revents)
         }
-        if ready == 0 { return false }
-        if revents & Int16(POLLIN) != 0 { return true }
-        // POLLERR/POLLHUP without POLLIN: the driver has nothing to give; DQBUF will say why.
-        return true
+        return ready == 0 ? 0 : revents
     }
 
     package func map(length: Int, offset: Int) throws(SystemError) -> UnsafeMutableRawPointer {
@@ -102,6 +100,18 @@ public struct ControlInfo: Sendable, Equatable {
     public var isReadOnly: Bool { flags & UInt32(V4L2_CTRL_FLAG_READ_ONLY) != 0 }
     public var isInactive: Bool { flags & UInt32(V4L2_CTRL_FLAG_INACTIVE) != 0 }
     public var isButton: Bool { type == V4L2_CTRL_TYPE_BUTTON.rawValue }
+
+    package init(id: UInt32, name: String, type: UInt32, minimum: Int32, maximum: Int32, step: Int32,
+                 defaultValue: Int32, flags: UInt32) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.minimum = minimum
+        self.maximum = maximum
+        self.step = step
+        self.defaultValue = defaultValue
+        self.flags = flags
+    }
 }
 
 extension V4L2Device {

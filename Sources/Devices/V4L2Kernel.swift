@@ -22,7 +22,7 @@ package protocol V4L2Kernel: AnyObject {
 package final class LibV4L2Kernel: V4L2Kernel, Sendable {
     package static let shared = LibV4L2Kernel()
 
-    package init() {}
+    package init() { fotobox_v4l2_silence_log() }
 
     package func open(_ path: String, flags: Int32) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC)

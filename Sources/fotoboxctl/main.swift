@@ -7,6 +7,7 @@ let fotoboxctl = Command(
     discussion: "Every command takes --help. Machine-readable output with --json.",
     subcommands: [
         processCommand,
+        cameraCommand,
         padCommand,
     ])
 

@@ -1,0 +1,302 @@
+import Arguments
+import Devices
+import Foundation
+import Imaging
+import Platform
+
+/// `fotoboxctl camera list|capture|stream`: the technician's view of the camera, like `v4l2-ctl`.
+let cameraCommand = Command(
+    "camera", summary: "list cameras, capture a still, measure a stream",
+    discussion: "Exit status 3 when the camera is missing, busy or hangs.",
+    subcommands: [cameraListCommand, cameraCaptureCommand, cameraStreamCommand])
+
+private let deviceOption = OptionSpec.value("device", "PATH", help: "video node or replay:DIR (default: the first camera found)")
+
+let cameraListCommand = Command(
+    "list", summary: "list the video capture nodes with their formats, sizes and frame rates",
+    examples: ["fotoboxctl camera list", "fotoboxctl camera list --json"],
+    options: [.flag("json", help: "print one JSON object: cameras and errors")],
+    action: { arguments, output in
+        let found = CameraDiscovery.cameras()
+        if arguments.flag("json") {
+            output.print(try cameraJSON(CameraListJSON(cameras: found.cameras.map(CameraJSON.init),
+                                                       errors: found.errors.map(\.description))))
+        } else {
+            for camera in found.cameras {
+                output.print("\(camera.path)  \(camera.capabilities.card) (\(camera.capabilities.driver), \(camera.capabilities.busInfo))")
+                for format in camera.formats {
+                    let sizes = format.sizes.map { option in
+                        option.size.description + (option.maxFramesPerSecond.map { "@\(rateText($0))" } ?? "")
+                    }
+                    output.print("    \(format.format)  \(format.name)\(format.isEmulated ? " (emulated)" : ""): \(sizes.joined(separator: " "))")
+                }
+            }
+            for error in found.errors { output.printError("fotoboxctl: \(error)") }
+        }
+        if found.cameras.isEmpty {
+            if !arguments.flag("json") { output.printError("fotoboxctl: no video capture device found") }
+            return .deviceUnavailable
+        }
+        return .success
+    })
+
+let cameraCaptureCommand = Command(
+    "capture", summary: "capture one still and write it as JPEG",
+    discussion: """
+    Runs the preview for a few frames (auto exposure settles), switches to the still — the largest size,
+    MJPEG preferred, unless --size or --format say otherwise — and writes its first good frame, as the
+    kiosk does; the switch time is reported. MJPEG frames are written as the camera sent them; raw frames
+    are converted and encoded at the highest quality.
+    """,
+    examples: ["fotoboxctl camera capture --out still.jpg",
+               "fotoboxctl camera capture --device /dev/video2 --out still.jpg --size 1280x720 --format yuyv"],
+    options: [deviceOption,
+              .value("out", "FILE", help: "where to write the JPEG", required: true),
+              .value("size", "WxH", help: "frame size, such as 1920x1080"),
+              .value("format", "FORMAT", help: "pixel format", choices: ["mjpeg", "yuyv", "nv12", "rgb24"]),
+              .flag("json", help: "print one JSON object describing the capture")],
+    action: { arguments, output in
+        var request = StreamRequest.still
+        request.format = arguments.value("format").flatMap(PixelFormat.init(name:))
+        if let text = arguments.value("size") {
+            guard let size = FrameSize(parsing: text) else {
+                throw UsageError("--size needs WIDTHxHEIGHT, such as 1920x1080, not '\(text)'", commandPath: arguments.commandPath)
+            }
+            request.size = size
+        }
+        let path = try chosenDevice(arguments)
+        let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
+        defer { camera.close() }
+        // As the kiosk does: the preview runs (and auto exposure settles), then the switch to the still.
+        _ = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
+        try cameraCall { () throws(CameraError) in try camera.start() }
+        for _ in 0..<settleFrames {
+            _ = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
+        }
+        let switchStarted = Date()
+        let format = try cameraCall { () throws(CameraError) in try camera.switchTo(request) }
+        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 5_000) }
+        let switchMilliseconds = Date().timeIntervalSince(switchStarted) * 1000
+        camera.stop()
+
+        let outPath = arguments.value("out")!
+        let bytes: [UInt8]
+        do {
+            if frame.format.isCompressed {
+                _ = try JPEG.readHeader(frame.bytes)
+                bytes = frame.bytes
+            } else {
+                bytes = try JPEG.encode(try frame.rgbImage(), options: .finalPhoto)
+            }
+        } catch {
+            throw CommandRunner.Failure(.failure, "\(path): the frame cannot be written as JPEG: \(error)")
+        }
+        do { try FileSystem.writeFileAtomically(outPath, bytes) } catch {
+            throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
+        }
+        if arguments.flag("json") {
+            output.print(try cameraJSON(CaptureJSON(device: path, output: outPath, format: frame.format.description,
+                                                    width: frame.size.width, height: frame.size.height, bytes: bytes.count,
+                                                    switchMilliseconds: (switchMilliseconds * 10).rounded() / 10,
+                                                    warnings: format.warnings)))
+        } else {
+            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(switchMilliseconds)) ms")
+        }
+        return .success
+    })
+
+let cameraStreamCommand = Command(
+    "stream", summary: "stream for a while and report frame rate, dropped frames and latency",
+    discussion: """
+    Streams like `v4l2-ctl --stream-mmap` and measures: frames per second, frames the driver dropped
+    (gaps in its sequence numbers), broken buffers, capture-to-userspace latency (driver timestamp to
+    dequeue). Faults (unplug, hang) are recovered as the service does, and counted with the time it took.
+    """,
+    examples: ["fotoboxctl camera stream --seconds 10", "fotoboxctl camera stream --device /dev/video2 --seconds 5 --still --json",
+               "fotoboxctl camera stream --device /dev/video0 --seconds 30 --wait"],
+    options: [deviceOption,
+              .value("seconds", "N", help: "how long to stream", required: true),
+              .value("size", "WxH", help: "frame size (default: the preview's)"),
+              .value("format", "FORMAT", help: "pixel format", choices: ["mjpeg", "yuyv", "nv12", "rgb24"]),
+              .flag("still", help: "stream at the still size instead of the preview's"),
+              .flag("wait", help: "wait for a camera that is missing or busy, as the service does"),
+              .flag("json", help: "print one JSON object with the figures")],
+    action: { arguments, output in
+        let seconds = try arguments.integer("seconds", in: 1...3600)!
+        var request = arguments.flag("still") ? StreamRequest.still : StreamRequest.preview
+        request.format = arguments.value("format").flatMap(PixelFormat.init(name:))
+        if let text = arguments.value("size") {
+            guard let size = FrameSize(parsing: text) else {
+                throw UsageError("--size needs WIDTHxHEIGHT, such as 1920x1080, not '\(text)'", commandPath: arguments.commandPath)
+            }
+            request.size = size
+        }
+        let path = try chosenDevice(arguments)
+        let log = CameraLog.standardError
+        let camera: any Camera
+        var format: NegotiatedFormat?
+        if ReplayCamera.isReplay(path) {
+            camera = ReplayCamera(path, log: log)
+            format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
+            try cameraCall { () throws(CameraError) in try camera.start() }
+        } else {
+            let recovering = RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
+            camera = recovering
+            if arguments.flag("wait") {
+                try cameraCall { () throws(CameraError) in try recovering.startWhenAvailable(request) }
+                format = recovering.format
+            } else {
+                format = try cameraCall { () throws(CameraError) in try recovering.configure(request) }
+                try cameraCall { () throws(CameraError) in try recovering.start() }
+            }
+        }
+        defer { camera.close() }
+        // Said at once (not with the figures at the end), so a script can act on a running stream.
+        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera to be free or plugged in") }
+        let end = Date().addingTimeInterval(Double(seconds))
+        var lastError: CameraError?
+        while Date() < end {
+            do throws(CameraError) {
+                _ = try camera.nextFrame(timeoutMilliseconds: 1_000)
+            } catch {
+                lastError = error
+                if !error.isRecoverable { break }
+            }
+        }
+        format = format ?? (camera as? RecoveringCamera)?.format
+        camera.stop()
+        let figures = camera.statistics
+        let result = StreamJSON(device: path, format: format?.format.description ?? "none", width: format?.size.width ?? 0,
+                                height: format?.size.height ?? 0, seconds: seconds, statistics: figures,
+                                lastError: figures.frames == 0 ? lastError?.description : nil)
+        if arguments.flag("json") {
+            output.print(try cameraJSON(result))
+        } else {
+            output.print("\(path): \(format.map(\.description) ?? "no stream") for \(seconds) s")
+            output.print("frames \(figures.frames)  fps \(rateText(figures.framesPerSecond))  dropped \(figures.dropped)  broken \(figures.errored)")
+            output.print("latency mean \(millisecondsText(figures.meanLatencyMilliseconds)) ms  max \(millisecondsText(figures.maxLatencyMilliseconds)) ms (\(figures.latencySamples) samples)")
+            output.print("faults \(figures.faults)  recoveries \(figures.recoveries)  longest recovery \(millisecondsText(figures.maxRecoveryMilliseconds)) ms")
+        }
+        if figures.frames == 0 {
+            output.printError("fotoboxctl: \(path) delivered no frame\(lastError.map { ": \($0)" } ?? "")")
+            return .deviceUnavailable
+        }
+        return .success
+    })
+
+/// Preview frames before the still, so auto exposure has settled.
+private let settleFrames = 3
+
+/// `--device`, or the first capture node found.
+private func chosenDevice(_ arguments: ParsedArguments) throws -> String {
+    if let device = arguments.value("device") { return device }
+    guard let first = CameraDiscovery.cameras().cameras.first else {
+        throw CommandRunner.Failure(.deviceUnavailable, "no video capture device found (give --device)")
+    }
+    return first.path
+}
+
+/// Runs a camera call; a camera that is missing, busy or hangs ends the command with status 3.
+private func cameraCall<T>(_ body: () throws(CameraError) -> T) throws -> T {
+    do { return try body() } catch {
+        switch error {
+        case .unsupportedFormat, .unsupportedSize, .formatRefused:
+            throw CommandRunner.Failure(.failure, error.description)
+        default:
+            throw CommandRunner.Failure(.deviceUnavailable, error.description)
+        }
+    }
+}
+
+private func rateText(_ value: Double) -> String { String(format: "%.1f", value) }
+private func millisecondsText(_ value: Double) -> String { String(format: "%.2f", value) }
+
+private func cameraJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+private struct CameraListJSON: Encodable {
+    var cameras: [CameraJSON]
+    var errors: [String]
+}
+
+private struct CameraJSON: Encodable {
+    struct Size: Encodable { var width: Int; var height: Int; var fps: [Double] }
+    struct Format: Encodable { var fourcc: String; var name: String; var emulated: Bool; var sizes: [Size] }
+    struct Control: Encodable { var name: String; var minimum: Int32; var maximum: Int32; var defaultValue: Int32 }
+    var path: String
+    var driver: String
+    var card: String
+    var bus: String
+    var formats: [Format]
+    var controls: [Control]
+
+    init(_ info: CameraInfo) {
+        path = info.path
+        driver = info.capabilities.driver
+        card = info.capabilities.card
+        bus = info.capabilities.busInfo
+        formats = info.formats.map { format in
+            Format(fourcc: format.format.description, name: format.name, emulated: format.isEmulated,
+                   sizes: format.sizes.map { Size(width: $0.size.width, height: $0.size.height, fps: $0.framesPerSecond) })
+        }
+        controls = info.controls.filter { !$0.isButton }.map {
+            Control(name: $0.name, minimum: $0.minimum, maximum: $0.maximum, defaultValue: $0.defaultValue)
+        }
+    }
+}
+
+private struct CaptureJSON: Encodable {
+    var device: String
+    var output: String
+    var format: String
+    var width: Int
+    var height: Int
+    var bytes: Int
+    /// From the end of the preview to the first still frame in hand.
+    var switchMilliseconds: Double
+    var warnings: [String]
+}
+
+private struct StreamJSON: Encodable {
+    var device: String
+    var format: String
+    var width: Int
+    var height: Int
+    var seconds: Int
+    var frames: Int
+    var framesPerSecond: Double
+    var dropped: Int
+    var broken: Int
+    var latencyMeanMilliseconds: Double
+    var latencyMaxMilliseconds: Double
+    var latencySamples: Int
+    var faults: Int
+    var recoveries: Int
+    var lastRecoveryMilliseconds: Double
+    var maxRecoveryMilliseconds: Double
+    var lastError: String?
+
+    init(device: String, format: String, width: Int, height: Int, seconds: Int, statistics: StreamStatistics, lastError: String?) {
+        self.device = device
+        self.format = format
+        self.width = width
+        self.height = height
+        self.seconds = seconds
+        frames = statistics.frames
+        framesPerSecond = (statistics.framesPerSecond * 10).rounded() / 10
+        dropped = statistics.dropped
+        broken = statistics.errored
+        latencyMeanMilliseconds = (statistics.meanLatencyMilliseconds * 100).rounded() / 100
+        latencyMaxMilliseconds = (statistics.maxLatencyMilliseconds * 100).rounded() / 100
+        latencySamples = statistics.latencySamples
+        faults = statistics.faults
+        recoveries = statistics.recoveries
+        lastRecoveryMilliseconds = statistics.lastRecoveryMilliseconds.rounded()
+        maxRecoveryMilliseconds = statistics.maxRecoveryMilliseconds.rounded()
+        self.lastError = lastError
+    }
+}
