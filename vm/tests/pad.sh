@@ -14,7 +14,7 @@ if [ "${FOTOBOX_VM:-}" != 1 ]; then echo "FAIL pad: runs inside the VM only (mak
 [ -x "$CTL" ] || { echo "FAIL pad-setup: $CTL is not built"; exit 1; }
 # usbhid: nothing loads it on arrival here (no udev), and the pad must be claimed away from it as on a station.
 for module in usbhid dummy_hcd libcomposite usb_f_fs; do
-    modprobe "$module" || { echo "FAIL pad-setup: modprobe $module"; exit 1; }
+    modprobe ${FOTOBOX_VM_MODULE_ROOT:+-d "$FOTOBOX_VM_MODULE_ROOT"} "$module" || { echo "FAIL pad-setup: modprobe $module"; exit 1; }
 done
 [ -d /sys/kernel/config/usb_gadget ] || mount -t configfs none /sys/kernel/config 2>/dev/null
 # The gadget is built with the products (Package.swift target stu-gadget); compiling it here under TCG
