@@ -19,7 +19,6 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     private let events = USBEventQueue<PadReaderEvent>()
     private var reader: USBThread?
     private let stopReader = USBEventQueue<Bool>()
-    private var timeCountEnabled = false
     private var session: Session?
 
     /// The decoding state of one signing, from `begin` to `end`.
@@ -90,7 +89,6 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
             // stalls the request and keeps sending plain 0x01 reports, which the decoder also takes.
             do {
                 try transport.setFeatureReport(WacomCommand.penDataOptionMode(0x03))
-                timeCountEnabled = true
             } catch where error.isDeviceGone {
                 throw PadError(error)
             } catch {}
