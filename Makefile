@@ -35,6 +35,7 @@ bench: setup
 vm-test: setup
 	@scripts/setup --vm
 	$(SWIFT) build -c release --product fotoboxctl
+	$(SWIFT) build -c release --product stu-gadget
 	@vm/run
 
 clean:

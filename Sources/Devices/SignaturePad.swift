@@ -1,3 +1,5 @@
+import CUSB
+
 /// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
 /// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
 /// mirror and the buttons, `clear` on "Nochmal", `end`), close. `WacomPad` implements it for a real STU pad
@@ -40,24 +42,44 @@ public struct PadProgress: Equatable, Sendable {
 /// Opens the pad the config names: `simulated`, `auto` (the first STU pad on the bus) or a usbfs path
 /// such as `/dev/bus/usb/001/004`.
 public enum SignaturePads {
+    /// How a waited-for pad was found.
+    public enum Arrival: Equatable, Sendable {
+        /// A hotplug event (or the pad was already there when watching began).
+        case hotplug(USBDeviceInfo)
+        /// A rescan of the bus: hotplug events do not come where no udev daemon runs (Debian's libusb
+        /// takes them from udev), so the bus is also listed once a second.
+        case rescan(USBDeviceInfo)
+
+        public var device: USBDeviceInfo {
+            switch self { case .hotplug(let info), .rescan(let info): return info }
+        }
+    }
+
     /// Waits up to `timeoutMilliseconds` for an STU pad to be on the bus (already there, or plugged in),
     /// watching through libusb's hotplug events.
-    public static func waitForPad(context: USBContext, timeoutMilliseconds: Int) throws(PadError) -> USBDeviceInfo {
+    public static func waitForPad(context: USBContext, timeoutMilliseconds: Int) throws(PadError) -> Arrival {
         let arrivals = USBEventQueue<USBDeviceInfo>()
-        let monitor: USBHotplugMonitor
+        let monitor: USBHotplugMonitor?
         do {
             // Devices already present are reported first (LIBUSB_HOTPLUG_ENUMERATE).
             monitor = try USBHotplugMonitor(context: context, vendorID: WacomModel.vendorID) { event in
                 if case .arrived(let info) = event, WacomModel.isSignaturePad(info) { arrivals.push(info) }
             }
+        } catch where error.code == LIBUSB_ERROR_NOT_SUPPORTED.rawValue {
+            monitor = nil
         } catch {
             throw .usb(error)
         }
-        defer { monitor.stop() }
-        guard let info = arrivals.pop(timeoutMilliseconds: timeoutMilliseconds) else {
-            throw .noPad("no Wacom STU pad was plugged in within \(timeoutMilliseconds / 1000) s")
+        defer { monitor?.stop() }
+        let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
+        while true {
+            let left = deadline - MonotonicClock.milliseconds()
+            if let info = arrivals.pop(timeoutMilliseconds: min(max(left, 0), 1000)) { return .hotplug(info) }
+            if let info = try? context.devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
+                return .rescan(info)
+            }
+            if left <= 0 { throw .noPad("no Wacom STU pad was plugged in within \(timeoutMilliseconds / 1000) s") }
         }
-        return info
     }
 
     public static func open(device: String, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {

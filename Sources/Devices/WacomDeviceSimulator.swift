@@ -18,6 +18,8 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
         case raw([UInt8])
         /// Pulls the cable: every call fails with LIBUSB_ERROR_NO_DEVICE from here on.
         case unplug
+        /// One interrupt read fails with LIBUSB_ERROR_IO (a glitch, or the transfer in flight at an unplug).
+        case ioError
     }
 
     /// The steps of one session, played once the first prompt is on the screen.
@@ -43,7 +45,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
         /// Status polls left before the pad is ready again after an image.
         var busyPolls = 0
         var upload: [UInt8]? = nil
-        var timeline: [(dueMilliseconds: Int, report: [UInt8]?)]? = nil
+        var timeline: [(dueMilliseconds: Int, input: Input)]? = nil
         var next = 0
         var started = 0
         var setReports = 0
@@ -155,7 +157,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
     }
 
     public func readInputReport(timeoutMilliseconds: Int) throws(USBError) -> [UInt8]? {
-        enum Next { case gone, nothing, report([UInt8]?, waitMilliseconds: Int) }
+        enum Next { case gone, nothing, input(Input, waitMilliseconds: Int) }
         let now = MonotonicClock.milliseconds()
         let next: Next = mutableState.withLock { state in
             if state.unplugged || state.closed { return .gone }
@@ -170,8 +172,8 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
             let due = pacing == .realTime ? state.started + entry.dueMilliseconds : now
             guard due - now <= timeoutMilliseconds else { return .nothing }
             state.next += 1
-            if entry.report == nil { state.unplugged = true }
-            return .report(entry.report, waitMilliseconds: due - now)
+            if case .unplug = entry.input { state.unplugged = true }
+            return .input(entry.input, waitMilliseconds: due - now)
         }
         switch next {
         case .gone:
@@ -180,18 +182,24 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
             // As a real interrupt read, nothing to send means waiting out the timeout.
             MonotonicClock.sleep(milliseconds: min(timeoutMilliseconds, 100))
             return nil
-        case let .report(report, wait):
+        case let .input(input, wait):
             MonotonicClock.sleep(milliseconds: wait)
-            guard let report else { throw USBError.deviceGone("interrupt transfer") }
-            return report
+            switch input {
+            case .report(let report): return report
+            case .unplug: throw USBError.deviceGone("interrupt transfer")
+            case .ioError: throw USBError(call: "interrupt transfer", code: -1 /* LIBUSB_ERROR_IO */)
+            }
         }
     }
 
     public func close() { mutableState.withLock { $0.closed = true } }
 
-    /// Every input report of the scenario with its time; nil stands for the unplug.
-    private func timeline(timeCount: Bool) -> [(dueMilliseconds: Int, report: [UInt8]?)] {
-        var entries: [(Int, [UInt8]?)] = []
+    /// What one interrupt read of the scenario gives.
+    enum Input: Sendable { case report([UInt8]), unplug, ioError }
+
+    /// Every input of the scenario with its time.
+    private func timeline(timeCount: Bool) -> [(dueMilliseconds: Int, input: Input)] {
+        var entries: [(Int, Input)] = []
         var milliseconds = 0
         var sequence: UInt16 = 0
         // Starts just below the wrap, so every simulated signature crosses it.
@@ -199,7 +207,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
         func pen(x: Int, y: Int, pressure: Int, touching: Bool) {
             let report = WacomPenReport(inProximity: true, switchState: touching ? 1 : 0, pressure: touching ? pressure : 0,
                                         x: x, y: y, timeCount: timeCount ? clock : nil, sequence: timeCount ? sequence : nil)
-            entries.append((milliseconds, report.bytes))
+            entries.append((milliseconds, .report(report.bytes)))
             milliseconds += WacomRecording.sampleMilliseconds
             clock &+= UInt16(WacomRecording.sampleMilliseconds)
             sequence &+= 1
@@ -224,9 +232,11 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
                 pen(x: point.x, y: point.y, pressure: 0, touching: false)
                 milliseconds += 300
             case .raw(let bytes):
-                entries.append((milliseconds, bytes))
+                entries.append((milliseconds, .report(bytes)))
             case .unplug:
-                entries.append((milliseconds, nil))
+                entries.append((milliseconds, .unplug))
+            case .ioError:
+                entries.append((milliseconds, .ioError))
             }
         }
         return entries

@@ -19,7 +19,6 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     private let events = USBEventQueue<PadReaderEvent>()
     private var reader: USBThread?
     private let stopReader = USBEventQueue<Bool>()
-    private var timeCountEnabled = false
     private var session: Session?
 
     /// The decoding state of one signing, from `begin` to `end`.
@@ -90,7 +89,6 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
             // stalls the request and keeps sending plain 0x01 reports, which the decoder also takes.
             do {
                 try transport.setFeatureReport(WacomCommand.penDataOptionMode(0x03))
-                timeCountEnabled = true
             } catch where error.isDeviceGone {
                 throw PadError(error)
             } catch {}
@@ -237,14 +235,22 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
         let transport = self.transport, events = self.events, stop = self.stopReader
         do throws(USBError) {
             reader = try USBThread(name: "pad-reader") {
+                var failures = 0
                 while stop.pop(timeoutMilliseconds: 0) == nil {
                     do throws(USBError) {
                         // A short timeout so that stopReading() is noticed quickly.
                         guard let report = try transport.readInputReport(timeoutMilliseconds: 50) else { continue }
+                        failures = 0
                         events.push(.report(report, hostMilliseconds: MonotonicClock.milliseconds()))
                     } catch {
-                        events.push(.failed(error))
-                        return
+                        // An unplug can end the transfer in flight with an I/O error; the next one then
+                        // says "no device". A glitch passes: only repeated failures end the capture.
+                        failures += 1
+                        if error.isDeviceGone || failures >= 3 {
+                            events.push(.failed(error))
+                            return
+                        }
+                        MonotonicClock.sleep(milliseconds: 10)
                     }
                 }
             }

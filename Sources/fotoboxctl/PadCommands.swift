@@ -63,8 +63,10 @@ let padCaptureCommand = Command(
             if let wait, device == "auto" {
                 let context: USBContext
                 do throws(USBError) { context = try USBContext() } catch { throw PadError.usb(error) }
-                let info = try SignaturePads.waitForPad(context: context, timeoutMilliseconds: wait * 1000)
-                padLines.append("pad arrived: \(info)")
+                switch try SignaturePads.waitForPad(context: context, timeoutMilliseconds: wait * 1000) {
+                case .hotplug(let info): padLines.append("pad arrived: \(info) (hotplug event)")
+                case .rescan(let info): padLines.append("pad arrived: \(info) (found by rescanning the bus)")
+                }
             }
             let pad = try SignaturePads.open(device: device, context: try USBContext())
             defer { pad.close() }

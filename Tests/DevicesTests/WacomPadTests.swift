@@ -95,6 +95,13 @@ struct WacomPadTests {
         #expect(throws: PadError.self) { try pad.capture(timeoutMilliseconds: 10_000) }
     }
 
+    @Test func aSingleReadErrorIsAGlitchButRepeatedOnesEndTheCapture() throws {
+        let (pad, _) = pad([.sign(Array(WacomRecording.signature.prefix(90))), .ioError, .sign(WacomRecording.signature), .tap(.ok)])
+        #expect(try pad.capture(timeoutMilliseconds: 10_000).strokes.count == 4)
+        let (broken, _) = self.pad([.sign(Array(WacomRecording.signature.prefix(90))), .ioError, .ioError, .ioError])
+        #expect(throws: PadError.usb(USBError(call: "interrupt transfer", code: -1))) { try broken.capture(timeoutMilliseconds: 10_000) }
+    }
+
     @Test func noOKWithinTheTimeoutIsATimeout() {
         let (pad, _) = pad([.sign(WacomRecording.signature)])
         #expect(throws: PadError.timedOut(milliseconds: 300)) { try pad.capture(timeoutMilliseconds: 300) }
