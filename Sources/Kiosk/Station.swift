@@ -15,7 +15,7 @@ public enum StationError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .caseRules(let error): "visit.case-id-pattern: \(error)"
+        case .caseRules(let error): "case-number rules ([visit]): \(error)"
         case .camera(let error): "camera.device: \(error)"
         case .server(let error): "\(error)"
         }

@@ -117,11 +117,12 @@ struct VisitServiceTests {
         // The warning comes first, then the wipe.
         #expect(eventually { rig.service.snapshot(token: token).timeout?.warningSecondsLeft != nil })
         #expect(eventually { rig.service.snapshot(token: nil).step == .welcome })
+        // The wipe's effects run right after the state change, on the ticker thread.
+        #expect(eventually { rig.log.all.contains { $0.contains("reason=inactivity") } })
         #expect(rig.service.residue.hasVisit == false)
         #expect(rig.service.residue.hasPreview == false)
         #expect(try FileSystem.listDirectory(rig.scratch).isEmpty)
         #expect(rig.queue.submissions.isEmpty)
-        #expect(rig.log.all.contains { $0.contains("reason=inactivity") })
     }
 
     @Test func secondTabCannotTakeOver() throws {
