@@ -98,7 +98,7 @@ def type_on_keypad(driver, text):
         driver.find_element(By.CSS_SELECTOR, '#keypad button[data-key="%s"]' % character).click()
 
 
-def full_run(driver, language, case="ABCD-1234", screenshots=True, retake=False):
+def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False):
     """Welcome to receipt; returns the confirmation code."""
     driver.get(args.url)
     wait_step(driver, "welcome")
@@ -217,7 +217,7 @@ def test_second_tab_cannot_take_over(driver):
 
 def test_timeout_warns_then_wipes(driver):
     start(driver, "de")
-    type_on_keypad(driver, "ABCD-1234")
+    type_on_keypad(driver, "WXYZ-2468")
     click(driver, "case-submit")
     wait_step(driver, "consent")
     # The warning comes first and "continue" keeps the visit.
@@ -236,6 +236,14 @@ def test_timeout_warns_then_wipes(driver):
     assert visit["active"] is False and "caseNumber" not in visit, visit
     assert driver.find_element(By.ID, "case-input").get_attribute("value") == ""
     assert driver.execute_script("return sessionStorage.getItem('fotobox.token')") is None
+    assert_page_forgot(driver, "WXYZ-2468")
+
+
+def assert_page_forgot(driver, *secrets):
+    page = driver.execute_script("return document.documentElement.outerHTML + JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    for secret in secrets:
+        assert secret not in page, "the page still holds %r after the wipe" % secret
+    assert driver.execute_script("return document.getElementById('photo').getAttribute('src')") is None
 
 
 def test_complete_run_german(driver):
@@ -244,7 +252,8 @@ def test_complete_run_german(driver):
     assert delivery in (CATALOGUES["de"]["receipt.sent"], CATALOGUES["de"]["receipt.later"]), delivery
     click(driver, "finish")
     wait_step(driver, "welcome")
-    check_inbox("ABCD-1234")
+    assert_page_forgot(driver, "KLMN-4711", code)
+    check_inbox("KLMN-4711")
 
 
 def test_complete_run_arabic(driver):

@@ -135,6 +135,7 @@
 
     if (ui.shownStep !== step) {
       ui.shownStep = step;
+      if (step === 'welcome') forgetVisitOnScreen();
       if (step !== 'case-number') { $('case-input').value = ''; $('case-error').hidden = true; }
       const heading = document.querySelector('section[data-step="' + section + '"] h1');
       if (heading) {
@@ -143,6 +144,17 @@
       }
       if (step === 'case-number') $('case-input').focus(); else if (heading) heading.focus();
     }
+  }
+
+  // The page keeps nothing of a finished or abandoned visit either: texts, photo, signature.
+  function forgetVisitOnScreen() {
+    for (const id of ['case-input']) $(id).value = '';
+    for (const id of ['summary-case', 'receipt-case', 'receipt-code', 'receipt-delivery', 'review-advice', 'retakes', 'case-error']) $(id).textContent = '';
+    $('photo').removeAttribute('src');
+    $('preview').removeAttribute('src');
+    ui.previewToken = null;
+    const canvas = $('signature-mirror');
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
   }
 
   function showProblem(text) {

@@ -190,6 +190,25 @@ struct KioskAPITests {
     }
 }
 
+extension KioskAPITests {
+    @Test func timeoutWarningIsPushedPromptly() throws {
+        let s = try ServerRig(timeout: 2)   // warning in the last 0.5 s
+        let token = s.start()
+        let port = s.server.port
+        let http = s.http
+        let received = SendableBox<RawHTTP.Response?>(nil)
+        let reader = Thread {
+            received.value = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 3) { bytes in
+                String(decoding: bytes, as: UTF8.self).contains("warningSecondsLeft")
+            }
+        }
+        reader.start()
+        #expect(eventually(4) { received.value != nil })
+        #expect(received.value?.text.contains("warningSecondsLeft") == true, "the warning must reach the page before the wipe")
+        _ = token
+    }
+}
+
 final class SendableBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T

@@ -398,10 +398,11 @@ public final class VisitService: @unchecked Sendable {
     private func tickerLoop() {
         while isRunning {
             condition.lock()
+            let revision = machine.revision
             let effects = machine.tick(now: clock.now())
-            let revisionChanged = !effects.isEmpty
             let polling = padActive && machine.step == .signature
-            if revisionChanged { condition.broadcast() }
+            // The warning before a timeout changes the revision without any effect: wake the event streams.
+            if machine.revision != revision { condition.broadcast() }
             condition.unlock()
             if effects.contains(.wipe(.inactivity)) { journal.log(.info, "visit timed out", [("event", "timeout")]) }
             run(effects)
