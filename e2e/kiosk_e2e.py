@@ -11,6 +11,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 args = None
@@ -169,10 +170,11 @@ def test_refused_case_number(driver):
     assert text_of(driver, "case-error") == CATALOGUES["de"]["caseNumber.refused.pattern"]
     assert step(driver) == "case-number"
     shoot(driver, "de", "case-number-refused")
-    # A barcode scanner types like a keyboard and ends with Enter.
+    # A barcode scanner types like a keyboard and ends with Enter, wherever the focus is.
     field = driver.find_element(By.ID, "case-input")
     field.clear()
-    field.send_keys("QWER-5678" + Keys.ENTER)
+    driver.find_element(By.ID, "case-title").click()
+    ActionChains(driver).send_keys("QWER-5678" + Keys.ENTER).perform()
     wait_step(driver, "consent")
     click(driver, "cancel")
     wait_step(driver, "welcome")

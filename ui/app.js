@@ -343,6 +343,13 @@
       }
     });
     $('case-input').addEventListener('input', () => { $('case-error').hidden = true; });
+    // A barcode scanner types wherever the focus is: on the case-number step, send it to the field.
+    document.addEventListener('keydown', (event) => {
+      if (ui.shownStep === 'case-number' && document.activeElement !== $('case-input') && !event.ctrlKey && !event.altKey
+          && (event.key.length === 1 || event.key === 'Enter')) {
+        $('case-input').focus();
+      }
+    }, true);
     // A preview stream that broke (camera back after a failure, server restart) is opened again.
     $('preview').addEventListener('error', () => setTimeout(() => {
       const step = ui.snapshot && ui.snapshot.owned ? ui.snapshot.step : null;
