@@ -122,6 +122,16 @@ struct VisitMachineTests {
         #expect(driver.machine.guidance == .openEyes)
     }
 
+    @Test func cameraLostDuringTheBurstIsShownAndAllowsAnotherTry() throws {
+        var driver = MachineDriver()
+        try driver.advance(to: .capture)
+        try driver.send(.photoProcessed(attempt: 1, .failure(.cameraUnavailable("gone"))))
+        #expect(driver.machine.step == .guidance)
+        #expect(driver.machine.problem == .cameraUnavailable)
+        try driver.send(.takePhoto)
+        #expect(driver.machine.step == .capture)
+    }
+
     @Test func cameraUnavailableRefusesThePhoto() throws {
         var driver = MachineDriver()
         try driver.advance(to: .guidance)

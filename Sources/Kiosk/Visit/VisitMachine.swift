@@ -318,8 +318,8 @@ public struct VisitMachine: Sendable {
             case .failure(.tooLong):
                 enter(.guidance, now, problem: .captureTooLong)
             case .failure(.cameraUnavailable):
-                cameraAvailable = false
-                enter(.guidance, now)
+                // Shown once; whether the camera delivers is the camera thread's to say (`.cameraAvailable`).
+                enter(.guidance, now, problem: .cameraUnavailable)
             case .failure(.processing):
                 enter(.guidance, now, problem: .noUsableFrame(.holdStill))
             }
