@@ -84,6 +84,8 @@ struct VisitServiceTests {
         #expect(receipt.receipt?.officeReachable == true)
         #expect(rig.queue.submissions.count == 1)
         #expect(rig.queue.submissions.first?.confirmationCode == receipt.receipt?.confirmationCode)
+        let metadata = rig.queue.submissions.first?.metadata ?? [:]
+        #expect(metadata["camera"] == "stand-in" && metadata["language"] == "en" && metadata["queuedAt"] != nil)
 
         let finished = try rig.service.perform(.finish, token: token)
         #expect(finished.step == .welcome)

@@ -269,7 +269,7 @@ public struct VisitMachine: Sendable {
                 caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
                 confirmationCode: code,
                 metadata: ["language": language.rawValue, "retakes": String(visit.retakes),
-                           "compliant": String(photo.compliant)])
+                           "compliant": String(photo.compliant), "visitSeconds": String(Int((now - visit.startedAt).rounded()))])
             enter(.queued, now)
             return [.enqueue(submission)]
 
