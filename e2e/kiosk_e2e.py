@@ -11,6 +11,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 args = None
@@ -26,7 +27,7 @@ def browser():
     options = Options()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1024",
-                 "--no-first-run", "--disable-extensions", "--disable-background-networking", "--lang=de"]:
+                 "--no-first-run", "--disable-extensions", "--disable-background-networking", "--no-proxy-server", "--lang=de"]:
         options.add_argument(flag)
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
@@ -40,7 +41,8 @@ def api(base, path, method="GET", body=None, token=None):
     if token:
         request.add_header("X-Visit-Token", token)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        # Straight to the station: never through a proxy from the environment.
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=5) as response:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
@@ -97,7 +99,7 @@ def type_on_keypad(driver, text):
         driver.find_element(By.CSS_SELECTOR, '#keypad button[data-key="%s"]' % character).click()
 
 
-def full_run(driver, language, case="ABCD-1234", screenshots=True, retake=False):
+def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False):
     """Welcome to receipt; returns the confirmation code."""
     driver.get(args.url)
     wait_step(driver, "welcome")
@@ -168,10 +170,11 @@ def test_refused_case_number(driver):
     assert text_of(driver, "case-error") == CATALOGUES["de"]["caseNumber.refused.pattern"]
     assert step(driver) == "case-number"
     shoot(driver, "de", "case-number-refused")
-    # A barcode scanner types like a keyboard and ends with Enter.
+    # A barcode scanner types like a keyboard and ends with Enter, wherever the focus is.
     field = driver.find_element(By.ID, "case-input")
     field.clear()
-    field.send_keys("QWER-5678" + Keys.ENTER)
+    driver.find_element(By.ID, "case-title").click()
+    ActionChains(driver).send_keys("QWER-5678" + Keys.ENTER).perform()
     wait_step(driver, "consent")
     click(driver, "cancel")
     wait_step(driver, "welcome")
@@ -216,7 +219,7 @@ def test_second_tab_cannot_take_over(driver):
 
 def test_timeout_warns_then_wipes(driver):
     start(driver, "de")
-    type_on_keypad(driver, "ABCD-1234")
+    type_on_keypad(driver, "WXYZ-2468")
     click(driver, "case-submit")
     wait_step(driver, "consent")
     # The warning comes first and "continue" keeps the visit.
@@ -235,6 +238,14 @@ def test_timeout_warns_then_wipes(driver):
     assert visit["active"] is False and "caseNumber" not in visit, visit
     assert driver.find_element(By.ID, "case-input").get_attribute("value") == ""
     assert driver.execute_script("return sessionStorage.getItem('fotobox.token')") is None
+    assert_page_forgot(driver, "WXYZ-2468")
+
+
+def assert_page_forgot(driver, *secrets):
+    page = driver.execute_script("return document.documentElement.outerHTML + JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+    for secret in secrets:
+        assert secret not in page, "the page still holds %r after the wipe" % secret
+    assert driver.execute_script("return document.getElementById('photo').getAttribute('src')") is None
 
 
 def test_complete_run_german(driver):
@@ -243,7 +254,8 @@ def test_complete_run_german(driver):
     assert delivery in (CATALOGUES["de"]["receipt.sent"], CATALOGUES["de"]["receipt.later"]), delivery
     click(driver, "finish")
     wait_step(driver, "welcome")
-    check_inbox("ABCD-1234")
+    assert_page_forgot(driver, "KLMN-4711", code)
+    check_inbox("KLMN-4711")
 
 
 def test_complete_run_arabic(driver):

@@ -135,6 +135,7 @@
 
     if (ui.shownStep !== step) {
       ui.shownStep = step;
+      if (step === 'welcome') forgetVisitOnScreen();
       if (step !== 'case-number') { $('case-input').value = ''; $('case-error').hidden = true; }
       const heading = document.querySelector('section[data-step="' + section + '"] h1');
       if (heading) {
@@ -143,6 +144,17 @@
       }
       if (step === 'case-number') $('case-input').focus(); else if (heading) heading.focus();
     }
+  }
+
+  // The page keeps nothing of a finished or abandoned visit either: texts, photo, signature.
+  function forgetVisitOnScreen() {
+    for (const id of ['case-input']) $(id).value = '';
+    for (const id of ['summary-case', 'receipt-case', 'receipt-code', 'receipt-delivery', 'review-advice', 'retakes', 'case-error']) $(id).textContent = '';
+    $('photo').removeAttribute('src');
+    $('preview').removeAttribute('src');
+    ui.previewToken = null;
+    const canvas = $('signature-mirror');
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
   }
 
   function showProblem(text) {
@@ -331,6 +343,13 @@
       }
     });
     $('case-input').addEventListener('input', () => { $('case-error').hidden = true; });
+    // A barcode scanner types wherever the focus is: on the case-number step, send it to the field.
+    document.addEventListener('keydown', (event) => {
+      if (ui.shownStep === 'case-number' && document.activeElement !== $('case-input') && !event.ctrlKey && !event.altKey
+          && (event.key.length === 1 || event.key === 'Enter')) {
+        $('case-input').focus();
+      }
+    }, true);
     // A preview stream that broke (camera back after a failure, server restart) is opened again.
     $('preview').addEventListener('error', () => setTimeout(() => {
       const step = ui.snapshot && ui.snapshot.owned ? ui.snapshot.step : null;

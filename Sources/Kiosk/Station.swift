@@ -15,7 +15,7 @@ public enum StationError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .caseRules(let error): "visit.case-id-pattern: \(error)"
+        case .caseRules(let error): "case-number rules ([visit]): \(error)"
         case .camera(let error): "camera.device: \(error)"
         case .server(let error): "\(error)"
         }
@@ -39,12 +39,16 @@ public final class Station: Sendable {
         let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds)),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: validator)
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
-                               scratchDirectory: scratchDirectory)
+                               scratchDirectory: scratchDirectory,
+                               stationMetadata: ["station": config.stationID, "software": Station.softwareVersion, "profile": config.profile])
         let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
         do { server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory) }
         catch { throw .server(error) }
         service.start()
     }
+
+    /// The software version sent with every submission.
+    public static let softwareVersion = "fotoboxd 0.1"
 
     /// systemd's `RuntimeDirectory=` (a tmpfs under /run), where visit scratch files may go.
     public static var runtimeDirectory: String? {

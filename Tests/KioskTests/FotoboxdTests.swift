@@ -64,6 +64,15 @@ struct FotoboxdTests {
         #expect(pings == [false, true, false, true])
     }
 
+    @Test func journalDatagramCarriesStructuredFields() {
+        let listener = NotifyListener()
+        let socket = JournalSocket(identifier: "fotoboxd", path: listener.path)
+        #expect(socket.send(.notice, "visit queued\nfor the office", [("event", "queued"), ("case", "0123abcd")]))
+        let message = listener.messages(for: 0.5).first ?? ""
+        #expect(message.split(separator: "\n").sorted() == ["FOTOBOX_CASE=0123abcd", "FOTOBOX_EVENT=queued", "MESSAGE=visit queued for the office",
+                                                           "PRIORITY=5", "SYSLOG_IDENTIFIER=fotoboxd"])
+    }
+
     @Test func configErrorsNameTheirLines() throws {
         guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
             Issue.record("SKIPPED: \(fotoboxdPath) not built"); return

@@ -118,6 +118,9 @@ struct KioskAPITests {
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: "{not json", token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: "[1,2]", token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":17}"#, token: token).status == 400)
+        let deep = String(repeating: "[", count: 16_000)
+        #expect(s.http.request("POST", "/api/v1/visit/case-number", json: deep, token: token).status == 400)
+        #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":"\#(String(repeating: "A", count: 500))"}"#, token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/consent", json: #"{"accepted":true}"#, token: token).status == 409)
         #expect(s.http.request("POST", "/api/v1/visit/teleport", json: "{}", token: token).status == 404)
         #expect(s.http.request("GET", "/api/v1/nothing").status == 404)
@@ -184,6 +187,25 @@ struct KioskAPITests {
         #expect(events.count >= 3)
         #expect(events.last?.contains(#""step":"case-number""#) == true)
         #expect(!response.text.contains("token"))
+    }
+}
+
+extension KioskAPITests {
+    @Test func timeoutWarningIsPushedPromptly() throws {
+        let s = try ServerRig(timeout: 2)   // warning in the last 0.5 s
+        let token = s.start()
+        let port = s.server.port
+        let http = s.http
+        let received = SendableBox<RawHTTP.Response?>(nil)
+        let reader = Thread {
+            received.value = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 3) { bytes in
+                String(decoding: bytes, as: UTF8.self).contains("warningSecondsLeft")
+            }
+        }
+        reader.start()
+        #expect(eventually(4) { received.value != nil })
+        #expect(received.value?.text.contains("warningSecondsLeft") == true, "the warning must reach the page before the wipe")
+        _ = token
     }
 }
 

@@ -64,7 +64,8 @@ struct VisitMachineTests {
         let token = try #require(driver.machine.visit?.token)
         #expect(token.count == 32)
         #expect(driver.machine.owns(token))
-        #expect(!driver.machine.owns("0" + token.dropFirst()))
+        let other = (token.first == "0" ? "1" : "0") + token.dropFirst()
+        #expect(!driver.machine.owns(other))
         #expect(!driver.machine.owns(nil))
     }
 
@@ -119,6 +120,16 @@ struct VisitMachineTests {
         #expect(driver.machine.step == .guidance)
         #expect(driver.machine.problem == .noUsableFrame(.openEyes))
         #expect(driver.machine.guidance == .openEyes)
+    }
+
+    @Test func cameraLostDuringTheBurstIsShownAndAllowsAnotherTry() throws {
+        var driver = MachineDriver()
+        try driver.advance(to: .capture)
+        try driver.send(.photoProcessed(attempt: 1, .failure(.cameraUnavailable("gone"))))
+        #expect(driver.machine.step == .guidance)
+        #expect(driver.machine.problem == .cameraUnavailable)
+        try driver.send(.takePhoto)
+        #expect(driver.machine.step == .capture)
     }
 
     @Test func cameraUnavailableRefusesThePhoto() throws {

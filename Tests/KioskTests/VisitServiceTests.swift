@@ -84,6 +84,8 @@ struct VisitServiceTests {
         #expect(receipt.receipt?.officeReachable == true)
         #expect(rig.queue.submissions.count == 1)
         #expect(rig.queue.submissions.first?.confirmationCode == receipt.receipt?.confirmationCode)
+        let metadata = rig.queue.submissions.first?.metadata ?? [:]
+        #expect(metadata["camera"] == "stand-in" && metadata["language"] == "en" && metadata["queuedAt"] != nil)
 
         let finished = try rig.service.perform(.finish, token: token)
         #expect(finished.step == .welcome)
@@ -117,11 +119,12 @@ struct VisitServiceTests {
         // The warning comes first, then the wipe.
         #expect(eventually { rig.service.snapshot(token: token).timeout?.warningSecondsLeft != nil })
         #expect(eventually { rig.service.snapshot(token: nil).step == .welcome })
+        // The wipe's effects run right after the state change, on the ticker thread.
+        #expect(eventually { rig.log.all.contains { $0.contains("reason=inactivity") } })
         #expect(rig.service.residue.hasVisit == false)
         #expect(rig.service.residue.hasPreview == false)
         #expect(try FileSystem.listDirectory(rig.scratch).isEmpty)
         #expect(rig.queue.submissions.isEmpty)
-        #expect(rig.log.all.contains { $0.contains("reason=inactivity") })
     }
 
     @Test func secondTabCannotTakeOver() throws {

@@ -31,6 +31,8 @@ public final class VisitService: @unchecked Sendable {
     public let burstSize: Int
     /// How often the ticker looks at timeouts and the pad.
     public let tickInterval: Double
+    /// Added to every submission's metadata: station id, software version (never anything of the citizen).
+    public let stationMetadata: [String: String]
 
     private let condition = NSCondition()
     private var machine: VisitMachine
@@ -49,7 +51,8 @@ public final class VisitService: @unchecked Sendable {
     private var mirror: Signature?
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
-                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2) {
+                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
+                stationMetadata: [String: String] = [:]) {
         self.machine = machine
         self.ports = ports
         self.clock = clock
@@ -57,6 +60,7 @@ public final class VisitService: @unchecked Sendable {
         self.scratchDirectory = scratchDirectory
         self.burstSize = max(1, burstSize)
         self.tickInterval = tickInterval
+        self.stationMetadata = stationMetadata
     }
 
     // MARK: life cycle
@@ -277,7 +281,10 @@ public final class VisitService: @unchecked Sendable {
             case .endSignature:
                 setPad(active: false)
                 ports.pad.end()
-            case .enqueue(let submission):
+            case .enqueue(var submission):
+                submission.metadata.merge(stationMetadata) { own, _ in own }
+                submission.metadata["camera"] = ports.frames.name
+                submission.metadata["queuedAt"] = Date().ISO8601Format()
                 do throws(QueueFailure) {
                     try ports.queue.enqueue(submission)
                     journal.log(.notice, "visit queued for the office", [("event", "queued"), ("case", journal.caseTag(submission.caseNumber))])
@@ -398,10 +405,11 @@ public final class VisitService: @unchecked Sendable {
     private func tickerLoop() {
         while isRunning {
             condition.lock()
+            let revision = machine.revision
             let effects = machine.tick(now: clock.now())
-            let revisionChanged = !effects.isEmpty
             let polling = padActive && machine.step == .signature
-            if revisionChanged { condition.broadcast() }
+            // The warning before a timeout changes the revision without any effect: wake the event streams.
+            if machine.revision != revision { condition.broadcast() }
             condition.unlock()
             if effects.contains(.wipe(.inactivity)) { journal.log(.info, "visit timed out", [("event", "timeout")]) }
             run(effects)

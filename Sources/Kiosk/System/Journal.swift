@@ -28,7 +28,7 @@ public final class Journal: Sendable {
 
     /// journald's native protocol when stderr is connected to the journal (`$JOURNAL_STREAM`), else stderr.
     public static func standard(identifier: String, caseKey: [UInt8]) -> Journal {
-        let native = JournalSocket.connectedToJournal() ? JournalSocket(identifier: identifier) : nil
+        let native = JournalSocket.connectedToJournal() ? JournalSocket(identifier: identifier, path: JournalSocket.systemPath) : nil
         return Journal(caseKey: caseKey) { priority, message, fields in
             if let native, native.send(priority, message, fields) { return }
             var line = "\(identifier): \(priority): \(message)"
@@ -91,9 +91,15 @@ extension LogPriority: CustomStringConvertible {
 }
 
 /// journald's native protocol: one datagram of `KEY=value` lines to /run/systemd/journal/socket.
-struct JournalSocket: Sendable {
+package struct JournalSocket: Sendable {
     let identifier: String
-    static let path = "/run/systemd/journal/socket"
+    let path: String
+    package static let systemPath = "/run/systemd/journal/socket"
+
+    package init(identifier: String, path: String) {
+        self.identifier = identifier
+        self.path = path
+    }
 
     /// systemd sets `$JOURNAL_STREAM` to stderr's device:inode when stderr goes to the journal.
     static func connectedToJournal() -> Bool {
@@ -103,10 +109,10 @@ struct JournalSocket: Sendable {
         return value == "\(info.st_dev):\(info.st_ino)"
     }
 
-    func send(_ priority: LogPriority, _ message: String, _ fields: [(String, String)]) -> Bool {
+    package func send(_ priority: LogPriority, _ message: String, _ fields: [(String, String)]) -> Bool {
         var text = "MESSAGE=\(message.replacingNewlines)\nPRIORITY=\(priority.rawValue)\nSYSLOG_IDENTIFIER=\(identifier)\n"
         for (key, value) in fields { text += "FOTOBOX_\(key.uppercased())=\(value.replacingNewlines)\n" }
-        return UnixDatagram.send(Array(text.utf8), to: Self.path)
+        return UnixDatagram.send(Array(text.utf8), to: path)
     }
 }
 

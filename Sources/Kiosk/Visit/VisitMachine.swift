@@ -269,7 +269,7 @@ public struct VisitMachine: Sendable {
                 caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
                 confirmationCode: code,
                 metadata: ["language": language.rawValue, "retakes": String(visit.retakes),
-                           "compliant": String(photo.compliant)])
+                           "compliant": String(photo.compliant), "visitSeconds": String(Int((now - visit.startedAt).rounded()))])
             enter(.queued, now)
             return [.enqueue(submission)]
 
@@ -318,8 +318,8 @@ public struct VisitMachine: Sendable {
             case .failure(.tooLong):
                 enter(.guidance, now, problem: .captureTooLong)
             case .failure(.cameraUnavailable):
-                cameraAvailable = false
-                enter(.guidance, now)
+                // Shown once; whether the camera delivers is the camera thread's to say (`.cameraAvailable`).
+                enter(.guidance, now, problem: .cameraUnavailable)
             case .failure(.processing):
                 enter(.guidance, now, problem: .noUsableFrame(.holdStill))
             }
