@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import Foundation
+import Compliance
 import Configuration
+import FaceAnalysis
 import Devices
 import Outbox
 import Platform
@@ -12,12 +14,16 @@ public enum StationError: Error, Sendable, CustomStringConvertible {
     case caseRules(OutboxError)
     case camera(CameraError)
     case server(HTTPServerError)
+    case models(String)
+    case outbox(String)
 
     public var description: String {
         switch self {
         case .caseRules(let error): "case-number rules ([visit]): \(error)"
         case .camera(let error): "camera.device: \(error)"
         case .server(let error): "\(error)"
+        case .models(let reason): "models.directory: \(reason)"
+        case .outbox(let reason): "outbox: \(reason)"
         }
     }
 }
@@ -133,31 +139,39 @@ package struct WatchdogGate: Sendable {
     }
 }
 
-/// Which implementation stands behind each port, from the config. THE place where the real modules are
-/// wired when their branches merge (see the comments); until then the stand-ins run.
+/// Which implementation stands behind each port, from the config: the station's real modules. The
+/// stand-ins (`StandIns.swift`) serve the unit tests.
 public enum StationPorts {
     public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
-        // Camera — wire: `replay:` → Devices.ReplayCamera(directory:), a path → Devices' V4L2 camera,
-        // each wrapped in CameraFrameSource(camera:).
-        let frames: any FrameSource
-        if config.cameraDevice.hasPrefix("replay:") {
-            do { frames = CameraFrameSource(camera: try StandInCamera.directory(String(config.cameraDevice.dropFirst(7)))) }
-            catch { throw .camera(error) }
-        } else {
-            journal.log(.warning, "camera \(config.cameraDevice): the V4L2 camera is not wired into the kiosk yet", [("event", "stand-in")])
-            frames = CameraFrameSource(camera: UnwiredCamera(name: config.cameraDevice))
+        let controls = CameraControlSettings(
+            exposure: config.cameraExposure, whiteBalanceKelvin: config.cameraWhiteBalanceKelvin, focus: config.cameraFocus,
+            powerLineFrequency: config.cameraPowerLineFrequency == 60 ? .hertz60 : (config.cameraPowerLineFrequency == 0 ? .disabled : .hertz50))
+        let frames = CameraFrameSource(camera: CameraFactory.make(device: config.cameraDevice, controls: controls, log: CameraLog { line in
+            journal.log(.warning, line, [("event", "camera")])
+        }))
+        let pipeline: any PhotoPipeline
+        do {
+            pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
+                                                   profile: PhotoProfile.named(config.profile) ?? .live)
+        } catch {
+            throw .models("\(error)")
         }
-        // Pipeline — wire: the face chain + Compliance's checks, guidance and best-frame choice.
-        let pipeline = StandInPipeline(script: [.noFace, .tooFar, .moveLeft, .holdStill, .good], framesPerCode: 12)
-        // Pad — wire: `simulated` → Devices' simulator, `auto`/path → the Wacom STU over libusb.
-        let pad = StandInPad()
-        if config.padDevice != "simulated" {
-            journal.log(.warning, "pad \(config.padDevice): the Wacom pad is not wired into the kiosk yet", [("event", "stand-in")])
-            pad.available = false
+        let pad: any SignatureCapture
+        do {
+            pad = PadSignatureCapture(pad: try SignaturePads.open(device: config.padDevice, context: try USBContext()))
+        } catch {
+            // The station still serves (the UI says the pad is unavailable); the technician sees why.
+            journal.log(.error, "pad \(config.padDevice): \(error)", [("event", "pad-unavailable")])
+            let standIn = StandInPad()
+            standIn.available = false
+            pad = standIn
         }
-        // Outbox — wire: Outbox's encrypted store (config.outboxPath, outboxKeyFile) and its uploader.
-        journal.log(.warning, "outbox not wired yet: submissions are held in memory only (stand-in)", [("event", "stand-in")])
-        let queue = StandInQueue(reachability: HostPort(config.backendURL.dropFirst("https://".count).split(separator: "/").first.map(String.init) ?? ""))
+        let queue: OutboxSubmissionQueue
+        do {
+            queue = try OutboxSubmissionQueue(config: config) { line in journal.log(.info, line, [("event", "outbox")]) }
+        } catch {
+            throw .outbox("\(error)")
+        }
         return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue)
     }
 }

@@ -1,0 +1,96 @@
+import Configuration
+import Devices
+import Foundation
+import Outbox
+
+/// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
+public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
+    private let pad: any SignaturePad
+    private let document: SignatureDocument
+    private let lock = NSLock()
+    private var latest: Signature?
+
+    public init(pad: any SignaturePad, document: SignatureDocument = .idCard) {
+        self.pad = pad
+        self.document = document
+    }
+
+    public func begin() throws(SignatureFailure) {
+        do {
+            try pad.open()
+            try pad.begin()
+        } catch {
+            throw .padUnavailable("\(error)")
+        }
+        lock.withLock { latest = nil }
+    }
+
+    public func poll() -> (signature: Signature, pressed: PadButton?) {
+        guard let progress = try? pad.poll(waitMilliseconds: 0) else {
+            return (lock.withLock { latest } ?? Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil), nil)
+        }
+        lock.withLock { latest = progress.signature }
+        let pressed: PadButton? = switch progress.pressed {
+        case .ok: .accept
+        case .retry: .retry
+        case nil: nil
+        }
+        return (progress.signature, pressed)
+    }
+
+    public func clear() {
+        try? pad.clear()
+        lock.withLock { latest = nil }
+    }
+
+    public func finish() throws(SignatureFailure) -> [UInt8] {
+        guard let signature = lock.withLock({ latest }) else { throw .tooSmall }
+        do { return try SignatureRenderer().jpeg(signature, for: document) } catch {
+            switch error {
+            case .empty, .tooSmall: throw .tooSmall
+            case .encoding: throw .rendering("\(error)")
+            }
+        }
+    }
+
+    public func end() {
+        pad.end()
+        lock.withLock { latest = nil }
+    }
+}
+
+/// The kiosk's queue port over the encrypted outbox; its deliverer uploads in the background.
+public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
+    private let outbox: Outbox
+    private let deliverer: OutboxDeliverer
+    private let stationID: String
+
+    public init(config: StationConfig, log: @escaping @Sendable (String) -> Void) throws(OutboxError) {
+        outbox = try Outbox(config: config)
+        deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)
+        stationID = config.stationID
+        deliverer.start()
+    }
+
+    public func enqueue(_ submission: VisitSubmission) throws(QueueFailure) {
+        let now = CaptureMetadata.timestamp(Date())
+        let metadata = CaptureMetadata(stationID: stationID, capturedAt: submission.metadata["capturedAt"] ?? now,
+                                       queuedAt: now, camera: submission.metadata["camera"] ?? "unknown")
+        do {
+            _ = try outbox.enqueue(Submission(caseID: submission.caseNumber, photo: submission.photoJPEG,
+                                              signature: submission.signatureJPEG, report: submission.reportJSON,
+                                              metadata: metadata))
+        } catch {
+            throw QueueFailure("\(error)")
+        }
+        deliverer.wake()
+    }
+
+    /// Whether the latest upload attempt reached the office: nothing is waiting with an error.
+    public var officeReachable: Bool {
+        guard let status = try? outbox.status() else { return false }
+        return status.pending + status.sending == 0 || status.lastError == nil
+    }
+
+    public func stop() { deliverer.stop() }
+}
