@@ -144,6 +144,12 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
                     else { return fail(4) }
                     state.shownImage = bitmap
                     state.imageUploads += 1
+                    // A fresh prompt after the whole scenario was played is the next citizen: they sign
+                    // again (the demo and the kiosk serve visit after visit from one simulated pad).
+                    if let timeline = state.timeline, state.next >= timeline.count {
+                        state.timeline = nil
+                        state.next = 0
+                    }
                     state.busyPolls = busyPollsAfterImage
                 }
             default:

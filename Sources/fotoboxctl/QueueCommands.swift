@@ -90,7 +90,7 @@ private let addCommand = Command(
         }
         let report = arguments.value("report") != nil
             ? try read("report", limit: SubmissionRules.reportByteLimit)
-            : Array(#"{"checks":[],"passed":null,"source":"fotoboxctl queue add (not analysed)"}"#.utf8)
+            : Array(#"{"checks":[],"compliant":null,"source":"fotoboxctl queue add (not analysed)"}"#.utf8)
         let now = Date()
         let submission = Submission(
             caseID: arguments.value("case-id")!, photo: try read("photo", limit: SubmissionRules.photoByteLimit),

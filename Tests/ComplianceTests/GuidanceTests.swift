@@ -28,7 +28,8 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
         #expect(code([preview(cx: 1780)]) == .moveRight)
         #expect(code([preview(eyeY: 250)]) == .lower)
         #expect(code([preview(eyeY: 800)]) == .higher)
-        #expect(code([preview(yaw: 12)]) == .lookStraight)
+        #expect(code([preview(yaw: 20)]) == .lookStraight)
+        #expect(code([preview(yaw: 8)]) == .holdStill)    // within the mesh's own spread: not nagged
         #expect(code([preview(eyes: 0.05)]) == .openEyes)
         #expect(code([preview(mouth: 0.3)]) == .closeMouth)
         #expect(code([preview(cx: 1000)], previous: preview(cx: 960)) == .holdStill)

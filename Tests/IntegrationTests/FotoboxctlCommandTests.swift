@@ -445,7 +445,9 @@ struct FotoboxctlCommandTests {
         try FileSystem.writeNewFile(directory + "/frames/a.jpg", OutboxRig.jpeg(width: 320, height: 240, seed: 5))
         let port = UInt16.random(in: 20000...40000)
         let config = directory + "/station.conf"
-        try FileSystem.writeNewFile(config, Array("[camera]\ndevice = replay:\(directory)/frames\n[kiosk]\nlisten = 127.0.0.1:\(port)\n[outbox]\npath = \(directory)/outbox\n".utf8))
+        try FileSystem.writeNewFile(directory + "/outbox.key", (0..<32).map { UInt8($0) }, mode: 0o600)
+        try FileSystem.writeNewFile(config, Array(("[camera]\ndevice = replay:\(directory)/frames\n[kiosk]\nlisten = 127.0.0.1:\(port)\n"
+            + "[outbox]\npath = \(directory)/outbox\nkey-file = \(directory)/outbox.key\n[models]\ndirectory = \(OutboxRig.packageRoot)/models\n").utf8))
 
         let silent = OutboxRig.fotoboxctl(["status", "--config", config])
         #expect(silent.status == 3)

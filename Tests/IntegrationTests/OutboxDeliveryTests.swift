@@ -9,7 +9,7 @@ import Testing
 struct OutboxDeliveryTests {
     static func submission(caseID: String, photo: [UInt8]) -> Submission {
         Submission(caseID: caseID, photo: photo, signature: OutboxRig.signature,
-                   report: Array(#"{"passed":true,"checks":[{"name":"background","passed":true}]}"#.utf8),
+                   report: Array(#"{"compliant":true,"checks":[{"id":"backgroundUniformity","pass":true}]}"#.utf8),
                    metadata: CaptureMetadata(stationID: "station-1", capturedAt: "2026-11-25T10:00:00Z",
                                              queuedAt: "2026-11-25T10:00:05Z", camera: "integration-test"))
     }

@@ -49,9 +49,22 @@ func runFotoboxd(_ arguments: [String], environment: [String: String] = [:]) thr
     return process
 }
 
+/// A config file for a test fotoboxd. Unless the text has its own [outbox], a throw-away outbox (its own
+/// directory and a 0600 key) and the package's models are added: fotoboxd refuses to start without an
+/// outbox it can open.
 func writeConfig(_ text: String) throws -> String {
-    let path = NSTemporaryDirectory() + "fotobox-\(UUID().uuidString.prefix(8)).conf"
-    try FileSystem.writeNewFile(path, Array(text.utf8))
+    let name = "fotobox-\(UUID().uuidString.prefix(8))"
+    let path = NSTemporaryDirectory() + name + ".conf"
+    var full = text
+    if !text.contains("[outbox]") {
+        let key = NSTemporaryDirectory() + name + ".key"
+        try FileSystem.writeNewFile(key, (0..<32).map { UInt8($0 &* 7) }, mode: 0o600)
+        full += "\n[outbox]\npath = \(NSTemporaryDirectory() + name)-outbox\nkey-file = \(key)\n"
+    }
+    if !text.contains("[models]") {
+        full += "[models]\ndirectory = \(FileManager.default.currentDirectoryPath)/models\n"
+    }
+    try FileSystem.writeNewFile(path, Array(full.utf8))
     return path
 }
 

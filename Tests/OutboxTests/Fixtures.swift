@@ -13,7 +13,7 @@ enum Fixtures {
 
     static let photo = jpeg(width: 1244, height: 1600)
     static let signature = jpeg(width: 900, height: 132)
-    static let report = Array(#"{"passed":true,"checks":[{"name":"eyes-open","passed":true}]}"#.utf8)
+    static let report = Array(#"{"compliant":true,"checks":[{"id":"eyesOpen","pass":true}]}"#.utf8)
 
     static func submission(caseID: String = "ABCD-1234", photo: [UInt8] = photo) -> Submission {
         Submission(caseID: caseID, photo: photo, signature: signature, report: report,

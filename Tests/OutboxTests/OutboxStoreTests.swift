@@ -79,7 +79,7 @@ struct OutboxStoreTests {
         #expect { try outbox.enqueue(notJPEG) } throws: { "\($0)".contains("signature is not a JPEG file") }
         var badReport = Fixtures.submission()
         badReport.report = Array(#"{"checks": []}"#.utf8)
-        #expect { try outbox.enqueue(badReport) } throws: { "\($0)".contains("'passed' is missing") }
+        #expect { try outbox.enqueue(badReport) } throws: { "\($0)".contains("'compliant' is missing") }
         #expect(try outbox.items().isEmpty)
     }
 

@@ -49,9 +49,9 @@ struct SubmissionWireTests {
 
     @Test(arguments: [
         (#"[1, 2]"#, "has the wrong type"),
-        (#"{"passed": 1, "checks": []}"#, "has the wrong type"),
-        (#"{"passed": null, "checks": [{"name": "x"}]}"#, "'passed' is missing"),
-        (#"{"passed": true}"#, "'checks' is missing"),
+        (#"{"compliant": 1, "checks": []}"#, "has the wrong type"),
+        (#"{"compliant": null, "checks": [{"id": "x"}]}"#, "'pass' is missing"),
+        (#"{"compliant": true}"#, "'checks' is missing"),
         ("not json", "not valid JSON"),
     ])
     func reportSchema(report: String, message: String) {

@@ -62,14 +62,22 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
 /// The kiosk's queue port over the encrypted outbox; its deliverer uploads in the background.
 public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
     private let outbox: Outbox
-    private let deliverer: OutboxDeliverer
+    private let deliverer: OutboxDeliverer?
     private let stationID: String
 
+    /// Opens the outbox (refusing to start without a usable key: nothing could be stored safely). When the
+    /// [backend] settings are incomplete the station still takes submissions and keeps them, and says so:
+    /// they are delivered once a technician completes the config.
     public init(config: StationConfig, log: @escaping @Sendable (String) -> Void) throws(OutboxError) {
         outbox = try Outbox(config: config)
-        deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)
         stationID = config.stationID
-        deliverer.start()
+        do {
+            deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)
+        } catch {
+            log("ALERT: nothing will be delivered until the config is fixed: \(error)")
+            deliverer = nil
+        }
+        deliverer?.start()
     }
 
     public func enqueue(_ submission: VisitSubmission) throws(QueueFailure) {
@@ -83,14 +91,14 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
         } catch {
             throw QueueFailure("\(error)")
         }
-        deliverer.wake()
+        deliverer?.wake()
     }
 
     /// Whether the latest upload attempt reached the office: nothing is waiting with an error.
     public var officeReachable: Bool {
-        guard let status = try? outbox.status() else { return false }
+        guard deliverer != nil, let status = try? outbox.status() else { return false }
         return status.pending + status.sending == 0 || status.lastError == nil
     }
 
-    public func stop() { deliverer.stop() }
+    public func stop() { deliverer?.stop() }
 }

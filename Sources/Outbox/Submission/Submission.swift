@@ -84,9 +84,9 @@ public enum SubmissionRules {
         guard sizes.contains(size) else { throw .imageSize(part: part, width: size.width, height: size.height, allowed: sizes) }
     }
 
-    /// The report is a JSON object with `"passed"` (true, false, or null when nothing was analysed) and
-    /// `"checks"`, an array of objects each with a string `"name"` and a boolean `"passed"`. Other fields
-    /// (measurements, guidance codes) are kept as they are.
+    /// The report is Compliance's `ComplianceReport` as JSON: `"compliant"` (true, false, or null when
+    /// nothing was analysed) and `"checks"`, an array of objects each with a string `"id"` and a boolean
+    /// `"pass"`. Other fields (value, limit, mandatory, advice) are kept as they are.
     public static func validateReport(_ bytes: [UInt8]) throws(SubmissionError) {
         guard bytes.count <= reportByteLimit else { throw .partTooLarge(part: "report", bytes: bytes.count, limit: reportByteLimit) }
         do { _ = try JSONDecoder().decode(ReportSchema.self, from: Data(bytes)) } catch let error as SubmissionError {
@@ -126,18 +126,18 @@ public enum SubmissionRules {
 /// The shape `validateReport` checks; decoding is the check.
 private struct ReportSchema: Decodable {
     struct Check: Decodable {
-        let name: String
-        let passed: Bool
+        let id: String
+        let pass: Bool
     }
-    let passed: Bool?
+    let compliant: Bool?
     let checks: [Check]
 
-    enum CodingKeys: String, CodingKey { case passed, checks }
+    enum CodingKeys: String, CodingKey { case compliant, checks }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard container.contains(.passed) else { throw SubmissionError.report("the field 'passed' is missing") }
-        passed = try container.decodeNil(forKey: .passed) ? nil : container.decode(Bool.self, forKey: .passed)
+        guard container.contains(.compliant) else { throw SubmissionError.report("the field 'compliant' is missing") }
+        compliant = try container.decodeNil(forKey: .compliant) ? nil : container.decode(Bool.self, forKey: .compliant)
         checks = try container.decode([Check].self, forKey: .checks)
     }
 }
