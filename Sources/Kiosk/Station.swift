@@ -157,8 +157,14 @@ public enum StationPorts {
             throw .models("\(error)")
         }
         let pad: any SignatureCapture
+        let padDevice = config.padDevice
+        let openPad: @Sendable () throws(PadError) -> any SignaturePad = { () throws(PadError) in
+            try SignaturePads.open(device: padDevice, context: try USBContext())
+        }
         do {
-            pad = PadSignatureCapture(pad: try SignaturePads.open(device: config.padDevice, context: try USBContext()))
+            // A probe at start: the welcome screen tells at once when there is no pad.
+            try openPad().close()
+            pad = PadSignatureCapture(open: openPad)
         } catch {
             // The station still serves (the UI says the pad is unavailable); the technician sees why.
             journal.log(.error, "pad \(config.padDevice): \(error)", [("event", "pad-unavailable")])

@@ -4,29 +4,34 @@ import Foundation
 import Outbox
 
 /// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
+/// The pad is opened afresh for every visit and released after it: a pad replugged between citizens is
+/// simply found again, and nothing of one signature can reach the next.
 public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
-    private let pad: any SignaturePad
+    private let openPad: @Sendable () throws(PadError) -> any SignaturePad
     private let document: SignatureDocument
     private let lock = NSLock()
+    private var pad: (any SignaturePad)?
     private var latest: Signature?
 
-    public init(pad: any SignaturePad, document: SignatureDocument = .idCard) {
-        self.pad = pad
+    public init(document: SignatureDocument = .idCard, open: @escaping @Sendable () throws(PadError) -> any SignaturePad) {
+        self.openPad = open
         self.document = document
     }
 
     public func begin() throws(SignatureFailure) {
+        end()
         do {
-            try pad.open()
-            try pad.begin()
+            let opened = try openPad()
+            try opened.begin()
+            lock.withLock { pad = opened }
         } catch {
             throw .padUnavailable("\(error)")
         }
-        lock.withLock { latest = nil }
     }
 
     public func poll() -> (signature: Signature, pressed: PadButton?) {
-        guard let progress = try? pad.poll(waitMilliseconds: 0) else {
+        let current = lock.withLock { pad }
+        guard let current, let progress = try? current.poll(waitMilliseconds: 0) else {
             return (lock.withLock { latest } ?? Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil), nil)
         }
         lock.withLock { latest = progress.signature }
@@ -39,7 +44,7 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     }
 
     public func clear() {
-        try? pad.clear()
+        try? lock.withLock { pad }?.clear()
         lock.withLock { latest = nil }
     }
 
@@ -54,8 +59,12 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     }
 
     public func end() {
-        pad.end()
-        lock.withLock { latest = nil }
+        let current = lock.withLock { () -> (any SignaturePad)? in
+            defer { pad = nil; latest = nil }
+            return pad
+        }
+        current?.end()
+        current?.close()
     }
 }
 
