@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Platform
+import Testing
+
+/// A whole visit over the kiosk's HTTP API, as the UI drives it, against the real parts: fotoboxd with the
+/// replay camera (a real portrait), the face chain, the simulated pad, the encrypted outbox, and a real
+/// fotobox-office over mutual TLS. Ends with the case in the office's inbox.
+@Suite(.serialized) struct KioskVisitTests {
+    static let portrait = OutboxRig.packageRoot + "/../shared/testdata/faces/frll/004_03.jpg"
+
+    static var unavailable: String? {
+        for binary in ["fotoboxd", "fotobox-office"] where !FileSystem.exists(OutboxRig.binary(binary)) { return "\(binary) is not built" }
+        if !FileSystem.exists(OutboxRig.packageRoot + "/models/face_landmark.tflite") { return "face models absent (scripts/setup --models)" }
+        if !FileSystem.exists(portrait) { return "../shared/testdata is absent (the replay camera needs a portrait)" }
+        return OutboxRig.unavailableReason
+    }
+
+    /// One HTTP exchange with the kiosk (loopback, plain HTTP as the kiosk serves it).
+    struct Kiosk {
+        let base: String
+        var token: String?
+
+        @discardableResult
+        func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> (status: Int, json: [String: Any]) {
+            var request = URLRequest(url: URL(string: base + path)!, timeoutInterval: 40)
+            request.httpMethod = method
+            if let token { request.setValue(token, forHTTPHeaderField: "X-Visit-Token") }
+            if let body {
+                request.httpBody = try JSONSerialization.data(withJSONObject: body)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var result: (Data?, URLResponse?) = (nil, nil)
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                result = (data, response)
+                done.signal()
+            }.resume()
+            done.wait()
+            let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
+            let json = result.0.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+            return (status, json)
+        }
+
+        /// Polls the visit until `condition` holds (the service moves on its own threads).
+        func waitFor(_ what: String, seconds: Double = 30, _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
+            let deadline = Date().addingTimeInterval(seconds)
+            var last: [String: Any] = [:]
+            while Date() < deadline {
+                last = try call("GET", "/api/v1/visit").json
+                if condition(last) { return last }
+                usleep(100_000)
+            }
+            Issue.record("timed out waiting for \(what); last state \(last)")
+            return last
+        }
+    }
+
+    @Test func aWholeVisitEndsInTheOfficeInbox() throws {
+        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        let pki = try TestPKI(directory: directory)
+        let office = try OfficeProcess(pki: pki, inbox: directory + "/inbox", logDirectory: directory)
+        defer { office.stop() }
+        let station = try StationFiles(directory: directory, pki: pki, officeURL: office.url)
+        try FileSystem.createDirectory(directory + "/frames")
+        try FileSystem.writeNewFile(directory + "/frames/portrait.jpg", try FileSystem.readFile(Self.portrait))
+        let port = Int.random(in: 20000...40000)
+        let config = directory + "/kiosk.conf"
+        try FileSystem.writeNewFile(config, try FileSystem.readFile(station.configPath) + Array("""
+            [visit]
+            profile = scan
+            [camera]
+            device = replay:\(directory)/frames
+            [pad]
+            device = simulated
+            [models]
+            directory = \(OutboxRig.packageRoot)/models
+            [kiosk]
+            listen = 127.0.0.1:\(port)
+            static-directory = \(OutboxRig.packageRoot)/ui
+
+            """.utf8))
+        let service = Process()
+        service.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxd"))
+        service.arguments = ["--config", config]
+        service.standardOutput = FileHandle.nullDevice
+        service.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try service.run()
+        defer { service.terminate(); service.waitUntilExit() }
+
+        var kiosk = Kiosk(base: "http://127.0.0.1:\(port)")
+        _ = try kiosk.waitFor("the service", seconds: 20) { $0["step"] as? String == "welcome" }
+        let started = try kiosk.call("POST", "/api/v1/visit", ["language": "de"])
+        #expect(started.status == 201)
+        kiosk.token = try #require(started.json["token"] as? String)
+        #expect(try kiosk.call("POST", "/api/v1/visit/case-number", ["caseNumber": "../etc"]).status == 422)
+        #expect(try kiosk.call("POST", "/api/v1/visit/case-number", ["caseNumber": "VISI-2024"]).status == 200)
+        try kiosk.call("POST", "/api/v1/visit/consent", ["accepted": true])
+        // The face chain judges the replayed portrait until the guidance says all is well.
+        _ = try kiosk.waitFor("guidance 'good'") { $0["guidance"] as? String == "good" }
+        try kiosk.call("POST", "/api/v1/visit/capture")
+        let review = try kiosk.waitFor("the review") { $0["step"] as? String == "review" }
+        #expect((review["photo"] as? [String: Any])?["compliant"] as? Bool == true, "\(review)")
+        try kiosk.call("POST", "/api/v1/visit/review", ["accept": true])
+        _ = try kiosk.waitFor("the signature step") { $0["step"] as? String == "signature" }
+        // The simulated pad replays a recorded signature, then its OK button ends the step.
+        _ = try kiosk.waitFor("the summary", seconds: 20) { $0["step"] as? String == "summary" }
+        try kiosk.call("POST", "/api/v1/visit/confirm")
+        let receipt = try kiosk.waitFor("the receipt") { $0["step"] as? String == "receipt" }
+        let confirmation = (receipt["receipt"] as? [String: Any])?["confirmationCode"] as? String
+        #expect(confirmation?.isEmpty == false)
+        try kiosk.call("POST", "/api/v1/visit/finish")
+
+        // Delivered in the background: the case folder appears whole at the office.
+        let folder = office.inbox + "/VISI-2024"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileSystem.exists(folder + "/report.json"), Date() < deadline { usleep(200_000) }
+        let photo = try FileSystem.readFile(folder + "/photo.jpg")
+        let signature = try FileSystem.readFile(folder + "/signature.jpg")
+        #expect(Array(photo.prefix(3)) == [0xFF, 0xD8, 0xFF] && Array(signature.prefix(3)) == [0xFF, 0xD8, 0xFF])
+        let report = try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(folder + "/report.json"))) as? [String: Any]
+        #expect(report != nil)
+        // Nothing of the visit is left at the kiosk.
+        let after = try Kiosk(base: kiosk.base).call("GET", "/api/v1/visit").json
+        #expect(after["step"] as? String == "welcome" && after["caseNumber"] == nil)
+    }
+}
