@@ -39,7 +39,12 @@ public final class ReplayCamera: Camera {
             throw .replay("cannot read directory \(directory): \(error)")
         }
         files = []
-        for name in names.sorted() where !name.hasPrefix(".") {
+        // Frames are the *.jpg / *.jpeg files; a CREDITS or README beside them is not a frame.
+        let frames = names.filter { name in
+            let lower = name.lowercased()
+            return !name.hasPrefix(".") && (lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg"))
+        }
+        for name in frames.sorted() {
             let path = directory + "/" + name
             do {
                 let header = try JPEG.readHeader(try readFile(path))
