@@ -196,6 +196,28 @@ struct FaceFinder {
         #expect(falseAlarmRate <= 0.05)
     }
 
+    /// Issue 2's bar: every real portrait, given its hand-placed points, comes out of the pipeline with the
+    /// geometry right — measured on the annotated points carried through the transform, not on a detector.
+    @Test(arguments: [PhotoProfile.scan])
+    func annotatedPortraitsComeOutWithTheGeometryRight(profile: PhotoProfile) throws {
+        guard AnnotatedPortrait.available else {
+            print("SKIPPED: ../shared/testdata is absent; the geometry test on real portraits did not run")
+            return
+        }
+        for portrait in try AnnotatedPortrait.loadAll() {
+            let photo = try PhotoProcessor.process(portrait.image, face: portrait.face, profile: profile)
+            let g = portrait.face.mapped(by: photo.plan.transform)
+            let W = Double(profile.width), H = Double(profile.height)
+            #expect(photo.image.width == profile.width && photo.image.height == profile.height)
+            #expect(photo.plan.scale <= 1, "\(portrait.name): enlarged")
+            #expect(abs(g.rollDegrees) < 0.01, "\(portrait.name): roll \(g.rollDegrees)")
+            #expect(g.interEyeDistance >= profile.minimumInterEyeDistance, "\(portrait.name)")
+            #expect(profile.headHeightRatio.contains(g.headHeight / H), "\(portrait.name): head \(g.headHeight / H)")
+            #expect(profile.eyeLinePosition.contains(g.eyeMidpoint.y / H), "\(portrait.name): eye line \(g.eyeMidpoint.y / H)")
+            #expect(profile.horizontalCentring.contains(g.eyeMidpoint.x / W), "\(portrait.name): centre \(g.eyeMidpoint.x / W)")
+        }
+    }
+
     /// Selfies on a cluttered background (faces/cluttered) must be refused, for their background.
     @Test func clutteredBackgroundsAreRefused() throws {
         let directory = "../shared/testdata/faces/cluttered"
