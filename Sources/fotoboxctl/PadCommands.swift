@@ -10,6 +10,7 @@ let padCommand = Command(
 let padListCommand = Command(
     "list", summary: "list the Wacom STU signature pads on the USB bus",
     discussion: "Exit status 3 when no pad is connected. Pads are listed without opening them.",
+    examples: ["fotoboxctl pad list", "fotoboxctl pad list --json"],
     options: [.flag("json", help: "print a JSON array")],
     action: { arguments, output in
         let pads: [USBDeviceInfo]
@@ -19,13 +20,11 @@ let padListCommand = Command(
             throw CommandRunner.Failure(.deviceUnavailable, "cannot list USB devices: \(error)")
         }
         if arguments.flag("json") {
-            let items = pads.map { pad in
-                let model = WacomModel.forProduct(pad.productID)?.name ?? "?"
-                return "{\"bus\":\(pad.bus),\"address\":\(pad.address),\"port\":\"\(pad.portPath.map(String.init).joined(separator: "."))\","
-                    + "\"vendor\":\"\(hex4(pad.vendorID))\",\"product\":\"\(hex4(pad.productID))\",\"model\":\"\(model)\","
-                    + "\"path\":\"\(usbfsPath(pad))\"}"
-            }
-            output.print("[" + items.joined(separator: ",") + "]")
+            output.print(try jsonText(pads.map { pad in
+                PadJSON(bus: Int(pad.bus), address: Int(pad.address), port: pad.portPath.map(String.init).joined(separator: "."),
+                        vendor: hex4(pad.vendorID), product: hex4(pad.productID),
+                        model: WacomModel.forProduct(pad.productID)?.name ?? "?", path: usbfsPath(pad))
+            }))
         } else {
             for pad in pads { output.print("\(usbfsPath(pad))  \(WacomModel.forProduct(pad.productID)?.name ?? "?")  \(pad)") }
         }
@@ -51,6 +50,7 @@ let padCaptureCommand = Command(
         .value("iso", "FILE", help: "also write the pen samples as ISO/IEC 19794-7 time series"),
         .value("timeout", "SECONDS", help: "give up when OK is not pressed within this time (default 120)"),
         .value("wait", "SECONDS", help: "wait this long for a pad to be plugged in (USB hotplug) before giving up"),
+        .flag("json", help: "print what was written as JSON"),
     ],
     action: { arguments, output in
         let document = SignatureDocument(rawValue: arguments.value("document") ?? "idcard") ?? .idCard
@@ -92,12 +92,21 @@ let padCaptureCommand = Command(
         }
         // Biometric data: readable by its owner only.
         try write(jpeg, to: arguments.value("out")!)
-        for line in padLines { output.print(line) }
-        output.print("wrote \(arguments.value("out")!) (\(document.width)×\(document.height) JPEG, \(jpeg.count) bytes)")
+        var isoBytes: Int? = nil
         if let isoPath = arguments.value("iso") {
             let record = SignatureTimeSeries.record(signature)
             try write(record, to: isoPath)
-            output.print("wrote \(isoPath) (ISO/IEC 19794-7 time series, \(record.count) bytes)")
+            isoBytes = record.count
+        }
+        if arguments.flag("json") {
+            output.print(try jsonText(CaptureJSON(output: arguments.value("out")!, width: document.width, height: document.height,
+                                                  bytes: jpeg.count, iso: arguments.value("iso"), isoBytes: isoBytes, notes: padLines)))
+            return .success
+        }
+        for line in padLines { output.print(line) }
+        output.print("wrote \(arguments.value("out")!) (\(document.width)×\(document.height) JPEG, \(jpeg.count) bytes)")
+        if let isoPath = arguments.value("iso"), let isoBytes {
+            output.print("wrote \(isoPath) (ISO/IEC 19794-7 time series, \(isoBytes) bytes)")
         }
         return .success
     })
@@ -118,4 +127,17 @@ private func hex4(_ value: UInt16) -> String {
 private func usbfsPath(_ pad: USBDeviceInfo) -> String {
     func three(_ value: UInt8) -> String { let d = String(value); return String(repeating: "0", count: max(0, 3 - d.count)) + d }
     return "/dev/bus/usb/\(three(pad.bus))/\(three(pad.address))"
+}
+
+private struct PadJSON: Encodable {
+    var bus: Int, address: Int
+    var port: String, vendor: String, product: String, model: String, path: String
+}
+
+private struct CaptureJSON: Encodable {
+    var output: String
+    var width: Int, height: Int, bytes: Int
+    var iso: String?
+    var isoBytes: Int?
+    var notes: [String]
 }
