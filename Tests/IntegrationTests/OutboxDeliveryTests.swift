@@ -69,9 +69,11 @@ struct OutboxDeliveryTests {
         }
     }
 
-    /// The delivering process is killed with SIGKILL at random moments while delivering 40 submissions;
-    /// after restarts every submission has arrived exactly once (one 201 per idempotency key), byte-identical.
-    @Test func sigkillWhileDeliveringLosesAndDuplicatesNothing() throws {
+    /// The delivering process — the service itself, and the technician's `queue deliver` — is killed with
+    /// SIGKILL at random moments while delivering 40 submissions; after restarts every submission has
+    /// arrived exactly once (one 201 per idempotency key), byte-identical.
+    @Test(arguments: ["fotoboxd", "fotoboxctl"])
+    func sigkillWhileDeliveringLosesAndDuplicatesNothing(deliverer: String) throws {
         if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
@@ -88,29 +90,60 @@ struct OutboxDeliveryTests {
         }
         try Self.expectNoPlaintext(under: station.outboxPath, photos: Array(photos.prefix(5)))
 
+        // fotoboxd delivers in the background from its start; it needs a camera, models and a kiosk port.
+        let serviceConfig = directory + "/service.conf"
+        try FileSystem.createDirectory(directory + "/frames")
+        try FileSystem.writeNewFile(directory + "/frames/a.jpg", OutboxRig.jpeg(width: 320, height: 240, seed: 9))
+        try FileSystem.writeNewFile(serviceConfig, try FileSystem.readFile(station.configPath) + Array("""
+            [camera]
+            device = replay:\(directory)/frames
+            [models]
+            directory = \(OutboxRig.packageRoot)/models
+            [kiosk]
+            listen = 127.0.0.1:\(Int.random(in: 20000...40000))
+
+            """.utf8))
+        let program = deliverer == "fotoboxd"
+            ? (OutboxRig.binary("fotoboxd"), ["--config", serviceConfig])
+            : (OutboxRig.binary("fotoboxctl"), ["queue", "deliver", "--config", station.configPath])
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: program.0)
+            process.arguments = program.1
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
         var kills = 0
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let status = try station.outbox().status()
             if status.erased == count { break }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxctl"))
-            process.arguments = ["queue", "deliver", "--config", station.configPath]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try start()
             // Short enough that several kills land even when a quiet machine delivers all 40 in about a second.
-            usleep(UInt32.random(in: 5_000...150_000, using: &generator))
+            usleep(UInt32.random(in: 5_000...120_000, using: &generator))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
             process.waitUntilExit()
         }
-        let final = OutboxRig.fotoboxctl(["queue", "deliver", "--config", station.configPath])
-        #expect(final.status == 0, "\(final.standardError)")
+        // Then one run to the end.
+        if deliverer == "fotoboxd" {
+            let service = try start()
+            let deadline = Date().addingTimeInterval(60)
+            while try station.outbox().status().erased < count, Date() < deadline { usleep(100_000) }
+            service.terminate()
+            service.waitUntilExit()
+            #expect(service.terminationStatus == 0)
+        } else {
+            let final = OutboxRig.fotoboxctl(["queue", "deliver", "--config", station.configPath])
+            #expect(final.status == 0, "\(final.standardError)")
+        }
         #expect(kills >= 3, "only \(kills) kills landed; the test did not interrupt delivery")
-        print("outbox SIGKILL test: \(kills) deliveries killed")
+        print("outbox SIGKILL test (\(deliverer)): \(kills) deliveries killed")
 
         let items = try station.outbox().items()
         #expect(items.count == count)
