@@ -45,6 +45,30 @@ public struct QualityThresholds: Sendable, Equatable {
     public var skinCr: ClosedRange<Double> = 133...173
 
     public init() {}
+
+    /// The defaults with a station's `[checks]` overrides applied (names as in docs/configuration.md;
+    /// the config has already refused unknown names and values out of range).
+    public init(overrides: [String: Double]) {
+        self.init()
+        for (name, value) in overrides {
+            switch name {
+            case "minimum-eye-openness": minimumEyeOpenness = value
+            case "maximum-mouth-openness": maximumMouthOpenness = value
+            case "maximum-background-texture": maximumBackgroundTexture = value
+            case "maximum-background-objects": maximumBackgroundObjects = value
+            case "minimum-background-luma": backgroundLuma = min(value, backgroundLuma.upperBound)...backgroundLuma.upperBound
+            case "maximum-background-luma": backgroundLuma = backgroundLuma.lowerBound...max(value, backgroundLuma.lowerBound)
+            case "maximum-background-cast": maximumBackgroundCast = value
+            case "minimum-illumination-ratio": minimumIlluminationRatio = value
+            case "minimum-face-luma": faceLuma = min(value, faceLuma.upperBound)...faceLuma.upperBound
+            case "maximum-face-luma": faceLuma = faceLuma.lowerBound...max(value, faceLuma.lowerBound)
+            case "maximum-clipped-fraction": maximumClippedFraction = value
+            case "minimum-dynamic-range": minimumDynamicRange = value
+            case "minimum-sharpness": minimumSharpness = value
+            default: break
+            }
+        }
+    }
 }
 
 /// Runs every ICAO/BSI check on an image and the faces found in it.

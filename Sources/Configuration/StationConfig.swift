@@ -33,6 +33,10 @@ public struct StationConfig: Sendable, Equatable {
     public var backendPin: String? = nil
     public var connectTimeoutSeconds = 10
     public var transferTimeoutSeconds = 60
+    // [checks]
+    /// Overrides of the compliance thresholds, by the names in `checkThresholdNames` (docs/configuration.md);
+    /// unset names keep the defaults from the standards.
+    public var checkThresholds: [String: Double] = [:]
     // [kiosk]
     public var kioskListen = "127.0.0.1:8080"
     public var kioskStaticDirectory = "ui"
@@ -79,7 +83,16 @@ public struct StationConfig: Sendable, Equatable {
 
     static var sections: [String] { Array(Set(settings.keys.map { String($0.split(separator: ".")[0]) })).sorted() }
 
-    static let settings: [String: Setting] = [
+    /// The compliance thresholds a station may set under [checks], with the range a value must lie in.
+    public static let checkThresholdNames: [String: ClosedRange<Double>] = [
+        "minimum-eye-openness": 0...1, "maximum-mouth-openness": 0...1,
+        "maximum-background-texture": 0...50, "maximum-background-objects": 0...1,
+        "minimum-background-luma": 0...255, "maximum-background-luma": 0...255, "maximum-background-cast": 0...255,
+        "minimum-illumination-ratio": 0...1, "minimum-face-luma": 0...255, "maximum-face-luma": 0...255,
+        "maximum-clipped-fraction": 0...1, "minimum-dynamic-range": 0...255, "minimum-sharpness": 0...100,
+    ]
+
+    static let settings: [String: Setting] = checkSettings.merging([
         "station.id": text(\.stationID, pattern: "identifier", validate: { $0.count <= 64 && !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } }),
         "visit.case-id-pattern": text(\.caseIDPattern, pattern: "a regular expression", validate: { !$0.isEmpty }),
         "visit.case-id-check-digit": choice(\.caseIDCheckDigit),
@@ -112,7 +125,17 @@ public struct StationConfig: Sendable, Equatable {
         "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
         "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
         "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
-    ]
+    ]) { first, _ in first }
+
+    static let checkSettings: [String: Setting] = Dictionary(uniqueKeysWithValues: checkThresholdNames.map { name, range in
+        ("checks." + name, Setting { value, config in
+            guard let number = Double(value), number.isFinite, range.contains(number) else {
+                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)'"
+            }
+            config.checkThresholds[name] = number
+            return nil
+        })
+    })
 
     static func text(_ field: WritableKeyPath<StationConfig, String> & Sendable, pattern: String,
                      validate: @escaping @Sendable (String) -> Bool) -> Setting {

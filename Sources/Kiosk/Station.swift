@@ -152,7 +152,8 @@ public enum StationPorts {
         let pipeline: any PhotoPipeline
         do {
             pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
-                                                   profile: PhotoProfile.named(config.profile) ?? .live)
+                                                   profile: PhotoProfile.named(config.profile) ?? .live,
+                                                   thresholds: QualityThresholds(overrides: config.checkThresholds))
         } catch {
             throw .models("\(error)")
         }

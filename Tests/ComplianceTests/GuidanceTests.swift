@@ -70,3 +70,11 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
                                           report(mandatoryFailing: 2, optionalFailing: 0)]) == 1)
     }
 }
+
+@Test func stationOverridesReachTheThresholds() {
+    let thresholds = QualityThresholds(overrides: ["minimum-sharpness": 7, "maximum-background-luma": 230, "minimum-face-luma": 80])
+    #expect(thresholds.minimumSharpness == 7)
+    #expect(thresholds.backgroundLuma == 161...230)
+    #expect(thresholds.faceLuma == 80...210)
+    #expect(QualityThresholds(overrides: [:]) == QualityThresholds())
+}

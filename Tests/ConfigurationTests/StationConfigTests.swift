@@ -107,3 +107,15 @@ import Testing
         #expect(error.issues.contains { $0.line == 3 && $0.message.contains("50, 60 or 0") })
     }
 }
+
+@Test func complianceThresholdsCanBeSetPerStation() throws {
+    let config = try StationConfig.parse("[checks]\nminimum-sharpness = 5.5\nmaximum-background-luma = 230\n", path: "checks.conf")
+    #expect(config.checkThresholds == ["minimum-sharpness": 5.5, "maximum-background-luma": 230])
+    do {
+        _ = try StationConfig.parse("[checks]\nminimum-sharpness = sharp\nmaximum-fun = 1\n", path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.contains { $0.line == 2 && $0.message.contains("expected a number") })
+        #expect(error.issues.contains { $0.line == 3 && $0.message.contains("unknown key 'maximum-fun'") })
+    }
+}

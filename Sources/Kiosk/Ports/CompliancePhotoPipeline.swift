@@ -18,11 +18,11 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
     private var previous: ObservedFace?
     private let started = DispatchTime.now().uptimeNanoseconds
 
-    public init(modelDirectory: String, profile: PhotoProfile) throws(FaceAnalyzer.LoadError) {
+    public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
         analyzer = try FaceAnalyzer(modelDirectory: modelDirectory)
         self.profile = profile
-        evaluator = GuidanceEvaluator(profile: profile)
-        checker = ComplianceChecker(profile: profile)
+        evaluator = GuidanceEvaluator(profile: profile, thresholds: thresholds)
+        checker = ComplianceChecker(profile: profile, thresholds: thresholds)
     }
 
     public func guidance(for frame: Frame) -> GuidanceCode {
