@@ -6,11 +6,21 @@ public final class CameraFrameSource: FrameSource, @unchecked Sendable {
     // Used from the service's camera thread only; `close` comes from the same thread at shutdown.
     private let camera: any Camera
     private var streaming = false
-    public let request: StreamRequest
+    /// What the stream is negotiated for: the preview, or stills during a burst.
+    public private(set) var request: StreamRequest
 
     public init(camera: any Camera, request: StreamRequest = .preview) {
         self.camera = camera
         self.request = request
+    }
+
+    /// The burst is taken at the camera's still size (the live profile needs ≥ 300 px between the eyes,
+    /// which a preview stream does not give); the stream is renegotiated at the next frame.
+    public func useStills(_ stills: Bool) {
+        let wanted: StreamRequest = stills ? .still : .preview
+        guard wanted != request else { return }
+        close()
+        request = wanted
     }
 
     public var name: String { camera.name }

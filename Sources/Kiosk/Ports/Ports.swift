@@ -13,6 +13,13 @@ public protocol FrameSource: AnyObject, Sendable {
     func nextFrame(timeoutMilliseconds: Int) throws(CameraError) -> Frame
     /// Releases the camera (at shutdown).
     func close()
+    /// Switches between the small preview stream and full-size stills (for the burst); the next frame comes
+    /// in the new mode. Sources with one mode ignore it.
+    func useStills(_ stills: Bool)
+}
+
+extension FrameSource {
+    public func useStills(_ stills: Bool) {}
 }
 
 /// What the citizen should change, as a stable code the UI translates (`ui/i18n/*.json`: `guidance.<code>`).

@@ -330,7 +330,15 @@ public final class VisitService: @unchecked Sendable {
 
     private func cameraLoop() {
         var backoff = 0.5
+        var usingStills = false
         while isRunning {
+            condition.lock()
+            let wantStills = burstWanted && burst.count < burstSize
+            condition.unlock()
+            if wantStills != usingStills {
+                ports.frames.useStills(wantStills)
+                usingStills = wantStills
+            }
             let frame: Frame
             do throws(CameraError) {
                 frame = try ports.frames.nextFrame(timeoutMilliseconds: 1000)
