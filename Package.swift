@@ -40,7 +40,7 @@ let package = Package(
         // Foundations: syscalls with typed errors, the config file, the argument parser.
         .target(name: "Platform"),
         .target(name: "Configuration"),
-        .target(name: "Arguments"),
+        .target(name: "Arguments", dependencies: ["Platform"]),
 
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Platform"], swiftSettings: kernelSettings()),

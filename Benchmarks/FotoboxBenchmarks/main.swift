@@ -28,7 +28,4 @@ do {
     exit(1)
 }
 
-func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
+func printError(_ line: String) { StandardStreams.writeError(line + "\n") }

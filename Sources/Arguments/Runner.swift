@@ -51,6 +51,7 @@ public enum CommandRunner {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 extension CommandRunner {
     /// The whole `main` of a command-line tool: runs the process's arguments against `root`, writes what
@@ -59,18 +60,8 @@ extension CommandRunner {
         let terminal = isatty(1) == 1
         var output = CommandOutput(isTerminal: terminal, useColour: terminal && getenv("NO_COLOR") == nil)
         let status = run(Array(CommandLine.arguments.dropFirst()), root: root, output: &output)
-        writeAll(output.standardOutput, to: 1)
-        writeAll(output.standardError, to: 2)
+        StandardStreams.writeOutput(output.standardOutput)
+        StandardStreams.writeError(output.standardError)
         exit(status.rawValue)
-    }
-
-    private static func writeAll(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            bytes = bytes.dropFirst(written)
-        }
     }
 }

@@ -1,3 +1,4 @@
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +14,7 @@ public struct CameraLog: Sendable {
 
     /// Lines to stderr, prefixed "camera: ".
     public static let standardError = CameraLog { line in
-        let text = "camera: " + line + "\n"
-        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
+        StandardStreams.writeError("camera: " + line + "\n")
     }
 
     /// Discards everything.

@@ -56,14 +56,7 @@ let cameraCaptureCommand = Command(
               .value("format", "FORMAT", help: "pixel format", choices: ["mjpeg", "yuyv", "nv12", "rgb24"]),
               .flag("json", help: "print one JSON object describing the capture")],
     action: { arguments, output in
-        var request = StreamRequest.still
-        request.format = arguments.value("format").flatMap(PixelFormat.init(name:))
-        if let text = arguments.value("size") {
-            guard let size = FrameSize(parsing: text) else {
-                throw UsageError("--size needs WIDTHxHEIGHT, such as 1920x1080, not '\(text)'", commandPath: arguments.commandPath)
-            }
-            request.size = size
-        }
+        let request = try streamRequest(.still, arguments)
         let path = try chosenDevice(arguments)
         let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
         defer { camera.close() }
@@ -124,14 +117,7 @@ let cameraStreamCommand = Command(
               .flag("json", help: "print one JSON object with the figures")],
     action: { arguments, output in
         let seconds = try arguments.integer("seconds", in: 1...3600)!
-        var request = arguments.flag("still") ? StreamRequest.still : StreamRequest.preview
-        request.format = arguments.value("format").flatMap(PixelFormat.init(name:))
-        if let text = arguments.value("size") {
-            guard let size = FrameSize(parsing: text) else {
-                throw UsageError("--size needs WIDTHxHEIGHT, such as 1920x1080, not '\(text)'", commandPath: arguments.commandPath)
-            }
-            request.size = size
-        }
+        let request = try streamRequest(arguments.flag("still") ? .still : .preview, arguments)
         let path = try chosenDevice(arguments)
         let log = CameraLog.standardError
         let camera: any Camera
@@ -293,4 +279,17 @@ private struct StreamJSON: Encodable {
         maxRecoveryMilliseconds = statistics.maxRecoveryMilliseconds.rounded()
         self.lastError = lastError
     }
+}
+
+/// `base` with the --format and --size the technician gave.
+private func streamRequest(_ base: StreamRequest, _ arguments: ParsedArguments) throws -> StreamRequest {
+    var request = base
+    request.format = arguments.value("format").flatMap(PixelFormat.init(name:))
+    if let text = arguments.value("size") {
+        guard let size = FrameSize(parsing: text) else {
+            throw UsageError("--size needs WIDTHxHEIGHT, such as 1920x1080, not '\(text)'", commandPath: arguments.commandPath)
+        }
+        request.size = size
+    }
+    return request
 }

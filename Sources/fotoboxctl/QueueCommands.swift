@@ -204,10 +204,8 @@ private let deliverCommand = Command(
         let outbox = try openOutbox(config)
         let deliverer: OutboxDeliverer
         do {
-            deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: { line in
-                let bytes = Array((line + "\n").utf8)
-                _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            })
+            deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config),
+                                            log: { line in StandardStreams.writeError(line + "\n") })
         } catch { throw CommandRunner.Failure(.usage, "\(error)") }
         var delivered = 0
         try outboxCall { () throws(OutboxError) in try outbox.recoverInterrupted() }
