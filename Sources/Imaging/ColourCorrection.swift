@@ -24,9 +24,11 @@ public struct ColourCorrection: Sendable, Equatable {
     public static let none = ColourCorrection()
 
     /// Limits of the correction: a background far from neutral is a coloured wall, not a cast, and
-    /// an exposure error beyond these is a broken light, not something to hide in software.
+    /// an exposure error beyond these is a broken light, not something to hide in software. The gains
+    /// (about ±10 %) take out a camera's white-balance drift or a warm lamp; a painted wall stays coloured, so that the
+    /// backgroundColour check sees it instead of the face taking the opposite cast.
     public struct Limits: Sendable {
-        public var gains: ClosedRange<Double> = 0.7...1.43
+        public var gains: ClosedRange<Double> = 0.9...1.11
         public var gamma: ClosedRange<Double> = 0.55...1.8
         /// Face mean luma accepted as it is.
         public var faceLuma: ClosedRange<Double> = 90...190

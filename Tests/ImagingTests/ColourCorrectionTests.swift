@@ -20,8 +20,8 @@ private func statistics(_ image: RGBImage, _ head: Ellipse) -> (RegionStatistics
 }
 
 @Suite struct ColourCorrectionTests {
-    @Test func backgroundCastIsRemoved() {
-        let (image, head) = card(background: (230, 190, 160), face: (180, 130, 110))
+    @Test func aCameraCastIsRemoved() {
+        let (image, head) = card(background: (212, 200, 186), face: (180, 130, 110))
         let (background, face) = statistics(image, head)
         let correction = ColourCorrection.plan(background: background, face: face)
         var corrected = image
@@ -29,6 +29,19 @@ private func statistics(_ image: RGBImage, _ head: Ellipse) -> (RegionStatistics
         let after = corrected[2, 2]
         #expect(abs(Int(after.r) - Int(after.g)) <= 2 && abs(Int(after.b) - Int(after.g)) <= 2, "background \(after)")
         #expect(correction.gamma == 1, "the face was well exposed")
+    }
+
+    @Test func aColouredWallStaysColoured() {
+        // A peach wall is not a cast: the gains stop at about ±10 %, the wall stays visibly coloured for the
+        // background check, and the face does not take the opposite cast.
+        let (image, head) = card(background: (230, 190, 160), face: (180, 130, 110))
+        let (background, face) = statistics(image, head)
+        let correction = ColourCorrection.plan(background: background, face: face)
+        #expect(correction.redGain >= 0.9 && correction.blueGain <= 1.11)
+        var corrected = image
+        correction.apply(to: &corrected)
+        let after = corrected[2, 2]
+        #expect(Int(after.r) - Int(after.b) > 20, "background \(after)")
     }
 
     @Test func neutralWellExposedPhotoIsLeftAlone() {
