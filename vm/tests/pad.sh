@@ -109,7 +109,7 @@ if start_gadget sign; then
     bound=$(ls /sys/bus/usb/drivers/usbhid 2>/dev/null | grep -c ':1.0')
     if [ "$bound" -ge 1 ]; then echo "PASS pad-release (usbhid re-attached)"; else echo "FAIL pad-release: usbhid not re-attached"; fi
     timeout 60 "$CTL" pad list --json >"$T/list.json" 2>&1
-    if grep -q '"product":"00a4"' "$T/list.json" && grep -q '"model":"STU-430"' "$T/list.json"; then
+    if grep -Eq '"product" *: *"00a4"' "$T/list.json" && grep -Eq '"model" *: *"STU-430"' "$T/list.json"; then
         echo "PASS pad-list"
     else
         echo "FAIL pad-list: $(cat "$T/list.json")"
