@@ -73,8 +73,31 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let reportJSON = (try? encoder.encode(report)).map { [UInt8]($0) } ?? []
-        let advice = report.checks.filter { !$0.pass }.compactMap { GuidanceCode(checkID: $0.id) }
+        // What the citizen can still improve: the mandatory failures only (an optional pitch estimate must
+        // not send a frontal face back to "look straight"), once each.
+        var advice: [GuidanceCode] = []
+        for check in report.checks where !check.pass && check.mandatory {
+            if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
+        }
         return ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, reportJSON: reportJSON)
+    }
+}
+
+extension CompliancePhotoPipeline {
+    /// What the citizen can do about a failed check, when it is something they can do.
+    func adviceCode(_ check: CheckResult) -> GuidanceCode? {
+        switch check.id {
+        case "singleFacePresent": return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
+        case "interEyeDistance": return .tooFar
+        // A head too large for the photo means too near; too small, too far.
+        case "headHeightRatio": return (check.value ?? 0) > profile.headHeightRatio.upperBound ? .tooNear : .tooFar
+        case "headWidthRatio": return (check.value ?? 0) > profile.headWidthRatio.upperBound ? .tooNear : .tooFar
+        case "headRoll", "headYaw", "headPitch": return .lookStraight
+        case "eyesOpen": return .openEyes
+        case "mouthClosed": return .closeMouth
+        case "sharpness": return .holdStill
+        default: return nil
+        }
     }
 }
 
@@ -94,19 +117,6 @@ extension GuidanceCode {
         case .openEyes: self = .openEyes
         case .closeMouth: self = .closeMouth
         case .holdStill: self = .holdStill
-        }
-    }
-
-    /// What the citizen can do about a failed check, when it is something they can do.
-    init?(checkID: String) {
-        switch checkID {
-        case "singleFacePresent": self = .onlyOnePerson
-        case "interEyeDistance", "headHeightRatio", "headWidthRatio": self = .tooFar
-        case "headRoll", "headYaw", "headPitch": self = .lookStraight
-        case "eyesOpen": self = .openEyes
-        case "mouthClosed": self = .closeMouth
-        case "sharpness": self = .holdStill
-        default: return nil
         }
     }
 }
