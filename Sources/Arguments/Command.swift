@@ -39,6 +39,11 @@ public struct OptionSpec: Sendable {
         self.isRepeatable = repeatable
     }
 
+    /// The same option with another help line (a shared option read differently by one command).
+    public func withHelp(_ help: String) -> OptionSpec {
+        OptionSpec(name, kind, help: help, choices: choices, required: isRequired, repeatable: isRepeatable)
+    }
+
     /// `--json`
     public static func flag(_ name: String, help: String) -> OptionSpec { OptionSpec(name, .flag, help: help) }
 

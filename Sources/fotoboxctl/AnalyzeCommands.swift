@@ -19,20 +19,23 @@ let analyzeCommand = Command(
         .flag("json", help: "print one JSON object"),
         .value("models", "DIR", help: "directory holding the three face models"),
         .value("annotate", "OUT.jpg", help: "also write the photo with the landmarks drawn on it"),
+        configOption.withHelp("judge with this station's profile, [checks] thresholds and models"),
     ],
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to analyse")],
     action: { arguments, output in
         let path = arguments.positional("IMAGE") ?? ""
         let image = try loadPhoto(path)
-        let analyzer = try loadAnalyzer(arguments.value("models"))
+        let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
+        let analyzer = try loadAnalyzer(arguments.value("models") ?? station?.modelDirectory)
         let faces = analyzer.analyze(image)
         if let annotated = arguments.value("annotate") {
             try writeAnnotated(image, faces: faces, to: annotated)
         }
         // The whole image is judged as the photo of the profile: on an uncropped frame the geometry
         // checks say how the crop would have to move.
-        let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
-        let report = ComplianceChecker(profile: profile).check(image, faces: faces.map(ObservedFace.init))
+        let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
+        let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init))
         if arguments.flag("json") {
             output.print(try jsonText(AnalysisResult(image: image, faces: faces, report: report)))
         } else {
@@ -41,29 +44,6 @@ let analyzeCommand = Command(
         }
         return report.compliant ? .success : .failure
     })
-
-/// The photo, or a one-line reason (exit 1).
-func loadPhoto(_ path: String) throws(CommandRunner.Failure) -> RGBImage {
-    let bytes: [UInt8]
-    do { bytes = try FileSystem.readFile(path, limit: 128 << 20) } catch {
-        throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)")
-    }
-    do { return try JPEG.decode(bytes) } catch {
-        throw CommandRunner.Failure(.failure, "\(path): \(error)")
-    }
-}
-
-/// The face chain from `--models`, ./models or the installed directory; exit 3 when none holds the models.
-func loadAnalyzer(_ directory: String?) throws(CommandRunner.Failure) -> FaceAnalyzer {
-    let candidates = directory.map { [$0] } ?? ["models", FaceModels.installedDirectory]
-    guard let found = FaceModels.locate(candidates) else {
-        throw CommandRunner.Failure(.deviceUnavailable, "face models not found in \(candidates.joined(separator: " or ")) "
-            + "(expected \(FaceModels.fileNames.joined(separator: ", ")); run scripts/setup --models)")
-    }
-    do { return try FaceAnalyzer(modelDirectory: found) } catch {
-        throw CommandRunner.Failure(.deviceUnavailable, "\(found)/\(error)")
-    }
-}
 
 /// What `analyze --json` prints: the image, every face found, and the checks of the most prominent face.
 struct AnalysisResult: Encodable {

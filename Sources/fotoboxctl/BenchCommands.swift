@@ -79,25 +79,3 @@ let benchCommand = Command(
         return .success
     })
 
-/// A one-line progress bar on stderr, only when a person watches a terminal.
-struct ProgressLine {
-    let total: Int
-    let enabled: Bool
-    private var done = 0
-
-    init(total: Int, enabled: Bool) {
-        self.total = max(total, 1)
-        self.enabled = enabled
-    }
-
-    mutating func advance() {
-        done += 1
-        guard enabled, done % max(1, total / 50) == 0 || done == total else { return }
-        let filled = done * 30 / total
-        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(done)/\(total)".utf8))
-    }
-
-    func finish() {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-}

@@ -23,16 +23,19 @@ let processCommand = Command(
               .value("chin", "X,Y", help: "bottom centre of the chin"),
               .value("crown", "X,Y", help: "top centre of the head"),
               .value("models", "DIR", help: "directory holding the face models (default ./models, then the installed ones)"),
+              configOption.withHelp("judge with this station's profile, [checks] thresholds and models"),
               .flag("json", help: "print one JSON object: output, transform, report")],
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to process")],
     action: { arguments, output in
-        let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
+        let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
+        let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
+        let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
+        let models = arguments.value("models") ?? station?.modelDirectory
         let path = arguments.positional("IMAGE")!
         let frame = try loadPhoto(path)
         let given = try landmarks(from: arguments)
         // The model finds the face when no landmarks are given, and always judges the result.
-        let analyzer: FaceAnalyzer? = given == nil ? try loadAnalyzer(arguments.value("models"))
-                                                   : try? loadAnalyzer(arguments.value("models"))
+        let analyzer: FaceAnalyzer? = given == nil ? try loadAnalyzer(models) : try? loadAnalyzer(models)
         let face: FaceGeometry
         if let given {
             face = given
@@ -58,7 +61,7 @@ let processCommand = Command(
             throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
         }
         let judged = analyzer.map { $0.analyze(photo.image).map(ObservedFace.init) } ?? [ObservedFace(geometry: photo.geometry)]
-        let report = ComplianceChecker(profile: profile).check(photo.image, faces: judged)
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(photo.image, faces: judged)
         if arguments.flag("json") {
             output.print(try jsonText(ProcessResult(
                 output: .init(path: outPath, width: photo.image.width, height: photo.image.height),
@@ -94,13 +97,6 @@ func landmarks(from arguments: ParsedArguments) throws -> FaceGeometry? {
     var left = Point(x: eyes[0], y: eyes[1]), right = Point(x: eyes[2], y: eyes[3])
     if left.x > right.x { swap(&left, &right) }
     return FaceGeometry(imageLeftEye: left, imageRightEye: right, chin: Point(x: chin[0], y: chin[1]), crown: Point(x: crown[0], y: crown[1]))
-}
-
-/// Pretty, stable JSON (keys sorted) for `--json` output.
-func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// The checks as an aligned table for people.

@@ -8,13 +8,7 @@ import Platform
 // `fotoboxctl queue …`: the station's outbox for technicians: enqueue from files, inspect, retry, purge,
 // and deliver in the foreground.
 
-private let configOption = OptionSpec.value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)")
 private let jsonOption = OptionSpec.flag("json", help: "machine-readable output")
-
-private func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
-    let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
-    do { return try StationConfig.load(path: path) } catch { throw CommandRunner.Failure(.usage, "\(error)") }
-}
 
 private func openOutbox(_ config: StationConfig) throws -> Outbox {
     do { return try Outbox(config: config) } catch { throw CommandRunner.Failure(.failure, "\(error)") }

@@ -83,3 +83,22 @@ import Testing
         #expect(result.standardError.contains("face models not found"))
     }
 }
+
+extension AnalyzeCommandTests {
+    /// A station's [checks] thresholds and profile reach `process` and `analyze`; a broken config is exit 2
+    /// naming its line.
+    @Test func stationConfigJudgesTheResult() throws {
+        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        try FileSystem.writeNewFile(directory + "/strict.conf", Array("[visit]\nprofile = scan\n[checks]\nminimum-sharpness = 60\n".utf8))
+        try FileSystem.writeNewFile(directory + "/bad.conf", Array("[checks]\nminimum-sharpness = lots\n".utf8))
+        let portrait = Self.testData + "/faces/frll/004_03.jpg"
+        let lenient = OutboxRig.fotoboxctl(["process", portrait, "--out", directory + "/a.jpg", "--profile", "scan", "--models", Self.models])
+        #expect(!lenient.standardOutput.contains("FAIL  sharpness"), "\(lenient.standardOutput)")
+        let strict = OutboxRig.fotoboxctl(["process", portrait, "--out", directory + "/b.jpg", "--config", directory + "/strict.conf", "--models", Self.models])
+        #expect(strict.status == 1 && strict.standardOutput.contains("FAIL  sharpness") && strict.standardOutput.contains("622×800"))
+        let broken = OutboxRig.fotoboxctl(["analyze", portrait, "--config", directory + "/bad.conf", "--models", Self.models])
+        #expect(broken.status == 2 && broken.standardError.contains("bad.conf:2: checks.minimum-sharpness"))
+    }
+}

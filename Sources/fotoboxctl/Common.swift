@@ -1,0 +1,70 @@
+import Arguments
+import Configuration
+import FaceAnalysis
+import Foundation
+import Imaging
+import Platform
+
+// What several commands share: the config option, reading a photo, finding the face models, JSON output
+// and the progress bar.
+
+let configOption = OptionSpec.value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)")
+
+/// The station's config from --config (or the installed one); a broken file is a usage error naming its lines.
+func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
+    let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
+    do { return try StationConfig.load(path: path) } catch { throw CommandRunner.Failure(.usage, "\(error)") }
+}
+
+/// The photo, or a one-line reason (exit 1).
+func loadPhoto(_ path: String) throws(CommandRunner.Failure) -> RGBImage {
+    let bytes: [UInt8]
+    do { bytes = try FileSystem.readFile(path, limit: 128 << 20) } catch {
+        throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)")
+    }
+    do { return try JPEG.decode(bytes) } catch {
+        throw CommandRunner.Failure(.failure, "\(path): \(error)")
+    }
+}
+
+/// The face chain from `--models`, ./models or the installed directory; exit 3 when none holds the models.
+func loadAnalyzer(_ directory: String?) throws(CommandRunner.Failure) -> FaceAnalyzer {
+    let candidates = directory.map { [$0] } ?? ["models", FaceModels.installedDirectory]
+    guard let found = FaceModels.locate(candidates) else {
+        throw CommandRunner.Failure(.deviceUnavailable, "face models not found in \(candidates.joined(separator: " or ")) "
+            + "(expected \(FaceModels.fileNames.joined(separator: ", ")); run scripts/setup --models)")
+    }
+    do { return try FaceAnalyzer(modelDirectory: found) } catch {
+        throw CommandRunner.Failure(.deviceUnavailable, "\(found)/\(error)")
+    }
+}
+
+/// Pretty, stable JSON (keys sorted) for `--json` output.
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// A one-line progress bar on stderr, only when a person watches a terminal.
+struct ProgressLine {
+    let total: Int
+    let enabled: Bool
+    private var done = 0
+
+    init(total: Int, enabled: Bool) {
+        self.total = max(total, 1)
+        self.enabled = enabled
+    }
+
+    mutating func advance() {
+        done += 1
+        guard enabled, done % max(1, total / 50) == 0 || done == total else { return }
+        let filled = done * 30 / total
+        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
