@@ -365,17 +365,9 @@ struct FotoboxctlCommandTests {
         defer { try? FileSystem.removeTree(directory) }
         let pki = try TestPKI(directory: directory)
         // A listening socket nobody accepts on: TCP completes, nobody speaks TLS.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        #expect(bound)
-        let files = try StationFiles(directory: directory, pki: pki, officeURL: "https://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+        let listener = try SilentListener()
+        defer { withExtendedLifetime(listener) {} }   // open until the test ends, whatever ARC could do
+        let files = try StationFiles(directory: directory, pki: pki, officeURL: "https://127.0.0.1:\(listener.port)")
         let started = Date()
         let result = OutboxRig.fotoboxctl(["selftest", "--config", files.configPath, "--json", "--skip", "camera", "--skip", "pad", "--skip", "face-models"])
         // connect-timeout is 2 s in the rig's config; generous bound for a loaded machine, no speed goal.

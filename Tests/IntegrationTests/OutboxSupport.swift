@@ -239,3 +239,26 @@ struct StationFiles {
     func outbox() throws -> Outbox { try Outbox(config: try StationConfig.load(path: configPath)) }
 }
 
+
+/// A listening socket on loopback that nobody accepts on: the kernel completes TCP, nobody speaks TLS —
+/// an office that hangs. Closed when the value goes away.
+final class SilentListener {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = descriptor
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { close(descriptor); throw SystemError(call: "listen on 127.0.0.1", errno: errno) }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
+}

@@ -134,18 +134,10 @@ struct OutboxTLSTests {
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let pki = try TestPKI(directory: directory)
-        // A listening socket nobody accepts on: the kernel completes TCP, nobody speaks TLS.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        #expect(bound)
-        let port = UInt16(bigEndian: address.sin_port)
+        // A listening socket nobody accepts on: TCP completes, nobody speaks TLS.
+        let listener = try SilentListener()
+        defer { withExtendedLifetime(listener) {} }   // open until the test ends, whatever ARC could do
+        let port = listener.port
         let station = try StationFiles(directory: directory, pki: pki, officeURL: "https://127.0.0.1:\(port)")
         let config = try String(contentsOfFile: station.configPath, encoding: .utf8).replacingOccurrences(of: "connect-timeout = 2", with: "connect-timeout = 1")
         try FileSystem.writeFileAtomically(station.configPath, Array(config.utf8))
