@@ -93,7 +93,9 @@ public struct ComplianceChecker: Sendable {
                              faces.isEmpty ? Advice(de: "Kein Gesicht erkannt. Bitte schauen Sie in die Kamera.", en: "No face found. Please look into the camera.")
                                 : Advice(de: "Bitte nur eine Person vor der Kamera.", en: "Only one person in front of the camera, please.")))
         // The geometry and quality of the most prominent face (the largest), even when there are several.
-        guard let face = faces.max(by: { $0.geometry.interEyeDistance < $1.geometry.interEyeDistance }) else {
+        // Landmarks that are not numbers (a damaged model's output) are measured as no face at all.
+        guard let face = faces.filter({ $0.geometry.hasMeasurableLandmarks })
+                .max(by: { $0.geometry.interEyeDistance < $1.geometry.interEyeDistance }) else {
             return ComplianceReport(checks: checks + imageChecks(image))
         }
         let g = face.geometry
@@ -232,5 +234,14 @@ extension ObservedFace {
     public init(_ face: DetectedFace) {
         self.init(geometry: face.geometry, eyeOpenness: min(face.eyeOpenness.imageLeft, face.eyeOpenness.imageRight),
                   mouthOpenness: face.mouthOpenness)
+    }
+}
+
+extension FaceGeometry {
+    /// Every point a finite number within a sane range, and the eyes apart: what the measures can work with.
+    public var hasMeasurableLandmarks: Bool {
+        let values = [imageLeftEye.x, imageLeftEye.y, imageRightEye.x, imageRightEye.y, chin.x, chin.y, crown.x, crown.y]
+            + [headWidth ?? 0, yaw ?? 0, pitch ?? 0]
+        return values.allSatisfy { $0.isFinite && abs($0) < 1e6 } && interEyeDistance >= 2 && headHeight >= 2
     }
 }

@@ -78,3 +78,35 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
     #expect(thresholds.faceLuma == 80...210)
     #expect(QualityThresholds(overrides: [:]) == QualityThresholds())
 }
+
+@Test func landmarksThatAreNotNumbersAreNoFaceNotACrash() {
+    let image = RGBImage(width: 64, height: 80)
+    for bad in [Double.nan, .infinity, 1e300] {
+        let face = ObservedFace(geometry: FaceGeometry(imageLeftEye: Point(x: bad, y: 10), imageRightEye: Point(x: 40, y: 10),
+                                                       chin: Point(x: 30, y: 60), crown: Point(x: 30, y: 0)))
+        let report = ComplianceChecker(profile: .scan).check(image, faces: [face])
+        #expect(!report.compliant)
+    }
+    // Degenerate but finite: all points equal, a 1×1 image.
+    let point = ObservedFace(geometry: FaceGeometry(imageLeftEye: Point(x: 0, y: 0), imageRightEye: Point(x: 0, y: 0),
+                                                    chin: Point(x: 0, y: 0), crown: Point(x: 0, y: 0)))
+    #expect(!ComplianceChecker(profile: .scan).check(RGBImage(width: 1, height: 1), faces: [point]).compliant)
+}
+
+@Test func tinyImagesAndFacesAtTheBorderAreMeasuredWithoutACrash() {
+    for (width, height) in [(2, 2), (4, 4), (9, 7), (30, 40)] {
+        let image = RGBImage(width: width, height: height)
+        let w = Double(width), h = Double(height)
+        for face in [
+            FaceGeometry(imageLeftEye: Point(x: 0.2 * w, y: 0.3 * h), imageRightEye: Point(x: 0.8 * w, y: 0.3 * h),
+                         chin: Point(x: 0.5 * w, y: h), crown: Point(x: 0.5 * w, y: 0)),
+            // Beyond the image on every side.
+            FaceGeometry(imageLeftEye: Point(x: -3 * w, y: -2 * h), imageRightEye: Point(x: 4 * w, y: -2 * h),
+                         chin: Point(x: 0.5 * w, y: 5 * h), crown: Point(x: 0.5 * w, y: -9 * h), headWidth: 20 * w),
+        ] {
+            let report = ComplianceChecker(profile: .scan).check(image, faces: [ObservedFace(geometry: face, eyeOpenness: 0.3, mouthOpenness: 0)])
+            #expect(!report.compliant)
+            _ = GuidanceEvaluator(profile: .scan).evaluate(faces: [ObservedFace(geometry: face)], frameWidth: width, frameHeight: height)
+        }
+    }
+}
