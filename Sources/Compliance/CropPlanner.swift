@@ -34,9 +34,10 @@ public enum CropRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .faceTooSmall(let ied, let needed):
-            return "face too small for this camera: \(Int(ied.rounded())) px between the eyes, \(Int(needed)) needed"
+            // `needed` is the profile's own figure; the measured one may be anything.
+            return "face too small for this camera: \(CropPlanner.pixels(ied)) between the eyes, \(Int(needed)) needed"
         case .headTooSmall(let height, let needed):
-            return "head too small in the frame: \(Int(height.rounded())) px from chin to crown, \(Int(needed.rounded())) needed: come closer"
+            return "head too small in the frame: \(CropPlanner.pixels(height)) from chin to crown, \(CropPlanner.pixels(needed)) needed: come closer"
         case .tooCloseToCamera: return "too close to the camera: step back"
         // The camera sees the person mirror-wise: the picture's left edge is on their right.
         case .tooCloseToEdge(.left): return "too close to the left edge of the picture: move to your left"
@@ -149,7 +150,7 @@ public enum CropPlanner {
     }
 
     /// "212 px", or "no number" for NaN and infinities (which must never reach Int()).
-    static func pixels(_ value: Double) -> String { value.isFinite ? "\(Int(value.rounded())) px" : "no number of px" }
+    static func pixels(_ value: Double) -> String { value.isFinite && abs(value) < 1e15 ? "\(Int(value.rounded())) px" : "no number of px" }
 
     @inline(__always) private static func square(_ x: Double) -> Double { x * x }
 

@@ -91,8 +91,9 @@ enum CrownScan {
         var r = 0.0, g = 0.0, b = 0.0, n = 0.0
         for k in -2...2 {
             let p = centre + across * (halfWidth * Double(k) / 2)
+            // Bounds first, in Double: Int() of NaN or of a huge value would trap.
+            guard p.x >= 0, p.y >= 0, p.x < Double(image.width), p.y < Double(image.height) else { continue }
             let x = Int(p.x), y = Int(p.y)
-            guard x >= 0, y >= 0, x < image.width, y < image.height else { continue }
             let px = image[x, y]
             r += Double(px.r); g += Double(px.g); b += Double(px.b); n += 1
         }

@@ -87,6 +87,12 @@ public final class FaceAnalyzer {
             }
         }
         if pupils.imageLeft.x > pupils.imageRight.x { pupils = (pupils.imageRight, pupils.imageLeft) }
+        // A damaged model or a numerical accident must not reach the measures below (they convert to
+        // pixel indices): a face whose points are not sane numbers is no face.
+        func sane(_ v: Double) -> Bool { v.isFinite && abs(v) < 1e6 }
+        guard points.allSatisfy({ sane($0.x) && sane($0.y) && sane($0.z) }),
+              sane(pupils.imageLeft.x), sane(pupils.imageLeft.y), sane(pupils.imageRight.x), sane(pupils.imageRight.y)
+        else { return nil }
         let p = { (i: Int) in points[i].point }
         let roll = atan2Degrees(pupils.imageRight.y - pupils.imageLeft.y, pupils.imageRight.x - pupils.imageLeft.x)
         let chin = ChinEdge.refine(p(M.chin), in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight)

@@ -162,17 +162,12 @@ public enum StationPorts {
         let openPad: @Sendable () throws(PadError) -> any SignaturePad = { () throws(PadError) in
             try SignaturePads.open(device: padDevice, context: try USBContext())
         }
-        do {
-            // A probe at start: the welcome screen tells at once when there is no pad.
-            try openPad().close()
-            pad = PadSignatureCapture(open: openPad)
-        } catch {
-            // The station still serves (the UI says the pad is unavailable); the technician sees why.
+        // A probe at start tells the technician at once; the pad is opened afresh for every visit anyway,
+        // so one plugged in later is found at the next signature.
+        do { try openPad().close() } catch {
             journal.log(.error, "pad \(config.padDevice): \(error)", [("event", "pad-unavailable")])
-            let standIn = StandInPad()
-            standIn.available = false
-            pad = standIn
         }
+        pad = PadSignatureCapture(open: openPad)
         let queue: OutboxSubmissionQueue
         do {
             queue = try OutboxSubmissionQueue(config: config) { line in journal.log(.info, line, [("event", "outbox")]) }

@@ -122,6 +122,12 @@ public protocol SignatureCapture: AnyObject, Sendable {
     func finish() throws(SignatureFailure) -> [UInt8]
     /// Clears the pad's screen and forgets the strokes (end of the signature step or wipe).
     func end()
+    /// Set when the pad was lost during the signature (unplugged): the visit then says so.
+    var failure: SignatureFailure? { get }
+}
+
+extension SignatureCapture {
+    public var failure: SignatureFailure? { nil }
 }
 
 /// What leaves the station for one visit: the only thing of it that survives the wipe.

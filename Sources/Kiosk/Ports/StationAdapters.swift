@@ -9,9 +9,11 @@ import Outbox
 public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     private let openPad: @Sendable () throws(PadError) -> any SignaturePad
     private let document: SignatureDocument
+    // One lock around every call into the pad: the ticker polls while web requests clear, finish or end.
     private let lock = NSLock()
     private var pad: (any SignaturePad)?
     private var latest: Signature?
+    private var lost: SignatureFailure?
 
     public init(document: SignatureDocument = .idCard, open: @escaping @Sendable () throws(PadError) -> any SignaturePad) {
         self.openPad = open
@@ -20,35 +22,52 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
 
     public func begin() throws(SignatureFailure) {
         end()
+        let opened: any SignaturePad
         do {
-            let opened = try openPad()
+            opened = try openPad()
             try opened.begin()
-            lock.withLock { pad = opened }
         } catch {
             throw .padUnavailable("\(error)")
+        }
+        lock.withLock {
+            pad = opened
+            lost = nil
         }
     }
 
     public func poll() -> (signature: Signature, pressed: PadButton?) {
-        let current = lock.withLock { pad }
-        guard let current, let progress = try? current.poll(waitMilliseconds: 0) else {
-            return (lock.withLock { latest } ?? Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil), nil)
+        lock.withLock {
+            let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
+            guard let current = pad, lost == nil else { return (latest ?? empty, nil) }
+            do {
+                let progress = try current.poll(waitMilliseconds: 0)
+                latest = progress.signature
+                let pressed: PadButton? = switch progress.pressed {
+                case .ok: .accept
+                case .retry: .retry
+                case nil: nil
+                }
+                return (progress.signature, pressed)
+            } catch {
+                // Unplugged or broken mid-signature: remembered, so the visit can say so (`failure`).
+                lost = .padUnavailable("\(error)")
+                return (latest ?? empty, nil)
+            }
         }
-        lock.withLock { latest = progress.signature }
-        let pressed: PadButton? = switch progress.pressed {
-        case .ok: .accept
-        case .retry: .retry
-        case nil: nil
-        }
-        return (progress.signature, pressed)
     }
 
+    public var failure: SignatureFailure? { lock.withLock { lost } }
+
     public func clear() {
-        try? lock.withLock { pad }?.clear()
-        lock.withLock { latest = nil }
+        lock.withLock {
+            try? pad?.clear()
+            latest = nil
+        }
     }
 
     public func finish() throws(SignatureFailure) -> [UInt8] {
+        // The pen data that came in since the last tick belongs to the signature too.
+        _ = poll()
         guard let signature = lock.withLock({ latest }) else { throw .tooSmall }
         do { return try SignatureRenderer().jpeg(signature, for: document) } catch {
             switch error {
@@ -59,12 +78,13 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     }
 
     public func end() {
-        let current = lock.withLock { () -> (any SignaturePad)? in
-            defer { pad = nil; latest = nil }
-            return pad
+        lock.withLock {
+            pad?.end()
+            pad?.close()
+            pad = nil
+            latest = nil
+            lost = nil
         }
-        current?.end()
-        current?.close()
     }
 }
 

@@ -264,7 +264,11 @@ public final class VisitService: @unchecked Sendable {
             case .startSignature:
                 do throws(SignatureFailure) {
                     try ports.pad.begin()
-                    setPad(active: true)
+                    // The prompt upload takes a moment: a cancel or timeout meanwhile must not leave the pad inking.
+                    condition.lock()
+                    let stillSigning = machine.step == .signature
+                    condition.unlock()
+                    if stillSigning { setPad(active: true) } else { ports.pad.end() }
                 } catch {
                     journal.log(.warning, "signature pad: \(error)", [("event", "pad-unavailable")])
                     deliver(.padFailed(error))
@@ -429,6 +433,11 @@ public final class VisitService: @unchecked Sendable {
                 condition.unlock()
                 if inked && signature.pointCount > 0 { deliver(.padActivity) }
                 if let pressed { deliver(.padButton(pressed)) }
+                if let failure = ports.pad.failure {
+                    journal.log(.warning, "signature pad: \(failure)", [("event", "pad-unavailable")])
+                    setPad(active: false)
+                    deliver(.padFailed(failure))
+                }
             }
             condition.lock()
             if running { _ = condition.wait(until: Date().addingTimeInterval(tickInterval)) }
