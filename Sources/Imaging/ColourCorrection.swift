@@ -40,11 +40,14 @@ public struct ColourCorrection: Sendable, Equatable {
     /// Plans the correction from statistics of the background and of the face (inner face, no hair).
     public static func plan(background: RegionStatistics, face: RegionStatistics, limits: Limits = Limits()) -> ColourCorrection {
         var correction = ColourCorrection()
-        if background.count > 0, background.meanRed > 8, background.meanGreen > 8, background.meanBlue > 8 {
-            let grey = (background.meanRed + background.meanGreen + background.meanBlue) / 3
-            correction.redGain = (grey / background.meanRed).clamped(to: limits.gains)
-            correction.greenGain = (grey / background.meanGreen).clamped(to: limits.gains)
-            correction.blueGain = (grey / background.meanBlue).clamped(to: limits.gains)
+        // The wall's median colour, as the background check sees it: strands of hair in the region do
+        // not tint it.
+        let (red, green, blue) = (background.medianRed, background.medianGreen, background.medianBlue)
+        if background.count > 0, red > 8, green > 8, blue > 8 {
+            let grey = (red + green + blue) / 3
+            correction.redGain = (grey / red).clamped(to: limits.gains)
+            correction.greenGain = (grey / green).clamped(to: limits.gains)
+            correction.blueGain = (grey / blue).clamped(to: limits.gains)
         }
         guard face.count > 0 else { return correction }
         // Face brightness after the gains (luma is linear in the channels).
