@@ -140,8 +140,6 @@ public struct GuidanceDebouncer: Sendable {
         }
         return shown!
     }
-
-    public mutating func reset() { self = GuidanceDebouncer(confirmationFrames: confirmationFrames, minimumDisplayMilliseconds: minimumDisplayMilliseconds) }
 }
 
 /// TR-03121's rule for a burst: the frame with the most mandatory checks passed, then the most

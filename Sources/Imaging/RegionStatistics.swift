@@ -32,8 +32,6 @@ public struct RegionStatistics: Sendable, Equatable {
     /// BT.601 luma mean and standard deviation, 0…255.
     public var meanLuma: Double
     public var lumaDeviation: Double
-    /// Per-channel standard deviation averaged over R, G, B (texture and gradients of a background).
-    public var colourDeviation: Double
     /// Luma histogram, 256 bins.
     public var histogram: [Int]
 
@@ -59,12 +57,6 @@ public struct RegionStatistics: Sendable, Equatable {
         return Double(histogram[max(0, min(255, value))...].reduce(0, +)) / Double(count)
     }
 
-    /// Fraction of pixels whose luma lies more than `distance` levels from `centre`.
-    public func fraction(fartherThan distance: Int, from centre: Int) -> Double {
-        fraction(atMost: centre - distance - 1) * (centre - distance - 1 >= 0 ? 1 : 0)
-            + (centre + distance + 1 <= 255 ? fraction(atLeast: centre + distance + 1) : 0)
-    }
-
     /// Fraction of pixels with luma at or below `value`.
     public func fraction(atMost value: Int) -> Double {
         guard count > 0 else { return 0 }
@@ -76,7 +68,7 @@ public struct RegionStatistics: Sendable, Equatable {
     public static func measure(_ image: RGBImage, region: SampleRegion, step: Int = 1) -> RegionStatistics {
         var histogram = [Int](repeating: 0, count: 256)
         var channelHistograms = [Int](repeating: 0, count: 768)
-        var sum = (0.0, 0.0, 0.0), squares = (0.0, 0.0, 0.0), lumaSquares = 0.0, lumaSum = 0.0
+        var sum = (0.0, 0.0, 0.0), lumaSquares = 0.0, lumaSum = 0.0
         var count = 0
         let step = max(1, step)
         let bounds: PixelRect
@@ -105,7 +97,6 @@ public struct RegionStatistics: Sendable, Equatable {
                     channelHistograms[256 + Int(pixels[i + 1])] += 1
                     channelHistograms[512 + Int(pixels[i + 2])] += 1
                     sum.0 += r; sum.1 += g; sum.2 += b
-                    squares.0 += r * r; squares.1 += g * g; squares.2 += b * b
                     lumaSum += luma; lumaSquares += luma * luma
                     count += 1
                 }
@@ -116,7 +107,6 @@ public struct RegionStatistics: Sendable, Equatable {
         return RegionStatistics(
             count: count, meanRed: sum.0 / n, meanGreen: sum.1 / n, meanBlue: sum.2 / n,
             meanLuma: lumaSum / n, lumaDeviation: deviation(lumaSum, lumaSquares),
-            colourDeviation: (deviation(sum.0, squares.0) + deviation(sum.1, squares.1) + deviation(sum.2, squares.2)) / 3,
             histogram: histogram,
             medianRed: median(channelHistograms[0..<256], count), medianGreen: median(channelHistograms[256..<512], count),
             medianBlue: median(channelHistograms[512..<768], count))

@@ -178,15 +178,3 @@ public enum StationPorts {
     }
 }
 
-/// A camera the station cannot use yet: every open fails, so the UI shows "camera unavailable".
-final class UnwiredCamera: Camera, @unchecked Sendable {
-    let name: String
-    var statistics: StreamStatistics { StreamStatistics() }
-    init(name: String) { self.name = name }
-    func open() throws(CameraError) { throw .deviceGone(name) }
-    func configure(_ request: StreamRequest) throws(CameraError) -> NegotiatedFormat { throw .deviceGone(name) }
-    func start() throws(CameraError) { throw .deviceGone(name) }
-    func stop() {}
-    func nextFrame(timeoutMilliseconds: Int) throws(CameraError) -> Frame { throw .deviceGone(name) }
-    func close() {}
-}

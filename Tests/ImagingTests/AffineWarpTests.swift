@@ -1,40 +1,12 @@
 import Imaging
 import Testing
 
-/// Straightforward Double-precision reference: bilinear sampling with edge repetition, fill outside.
-private func referenceBilinear(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int) -> [UInt8] {
+/// The references' common walk: each output pixel centre mapped back into the source; outside the source
+/// (half a pixel beyond the outermost centres) the fill 7, 8, 9; inside, `sample` at the position clamped to
+/// the outermost centres, with the integer pixel below it and the fraction.
+private func referenceWarp(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int,
+                           sample: (_ x0: Int, _ y0: Int, _ fx: Double, _ fy: Double) -> (Double, Double, Double)) -> [UInt8] {
     let inverse = transform.inverted()!
-    var out: [UInt8] = []
-    for y in 0..<height {
-        for x in 0..<width {
-            let p = inverse.apply(to: (Double(x) + 0.5, Double(y) + 0.5))
-            let sx = p.x - 0.5, sy = p.y - 0.5
-            guard sx >= -0.5, sy >= -0.5, sx <= Double(source.width) - 0.5, sy <= Double(source.height) - 0.5 else {
-                out += [7, 8, 9]
-                continue
-            }
-            let cx = min(max(sx, 0), Double(source.width - 1)), cy = min(max(sy, 0), Double(source.height - 1))
-            let x0 = Int(cx), y0 = Int(cy), x1 = min(x0 + 1, source.width - 1), y1 = min(y0 + 1, source.height - 1)
-            let wx = cx - Double(x0), wy = cy - Double(y0)
-            let p00 = source[x0, y0], p01 = source[x1, y0], p10 = source[x0, y1], p11 = source[x1, y1]
-            func mix(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> UInt8 {
-                let top = Double(a) + (Double(b) - Double(a)) * wx
-                let bottom = Double(c) + (Double(d) - Double(c)) * wx
-                return clampedByte(top + (bottom - top) * wy)
-            }
-            out += [mix(p00.r, p01.r, p10.r, p11.r), mix(p00.g, p01.g, p10.g, p11.g), mix(p00.b, p01.b, p10.b, p11.b)]
-        }
-    }
-    return out
-}
-
-/// Double-precision Catmull-Rom (a = −0.5) reference: 4×4 taps, edge pixels repeated, fill outside, clamped.
-private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int) -> [UInt8] {
-    let inverse = transform.inverted()!
-    func weights(_ t: Double) -> [Double] {
-        let t2 = t * t, t3 = t2 * t
-        return [-0.5 * t3 + t2 - 0.5 * t, 1.5 * t3 - 2.5 * t2 + 1, -1.5 * t3 + 2 * t2 + 0.5 * t, 0.5 * t3 - 0.5 * t2]
-    }
     var out: [UInt8] = []
     for y in 0..<height {
         for x in 0..<width {
@@ -46,19 +18,45 @@ private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, 
             }
             let cx = min(max(sx, 0), Double(source.width - 1)), cy = min(max(sy, 0), Double(source.height - 1))
             let x0 = Int(cx), y0 = Int(cy)
-            let wx = weights(cx - Double(x0)), wy = weights(cy - Double(y0))
-            var sum = (0.0, 0.0, 0.0)
-            for j in 0..<4 {
-                for i in 0..<4 {
-                    let q = source[min(max(x0 - 1 + i, 0), source.width - 1), min(max(y0 - 1 + j, 0), source.height - 1)]
-                    let w = wx[i] * wy[j]
-                    sum.0 += Double(q.r) * w; sum.1 += Double(q.g) * w; sum.2 += Double(q.b) * w
-                }
-            }
-            out += [clampedByte(sum.0), clampedByte(sum.1), clampedByte(sum.2)]
+            let value = sample(x0, y0, cx - Double(x0), cy - Double(y0))
+            out += [clampedByte(value.0), clampedByte(value.1), clampedByte(value.2)]
         }
     }
     return out
+}
+
+/// Straightforward Double-precision reference: bilinear sampling with edge repetition, fill outside.
+private func referenceBilinear(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int) -> [UInt8] {
+    referenceWarp(source, transform, width: width, height: height) { x0, y0, wx, wy in
+        let x1 = min(x0 + 1, source.width - 1), y1 = min(y0 + 1, source.height - 1)
+        let p00 = source[x0, y0], p01 = source[x1, y0], p10 = source[x0, y1], p11 = source[x1, y1]
+        func mix(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> Double {
+            let top = Double(a) + (Double(b) - Double(a)) * wx
+            let bottom = Double(c) + (Double(d) - Double(c)) * wx
+            return top + (bottom - top) * wy
+        }
+        return (mix(p00.r, p01.r, p10.r, p11.r), mix(p00.g, p01.g, p10.g, p11.g), mix(p00.b, p01.b, p10.b, p11.b))
+    }
+}
+
+/// Double-precision Catmull-Rom (a = −0.5) reference: 4×4 taps, edge pixels repeated, fill outside, clamped.
+private func referenceBicubic(_ source: RGBImage, _ transform: AffineTransform, width: Int, height: Int) -> [UInt8] {
+    func weights(_ t: Double) -> [Double] {
+        let t2 = t * t, t3 = t2 * t
+        return [-0.5 * t3 + t2 - 0.5 * t, 1.5 * t3 - 2.5 * t2 + 1, -1.5 * t3 + 2 * t2 + 0.5 * t, 0.5 * t3 - 0.5 * t2]
+    }
+    return referenceWarp(source, transform, width: width, height: height) { x0, y0, fx, fy in
+        let wx = weights(fx), wy = weights(fy)
+        var sum = (0.0, 0.0, 0.0)
+        for j in 0..<4 {
+            for i in 0..<4 {
+                let q = source[min(max(x0 - 1 + i, 0), source.width - 1), min(max(y0 - 1 + j, 0), source.height - 1)]
+                let w = wx[i] * wy[j]
+                sum.0 += Double(q.r) * w; sum.1 += Double(q.g) * w; sum.2 += Double(q.b) * w
+            }
+        }
+        return sum
+    }
 }
 
 @Suite struct AffineWarpTests {

@@ -50,19 +50,6 @@ public final class StandInCamera: Camera, @unchecked Sendable {
         self.framesPerSecond = framesPerSecond
     }
 
-    /// Every JPEG file in `directory` (sorted by name), read once.
-    public static func directory(_ directory: String, framesPerSecond: Double = 15) throws(CameraError) -> StandInCamera {
-        let names: [String]
-        do { names = try FileSystem.listDirectory(directory).sorted() } catch { throw .replay("\(directory): \(error)") }
-        var frames: [[UInt8]] = []
-        for name in names where name.lowercased().hasSuffix(".jpg") || name.lowercased().hasSuffix(".jpeg") {
-            guard let bytes = try? FileSystem.readFile(directory + "/" + name, limit: 32 << 20) else { continue }
-            frames.append(bytes)
-        }
-        guard !frames.isEmpty else { throw .replay("\(directory) holds no JPEG files") }
-        return StandInCamera(name: "replay:" + directory, frames: frames, framesPerSecond: framesPerSecond)
-    }
-
     /// A synthetic grey-blue frame with a light oval where a face would be (no person in it).
     public static func syntheticFrame(width: Int = 640, height: Int = 480) -> [UInt8] {
         var image = RGBImage(width: width, height: height)
