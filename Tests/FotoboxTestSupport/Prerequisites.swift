@@ -50,14 +50,23 @@ public struct RequiredPrerequisiteAbsent: Error, CustomStringConvertible {
     }
 }
 
+/// The rule of every trait below, apart so that it can be tested without changing the environment.
+public enum Prerequisite {
+    /// Whether a test runs: yes when its prerequisite is present; a skip (false) when absent; a failure
+    /// (thrown) when absent but required.
+    public static func decide(_ what: String, present: Bool, required: Bool) throws(RequiredPrerequisiteAbsent) -> Bool {
+        if present { return true }
+        if required { throw RequiredPrerequisiteAbsent(what: "needs \(what) (absent)") }
+        return false
+    }
+}
+
 extension Trait where Self == ConditionTrait {
     /// Runs the test only where `present()` holds; the skip says what is missing. Under
     /// `FOTOBOX_REQUIRE_TESTDATA=1` a missing prerequisite fails the test instead.
     public static func needs(_ what: String, _ present: @escaping @Sendable () -> Bool) -> Self {
         .enabled(Comment(rawValue: "needs \(what) (absent)")) {
-            if present() { return true }
-            if TestData.isRequired { throw RequiredPrerequisiteAbsent(what: "needs \(what) (absent)") }
-            return false
+            try Prerequisite.decide(what, present: present(), required: TestData.isRequired)
         }
     }
 
