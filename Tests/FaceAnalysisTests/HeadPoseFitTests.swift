@@ -1,4 +1,5 @@
 import FaceAnalysis
+import FotoboxTestSupport
 import Foundation
 import Imaging
 import Platform
@@ -7,9 +8,6 @@ import Testing
 /// `HeadPoseFit`: the canonical face, turned by known angles and projected, is recovered; bad meshes give nil;
 /// with the shared test data, the figures docs/face-analysis.md ("Head pose") reports are printed.
 @Suite(.serialized) struct HeadPoseFitTests {
-    static let dataPresent = FaceModels.locate(["models", FaceModels.installedDirectory]) != nil
-        && FileSystem.exists(TestData.directory + "/faces/frll")
-
     /// The canonical face turned by (yaw, pitch, roll) in `HeadPose`'s convention and projected to a mesh in
     /// source pixels: orthographically, or through a pinhole at `distance` centimetres.
     static func projected(yaw: Double, pitch: Double, roll: Double, scale: Double = 30, centre: (Double, Double) = (600, 700),
@@ -125,9 +123,10 @@ import Testing
 
     /// The figures of docs/face-analysis.md ("Head pose"): the fit on the 34 frontal FRLL portraits and their
     /// mirror images, on the turned heads of frames/ and faces/attributes/yaw, and beside the earlier two-line estimate.
-    @Test(.enabled(if: dataPresent)) func poseFiguresOnRealPortraits() throws {
-        let analyzer = try FaceAnalyzer(modelDirectory: try #require(FaceModels.locate(["models", FaceModels.installedDirectory])))
-        let frll = TestData.directory + "/faces/frll"
+    @Test(.needsModels, .needsTestData("faces/frll"), .needsTestData("frames"), .needsTestData("faces/attributes"), .needsTestData("faces/cluttered"))
+    func poseFiguresOnRealPortraits() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try TestData.models())
+        let frll = TestData.path("faces/frll")
         var fits = [HeadPoseFit](), twins = [HeadPoseFit](), allPoints = [HeadPoseFit](), shipped = [HeadPose]()
         for file in try FileSystem.listDirectory(frll).filter({ $0.hasSuffix(".jpg") }).sorted() {
             let image = try TestData.image(frll + "/" + file)
@@ -153,8 +152,7 @@ import Testing
         report += "  two-line estimate (FaceMeasures.pose): yaw \(Stats(values: shipped.map(\.yaw)).text)\n"
         report += "                                         pitch \(Stats(values: shipped.map(\.pitch)).text)\n"
         for folder in ["frames", "faces/attributes/yaw", "faces/attributes/controls", "faces/cluttered"] {
-            let path = TestData.directory + "/" + folder
-            guard FileSystem.exists(path) else { continue }
+            let path = TestData.path(folder)
             for file in try FileSystem.listDirectory(path).filter({ $0.hasSuffix(".jpg") }).sorted() {
                 for (k, face) in analyzer.analyze(try TestData.image(path + "/" + file)).enumerated() {
                     guard let fit = HeadPoseFit.fit(mesh: face.landmarks) else { report += "  \(folder)/\(file)#\(k): no fit\n"; continue }
