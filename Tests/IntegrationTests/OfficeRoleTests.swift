@@ -5,8 +5,7 @@ import Testing
 
 /// Certificate roles, the CRL and the office's defence against clients that hold connections open
 /// (issues 16.1 and 17), against the real `fotobox-office` with certificates made by openssl.
-@Suite("Office certificate roles and connection limits (real fotobox-office)", .serialized,
-       .enabled(if: OutboxRig.unavailableReason == nil, "\(OutboxRig.unavailableReason ?? "")"))
+@Suite("Office certificate roles and connection limits (real fotobox-office)", .serialized, .needsOutboxRig)
 struct OfficeRoleTests {
     /// curl's HTTP status ("000" when the TLS handshake failed) for a request with a client certificate.
     static func status(_ office: OfficeProcess, _ pki: TestPKI, certificate: String?, method: String = "GET", path: String = "/v1/health",
