@@ -1,3 +1,5 @@
+import Submission
+import SQLite
 import Foundation
 import Platform
 
@@ -45,8 +47,8 @@ public final class OfficeInbox: @unchecked Sendable {
     static let incomingPrefix = ".incoming-"
     static let replacedPrefix = ".replaced-"
 
-    public init(directory: String, retentionDays: Int = 14) throws(OutboxError) {
-        guard (1...3650).contains(retentionDays) else { throw .officeSettings("--retention-days must be 1…3650") }
+    public init(directory: String, retentionDays: Int = 14) throws(OfficeError) {
+        guard (1...3650).contains(retentionDays) else { throw .settings("--retention-days must be 1…3650") }
         self.directory = directory
         self.retentionDays = retentionDays
         do {

@@ -18,8 +18,8 @@ public struct CaseIDPolicy: Sendable {
     nonisolated(unsafe) private let regex: Regex<AnyRegexOutput>
 
     /// The pattern must match the whole ID (it is anchored even without ^ and $).
-    public init(pattern: String = "^[A-Z]{4}-[0-9]{4}$", checkDigit: CheckDigit? = nil) throws(OutboxError) {
-        do { regex = try Regex(pattern) } catch { throw .invalidSettings("case-id-pattern \(pattern) is not a regular expression: \(error)") }
+    public init(pattern: String = "^[A-Z]{4}-[0-9]{4}$", checkDigit: CheckDigit? = nil) throws(CaseIDPolicyError) {
+        do { regex = try Regex(pattern) } catch { throw CaseIDPolicyError("case-id-pattern \(pattern) is not a regular expression: \(error)") }
         self.pattern = pattern
         self.checkDigit = checkDigit
     }
@@ -46,6 +46,13 @@ public struct CaseIDPolicy: Sendable {
             }
         }
     }
+}
+
+/// A case-ID policy that cannot be used (a pattern that does not compile, a rule not implemented).
+public struct CaseIDPolicyError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
 }
 
 extension CaseIDPolicy.CheckDigit {

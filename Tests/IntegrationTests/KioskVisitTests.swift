@@ -1,3 +1,4 @@
+import OfficeReceiver
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

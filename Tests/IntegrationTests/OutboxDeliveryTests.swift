@@ -1,3 +1,5 @@
+import OfficeReceiver
+import Submission
 import Configuration
 import Foundation
 import Outbox

@@ -1,3 +1,4 @@
+import OfficeReceiver
 import Configuration
 import Foundation
 import Imaging

@@ -1,3 +1,5 @@
+import Submission
+import SQLite
 import Configuration
 import Foundation
 import Platform
@@ -121,7 +123,8 @@ public final class Outbox: Sendable {
         case .luhn: .luhn
         case .icao9303: .icao9303
         }
-        let policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: checkDigit)
+        let policy: CaseIDPolicy
+        do { policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: checkDigit) } catch { throw .invalidSettings(error.reason) }
         try self.init(directory: config.outboxPath, key: key, policy: policy, retentionDays: config.retentionDays, keyPath: config.outboxKeyFile)
     }
 

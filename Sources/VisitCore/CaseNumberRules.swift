@@ -1,17 +1,17 @@
 import Configuration
-import Outbox
+import Submission
 
 /// The station's case-number rules (config `visit.case-id-pattern`, `visit.case-id-check-digit`), applied
 /// with the outbox's `CaseIDPolicy` so the kiosk refuses exactly what the outbox would refuse.
 public enum CaseNumberRules {
     /// The validator for `VisitMachine`: nil when acceptable, else `format`, `pattern` or `check-digit`.
-    public static func validator(pattern: String, checkDigit: StationConfig.CheckDigit) throws(OutboxError) -> @Sendable (String) -> String? {
+    public static func validator(pattern: String, checkDigit: StationConfig.CheckDigit) throws(CaseIDPolicyError) -> @Sendable (String) -> String? {
         let digit: CaseIDPolicy.CheckDigit?
         switch checkDigit {
         case .none: digit = nil
         case .luhn: digit = .luhn
         case .icao9303:
-            throw .invalidSettings("visit.case-id-check-digit = icao-9303 is not supported by the outbox's case-ID policy yet")
+            throw CaseIDPolicyError("visit.case-id-check-digit = icao-9303 is not supported by the outbox's case-ID policy yet")
         }
         let policy = try CaseIDPolicy(pattern: pattern, checkDigit: digit)
         return { caseNumber in
