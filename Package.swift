@@ -57,7 +57,7 @@ let package = Package(
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["COpenSSL", "Imaging"]),
         .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
         .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
