@@ -118,13 +118,8 @@ public final class Outbox: Sendable {
     /// case-ID rules and retention.
     public convenience init(config: StationConfig) throws(OutboxError) {
         let key = try OutboxKey.load(path: config.outboxKeyFile)
-        let checkDigit: CaseIDPolicy.CheckDigit? = switch config.caseIDCheckDigit {
-        case .none: nil
-        case .luhn: .luhn
-        case .icao9303: .icao9303
-        }
         let policy: CaseIDPolicy
-        do { policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: checkDigit) } catch { throw .invalidSettings(error.reason) }
+        do { policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) } catch { throw .invalidSettings(error.reason) }
         try self.init(directory: config.outboxPath, key: key, policy: policy, retentionDays: config.retentionDays, keyPath: config.outboxKeyFile)
     }
 
