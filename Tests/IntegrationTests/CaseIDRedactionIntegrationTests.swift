@@ -1,6 +1,7 @@
 import FotoboxTestSupport
 import Foundation
 import Outbox
+import Submission
 import Platform
 import Testing
 

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Outbox
+import Submission
 import Platform
 import Testing
 
