@@ -36,6 +36,8 @@ let package = Package(
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
+        // Tests only: the ORL liveness faces are PNG files.
+        systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
         .target(name: "Platform"),
@@ -46,6 +48,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEG", "Platform"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
+        // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
+        .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
         // Hardware and transmission.
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging"]),
@@ -56,7 +60,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk", "Liveness"]),
         .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
@@ -68,6 +72,9 @@ let package = Package(
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        // Test support: the liveness presentations built from ../shared/testdata (never in the product).
+        .target(name: "LivenessTestSupport", dependencies: ["CPNG", "Imaging", "Platform"], path: "Tests/LivenessTestSupport"),
+        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),

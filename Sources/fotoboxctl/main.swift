@@ -12,6 +12,7 @@ let fotoboxctl = Command(
         padCommand,
         cameraCommand,
         analyzeCommand,
+        livenessCommand,
         configCommand,
         devicesCommand,
         selftestCommand,
