@@ -1,7 +1,8 @@
 import FaceAnalysis
+import Imaging
 
 /// What the liveness judge keeps of one preview frame's face: the mesh points that move rigidly with the
-/// skull, the pose, and the lid and lip gaps. About 600 bytes a frame, so a whole visit stays small.
+/// skull, the pose, the lid and lip gaps, and the face's grey texture (36 KB, size-normalised).
 public struct FaceObservation: Sendable, Equatable {
     /// `rigidIndices`' mesh points, in that order (source pixels; z in the same scale).
     public var points: [MeshPoint]
@@ -10,23 +11,28 @@ public struct FaceObservation: Sendable, Equatable {
     /// Mean of both eyes' lid gap ÷ eye width.
     public var eyeOpenness: Double
     public var mouthOpenness: Double
+    /// The face's grey texture, normalised in size (nil: the judge uses the mesh points alone).
+    public var texture: FaceTexture?
 
-    public init(points: [MeshPoint], yaw: Double, pitch: Double, eyeOpenness: Double, mouthOpenness: Double) {
+    public init(points: [MeshPoint], yaw: Double, pitch: Double, eyeOpenness: Double, mouthOpenness: Double, texture: FaceTexture? = nil) {
         self.points = points
         self.yaw = yaw
         self.pitch = pitch
         self.eyeOpenness = eyeOpenness
         self.mouthOpenness = mouthOpenness
+        self.texture = texture
     }
 
-    /// The observation of a face the chain found (preview or full mode).
-    public init(_ face: DetectedFace) {
+    /// The observation of a face the chain found (preview or full mode) in `image`.
+    public init(_ face: DetectedFace, in image: RGBImage?) {
         let landmarks = face.landmarks
         points = landmarks.count >= 468 ? Self.rigidIndices.map { landmarks[$0] } : []
         yaw = face.pose.yaw
         pitch = face.pose.pitch
         eyeOpenness = (face.eyeOpenness.imageLeft + face.eyeOpenness.imageRight) / 2
         mouthOpenness = face.mouthOpenness
+        texture = nil
+        if let image, !points.isEmpty { texture = FaceTexture(image: image, points: points, size: size) }
     }
 
     /// The size the residuals are divided by: root-mean-square distance of the points from their

@@ -17,7 +17,7 @@ public struct LivenessCues: Sendable, Equatable, Codable {
     /// Median over the moved frames of the rigid 3-D model's residual ÷ face size.
     public var rigidResidual: Double
     /// What the planar model cannot explain but a rigid head can, ÷ what a rigid head with this mesh's depth
-    /// would show for the same movement: ≈ 1 for a head, ≈ 0 for a plane (can be negative).
+    /// would show for the same movement (Σ over the moved frames of each): ≈ 1 for a head, ≤ 0 for a plane.
     public var parallax: Double
     /// The deepest eye closing: 1 − min ÷ median of the eye openness (≈ 1 a blink, ≈ 0 none).
     public var blink: Double
@@ -51,6 +51,8 @@ public struct LivenessJudge: Sendable {
     public static let minimumMovementDegrees = 7.0
     /// A frame counts as "moved" against the reference from this pose change on.
     public static let movedDegrees = 4.0
+    /// Fewer textured points than this followed between two frames leave them out of the parallax.
+    public static let minimumTrackedPoints = 12
 
     public init(policy: LivenessPolicy) {
         self.policy = policy
@@ -66,9 +68,12 @@ public struct LivenessJudge: Sendable {
         let parallax = Self.parallax(faces, challenge: challenge)
         let blink = Self.blink(faces)
 
-        // Evidence: the parallax ratio is ≈ 1 for a head and ≈ 0 for a plane; the midpoint 0.5 is where a
-        // plane's mesh noise would have to be as large as half a head's parallax.
-        let parallaxEvidence = parallax.map { clamp(($0.ratio - 0.2) / 0.6) } ?? 0
+        // Evidence: the parallax ratio is ≤ 0 for a plane (the rigid model cannot beat the homography on
+        // points that lie on one; tracking noise adds to both residuals alike) and 1 for a rigid head followed
+        // perfectly; lighting changes and points lost on the turned side damp it. Full evidence from 40 % of
+        // a head's parallax, so that with the challenge's weight 0.8 the score's midpoint 0.5 lies at a
+        // quarter of a head's parallax.
+        let parallaxEvidence = parallax.map { clamp($0.ratio / 0.4) } ?? 0
         // A blink closes the lid gap to ≈ 0 for 100–150 ms; at 15 frames/s one or two frames catch it.
         let blinkEvidence = clamp((blink - 0.3) / 0.4)
 
@@ -138,21 +143,34 @@ public struct LivenessJudge: Sendable {
         }
         let reference = faces.min { poseDistance($0) < poseDistance($1) }!
         let size = reference.size
-        var planar: [Double] = [], rigid: [Double] = [], ratios: [Double] = []
+        var planar: [Double] = [], rigid: [Double] = []
+        var excess = 0.0, expectedSum = 0.0
         for face in faces {
             let yawChange = face.yaw - reference.yaw, pitchChange = face.pitch - reference.pitch
             guard max(abs(yawChange), abs(pitchChange)) >= movedDegrees else { continue }
-            guard let h = MotionModels.planarResidual(from: reference.points, to: face.points),
-                  let r = MotionModels.rigidResidual(from: reference.points, to: face.points),
-                  let expected = expectedPlanarResidual(reference.points, yawDegrees: yawChange, pitchDegrees: pitchChange),
+            // The texture's own movement where both frames have it; the mesh points otherwise.
+            let from: [MeshPoint], to: [MeshPoint], unit: Double
+            if let referenceTexture = reference.texture, let texture = face.texture {
+                (from, to) = TextureTracker.track(from: reference, referenceTexture, to: face, texture)
+                unit = FaceTexture.normalisedSize
+                guard from.count >= minimumTrackedPoints else { continue }
+            } else {
+                (from, to, unit) = (reference.points, face.points, size)
+            }
+            guard let h = MotionModels.planarResidual(from: from, to: to),
+                  let r = MotionModels.rigidResidual(from: from, to: to),
+                  let expected = expectedPlanarResidual(from, yawDegrees: yawChange, pitchDegrees: pitchChange),
                   expected > 0
             else { continue }
-            planar.append(h / size)
-            rigid.append(r / size)
-            ratios.append((h - r) / expected)
+            planar.append(h / unit)
+            rigid.append(r / unit)
+            excess += (h - r) / unit
+            expectedSum += expected / unit
         }
-        guard !ratios.isEmpty else { return nil }
-        return Parallax(planar: median(planar), rigid: median(rigid), ratio: median(ratios))
+        guard !planar.isEmpty, expectedSum > 0 else { return nil }
+        // The least-squares ratio over the moved frames: frames that turned further (more parallax against
+        // the same tracking noise) weigh more.
+        return Parallax(planar: median(planar), rigid: median(rigid), ratio: excess / expectedSum)
     }
 
     /// The planar model's residual if the reference's 3-D points turned rigidly by the given angles (seen

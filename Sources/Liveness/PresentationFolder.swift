@@ -64,7 +64,7 @@ public struct PresentationFolder: Sendable {
             let image: RGBImage
             do { image = try JPEG.decode(bytes) } catch { throw .unreadableFrame(frame: name, reason: "\(error)") }
             let face = analyzer.analyze(image, mode: .preview).first
-            observations.append(face.map(FaceObservation.init))
+            observations.append(face.map { FaceObservation($0, in: image) })
         }
         return observations
     }
