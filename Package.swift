@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // What tests need from outside the package (shared photographs, models, built binaries) as traits.
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),

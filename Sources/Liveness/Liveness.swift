@@ -65,10 +65,11 @@ public struct LivenessPolicy: Sendable, Equatable {
     }
 
     /// The decision for a score. `evidenceComplete` is false when the presentation could not show what
-    /// was asked (no movement, too few faces): then the answer is at most `unsure`, never `attack` by
-    /// default, never `bona-fide` by default.
+    /// was asked (the movement not made, no parallax measurable): then the answer is `unsure` — never
+    /// `bona-fide` by default, and never `attack` for a person who merely did not turn.
     public func decision(score: Double, evidenceComplete: Bool) -> LivenessDecision {
-        if score >= threshold && evidenceComplete { return .bonaFide }
+        guard evidenceComplete else { return .unsure }
+        if score >= threshold { return .bonaFide }
         if score < threshold - unsureMargin { return .attack }
         return .unsure
     }

@@ -12,18 +12,46 @@ public struct LivenessCues: Sendable, Equatable, Codable {
     public var movementDegrees: Double
     /// The asked movement was made (in the asked direction, far enough, and back).
     public var challengeMet: Bool
-    /// Median over the moved frames of the planar model's residual ÷ face size.
-    public var planarResidual: Double
+    /// Median over the moved frames of the planar model's residual ÷ face size (nil: no frame moved
+    /// enough, or too little texture was followed).
+    public var planarResidual: Double?
     /// Median over the moved frames of the rigid 3-D model's residual ÷ face size.
-    public var rigidResidual: Double
+    public var rigidResidual: Double?
     /// What the planar model cannot explain but a rigid head can, ÷ what a rigid head with this mesh's depth
     /// would show for the same movement (Σ over the moved frames of each): ≈ 1 for a head, ≤ 0 for a plane.
-    public var parallax: Double
+    public var parallax: Double?
     /// The deepest eye closing: 1 − min ÷ median of the eye openness (≈ 1 a blink, ≈ 0 none).
     public var blink: Double
     /// Evidence in [0, 1] of each cue, as fused into the score.
     public var parallaxEvidence: Double
     public var blinkEvidence: Double
+
+    enum CodingKeys: String, CodingKey {
+        case frames, framesWithFace, movementDegrees, challengeMet, planarResidual, rigidResidual, parallax, blink,
+             parallaxEvidence, blinkEvidence
+    }
+
+    /// Every key always present (null when not measured), so a reader can rely on the set of keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(frames, forKey: .frames)
+        try c.encode(framesWithFace, forKey: .framesWithFace)
+        try c.encode(rounded(movementDegrees, 2), forKey: .movementDegrees)
+        try c.encode(challengeMet, forKey: .challengeMet)
+        try c.encode(planarResidual.map { rounded($0, 4) }, forKey: .planarResidual)
+        try c.encode(rigidResidual.map { rounded($0, 4) }, forKey: .rigidResidual)
+        try c.encode(parallax.map { rounded($0, 3) }, forKey: .parallax)
+        try c.encode(rounded(blink, 3), forKey: .blink)
+        try c.encode(rounded(parallaxEvidence, 3), forKey: .parallaxEvidence)
+        try c.encode(rounded(blinkEvidence, 3), forKey: .blinkEvidence)
+    }
+}
+
+private func rounded(_ value: Double, _ digits: Int) -> Double {
+    guard value.isFinite else { return 0 }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    return (value * scale).rounded() / scale
 }
 
 /// The judgement: score in [0, 1] (1 = bona fide) in steps of 0.05, the decision and the cues.
@@ -96,7 +124,7 @@ public struct LivenessJudge: Sendable {
         let decision = policy.decision(score: score, evidenceComplete: evidenceComplete)
         let cues = LivenessCues(
             frames: frames.count, framesWithFace: faces.count, movementDegrees: movement.degrees, challengeMet: challengeMet,
-            planarResidual: parallax?.planar ?? 0, rigidResidual: parallax?.rigid ?? 0, parallax: parallax?.ratio ?? 0,
+            planarResidual: parallax?.planar, rigidResidual: parallax?.rigid, parallax: parallax?.ratio,
             blink: blink, parallaxEvidence: parallaxEvidence, blinkEvidence: blinkEvidence)
         return LivenessResult(score: score, decision: decision, challenge: challenge, cues: cues)
     }

@@ -48,7 +48,9 @@ let livenessScoreCommand = Command(
         } else {
             let c = result.cues
             output.print("\(directory): \(result.decision.rawValue), score \(fixed(result.score, 2)) (challenge \(result.challenge), \(c.framesWithFace) of \(c.frames) frames with a face)")
-            output.print("  movement \(fixed(c.movementDegrees, 1))°\(c.challengeMet ? "" : " (the asked movement was not made)")  parallax \(fixed(c.parallax, 2)) (planar residual \(fixed(c.planarResidual * 100, 2)) %, rigid \(fixed(c.rigidResidual * 100, 2)) % of face size)  blink \(fixed(c.blink, 2))")
+            let parallax = c.parallax.map { "parallax \(fixed($0, 2)) (planar residual \(fixed((c.planarResidual ?? 0) * 100, 2)) %, rigid \(fixed((c.rigidResidual ?? 0) * 100, 2)) % of face size)" }
+                ?? "parallax not measurable (no frame turned 4° from the rest pose with enough texture followed)"
+            output.print("  movement \(fixed(c.movementDegrees, 1))°\(c.challengeMet ? "" : " (the asked movement was not made)")  \(parallax)  blink \(fixed(c.blink, 2))")
         }
         return result.decision == .bonaFide ? .success : .failure
     })
