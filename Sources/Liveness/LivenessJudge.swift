@@ -146,9 +146,12 @@ public struct LivenessJudge: Sendable {
             guard let direction else {
                 return Movement(degrees: yawRange, met: yawRange >= minimumMovementDegrees, moved: yawRange >= minimumMovementDegrees)
             }
-            // In the asked direction from where the head started (the median of the first frames).
-            let start = median(Array(yaws.prefix(max(1, yaws.count / 5))))
-            let reach = yaws.map { ($0 - start) * direction.yawSign }.max() ?? 0
+            // In the asked direction, both from where the head started (the median of the first frames) and
+            // from facing the camera: a head that was already turned the other way and only comes back has not
+            // made the asked turn.
+            let start = median(Array(yaws.prefix(max(1, yaws.count / 5)))) * direction.yawSign
+            let furthest = yaws.map { $0 * direction.yawSign }.max() ?? 0
+            let reach = max(0, min(furthest - start, furthest))
             return Movement(degrees: reach, met: reach >= minimumMovementDegrees, moved: reach >= minimumMovementDegrees)
         }
     }
