@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
-        .target(name: "Submission", dependencies: ["COpenSSL", "Imaging"]),
+        .target(name: "Submission", dependencies: ["COpenSSL", "Imaging", "Configuration"]),
         .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
         .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
 
