@@ -49,16 +49,13 @@ public final class Station: Sendable {
         let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds)),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: validator)
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
-                               scratchDirectory: scratchDirectory,
-                               stationMetadata: ["station": config.stationID, "software": Station.softwareVersion, "profile": config.profile])
+                               scratchDirectory: scratchDirectory)
         let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
         do { server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory) }
         catch { throw .server(error) }
         service.start()
     }
 
-    /// The software version sent with every submission.
-    public static let softwareVersion = "fotoboxd 0.1"
 
     /// systemd's `RuntimeDirectory=` (a tmpfs under /run), where visit scratch files may go.
     public static var runtimeDirectory: String? {

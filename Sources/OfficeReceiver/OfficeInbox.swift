@@ -351,6 +351,9 @@ struct StoredSubmission: Codable {
     var queuedAt: String
     var softwareVersion: String
     var camera: String
+    var profile: CaptureProfile
+    /// Language, retakes, compliance and length of the citizen's visit; absent for a submission queued from files.
+    var visit: VisitContext?
 
     init(receipt: SubmissionReceipt, metadata: CaptureMetadata) {
         receiptId = receipt.receiptId
@@ -362,5 +365,7 @@ struct StoredSubmission: Codable {
         queuedAt = metadata.queuedAt
         softwareVersion = metadata.softwareVersion
         camera = metadata.camera
+        profile = metadata.profile
+        visit = metadata.visit
     }
 }

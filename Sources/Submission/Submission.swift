@@ -33,13 +33,21 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
     public var softwareVersion: String
     /// The camera's name (V4L2 card name or "replay"/"file").
     public var camera: String
+    /// Live capture at the kiosk or a scanned print (`visit.profile`).
+    public var profile: CaptureProfile
+    /// The citizen's visit at the kiosk; nil for a submission a technician queued from files
+    /// (`fotoboxctl queue add`).
+    public var visit: VisitContext?
 
-    public init(stationID: String, capturedAt: String, queuedAt: String, softwareVersion: String = CaptureMetadata.currentSoftwareVersion, camera: String) {
+    public init(stationID: String, capturedAt: String, queuedAt: String, softwareVersion: String = CaptureMetadata.currentSoftwareVersion,
+                camera: String, profile: CaptureProfile = .live, visit: VisitContext? = nil) {
         self.stationID = stationID
         self.capturedAt = capturedAt
         self.queuedAt = queuedAt
         self.softwareVersion = softwareVersion
         self.camera = camera
+        self.profile = profile
+        self.visit = visit
     }
 
     /// The version this build reports in every submission.
@@ -50,6 +58,33 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+}
+
+/// The photo profile a submission was made for (config `visit.profile`).
+public enum CaptureProfile: String, Codable, Sendable, CaseIterable {
+    /// Taken at the kiosk's camera: 1244×1600.
+    case live
+    /// A scanned print: 622×800.
+    case scan
+}
+
+/// What the office learns about the visit that produced a submission: nothing that names the citizen.
+public struct VisitContext: Codable, Sendable, Equatable {
+    /// The language the citizen used at the kiosk (ISO 639-1, lower case).
+    public var language: String
+    /// Photos taken again after the first.
+    public var retakes: Int
+    /// All mandatory compliance checks passed on the accepted photo.
+    public var compliant: Bool
+    /// From the start of the visit to the confirmation, whole seconds.
+    public var visitSeconds: Int
+
+    public init(language: String, retakes: Int, compliant: Bool, visitSeconds: Int) {
+        self.language = language
+        self.retakes = retakes
+        self.compliant = compliant
+        self.visitSeconds = visitSeconds
     }
 }
 
@@ -107,6 +142,14 @@ public enum SubmissionRules {
                               ("softwareVersion", metadata.softwareVersion), ("camera", metadata.camera)] {
             guard !value.isEmpty, value.utf8.count <= 200 else { throw .metadata("\(name) must be 1-200 characters") }
             guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else { throw .metadata("\(name) has control characters") }
+        }
+        if let visit = metadata.visit {
+            let letters = visit.language.utf8
+            guard (2...3).contains(letters.count), letters.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) else {
+                throw .metadata("visit.language must be an ISO 639 code of 2-3 lower-case letters")
+            }
+            guard (0...100).contains(visit.retakes) else { throw .metadata("visit.retakes must be 0-100") }
+            guard (0...86_400).contains(visit.visitSeconds) else { throw .metadata("visit.visitSeconds must be 0-86400") }
         }
     }
 

@@ -4,8 +4,9 @@ import Foundation
 /// The submission on the wire: `multipart/form-data` with four parts, so a plain
 /// `curl -F metadata=@m.json -F report=@r.json -F photo=@p.jpg -F signature=@s.jpg` can send one too.
 ///
-/// - `metadata` (application/json): `{"caseId", "stationId", "capturedAt", "queuedAt", "softwareVersion", "camera"}`,
-///   exactly these keys;
+/// - `metadata` (application/json): `{"caseId", "stationId", "capturedAt", "queuedAt", "softwareVersion", "camera",
+///   "profile", "visit": {"language", "retakes", "compliant", "visitSeconds"}}` (`visit` absent for a submission
+///   queued from files), no other key;
 /// - `report` (application/json): the compliance report;
 /// - `photo`, `signature` (image/jpeg).
 ///
@@ -44,29 +45,21 @@ public enum SubmissionWire {
         guard metadataBytes.count <= SubmissionRules.metadataByteLimit else {
             throw .partTooLarge(part: "metadata", bytes: metadataBytes.count, limit: SubmissionRules.metadataByteLimit)
         }
-        let fields: [String: String]
-        do { fields = try JSONDecoder().decode([String: String].self, from: Data(metadataBytes)) } catch {
-            throw .metadata("must be a JSON object of strings: " + SubmissionRules.reason(error))
+        let wire: WireMetadata
+        do { wire = try JSONDecoder().decode(WireMetadata.self, from: Data(metadataBytes)) } catch let error as SubmissionError {
+            throw error
+        } catch {
+            throw .metadata(SubmissionRules.reason(error))
         }
-        let unexpected = Set(fields.keys).subtracting(metadataKeys)
-        guard unexpected.isEmpty else { throw .metadata("unexpected field(s) \(unexpected.sorted().joined(separator: ", ")); only \(metadataKeys.sorted().joined(separator: ", ")) are accepted") }
-        for key in metadataKeys.sorted() where fields[key] == nil { throw .metadata("the field '\(key)' is missing") }
-        let metadata = CaptureMetadata(stationID: fields["stationId"]!, capturedAt: fields["capturedAt"]!, queuedAt: fields["queuedAt"]!,
-                                       softwareVersion: fields["softwareVersion"]!, camera: fields["camera"]!)
-        return Submission(caseID: fields["caseId"]!, photo: try required("photo"), signature: try required("signature"),
-                          report: try required("report"), metadata: metadata)
+        return Submission(caseID: wire.caseId, photo: try required("photo"), signature: try required("signature"),
+                          report: try required("report"), metadata: wire.metadata)
     }
-
-    static let metadataKeys: Set<String> = ["caseId", "stationId", "capturedAt", "queuedAt", "softwareVersion", "camera"]
 
     /// The `metadata` part: sorted keys, so the same submission always encodes to the same bytes.
     package static func metadataJSON(_ submission: Submission) -> [UInt8] {
-        let fields = ["caseId": submission.caseID, "stationId": submission.metadata.stationID,
-                      "capturedAt": submission.metadata.capturedAt, "queuedAt": submission.metadata.queuedAt,
-                      "softwareVersion": submission.metadata.softwareVersion, "camera": submission.metadata.camera]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return Array((try? encoder.encode(fields)) ?? Data("{}".utf8))
+        return Array((try? encoder.encode(WireMetadata(caseID: submission.caseID, submission.metadata))) ?? Data("{}".utf8))
     }
 
     /// `bytes` random bytes from libcrypto as lowercase hexadecimal.
@@ -172,3 +165,95 @@ package enum MultipartFormData {
         }
     }
 }
+
+/// The `metadata` part as JSON: the capture metadata with the case ID beside it. Decoding refuses any key
+/// it does not know, at the top and in `visit`, so nothing else can ride along.
+struct WireMetadata: Codable {
+    var caseId: String
+    var stationId: String
+    var capturedAt: String
+    var queuedAt: String
+    var softwareVersion: String
+    var camera: String
+    var profile: CaptureProfile
+    var visit: WireVisit?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case caseId, stationId, capturedAt, queuedAt, softwareVersion, camera, profile, visit
+    }
+
+    struct WireVisit: Codable {
+        var language: String
+        var retakes: Int
+        var compliant: Bool
+        var visitSeconds: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case language, retakes, compliant, visitSeconds
+        }
+
+        init(from decoder: any Decoder) throws {
+            try WireMetadata.refuseUnknownKeys(decoder, known: CodingKeys.self, inside: "visit.")
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            language = try container.decode(String.self, forKey: .language)
+            retakes = try container.decode(Int.self, forKey: .retakes)
+            compliant = try container.decode(Bool.self, forKey: .compliant)
+            visitSeconds = try container.decode(Int.self, forKey: .visitSeconds)
+        }
+
+        init(_ visit: VisitContext) {
+            language = visit.language
+            retakes = visit.retakes
+            compliant = visit.compliant
+            visitSeconds = visit.visitSeconds
+        }
+    }
+
+    init(caseID: String, _ metadata: CaptureMetadata) {
+        caseId = caseID
+        stationId = metadata.stationID
+        capturedAt = metadata.capturedAt
+        queuedAt = metadata.queuedAt
+        softwareVersion = metadata.softwareVersion
+        camera = metadata.camera
+        profile = metadata.profile
+        visit = metadata.visit.map(WireVisit.init)
+    }
+
+    init(from decoder: any Decoder) throws {
+        try Self.refuseUnknownKeys(decoder, known: CodingKeys.self, inside: "")
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        caseId = try container.decode(String.self, forKey: .caseId)
+        stationId = try container.decode(String.self, forKey: .stationId)
+        capturedAt = try container.decode(String.self, forKey: .capturedAt)
+        queuedAt = try container.decode(String.self, forKey: .queuedAt)
+        softwareVersion = try container.decode(String.self, forKey: .softwareVersion)
+        camera = try container.decode(String.self, forKey: .camera)
+        profile = try container.decode(CaptureProfile.self, forKey: .profile)
+        visit = try container.decodeIfPresent(WireVisit.self, forKey: .visit)
+    }
+
+    var metadata: CaptureMetadata {
+        CaptureMetadata(stationID: stationId, capturedAt: capturedAt, queuedAt: queuedAt, softwareVersion: softwareVersion,
+                        camera: camera, profile: profile,
+                        visit: visit.map { VisitContext(language: $0.language, retakes: $0.retakes, compliant: $0.compliant, visitSeconds: $0.visitSeconds) })
+    }
+
+    /// Any key of the object at `decoder` that `Keys` does not name.
+    static func refuseUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, known: Keys.Type, inside prefix: String) throws {
+        let names = Set(Keys.allCases.map(\.stringValue))
+        let present = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        let unexpected = present.filter { !names.contains($0) }.sorted()
+        guard unexpected.isEmpty else {
+            throw SubmissionError.metadata("unexpected field(s) \(unexpected.map { prefix + $0 }.joined(separator: ", ")); only \(names.sorted().map { prefix + $0 }.joined(separator: ", ")) are accepted")
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+

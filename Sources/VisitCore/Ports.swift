@@ -1,4 +1,5 @@
 import Capture
+import Foundation
 
 // The ports: what a visit needs from the camera, the photo pipeline, the signature pad and the outbox.
 // VisitCore owns these small protocols; Kiosk wires the real modules into them in `Station.swift` (a few
@@ -50,12 +51,15 @@ public struct ProcessedPhoto: Sendable, Equatable {
     public var advice: [GuidanceCode]
     /// The compliance report as JSON, sent with the submission.
     public var reportJSON: [UInt8]
+    /// When its burst was taken (wall clock); the service stamps it.
+    public var capturedAt: Date?
 
-    public init(jpeg: [UInt8], compliant: Bool, advice: [GuidanceCode] = [], reportJSON: [UInt8]) {
+    public init(jpeg: [UInt8], compliant: Bool, advice: [GuidanceCode] = [], reportJSON: [UInt8], capturedAt: Date? = nil) {
         self.jpeg = jpeg
         self.compliant = compliant
         self.advice = advice
         self.reportJSON = reportJSON
+        self.capturedAt = capturedAt
     }
 }
 
@@ -138,17 +142,41 @@ public struct VisitSubmission: Sendable, Equatable {
     public var reportJSON: [UInt8]
     /// Shown to the citizen on the receipt and sent along, so the office can match it.
     public var confirmationCode: String
-    /// Capture metadata: language, retakes, times (no name, no date of birth).
-    public var metadata: [String: String]
+    /// How the photo was taken (no name, no date of birth); the outbox adds the station's own facts.
+    public var context: CaptureContext
 
     public init(caseNumber: String, photoJPEG: [UInt8], signatureJPEG: [UInt8], reportJSON: [UInt8],
-                confirmationCode: String, metadata: [String: String]) {
+                confirmationCode: String, context: CaptureContext) {
         self.caseNumber = caseNumber
         self.photoJPEG = photoJPEG
         self.signatureJPEG = signatureJPEG
         self.reportJSON = reportJSON
         self.confirmationCode = confirmationCode
-        self.metadata = metadata
+        self.context = context
+    }
+}
+
+/// What the visit knows about how its photo was taken, carried typed to the office (issue 16, item 11).
+public struct CaptureContext: Sendable, Equatable {
+    public var language: Language
+    /// Photos taken again after the first.
+    public var retakes: Int
+    /// All mandatory checks passed on the accepted photo.
+    public var compliant: Bool
+    /// From the start of the visit to the confirmation, whole seconds.
+    public var visitSeconds: Int
+    /// When the burst of the accepted photo was taken (wall clock, for the office's record).
+    public var capturedAt: Date?
+    /// The frame source's name; the service fills it in.
+    public var camera: String
+
+    public init(language: Language, retakes: Int, compliant: Bool, visitSeconds: Int, capturedAt: Date? = nil, camera: String = "") {
+        self.language = language
+        self.retakes = retakes
+        self.compliant = compliant
+        self.visitSeconds = visitSeconds
+        self.capturedAt = capturedAt
+        self.camera = camera
     }
 }
 

@@ -268,8 +268,8 @@ public struct VisitMachine: Sendable {
             let submission = VisitSubmission(
                 caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
                 confirmationCode: code,
-                metadata: ["language": language.rawValue, "retakes": String(visit.retakes),
-                           "compliant": String(photo.compliant), "visitSeconds": String(Int((now - visit.startedAt).rounded()))])
+                context: CaptureContext(language: language, retakes: visit.retakes, compliant: photo.compliant,
+                                        visitSeconds: Int(max(0, now - visit.startedAt).rounded()), capturedAt: photo.capturedAt))
             enter(.queued, now)
             return [.enqueue(submission)]
 

@@ -36,8 +36,6 @@ public final class VisitService: Sendable {
     public let burstSize: Int
     /// How often the visit thread looks at timeouts and the pad.
     public let tickInterval: Double
-    /// Added to every submission's metadata: station id, software version (never anything of the citizen).
-    public let stationMetadata: [String: String]
 
     /// What the threads share. Only the visit thread changes `machine`, `padActive` and `mirror`; the
     /// camera thread writes the preview and the burst; everyone reads.
@@ -91,8 +89,7 @@ public final class VisitService: Sendable {
     private let changed = ChangeSignal()
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
-                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
-                stationMetadata: [String: String] = [:]) {
+                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2) {
         self.shared = Mutex(Shared(machine: machine))
         self.ports = ports
         self.clock = clock
@@ -100,7 +97,6 @@ public final class VisitService: Sendable {
         self.scratchDirectory = scratchDirectory
         self.burstSize = max(1, burstSize)
         self.tickInterval = tickInterval
-        self.stationMetadata = stationMetadata
     }
 
     // MARK: life cycle
@@ -382,9 +378,7 @@ public final class VisitService: Sendable {
                 }
                 ports.pad.end()
             case .enqueue(var submission):
-                submission.metadata.merge(stationMetadata) { own, _ in own }
-                submission.metadata["camera"] = ports.frames.name
-                submission.metadata["queuedAt"] = Date().ISO8601Format()
+                submission.context.camera = ports.frames.name
                 do throws(QueueFailure) {
                     try ports.queue.enqueue(submission)
                     journal.log(.notice, "visit queued for the office", [("event", "queued"), ("case", journal.caseTag(submission.caseNumber))])
@@ -533,8 +527,13 @@ public final class VisitService: Sendable {
             return state.burst
         }
         guard var frames = taken else { return }
+        let takenAt = Date()
         let result: Result<ProcessedPhoto, PhotoFailure>
-        do throws(PhotoFailure) { result = .success(try ports.pipeline.process(burst: frames)) } catch { result = .failure(error) }
+        do throws(PhotoFailure) {
+            var photo = try ports.pipeline.process(burst: frames)
+            photo.capturedAt = photo.capturedAt ?? takenAt
+            result = .success(photo)
+        } catch { result = .failure(error) }
         for index in frames.indices { frames[index].bytes.zeroAll() }
         notify(.photoProcessed(attempt: attempt, result))
     }

@@ -91,7 +91,8 @@ private let addCommand = Command(
             caseID: arguments.value("case-id")!, photo: try read("photo", limit: SubmissionRules.photoByteLimit),
             signature: try read("signature", limit: SubmissionRules.signatureByteLimit), report: report,
             metadata: CaptureMetadata(stationID: config.stationID, capturedAt: CaptureMetadata.timestamp(now),
-                                      queuedAt: CaptureMetadata.timestamp(now), camera: arguments.value("camera") ?? "file"))
+                                      queuedAt: CaptureMetadata.timestamp(now), camera: arguments.value("camera") ?? "file",
+                                      profile: CaptureProfile(rawValue: config.profile) ?? .live))
         let outbox = try openOutbox(config)
         let item = try outboxCall { () throws(OutboxError) in try outbox.enqueue(submission, now: now) }
         if arguments.flag("json") { output.print(try jsonText(ItemView(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }

@@ -122,6 +122,14 @@ struct KioskVisitTests {
         #expect(Array(photo.prefix(3)) == [0xFF, 0xD8, 0xFF] && Array(signature.prefix(3)) == [0xFF, 0xD8, 0xFF])
         let report = try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(folder + "/report.json"))) as? [String: Any]
         #expect(report != nil)
+        // The capture context travelled typed from the visit to the office (issue 16, item 11).
+        let stored = try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(folder + "/submission.json"))) as? [String: Any]
+        let visit = stored?["visit"] as? [String: Any]
+        #expect(stored?["profile"] as? String == "scan", "\(stored ?? [:])")
+        #expect(stored?["stationId"] as? String == "station-1" && (stored?["camera"] as? String)?.hasPrefix("replay") == true, "\(stored ?? [:])")
+        #expect(visit?["language"] as? String == "de" && visit?["retakes"] as? Int == 0 && visit?["compliant"] as? Bool == true, "\(stored ?? [:])")
+        #expect((visit?["visitSeconds"] as? Int).map { $0 >= 1 && $0 < 600 } == true, "\(stored ?? [:])")
+        #expect((stored?["softwareVersion"] as? String)?.isEmpty == false)
         // Nothing of the visit is left at the kiosk.
         let after = try Kiosk(base: kiosk.base).call("GET", "/api/v1/visit").json
         #expect(after["step"] as? String == "welcome" && after["caseNumber"] == nil)

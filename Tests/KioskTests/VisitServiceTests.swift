@@ -86,8 +86,9 @@ struct VisitServiceTests {
         #expect(receipt.receipt?.officeReachable == true)
         #expect(rig.queue.submissions.count == 1)
         #expect(rig.queue.submissions.first?.confirmationCode == receipt.receipt?.confirmationCode)
-        let metadata = rig.queue.submissions.first?.metadata ?? [:]
-        #expect(metadata["camera"] == "stand-in" && metadata["language"] == "en" && metadata["queuedAt"] != nil)
+        let context = try #require(rig.queue.submissions.first?.context)
+        #expect(context.camera == "stand-in" && context.language == .en && context.retakes == 0 && context.compliant)
+        #expect(context.capturedAt != nil && context.visitSeconds >= 0)
 
         let finished = try rig.service.perform(.finish, token: token)
         #expect(finished.step == .welcome)

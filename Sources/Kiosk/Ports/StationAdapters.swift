@@ -96,6 +96,7 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
     private let outbox: Outbox
     private let deliverer: OutboxDeliverer?
     private let stationID: String
+    private let profile: CaptureProfile
 
     /// Opens the outbox (refusing to start without a usable key: nothing could be stored safely). When the
     /// [backend] settings are incomplete the station still takes submissions and keeps them, and says so:
@@ -103,6 +104,8 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
     public init(config: StationConfig, log: @escaping @Sendable (String) -> Void) throws(OutboxError) {
         outbox = try Outbox(config: config)
         stationID = config.stationID
+        guard let profile = CaptureProfile(rawValue: config.profile) else { throw .invalidSettings("visit.profile \(config.profile) is neither live nor scan") }
+        self.profile = profile
         do {
             deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)
         } catch {
@@ -113,9 +116,13 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
     }
 
     public func enqueue(_ submission: VisitSubmission) throws(QueueFailure) {
-        let now = CaptureMetadata.timestamp(Date())
-        let metadata = CaptureMetadata(stationID: stationID, capturedAt: submission.metadata["capturedAt"] ?? now,
-                                       queuedAt: now, camera: submission.metadata["camera"] ?? "unknown")
+        let now = Date()
+        let context = submission.context
+        let metadata = CaptureMetadata(stationID: stationID, capturedAt: CaptureMetadata.timestamp(context.capturedAt ?? now),
+                                       queuedAt: CaptureMetadata.timestamp(now), camera: context.camera.isEmpty ? "unknown" : context.camera,
+                                       profile: profile,
+                                       visit: VisitContext(language: context.language.rawValue, retakes: context.retakes,
+                                                           compliant: context.compliant, visitSeconds: context.visitSeconds))
         do {
             _ = try outbox.enqueue(Submission(caseID: submission.caseNumber, photo: submission.photoJPEG,
                                               signature: submission.signatureJPEG, report: submission.reportJSON,
