@@ -115,6 +115,8 @@ extension GuidanceCode {
         case .lower: self = .lower
         case .lookStraight: self = .lookStraight
         case .openEyes: self = .openEyes
+        case .openRightEye: self = .openRightEye
+        case .openLeftEye: self = .openLeftEye
         case .closeMouth: self = .closeMouth
         case .holdStill: self = .holdStill
         }
