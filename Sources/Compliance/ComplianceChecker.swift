@@ -1,18 +1,44 @@
 import FaceAnalysis
 import Imaging
 
+/// How open each eye is: the widest middle lid gap ÷ the eye's width (open ≈ 0.3–0.4; below 0.2 the upper lid
+/// covers the pupil's centre). `imageLeft` is the person's right eye.
+public struct EyeOpenness: Sendable, Equatable {
+    public var imageLeft: Double
+    public var imageRight: Double
+
+    public init(imageLeft: Double, imageRight: Double) {
+        self.imageLeft = imageLeft
+        self.imageRight = imageRight
+    }
+
+    /// The less open eye: a wink or one closed eye must fail.
+    public var lessOpen: Double { min(imageLeft, imageRight) }
+}
+
 /// A face as the checks see it: its landmarks and, when the face model ran, how open eyes and mouth are.
 public struct ObservedFace: Sendable, Equatable {
     public var geometry: FaceGeometry
-    /// Lid gap ÷ eye width of the LESS open eye (open eyes ≈ 0.25–0.35, closed < 0.1), so that a wink
-    /// or one closed eye fails as it should.
-    public var eyeOpenness: Double?
+    /// Each eye's openness; nil when not measured.
+    public var eyes: EyeOpenness?
+    /// Whether the iris model read the eyes (its eye contour gives the lids). A photo whose eyes it could not
+    /// read is "not measured" for `eyesOpen`, never a pass; the live guidance uses the mesh's lids regardless.
+    public var eyesReadByIrisModel: Bool
     /// Inner-lip gap ÷ mouth width (closed ≈ 0–0.03).
     public var mouthOpenness: Double?
 
+    /// The less open eye's openness.
+    public var eyeOpenness: Double? { eyes?.lessOpen }
+
+    /// `eyeOpenness` stands for both eyes.
     public init(geometry: FaceGeometry, eyeOpenness: Double? = nil, mouthOpenness: Double? = nil) {
+        self.init(geometry: geometry, eyes: eyeOpenness.map { EyeOpenness(imageLeft: $0, imageRight: $0) }, mouthOpenness: mouthOpenness)
+    }
+
+    public init(geometry: FaceGeometry, eyes: EyeOpenness?, eyesReadByIrisModel: Bool = true, mouthOpenness: Double? = nil) {
         self.geometry = geometry
-        self.eyeOpenness = eyeOpenness
+        self.eyes = eyes
+        self.eyesReadByIrisModel = eyesReadByIrisModel
         self.mouthOpenness = mouthOpenness
     }
 }
@@ -20,7 +46,8 @@ public struct ObservedFace: Sendable, Equatable {
 /// The limits of the quality checks (the geometry limits are the profile's). Defaults and their
 /// sources are in docs/compliance.md; a station may set them in its config.
 public struct QualityThresholds: Sendable, Equatable {
-    public var minimumEyeOpenness = 0.12
+    /// Each eye: the upper lid must not cover the pupil's centre (iris radius ≈ 0.20 of the eye's width).
+    public var minimumEyeOpenness = 0.20
     public var maximumMouthOpenness = 0.12
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
@@ -132,9 +159,7 @@ public struct ComplianceChecker: Sendable {
                             Advice(de: "Bitte direkt in die Kamera schauen, den Kopf nicht drehen.", en: "Please look straight into the camera; do not turn your head.")))
         checks.append(angle("headPitch", g.pitch, profile.maximumPitch, mandatory: false,
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
-        checks.append(measured("eyesOpen", face.eyeOpenness, "≥ \(format(thresholds.minimumEyeOpenness))", mandatory: true,
-                               { $0 >= thresholds.minimumEyeOpenness },
-                               Advice(de: "Bitte die Augen öffnen.", en: "Please open your eyes.")))
+        checks.append(eyesOpen(face))
         checks.append(measured("mouthClosed", face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
@@ -174,6 +199,22 @@ public struct ComplianceChecker: Sendable {
                              natural, mandatory: false,
                              Advice(de: "Die Hautfarbe wirkt unnatürlich. Bitte Personal informieren.", en: "Skin colour looks unnatural. Please inform the staff.")))
         return ComplianceReport(checks: checks + imageChecks(image))
+    }
+
+    /// Both eyes open, each judged on its own; the advice names the eye that is closed (the person's own right
+    /// or left). Eyes the iris model could not read are "not measured": a fail, never a pass by default.
+    private func eyesOpen(_ face: ObservedFace) -> CheckResult {
+        let limit = "each eye ≥ \(format(thresholds.minimumEyeOpenness))"
+        guard let eyes = face.eyes, eyes.imageLeft.isFinite, eyes.imageRight.isFinite else {
+            return measured("eyesOpen", nil, limit, mandatory: true, { _ in false }, .none)
+        }
+        guard face.eyesReadByIrisModel else {
+            return CheckResult(id: "eyesOpen", value: nil, limit: limit, pass: false, mandatory: true,
+                               advice: Advice(de: "Nicht beurteilbar: die Augen waren nicht zu erkennen.", en: "Cannot judge: the eyes could not be read."))
+        }
+        let rightClosed = eyes.imageLeft < thresholds.minimumEyeOpenness, leftClosed = eyes.imageRight < thresholds.minimumEyeOpenness
+        let code: GuidanceCode = rightClosed && leftClosed ? .openEyes : (rightClosed ? .openRightEye : .openLeftEye)
+        return result("eyesOpen", eyes.lessOpen, limit, !rightClosed && !leftClosed, mandatory: true, code.advice)
     }
 
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).
@@ -235,8 +276,8 @@ extension ObservedFace {
     /// What the checks need of a face the model found: its geometry (with the skull-top crown, the
     /// measured head width and pose), the less open eye, and the mouth.
     public init(_ face: DetectedFace) {
-        self.init(geometry: face.geometry, eyeOpenness: min(face.eyeOpenness.imageLeft, face.eyeOpenness.imageRight),
-                  mouthOpenness: face.mouthOpenness)
+        self.init(geometry: face.geometry, eyes: EyeOpenness(imageLeft: face.eyeOpenness.imageLeft, imageRight: face.eyeOpenness.imageRight),
+                  eyesReadByIrisModel: face.eyeContourFromIrisModel, mouthOpenness: face.mouthOpenness)
     }
 }
 

@@ -17,6 +17,9 @@ public enum GuidanceCode: String, Sendable, Equatable, CaseIterable, Codable {
     case lower
     case lookStraight
     case openEyes
+    /// One eye closed (a wink): the person's own right or left eye.
+    case openRightEye
+    case openLeftEye
     case closeMouth
     /// Movement between frames, or everything right: the capture is about to start.
     case holdStill
@@ -33,6 +36,8 @@ public enum GuidanceCode: String, Sendable, Equatable, CaseIterable, Codable {
         case .lower: Advice(de: "Bitte etwas tiefer – den Sitz tiefer stellen.", en: "Please come a little lower: lower the seat.")
         case .lookStraight: Advice(de: "Bitte gerade in die Kamera schauen.", en: "Please look straight into the camera.")
         case .openEyes: Advice(de: "Bitte die Augen öffnen.", en: "Please open your eyes.")
+        case .openRightEye: Advice(de: "Bitte auch das rechte Auge öffnen.", en: "Please open your right eye as well.")
+        case .openLeftEye: Advice(de: "Bitte auch das linke Auge öffnen.", en: "Please open your left eye as well.")
         case .closeMouth: Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")
         case .holdStill: Advice(de: "Bitte stillhalten.", en: "Please hold still.")
         }
@@ -79,7 +84,11 @@ public struct GuidanceEvaluator: Sendable {
         if abs(g.rollDegrees) > profile.maximumRoll || abs(g.yaw ?? 0) > profile.maximumYaw || abs(g.pitch ?? 0) > guidancePitchLimit {
             return GuidanceEvaluation(code: .lookStraight, ready: false)
         }
-        if let eyes = face.eyeOpenness, eyes < thresholds.minimumEyeOpenness { return GuidanceEvaluation(code: .openEyes, ready: false) }
+        if let eyes = face.eyes {
+            // imageLeft is the person's right eye (the camera sees them mirror-wise).
+            let right = eyes.imageLeft < thresholds.minimumEyeOpenness, left = eyes.imageRight < thresholds.minimumEyeOpenness
+            if right || left { return GuidanceEvaluation(code: right && left ? .openEyes : (right ? .openRightEye : .openLeftEye), ready: false) }
+        }
         if let mouth = face.mouthOpenness, mouth > thresholds.maximumMouthOpenness { return GuidanceEvaluation(code: .closeMouth, ready: false) }
         if let previous {
             let moved = g.eyeMidpoint.distance(to: previous.geometry.eyeMidpoint) / max(g.interEyeDistance, 1)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FaceAnalysis
 import Imaging
 
@@ -12,7 +15,7 @@ public struct QualityMeasures: Sendable, Equatable {
     public var backgroundObjects: Double
     /// Mean luma step between neighbouring wall pixels at `analysisWidth`.
     public var backgroundTexture: Double
-    /// Inner face: luma mean, clipped fractions, p1–p99 range, and the darkest ÷ brightest quadrant.
+    /// Inner face: luma mean, clipped fractions, p1–p99 range, and the darkest ÷ brightest quadrant (linear light).
     public var faceLuma: Double
     public var faceOverExposed: Double
     public var faceUnderExposed: Double
@@ -43,8 +46,10 @@ public struct QualityMeasures: Sendable, Equatable {
 
         let step = max(1, Int(face.interEyeDistance / 60))
         let inner = RegionStatistics.measure(image, region: .inside(regions.innerFace), step: step)
+        // ICAO compares light, not encoded values: each quadrant's mean in linear light (sRGB decoded; from the
+        // luma histogram, so luma stands in for luminance). 0.5 in linear light is 0.73 in gamma-encoded luma.
         let quadrants = regions.faceQuadrants.map {
-            RegionStatistics.measure(image, region: .rectangle($0), step: step).meanLuma
+            Self.meanLinearLight(RegionStatistics.measure(image, region: .rectangle($0), step: step))
         }
         let brightest = quadrants.max() ?? 0, darkest = quadrants.min() ?? 0
         let cb = 128 - 0.168736 * inner.meanRed - 0.331264 * inner.meanGreen + 0.5 * inner.meanBlue
@@ -58,6 +63,20 @@ public struct QualityMeasures: Sendable, Equatable {
             illuminationRatio: brightest > 0 ? darkest / brightest : 0,
             faceCb: cb, faceCr: cr,
             sharpness: sharpness(image, face: face, regions: regions))
+    }
+
+    /// The mean of a region's luma in linear light (sRGB transfer function removed), 0…1.
+    static func meanLinearLight(_ statistics: RegionStatistics) -> Double {
+        guard statistics.count > 0 else { return 0 }
+        var sum = 0.0
+        for (value, n) in statistics.histogram.enumerated() where n > 0 { sum += Double(n) * linearLight[value] }
+        return sum / Double(statistics.count)
+    }
+
+    /// The sRGB transfer function's inverse (IEC 61966-2-1) for the 256 levels.
+    static let linearLight: [Double] = (0..<256).map { level in
+        let v = Double(level) / 255
+        return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
     }
 
     /// Standard deviation of the 4-neighbour Laplacian of luma over the inner face, after reducing the

@@ -107,7 +107,7 @@ public struct StationConfig: Sendable, Equatable {
     /// docs/compliance.md), so `minimum-eye-openness = 0` is refused with its line number. A test keeps the two
     /// in step (`ThresholdConfigTests`).
     public static let checkThresholdNames: [String: ClosedRange<Double>] = [
-        "minimum-eye-openness": 0.12...1, "maximum-mouth-openness": 0...0.12,
+        "minimum-eye-openness": 0.2...1, "maximum-mouth-openness": 0...0.12,
         "maximum-background-texture": 0...2.5, "maximum-background-objects": 0...0.03,
         "minimum-background-luma": 161...255, "maximum-background-luma": 0...225, "maximum-background-cast": 0...12,
         "minimum-illumination-ratio": 0.5...1, "minimum-face-luma": 70...255, "maximum-face-luma": 0...210,

@@ -95,8 +95,12 @@ public struct DetectedFace: Sendable {
     public var poseFit: HeadPoseFit?
     /// Face width at the cheekbones (mesh points 234 and 454).
     public var headWidth: Double
-    /// Eyelid gap ÷ eye width for each eye: about 0.25–0.35 open, below about 0.1 closed.
+    /// For each eye, the widest of the three middle eyelid gaps ÷ eye width: about 0.3–0.4 open, below 0.2 when
+    /// the upper lid covers the pupil's centre. `imageLeft` is the person's right eye.
     public var eyeOpenness: (imageLeft: Double, imageRight: Double)
+    /// Whether the iris model read both eyes (its 71-point contours then give the lids); false in the preview
+    /// mode or when an eye crop failed, where the mesh's coarser lids stand in.
+    public var eyeContourFromIrisModel: Bool
     /// Inner-lip gap ÷ mouth width: about 0 closed, above about 0.1 open.
     public var mouthOpenness: Double
     /// The 468 mesh points (eye regions refined by the iris model in the full mode).

@@ -77,6 +77,7 @@ public final class FaceAnalyzer {
         let presence = found.presence
         typealias M = FaceMeasures
         var pupils = (imageLeft: M.centre(points, M.imageLeftEyeRing), imageRight: M.centre(points, M.imageRightEyeRing))
+        var irisRan = false
         if mode == .full {
             if let left = iris.eye(image, start: points[M.imageLeftEyeOuter].point, end: points[M.imageLeftEyeInner].point, mirrored: false),
                let right = iris.eye(image, start: points[M.imageRightEyeInner].point, end: points[M.imageRightEyeOuter].point, mirrored: true) {
@@ -84,6 +85,7 @@ public final class FaceAnalyzer {
                 for (k, index) in IrisModel.imageLeftEyeMeshIndices.enumerated() { points[index] = left.contour[k] }
                 for (k, index) in IrisModel.imageRightEyeMeshIndices.enumerated() { points[index] = right.contour[k] }
                 pupils = (left.iris[0], right.iris[0])
+                irisRan = true
             }
         }
         if pupils.imageLeft.x > pupils.imageRight.x { pupils = (pupils.imageRight, pupils.imageLeft) }
@@ -106,10 +108,9 @@ public final class FaceAnalyzer {
             noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: chin,
             crown: crown, pose: fit.map { HeadPose(yaw: $0.yaw, pitch: $0.pitch, roll: roll) } ?? M.pose(points, roll: roll), poseFit: fit,
             headWidth: p(M.imageLeftCheek).distance(to: p(M.imageRightCheek)),
-            eyeOpenness: (M.eyeOpenness(points, upper: M.imageLeftUpperLid, lower: M.imageLeftLowerLid,
-                                        cornerA: M.imageLeftEyeOuter, cornerB: M.imageLeftEyeInner),
-                          M.eyeOpenness(points, upper: M.imageRightUpperLid, lower: M.imageRightLowerLid,
-                                        cornerA: M.imageRightEyeInner, cornerB: M.imageRightEyeOuter)),
+            eyeOpenness: (M.eyeOpenness(points, lids: M.imageLeftLidPairs, cornerA: M.imageLeftEyeOuter, cornerB: M.imageLeftEyeInner),
+                          M.eyeOpenness(points, lids: M.imageRightLidPairs, cornerA: M.imageRightEyeInner, cornerB: M.imageRightEyeOuter)),
+            eyeContourFromIrisModel: irisRan,
             mouthOpenness: M.mouthOpenness(points), landmarks: points)
     }
 }

@@ -8,7 +8,10 @@ package enum FaceMeasures {
     static let noseTip = 1, foreheadTop = 10, chin = 152
     static let imageLeftCheek = 234, imageRightCheek = 454
     static let imageLeftEyeOuter = 33, imageLeftEyeInner = 133, imageRightEyeInner = 362, imageRightEyeOuter = 263
-    static let imageLeftUpperLid = 159, imageLeftLowerLid = 145, imageRightUpperLid = 386, imageRightLowerLid = 374
+    /// Upper and lower lid points across the middle of each eye (in the full mode the iris model's eye contour,
+    /// which replaces the mesh's lids): the widest of these three gaps is the eye's opening.
+    static let imageLeftLidPairs = [(160, 144), (159, 145), (158, 153)]
+    static let imageRightLidPairs = [(387, 373), (386, 374), (385, 380)]
     static let upperInnerLip = 13, lowerInnerLip = 14, mouthLeftCorner = 78, mouthRightCorner = 308
     /// The eyelid rings, whose centres stand in for the pupils when the iris model does not run.
     static let imageLeftEyeRing = [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173]
@@ -31,10 +34,13 @@ package enum FaceMeasures {
         return HeadPose(yaw: yaw, pitch: pitch, roll: roll)
     }
 
-    /// Eyelid gap ÷ eye width (corner to corner).
-    static func eyeOpenness(_ m: [MeshPoint], upper: Int, lower: Int, cornerA: Int, cornerB: Int) -> Double {
+    /// The widest of the three middle eyelid gaps ÷ eye width (corner to corner). About 0.3–0.4 for an open eye
+    /// (the lids at the iris's top and bottom: iris diameter ≈ 0.4 of the eye's width), below 0.2 when the upper
+    /// lid covers the pupil's centre.
+    static func eyeOpenness(_ m: [MeshPoint], lids: [(Int, Int)], cornerA: Int, cornerB: Int) -> Double {
         let width = m[cornerA].point.distance(to: m[cornerB].point)
-        return width > 0 ? m[upper].point.distance(to: m[lower].point) / width : 0
+        let gap = lids.map { m[$0.0].point.distance(to: m[$0.1].point) }.max() ?? 0
+        return width > 0 ? gap / width : 0
     }
 
     static func mouthOpenness(_ m: [MeshPoint]) -> Double {

@@ -36,6 +36,8 @@ public enum GuidanceCode: String, Sendable, CaseIterable, Codable {
     case lower
     case lookStraight = "look-straight"
     case openEyes = "open-eyes"
+    case openRightEye = "open-right-eye"
+    case openLeftEye = "open-left-eye"
     case closeMouth = "close-mouth"
     case holdStill = "hold-still"
 }

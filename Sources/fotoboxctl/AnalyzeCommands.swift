@@ -53,6 +53,9 @@ struct AnalysisResult: Encodable {
     struct Pose: Encodable { var yaw, pitch, roll: Double }
     /// The rigid fit of the canonical face: its angles and residual (RMS ÷ inter-eye distance); null when it failed.
     struct PoseFit: Encodable { var yaw, pitch, roll, residual: Double }
+    /// Each eye's openness (widest middle lid gap ÷ eye width); `imageLeft` is the person's right eye.
+    /// `readByIrisModel` false: the iris model could not read the eyes, so eyesOpen cannot be judged.
+    struct Eyes: Encodable { var imageLeft, imageRight: Double; var readByIrisModel: Bool }
     struct Face: Encodable {
         var score: Double
         var box: [Double]
@@ -62,8 +65,11 @@ struct AnalysisResult: Encodable {
         var crown: [Double]
         var pose: Pose
         var poseFit: PoseFit?
+        var eyeOpenness: Eyes
+        /// Inner-lip gap ÷ mouth width.
+        var mouthOpenness: Double
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -71,6 +77,7 @@ struct AnalysisResult: Encodable {
             try c.encode(score, forKey: .score); try c.encode(box, forKey: .box); try c.encode(pupils, forKey: .pupils)
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
+            try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
         }
     }
     var image: Size
@@ -90,7 +97,10 @@ struct AnalysisResult: Encodable {
                  chin: point(face.chin), crown: point(face.crown.skullTop),
                  pose: Pose(yaw: rounded(face.pose.yaw, 2), pitch: rounded(face.pose.pitch, 2), roll: rounded(face.pose.roll, 2)),
                  poseFit: face.poseFit.map { PoseFit(yaw: rounded($0.yaw, 2), pitch: rounded($0.pitch, 2), roll: rounded($0.roll, 2),
-                                                     residual: rounded($0.residual, 4)) })
+                                                     residual: rounded($0.residual, 4)) },
+                 eyeOpenness: Eyes(imageLeft: rounded(face.eyeOpenness.imageLeft, 3), imageRight: rounded(face.eyeOpenness.imageRight, 3),
+                                   readByIrisModel: face.eyeContourFromIrisModel),
+                 mouthOpenness: rounded(face.mouthOpenness, 3))
         }
         checks = report.checks
         compliant = report.compliant
@@ -116,7 +126,8 @@ private func printSummary(path: String, image: RGBImage, faces: [DetectedFace], 
         output.print("  head         height \(fixed(g.headHeight, 0)) px, width \(fixed(face.headWidth, 0)) px")
         output.print("  pose         yaw \(fixed(face.pose.yaw, 1))°  pitch \(fixed(face.pose.pitch, 1))°  roll \(fixed(face.pose.roll, 1))°"
                      + (face.poseFit.map { "  (canonical-face fit, residual \(fixed($0.residual, 3)) IED)" } ?? "  (no pose fit: yaw and pitch cannot be judged)"))
-        output.print("  openness     eyes \(fixed(face.eyeOpenness.imageLeft, 2)) / \(fixed(face.eyeOpenness.imageRight, 2))  mouth \(fixed(face.mouthOpenness, 2))")
+        output.print("  openness     eyes \(fixed(face.eyeOpenness.imageLeft, 2)) (person's right) / \(fixed(face.eyeOpenness.imageRight, 2)) (left)"
+                     + (face.eyeContourFromIrisModel ? "" : " [iris model could not read the eyes]") + "  mouth \(fixed(face.mouthOpenness, 2))")
     }
 }
 

@@ -34,10 +34,30 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
         #expect(code([preview(pitch: 8)]) == .holdStill)  // pitch is optional: within the fit's anatomical spread, not nagged
         #expect(code([preview(pitch: 15)]) == .lookStraight)
         #expect(code([preview(eyes: 0.05)]) == .openEyes)
+        // A wink: the guidance names the eye, the person's own (image-left is their right eye).
+        func winking(_ eyes: EyeOpenness) -> ObservedFace { var face = preview(); face.eyes = eyes; return face }
+        #expect(code([winking(EyeOpenness(imageLeft: 0.05, imageRight: 0.35))]) == .openRightEye)
+        #expect(code([winking(EyeOpenness(imageLeft: 0.35, imageRight: 0.1))]) == .openLeftEye)
+        #expect(code([winking(EyeOpenness(imageLeft: 0.1, imageRight: 0.1))]) == .openEyes)
         #expect(code([preview(mouth: 0.3)]) == .closeMouth)
         #expect(code([preview(cx: 1000)], previous: preview(cx: 960)) == .holdStill)
         let ready = evaluator.evaluate(faces: [preview()], frameWidth: 1920, frameHeight: 1080, previous: preview())
         #expect(ready.ready && ready.code == .holdStill)
+    }
+
+    @Test func theCheckerRefusesAWinkAndNamesTheEye() {
+        let image = RGBImage(width: 1244, height: 1600)
+        let geometry = FaceGeometry(imageLeftEye: Point(x: 522, y: 640), imageRightEye: Point(x: 722, y: 640),
+                                    chin: Point(x: 622, y: 960), crown: Point(x: 622, y: 330), yaw: 0, pitch: 0)
+        func eyesOpen(_ face: ObservedFace) -> CheckResult? { ComplianceChecker(profile: .live).check(image, faces: [face])["eyesOpen"] }
+        let wink = eyesOpen(ObservedFace(geometry: geometry, eyes: EyeOpenness(imageLeft: 0.35, imageRight: 0.08)))
+        #expect(wink?.pass == false && wink?.mandatory == true && wink?.value == 0.08)
+        #expect(wink?.advice == GuidanceCode.openLeftEye.advice)
+        #expect(eyesOpen(ObservedFace(geometry: geometry, eyes: EyeOpenness(imageLeft: 0.3, imageRight: 0.32)))?.pass == true)
+        // Eyes the iris model could not read: cannot judge, never a pass.
+        let unread = eyesOpen(ObservedFace(geometry: geometry, eyes: EyeOpenness(imageLeft: 0.3, imageRight: 0.3), eyesReadByIrisModel: false))
+        #expect(unread?.pass == false && unread?.value == nil && unread?.advice.en.hasPrefix("Cannot judge") == true)
+        #expect(eyesOpen(ObservedFace(geometry: geometry, eyes: nil))?.pass == false)
     }
 
     @Test func everyCodeHasBothLanguages() {

@@ -136,7 +136,7 @@ import Testing
             fits.append(try #require(HeadPoseFit.fit(mesh: face.landmarks)))
             twins.append(try #require(HeadPoseFit.fit(mesh: twin.landmarks)))
             allPoints.append(try #require(HeadPoseFit.fit(mesh: face.landmarks, points: Array(0..<468))))
-            shipped.append(face.pose)
+            shipped.append(FaceMeasures.pose(face.landmarks, roll: 0))
         }
         #expect(fits.count == 34)
         var report = "HeadPoseFit on \(fits.count) frontal FRLL portraits (degrees)\n"
@@ -157,7 +157,7 @@ import Testing
                 for (k, face) in analyzer.analyze(try TestData.image(path + "/" + file)).enumerated() {
                     guard let fit = HeadPoseFit.fit(mesh: face.landmarks) else { report += "  \(folder)/\(file)#\(k): no fit\n"; continue }
                     report += String(format: "  %@/%@#%d: fit yaw %5.1f pitch %5.1f roll %5.1f residual %.3f | two-line yaw %5.1f pitch %5.1f\n",
-                                     folder, file, k, fit.yaw, fit.pitch, fit.roll, fit.residual, face.pose.yaw, face.pose.pitch)
+                                     folder, file, k, fit.yaw, fit.pitch, fit.roll, fit.residual, FaceMeasures.pose(face.landmarks, roll: 0).yaw, FaceMeasures.pose(face.landmarks, roll: 0).pitch)
                 }
             }
         }

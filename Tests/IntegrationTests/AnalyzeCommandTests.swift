@@ -42,6 +42,14 @@ struct AnalyzeCommandTests {
         #expect((face["chin"] as? [Double])?.count == 2 && (face["crown"] as? [Double])?.count == 2)
         let pose = try #require(face["pose"] as? [String: Double])
         #expect(Set(pose.keys) == ["yaw", "pitch", "roll"])
+        // Issue 14: the rigid pose fit with its residual, each eye's openness, the mouth.
+        let fit = try #require(face["poseFit"] as? [String: Double])
+        #expect(Set(fit.keys) == ["yaw", "pitch", "roll", "residual"])
+        #expect((fit["residual"] ?? 1) < 0.1 && abs(fit["yaw"] ?? 99) < 15)
+        let eyes = try #require(face["eyeOpenness"] as? [String: Any])
+        #expect((eyes["imageLeft"] as? Double ?? 0) > 0.2 && (eyes["imageRight"] as? Double ?? 0) > 0.2)
+        #expect(eyes["readByIrisModel"] as? Bool == true)
+        #expect((face["mouthOpenness"] as? Double ?? 1) < 0.12)
     }
 
     @Test func twoPeopleAndNoOne() throws {

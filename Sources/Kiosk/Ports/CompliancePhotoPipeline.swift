@@ -117,6 +117,8 @@ extension VisitCore.GuidanceCode {
         case .lower: self = .lower
         case .lookStraight: self = .lookStraight
         case .openEyes: self = .openEyes
+        case .openRightEye: self = .openRightEye
+        case .openLeftEye: self = .openLeftEye
         case .closeMouth: self = .closeMouth
         case .holdStill: self = .holdStill
         }
