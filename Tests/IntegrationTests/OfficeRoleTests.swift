@@ -44,7 +44,7 @@ struct OfficeRoleTests {
         try FileSystem.writeNewFile(photo, OutboxRig.jpeg(width: 1244, height: 1600, seed: 11))
         try FileSystem.writeNewFile(signature, OutboxRig.signature)
         let metadata = directory + "/metadata.json", report = directory + "/report.json"
-        try FileSystem.writeNewFile(metadata, Array(#"{"caseId":"ROLE-0001","stationId":"station-1","capturedAt":"2026-12-03T10:00:00Z","queuedAt":"2026-12-03T10:00:01Z","softwareVersion":"test","camera":"test"}"#.utf8))
+        try FileSystem.writeNewFile(metadata, Array(#"{"caseId":"ROLE-0001","stationId":"station-1","capturedAt":"2026-12-03T10:00:00Z","queuedAt":"2026-12-03T10:00:01Z","softwareVersion":"test","camera":"test","profile":"live"}"#.utf8))
         try FileSystem.writeNewFile(report, Array(#"{"compliant":true,"checks":[]}"#.utf8))
         let form = ["-F", "metadata=@\(metadata);type=application/json", "-F", "report=@\(report);type=application/json",
                     "-F", "photo=@\(photo);type=image/jpeg", "-F", "signature=@\(signature);type=image/jpeg"]

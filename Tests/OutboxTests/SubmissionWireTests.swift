@@ -25,7 +25,7 @@ struct SubmissionWireTests {
     @Test func extraMetadataFieldsAreRefused() {
         let boundary = "b"
         let text = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
-            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","name":"Erika Mustermann"}"#
+            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","profile":"live","name":"Erika Mustermann"}"#
             + "\r\n--b--\r\n"
         #expect { try SubmissionWire.decode(Array(text.utf8), contentType: "multipart/form-data; boundary=\(boundary)") } throws: {
             "\($0)".contains("unexpected field(s) name")
@@ -34,7 +34,7 @@ struct SubmissionWireTests {
 
     @Test func missingPartIsNamed() {
         let text = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
-            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c"}"#
+            + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","profile":"live"}"#
             + "\r\n--b--\r\n"
         #expect { try SubmissionWire.decode(Array(text.utf8), contentType: "multipart/form-data; boundary=b") } throws: {
             "\($0)" == "the part 'photo' is missing"
