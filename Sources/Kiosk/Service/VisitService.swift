@@ -49,6 +49,9 @@ public final class VisitService: @unchecked Sendable {
     // Pad.
     private var padActive = false
     private var mirror: Signature?
+    private var lastPadProbe: Double?
+    /// Between visits the pad is asked this often whether it is there (out of order otherwise).
+    public var padProbeInterval = 5.0
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
                 scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
@@ -73,6 +76,7 @@ public final class VisitService: @unchecked Sendable {
         threads = 2
         condition.unlock()
         emptyScratch()
+        probePad()
         spawn("fotobox-camera") { [self] in cameraLoop() }
         spawn("fotobox-ticker") { [self] in tickerLoop() }
     }
@@ -352,6 +356,13 @@ public final class VisitService: @unchecked Sendable {
                 let first = cameraFailures == 1
                 condition.unlock()
                 if first { journal.log(.error, "camera: \(error)", [("event", "camera-unavailable")]) }
+                // No frozen frame of anybody: the preview goes with the camera.
+                condition.lock()
+                previewJPEG?.zeroAll()
+                previewJPEG = nil
+                previewSequence += 1
+                condition.broadcast()
+                condition.unlock()
                 deliver(.cameraAvailable(false))
                 sleep(seconds: backoff)
                 backoff = min(backoff * 2, 5)
@@ -414,8 +425,26 @@ public final class VisitService: @unchecked Sendable {
         deliver(.photoProcessed(attempt: attempt, result))
     }
 
+    /// Between visits only: the pad is the visit's while one runs.
+    private func probePad() {
+        condition.lock()
+        let now = clock.now()
+        let due = machine.visit == nil && (lastPadProbe.map { now - $0 >= padProbeInterval } ?? true)
+        if due { lastPadProbe = now }
+        let before = machine.padAvailable
+        condition.unlock()
+        guard due else { return }
+        let present = ports.pad.probe()
+        if present != before {
+            journal.log(present ? .notice : .warning, present ? "signature pad found" : "signature pad not found: out of order",
+                        [("event", present ? "pad-ok" : "pad-unavailable")])
+        }
+        deliver(.padAvailable(present))
+    }
+
     private func tickerLoop() {
         while isRunning {
+            probePad()
             condition.lock()
             let revision = machine.revision
             let effects = machine.tick(now: clock.now())
