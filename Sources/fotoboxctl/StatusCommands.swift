@@ -37,7 +37,7 @@ let statusCommand = Command(
             var rows: [[String]] = [["service", "\(base) answers"]]
             rows.append(["visit", status.step + (status.visitActive == true ? " (a citizen is at the station)" : "")])
             rows.append(["camera", status.camera])
-            rows.append(["out of order", status.faults.isEmpty ? "no" : status.faults.joined(separator: ", ")])
+            rows.append(["faults", status.faults.isEmpty ? "none" : status.faults.joined(separator: ", ") + " (out of order)"])
             rows.append(["frames", status.frames.map(String.init) ?? "?"])
             rows.append(["fps", status.framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"])
             rows.append(["queue", status.queue ?? "unknown (\(status.queueProblem ?? "no config"))"])

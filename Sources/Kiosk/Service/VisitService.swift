@@ -33,6 +33,8 @@ public final class VisitService: @unchecked Sendable {
     public let tickInterval: Double
     /// Added to every submission's metadata: station id, software version (never anything of the citizen).
     public let stationMetadata: [String: String]
+    /// Between visits the pad is asked this often (seconds) whether it is there (out of order otherwise).
+    public let padProbeInterval: Double
 
     private let condition = NSCondition()
     private var machine: VisitMachine
@@ -50,12 +52,10 @@ public final class VisitService: @unchecked Sendable {
     private var padActive = false
     private var mirror: Signature?
     private var lastPadProbe: Double?
-    /// Between visits the pad is asked this often whether it is there (out of order otherwise).
-    public var padProbeInterval = 5.0
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
                 scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
-                stationMetadata: [String: String] = [:]) {
+                stationMetadata: [String: String] = [:], padProbeInterval: Double = 5) {
         self.machine = machine
         self.ports = ports
         self.clock = clock
@@ -64,6 +64,7 @@ public final class VisitService: @unchecked Sendable {
         self.burstSize = max(1, burstSize)
         self.tickInterval = tickInterval
         self.stationMetadata = stationMetadata
+        self.padProbeInterval = padProbeInterval
     }
 
     // MARK: life cycle
