@@ -1,16 +1,16 @@
+import FotoboxTestSupport
 import FaceAnalysis
 import Platform
 import Testing
 
 @Suite struct TFLiteModelTests {
-    func modelBytes(_ name: String) throws -> [UInt8]? {
-        guard let directory = TestData.modelDirectory else { return nil }
-        return try FileSystem.readFile(directory + "/" + name)
+    func modelBytes(_ name: String) throws -> [UInt8] {
+        try FileSystem.readFile(try TestData.models() + "/" + name)
     }
 
-    @Test func theThreeModelsLoadAndTheirOperatorsAreListed() throws {
+    @Test(.needsModels) func theThreeModelsLoadAndTheirOperatorsAreListed() throws {
         for name in FaceModels.fileNames {
-            guard let bytes = try modelBytes(name) else { return }
+            let bytes = try modelBytes(name)
             let model = try TFLiteModel(bytes: bytes)
             var counts = [String: Int]()
             for node in model.nodes { counts[node.op.name, default: 0] += 1 }
@@ -29,8 +29,8 @@ import Testing
     }
 
     /// Two threads and the im2col method compute the same outputs as one thread and the direct method.
-    @Test func threadsAndMethodsAgree() throws {
-        guard let directory = TestData.modelDirectory else { return }
+    @Test(.needsModels) func threadsAndMethodsAgree() throws {
+        let directory = try TestData.models()
         for name in FaceModels.fileNames {
             let model = try TFLiteModel(contentsOf: directory + "/" + name)
             let single = try TFLiteInterpreter(model: model)
@@ -59,8 +59,8 @@ import Testing
         #expect(throws: TFLiteError.self) { try TFLiteModel(bytes: []) }
     }
 
-    @Test func anUnknownOperatorIsNamed() throws {
-        guard var bytes = try modelBytes(FaceModels.iris) else { return }
+    @Test(.needsModels) func anUnknownOperatorIsNamed() throws {
+        var bytes = try modelBytes(FaceModels.iris)
         // Rewrite the first operator code (its int32 builtin_code field and the deprecated byte) to MUL (18).
         let root = try FlatBuffer(bytes).root("model")
         let code = try #require(try root.vector(1, "operator_codes", elementSize: 4)).table(0)
@@ -84,8 +84,8 @@ import Testing
 
     /// Truncations, random words written at random offsets, and random bytes: every one ends in a
     /// TFLiteError or in a model that plans and runs; none may trap.
-    @Test func fuzzedModelsNeverCrash() throws {
-        guard let original = try modelBytes(FaceModels.detector) else { return }
+    @Test(.needsModels) func fuzzedModelsNeverCrash() throws {
+        let original = try modelBytes(FaceModels.detector)
         var random = TestRandom(seed: 42)
         var rejected = 0, accepted = 0
         func attempt(_ bytes: [UInt8]) {
