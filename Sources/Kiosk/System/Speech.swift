@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VisitCore
 
 /// Why no speech came out.
 public enum SpeechError: Error, Sendable, Equatable, CustomStringConvertible {
