@@ -524,3 +524,55 @@ fileprivate struct CaseIDPatternParser {
         }
     }
 }
+
+/// A case ID carried by an error or a reason. It keeps the value for the code that needs it, but every way
+/// of turning it into text — `description`, `debugDescription`, reflection — shows only its shape
+/// (`<case ID AAAA-9999>`: letters as A, digits as 9), so an error that reaches a log, a terminal, an HTTP
+/// answer or `items.last_error` never carries a citizen's case number. Redacted by type, not by convention.
+public struct CaseIDText: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable, ExpressibleByStringLiteral {
+    /// The case ID itself: never interpolate it into a message.
+    public let value: String
+
+    public init(_ value: String) { self.value = value }
+    public init(stringLiteral value: String) { self.value = value }
+
+    /// Letters as A, digits as 9, '-' and '_' kept, anything else as '?'; at most 64 characters.
+    public var shape: String {
+        String(value.unicodeScalars.prefix(64).map { scalar -> Character in
+            switch scalar {
+            case "A"..."Z", "a"..."z": "A"
+            case "0"..."9": "9"
+            case "-", "_": Character(scalar)
+            default: "?"
+            }
+        }) + (value.unicodeScalars.count > 64 ? "…" : "")
+    }
+
+    public var description: String { "<case ID \(shape)>" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["shape": shape]) }
+
+    /// `text` with every occurrence of `caseID` (any letter case) replaced by its redacted form — for
+    /// free text from outside, such as an office's reason for refusing an item, which may quote it.
+    public static func redact(_ text: String, caseID: String) -> String {
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        let needle = caseID.utf8.map(folded)
+        let bytes = Array(text.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return text }
+        let redacted = Array(CaseIDText(caseID).description.utf8)
+        var result: [UInt8] = []
+        var index = 0
+        // Byte-wise: an ASCII needle can never match inside a multi-byte UTF-8 character (those bytes are ≥ 0x80).
+        while index < bytes.count {
+            if index + needle.count <= bytes.count, (0..<needle.count).allSatisfy({ folded(bytes[index + $0]) == needle[$0] }) {
+                result += redacted
+                index += needle.count
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}

@@ -31,9 +31,9 @@ public struct CaseIDPolicy: Sendable {
     public func validate(_ caseID: String) throws(SubmissionError) {
         switch rules.rejection(of: caseID) {
         case nil: return
-        case .format: throw .caseIDUnsafe(caseID)
-        case .pattern: throw .caseIDPattern(caseID: caseID, pattern: pattern)
-        case .checkDigit: throw .caseIDCheckDigit(caseID)
+        case .format: throw .caseIDUnsafe(CaseIDText(caseID))
+        case .pattern: throw .caseIDPattern(caseID: CaseIDText(caseID), pattern: pattern)
+        case .checkDigit: throw .caseIDCheckDigit(CaseIDText(caseID))
         }
     }
 

@@ -1,9 +1,12 @@
+import Configuration
+
 /// Why a submission (or one of its parts) is refused, at the station before storing it and at the office
-/// before accepting it. Nothing is stored for a refused submission.
+/// before accepting it. Nothing is stored for a refused submission. A case ID in an error is a `CaseIDText`,
+/// which describes itself redacted: the office's answer, the station's log and `last_error` never quote it.
 public enum SubmissionError: Error, Equatable, Sendable, CustomStringConvertible {
-    case caseIDUnsafe(String)
-    case caseIDPattern(caseID: String, pattern: String)
-    case caseIDCheckDigit(String)
+    case caseIDUnsafe(CaseIDText)
+    case caseIDPattern(caseID: CaseIDText, pattern: String)
+    case caseIDCheckDigit(CaseIDText)
     case notJPEG(part: String)
     case jpegUnreadable(part: String, reason: String)
     case imageSize(part: String, width: Int, height: Int, allowed: [ImageSize])
@@ -16,9 +19,9 @@ public enum SubmissionError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .caseIDUnsafe(let id):
-            "case ID \(Self.printable(id)) is not 1-64 letters, digits, '-' or '_'"
-        case .caseIDPattern(let id, let pattern): "case ID \(Self.printable(id)) does not match the pattern \(pattern)"
-        case .caseIDCheckDigit(let id): "case ID \(Self.printable(id)) has a wrong check digit"
+            "case ID \(id) is not 1-64 letters, digits, '-' or '_'"
+        case .caseIDPattern(let id, let pattern): "case ID \(id) does not match the pattern \(pattern)"
+        case .caseIDCheckDigit(let id): "case ID \(id) has a wrong check digit"
         case .notJPEG(let part): "\(part) is not a JPEG file"
         case .jpegUnreadable(let part, let reason): "\(part): \(reason)"
         case .imageSize(let part, let width, let height, let allowed):

@@ -1,6 +1,7 @@
 import SQLite
 import Foundation
 import Outbox
+import Submission
 import Platform
 import Testing
 

@@ -3,6 +3,7 @@ import VisitCore
 import Capture
 import Foundation
 import Devices
+import Synchronization
 
 /// The kiosk's HTTP API (`docs/kiosk-api.md`): JSON under /api/v1/, the preview as MJPEG, state changes
 /// as Server-Sent Events, and the UI's static files. Every request is answered; bad ones with a 4xx
@@ -17,6 +18,19 @@ public struct KioskAPI: Sendable {
     public let station: StationInfo
     /// Reads texts aloud ("Vorlesen"); nil: no speech on this station.
     public let speech: SpeechSynthesizer?
+    /// Open event streams (no token needed) and preview streams: each holds a connection (and a thread) for
+    /// as long as it lasts, so together they stay well below the server's connection limit and
+    /// `/api/v1/health` and the visit's own requests always find a connection (issue 16, item 8).
+    let eventStreams: StreamSlots
+    let previewStreams: StreamSlots
+
+    /// At most this many event streams at once (the UI opens one; a reload may briefly hold a second).
+    public static let maximumEventStreams = 8
+    /// At most this many preview streams at once (the visit's owner only).
+    public static let maximumPreviewStreams = 4
+
+    /// Event streams open now.
+    public var openEventStreams: Int { eventStreams.inUse }
 
     public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?, station: StationInfo = StationInfo(),
                 speech: SpeechSynthesizer? = nil) {
@@ -25,6 +39,8 @@ public struct KioskAPI: Sendable {
         self.allowedHosts = allowedHosts
         self.station = station
         self.speech = speech
+        eventStreams = StreamSlots(limit: Self.maximumEventStreams)
+        previewStreams = StreamSlots(limit: Self.maximumPreviewStreams)
     }
 
     /// The Host values a loopback server on `port` answers to.
@@ -62,12 +78,14 @@ public struct KioskAPI: Sendable {
         case "/api/v1/preview":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             guard service.owns(token) else { return KioskResponses.error(403, "not-your-visit", VisitRefusal.notYourVisit.description) }
+            guard let slot = previewStreams.acquire() else { return Self.tooManyStreams }
             return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "multipart/x-mixed-replace; boundary=\(PreviewStream.boundary)")],
-                                body: .stream(PreviewStream(service: service, token: token)))
+                                body: .stream(PreviewStream(service: service, token: token, slot: slot)))
         case "/api/v1/events":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
+            guard let slot = eventStreams.acquire() else { return Self.tooManyStreams }
             return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/event-stream; charset=utf-8")],
-                                body: .stream(EventStream(service: service)))
+                                body: .stream(EventStream(service: service, slot: slot)))
         case "/api/v1/health":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             let snapshot = service.snapshot(token: nil)
@@ -181,9 +199,19 @@ public struct KioskAPI: Sendable {
         return KioskResponses.error(status, refusal.code, refusal.description, reason: reason)
     }
 
-    /// A browser sends Origin on cross-site POSTs; only our own page may act.
+    /// All stream slots taken: answered at once (the client's EventSource retries), never left waiting.
+    static var tooManyStreams: HTTPResponse {
+        // Connection: close, so a refused stream gives its connection back at once instead of idling on it.
+        KioskResponses.error(503, "too-many-streams", "too many open streams; try again shortly",
+                             headers: [("Retry-After", "5"), ("Connection", "close")])
+    }
+
+    /// A browser sends Origin on cross-site POSTs; only our own page may act. `null` is what a sandboxed
+    /// frame, a `file:` page or a redirect chain sends: never our own page, so it is refused like any
+    /// foreign origin (issue 16, item 9).
     private func refuseCrossOrigin(_ request: HTTPRequest) -> HTTPResponse? {
-        guard let origin = request.headers["origin"], origin != "null" || allowedHosts == nil else { return nil }
+        guard let origin = request.headers["origin"] else { return nil }
+        if origin.lowercased() == "null" { return KioskResponses.error(403, "cross-origin", "requests from other pages are refused") }
         if let allowedHosts {
             let host = origin.hasPrefix("http://") ? String(origin.dropFirst(7)) : origin
             if !allowedHosts.contains(host.lowercased()) { return KioskResponses.error(403, "cross-origin", "requests from other pages are refused") }
@@ -254,10 +282,13 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
     private let service: VisitService
     private let token: String?
     private var sequence = 0
+    /// Held while the stream lasts; released when libmicrohttpd frees the response.
+    private let slot: StreamSlot
 
-    init(service: VisitService, token: String?) {
+    init(service: VisitService, token: String?, slot: StreamSlot) {
         self.service = service
         self.token = token
+        self.slot = slot
     }
 
     private var lastJPEG: [UInt8]?
@@ -290,8 +321,13 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
 final class EventStream: HTTPStream, @unchecked Sendable {
     private let service: VisitService
     private var revision: Int?
+    /// Held while the stream lasts; released when libmicrohttpd frees the response.
+    private let slot: StreamSlot
 
-    init(service: VisitService) { self.service = service }
+    init(service: VisitService, slot: StreamSlot) {
+        self.service = service
+        self.slot = slot
+    }
 
     func next() -> [UInt8]? {
         guard service.isRunning else { return nil }
@@ -352,4 +388,32 @@ public struct StationInfo: Sendable, Encodable, Equatable {
         guard configured == .auto, let top = screenTopCentimetres else { return configured }
         return top > 105 ? .low : .standard
     }
+/// A counted set of places for long-lived streams. `acquire` gives a place or nil when all are taken; the
+/// place is given back when its `StreamSlot` goes away (with the stream that holds it).
+final class StreamSlots: Sendable {
+    let limit: Int
+    private let used = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() -> StreamSlot? {
+        let granted = used.withLock { count -> Bool in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+        return granted ? StreamSlot(self) : nil
+    }
+
+    fileprivate func release() { used.withLock { $0 -= 1 } }
+
+    /// Places in use (tests).
+    var inUse: Int { used.withLock { $0 } }
+}
+
+/// One taken place of `StreamSlots`, given back at deinit.
+final class StreamSlot: Sendable {
+    private let slots: StreamSlots
+    fileprivate init(_ slots: StreamSlots) { self.slots = slots }
+    deinit { slots.release() }
 }

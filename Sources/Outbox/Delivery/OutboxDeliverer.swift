@@ -84,13 +84,15 @@ public final class OutboxDeliverer: @unchecked Sendable {
                     progress.delivered()
                     log("outbox: item \(item.id) delivered (HTTP \(status), receipt \(receipt.receiptId)); payload erased")
                 case .refused(let status, let message):
+                    // The office's reason may quote the case ID: only the redacted text the store returns is
+                    // stored, reported or logged.
                     let wait = retry.maximumDelay
-                    try outbox.recordFailure(id: item.id, error: "refused by the office (HTTP \(status)): \(message)", retryAt: Date().addingTimeInterval(wait))
-                    progress.failed("HTTP \(status): \(message)", stop: false)
-                    log("outbox: item \(item.id) refused by the office (HTTP \(status)): \(message); kept, next attempt in \(Int(wait)) s")
-                case .failed(let reason):
+                    let reason = try outbox.recordFailure(id: item.id, error: "refused by the office (HTTP \(status)): \(message)", retryAt: Date().addingTimeInterval(wait))
+                    progress.failed(reason, stop: false)
+                    log("outbox: item \(item.id) \(reason); kept, next attempt in \(Int(wait)) s")
+                case .failed(let message):
                     let wait = retry.delay(afterFailures: item.attempts)
-                    try outbox.recordFailure(id: item.id, error: reason, retryAt: Date().addingTimeInterval(wait))
+                    let reason = try outbox.recordFailure(id: item.id, error: message, retryAt: Date().addingTimeInterval(wait))
                     progress.failed(reason, stop: true)
                     log("outbox: item \(item.id) not delivered (attempt \(item.attempts)): \(reason); next attempt in \(Int(wait.rounded(.up))) s")
                 }

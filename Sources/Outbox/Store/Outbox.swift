@@ -297,11 +297,22 @@ public final class Outbox: Sendable {
         truncateWriteAheadLog()
     }
 
-    /// The upload failed: back to `pending`, due again at `retryAt`.
-    package func recordFailure(id: Int64, error: String, retryAt: Date) throws(OutboxError) {
+    /// The upload failed: back to `pending`, due again at `retryAt`. `error` may come from outside (an
+    /// office's reason for refusing) and quote the case ID: it is stored with the item's case ID redacted,
+    /// and that redacted text is returned for the log.
+    @discardableResult
+    package func recordFailure(id: Int64, error: String, retryAt: Date) throws(OutboxError) -> String {
         try withDatabase { db throws(SQLiteError) in
+            var reason = error
+            if let row = try db.rows("SELECT idempotency_key, sealed_case_id FROM items WHERE id = ?", [.integer(id)]).first,
+               let key = row[0].text, let sealed = row[1].blob,
+               let caseID = try? cipher.open(sealed, associatedData: Array(("case:" + key).utf8)) {
+                reason = CaseIDText.redact(error, caseID: String(decoding: caseID, as: UTF8.self))
+            }
+            reason = String(reason.prefix(500))
             try db.execute("UPDATE items SET state = 'pending', last_error = ?, next_attempt_at = ? WHERE id = ? AND state IN ('sending', 'pending')",
-                           [.text(String(error.prefix(500))), .integer(Int64(retryAt.timeIntervalSince1970)), .integer(id)])
+                           [.text(reason), .integer(Int64(retryAt.timeIntervalSince1970)), .integer(id)])
+            return reason
         }
     }
 
