@@ -16,6 +16,8 @@ public enum GuidanceCode: String, Sendable, Equatable, CaseIterable, Codable {
     case higher
     case lower
     case lookStraight
+    /// The head is tilted to one side (roll).
+    case straightenHead
     case openEyes
     /// One eye closed (a wink): the person's own right or left eye.
     case openRightEye
@@ -35,12 +37,58 @@ public enum GuidanceCode: String, Sendable, Equatable, CaseIterable, Codable {
         case .higher: Advice(de: "Bitte etwas höher – aufrichten oder den Sitz höher stellen.", en: "Please come a little higher: stand up straight or raise the seat.")
         case .lower: Advice(de: "Bitte etwas tiefer – den Sitz tiefer stellen.", en: "Please come a little lower: lower the seat.")
         case .lookStraight: Advice(de: "Bitte gerade in die Kamera schauen.", en: "Please look straight into the camera.")
+        case .straightenHead: Advice(de: "Bitte den Kopf gerade halten, nicht zur Seite neigen.", en: "Please keep your head upright, not tilted to one side.")
         case .openEyes: Advice(de: "Bitte die Augen öffnen.", en: "Please open your eyes.")
         case .openRightEye: Advice(de: "Bitte auch das rechte Auge öffnen.", en: "Please open your right eye as well.")
         case .openLeftEye: Advice(de: "Bitte auch das linke Auge öffnen.", en: "Please open your left eye as well.")
         case .closeMouth: Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")
         case .holdStill: Advice(de: "Bitte stillhalten.", en: "Please hold still.")
         }
+    }
+}
+
+/// The oval the live view draws for the head, and what the guidance judges the head against: one
+/// definition for both, so "good" means the head fills the oval. In fractions of the frame (x from the
+/// picture's left, y from the top); the oval's width follows from its height and a head's proportions.
+public struct GuidanceOval: Sendable, Equatable, Codable {
+    /// Centre of the oval.
+    public var centerX = 0.5
+    public var centerY = 0.45
+    /// Height of the oval as a fraction of the frame's height: where a head (crown to chin) should fit.
+    /// Half the frame leaves room for the crop above and below at the profile's head ratio (≈ 0.7–0.8 of
+    /// the photo's height), so a head that fills the oval can always be cut out.
+    public var height = 0.5
+    /// Width over height of a head (ICAO 9303 portraits: about 3 : 4).
+    public var aspect = 0.75
+    /// How far the head's centre may sit from the oval's centre, in oval widths (sideways) and heights
+    /// (up and down): a quarter keeps the head visibly inside the dashed line.
+    public var positionTolerance = 0.25
+    /// The head's height over the oval's that still counts as filling it.
+    public var sizeTolerance: ClosedRange<Double> = 0.75...1.25
+
+    public init() {}
+
+    /// The oval's width as a fraction of the frame's width, for a frame of this shape.
+    public func width(frameWidth: Int, frameHeight: Int) -> Double {
+        height * aspect * Double(frameHeight) / Double(max(frameWidth, 1))
+    }
+
+    /// What the person should change so that their head fills the oval; nil when it does.
+    public func code(for face: FaceGeometry, frameWidth: Int, frameHeight: Int) -> GuidanceCode? {
+        let W = Double(frameWidth), H = Double(frameHeight)
+        let ovalHeight = height * H, ovalWidth = ovalHeight * aspect
+        let size = face.headHeight / ovalHeight
+        if size < sizeTolerance.lowerBound { return .tooFar }
+        if size > sizeTolerance.upperBound { return .tooNear }
+        let centre = face.crown.midpoint(face.chin)
+        let sideways = (centre.x - centerX * W) / ovalWidth
+        // The picture's left is the person's right (see GuidanceCode): left of the oval → move left.
+        if sideways < -positionTolerance { return .moveLeft }
+        if sideways > positionTolerance { return .moveRight }
+        let vertical = (centre.y - centerY * H) / ovalHeight
+        if vertical > positionTolerance { return .higher }
+        if vertical < -positionTolerance { return .lower }
+        return nil
     }
 }
 
@@ -63,6 +111,8 @@ public struct GuidanceEvaluator: Sendable {
     /// the 5° limit would hold some citizens at "look straight" for ever; a real nod shows well beyond this.
     /// Yaw is asked for from the profile's 5° on (a mandatory check, measured to about a degree).
     public var guidancePitchLimit = 12.5
+    /// Where the head should be: the oval the screen shows.
+    public var oval = GuidanceOval()
 
     public init(profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) {
         self.profile = profile
@@ -81,7 +131,12 @@ public struct GuidanceEvaluator: Sendable {
         } catch {
             return GuidanceEvaluation(code: Self.code(for: error), ready: false)
         }
-        if abs(g.rollDegrees) > profile.maximumRoll || abs(g.yaw ?? 0) > profile.maximumYaw || abs(g.pitch ?? 0) > guidancePitchLimit {
+        // Inside the crop's limits is not enough: "good" means the head fills the oval the person sees.
+        if let code = oval.code(for: g, frameWidth: frameWidth, frameHeight: frameHeight) {
+            return GuidanceEvaluation(code: code, ready: false)
+        }
+        if abs(g.rollDegrees) > profile.maximumRoll { return GuidanceEvaluation(code: .straightenHead, ready: false) }
+        if abs(g.yaw ?? 0) > profile.maximumYaw || abs(g.pitch ?? 0) > guidancePitchLimit {
             return GuidanceEvaluation(code: .lookStraight, ready: false)
         }
         if let eyes = face.eyes {

@@ -7,6 +7,10 @@ public struct StationConfig: Sendable, Equatable {
     public var caseIDPattern = "^[A-Z]{4}-[0-9]{4}$"
     public var caseIDCheckDigit = CheckDigit.none
     public var inactivityTimeoutSeconds = 60
+    /// During the guidance a face keeps the visit open at most this long after the last touch.
+    public var faceKeepsAliveSeconds = 120
+    /// Milliseconds of good guidance before the photo is taken by itself; 0: only the button takes it.
+    public var autoCaptureMilliseconds = 1500
     public var profile = "live"
     // [camera]
     public var cameraDevice = "replay:samples"
@@ -47,6 +51,16 @@ public struct StationConfig: Sendable, Equatable {
     // [kiosk]
     public var kioskListen = "127.0.0.1:8080"
     public var kioskStaticDirectory = "ui"
+    /// Where the UI puts its controls: auto (low on a portrait screen), low or standard.
+    public var kioskLayout = KioskLayout.auto
+    /// Height of the screen's top edge above the floor in cm, if known: above 105 cm (DIN 18040-1's highest
+    /// control) the layout is low.
+    public var kioskScreenTopCentimetres: Int? = nil
+
+    /// Where the kiosk UI puts its controls.
+    public enum KioskLayout: String, Sendable, CaseIterable {
+        case auto, low, standard
+    }
 
     /// Optional check digit appended to case IDs (defined with the rest of the case-ID rules).
     public typealias CheckDigit = CaseIDRules.CheckDigit
@@ -124,6 +138,8 @@ public struct StationConfig: Sendable, Equatable {
         },
         "visit.case-id-check-digit": choice(\.caseIDCheckDigit),
         "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
+        "visit.face-keeps-alive": integer(\.faceKeepsAliveSeconds, 10...600, unit: "seconds"),
+        "visit.auto-capture": integer(\.autoCaptureMilliseconds, 0...10_000, unit: "milliseconds (0 = off)"),
         "visit.profile": text(\.profile, pattern: "live or scan", validate: { $0 == "live" || $0 == "scan" }),
         "camera.device": text(\.cameraDevice, pattern: "a device path or replay:DIR", validate: { $0.hasPrefix("/") || $0.hasPrefix("replay:") }),
         "camera.exposure": optionalInteger(\.cameraExposure, 1...100_000, unit: "units of 100 µs"),
@@ -161,6 +177,8 @@ public struct StationConfig: Sendable, Equatable {
         "liveness.unsure-margin": fraction(\.livenessUnsureMargin, 0...0.5),
         "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
         "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
+        "kiosk.layout": choice(\.kioskLayout),
+        "kiosk.screen-top-cm": optionalInteger(\.kioskScreenTopCentimetres, 50...250, unit: "cm above the floor"),
     ]) { first, _ in first }
 
     static let checkSettings: [String: Setting] = Dictionary(uniqueKeysWithValues: checkThresholdNames.map { name, range in
@@ -221,10 +239,11 @@ public struct StationConfig: Sendable, Equatable {
         return .success(number)
     }
 
-    static func choice(_ field: WritableKeyPath<StationConfig, CheckDigit> & Sendable) -> Setting {
+    static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(_ field: WritableKeyPath<StationConfig, Choice> & Sendable) -> Setting
+    where Choice.RawValue == String {
         Setting { value, config in
-            guard let choice = CheckDigit(rawValue: value) else {
-                return "expected one of \(CheckDigit.allCases.map(\.rawValue).joined(separator: ", ")), not '\(value)'"
+            guard let choice = Choice(rawValue: value) else {
+                return "expected one of \(Choice.allCases.map(\.rawValue).joined(separator: ", ")), not '\(value)'"
             }
             config[keyPath: field] = choice
             return nil

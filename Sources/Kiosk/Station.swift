@@ -46,12 +46,22 @@ public final class Station: Sendable {
         do { validator = try CaseNumberRules.validator(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) }
         catch { throw .caseRules(error) }
         ports = try StationPorts.make(config: config, journal: journal)
-        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds)),
-                                   now: MonotonicKioskClock().now(), validateCaseNumber: validator)
+        let settings = VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds),
+                                     faceKeepsAliveFor: Double(config.faceKeepsAliveSeconds),
+                                     autoCaptureHold: Double(config.autoCaptureMilliseconds) / 1000)
+        let machine = VisitMachine(settings: settings, now: MonotonicKioskClock().now(), validateCaseNumber: validator)
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
         let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
-        do { server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory) }
+        let oval = GuidanceOval()
+        let layout = StationInfo.layout(configured: StationInfo.Layout(rawValue: config.kioskLayout.rawValue) ?? .auto,
+                                        screenTopCentimetres: config.kioskScreenTopCentimetres)
+        let station = StationInfo(layout: layout,
+                                  oval: StationInfo.Oval(centerX: oval.centerX, centerY: oval.centerY, height: oval.height, aspect: oval.aspect))
+        do {
+            server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory,
+                                     station: station, speech: SpeechSynthesizer())
+        }
         catch { throw .server(error) }
         service.start()
     }

@@ -35,11 +35,50 @@ public enum GuidanceCode: String, Sendable, CaseIterable, Codable {
     case higher
     case lower
     case lookStraight = "look-straight"
+    case straightenHead = "straighten-head"
     case openEyes = "open-eyes"
     case openRightEye = "open-right-eye"
     case openLeftEye = "open-left-eye"
     case closeMouth = "close-mouth"
     case holdStill = "hold-still"
+}
+
+/// What a citizen can do about a failed check. Guidance codes where moving helps; otherwise what else
+/// helps, or `askStaff` where the citizen can do nothing (a wall colour, the lighting, the camera).
+/// The UI translates `advice.<code>` (and `guidance.<code>` for the guidance ones).
+public enum PhotoAdvice: Sendable, Equatable, Hashable {
+    case guidance(GuidanceCode)
+    /// Nobody and nothing behind the citizen (a bag, a second person, a coat on the wall).
+    case clearBackground
+    /// Hair, a hat brim or a hand off the face (shadows, uneven light on the face).
+    case uncoverFace
+    /// Nothing the citizen can change: the staff can (light, wall, camera).
+    case askStaff
+
+    /// The stable code the UI translates.
+    public var code: String {
+        switch self {
+        case .guidance(let code): code.rawValue
+        case .clearBackground: "clear-background"
+        case .uncoverFace: "uncover-face"
+        case .askStaff: "ask-staff"
+        }
+    }
+
+    /// The codes that are not guidance codes (`advice.<code>` in the catalogues).
+    public static let ownCodes = ["clear-background", "uncover-face", "ask-staff"]
+}
+
+/// One mandatory check the photo failed: which (`check`, the compliance report's id; the UI says why with
+/// `check.<id>`) and what helps.
+public struct PhotoFinding: Sendable, Equatable {
+    public var check: String
+    public var advice: PhotoAdvice
+
+    public init(check: String, advice: PhotoAdvice) {
+        self.check = check
+        self.advice = advice
+    }
 }
 
 /// A photo ready for review: the processed JPEG and the compliance report that goes with it.
@@ -51,15 +90,20 @@ public struct ProcessedPhoto: Sendable, Equatable {
     public var compliant: Bool
     /// What the citizen could still improve (shown on the review screen when not compliant).
     public var advice: [GuidanceCode]
+    /// Every failed mandatory check with what helps: the review and the summary say why the office may
+    /// refuse the photo.
+    public var findings: [PhotoFinding]
     /// The compliance report as JSON, sent with the submission.
     public var reportJSON: [UInt8]
     /// When its burst was taken (wall clock); the service stamps it.
     public var capturedAt: Date?
 
-    public init(jpeg: [UInt8], compliant: Bool, advice: [GuidanceCode] = [], reportJSON: [UInt8], capturedAt: Date? = nil) {
+    public init(jpeg: [UInt8], compliant: Bool, advice: [GuidanceCode] = [], findings: [PhotoFinding] = [], reportJSON: [UInt8],
+                capturedAt: Date? = nil) {
         self.jpeg = jpeg
         self.compliant = compliant
         self.advice = advice
+        self.findings = findings
         self.reportJSON = reportJSON
         self.capturedAt = capturedAt
     }
@@ -130,10 +174,14 @@ public protocol SignatureCapture: AnyObject, Sendable {
     func end()
     /// Set when the pad was lost during the signature (unplugged): the visit then says so.
     var failure: SignatureFailure? { get }
+    /// Whether a pad is there, asked between visits so that a missing pad is told on the welcome screen
+    /// (out of order) rather than after the photo.
+    func probe() -> Bool
 }
 
 extension SignatureCapture {
     public var failure: SignatureFailure? { nil }
+    public func probe() -> Bool { true }
 }
 
 /// What leaves the station for one visit: the only thing of it that survives the wipe.

@@ -16,9 +16,13 @@ public enum VisitEvent: Sendable {
     case keepAlive
 
     // The service.
-    /// A face in front of the camera during the guidance counts as activity; `code` is shown.
+    /// One preview frame's (debounced) guidance. A face counts as activity only while it is the same
+    /// person (continuously in view since the last touch) and only up to `VisitSettings.faceKeepsAliveFor`;
+    /// `good` held for `VisitSettings.autoCaptureHold` starts the capture by itself.
     case guidance(GuidanceCode)
     case cameraAvailable(Bool)
+    /// Whether a signature pad is there (checked between visits, so a missing pad is told up front).
+    case padAvailable(Bool)
     case photoProcessed(attempt: Int, Result<ProcessedPhoto, PhotoFailure>)
     case padFailed(SignatureFailure)
     /// New ink on the pad: the citizen is signing, which counts as activity.
@@ -43,6 +47,7 @@ public enum VisitEvent: Sendable {
         case .keepAlive: "keep-alive"
         case .guidance: "guidance"
         case .cameraAvailable: "camera"
+        case .padAvailable: "pad-available"
         case .photoProcessed: "photo"
         case .padFailed, .padButton, .padActivity: "pad"
         case .signatureRendered: "signature-rendered"
@@ -76,18 +81,32 @@ public struct VisitSettings: Sendable, Equatable {
     public var warningLead: Double
     /// The capture (countdown, burst, processing) must end within this (TR-03121: 30 s).
     public var captureLimit: Double
-    /// The countdown the UI shows before the burst.
+    /// The countdown the UI shows (and sounds) before the burst.
     public var countdown: Double
     public var maxRetakes: Int
+    /// During the guidance, a face keeps the visit open for at most this long after the citizen's last
+    /// touch; then only a touch does (the warning's "continue"). So a visit left with a face in view (the
+    /// next person, or someone waiting) still ends: at the latest this plus `inactivityTimeout`.
+    public var faceKeepsAliveFor: Double
+    /// No face for this long after one was seen: the person left, and a face seen afterwards is taken for
+    /// somebody else (it neither keeps the visit open nor triggers the automatic capture) until a touch.
+    public var personGap: Double
+    /// Seconds of continuous "good" guidance after which the capture starts by itself (the button stays as
+    /// an alternative); 0 turns the automatic capture off.
+    public var autoCaptureHold: Double
 
     public init(inactivityTimeout: Double = 60, warningLead: Double? = nil, captureLimit: Double = 30,
-                countdown: Double = 3, maxRetakes: Int = 3) {
+                countdown: Double = 3, maxRetakes: Int = 3, faceKeepsAliveFor: Double = 120, personGap: Double = 3,
+                autoCaptureHold: Double = 1.5) {
         self.inactivityTimeout = inactivityTimeout
         // A quarter of the timeout, at most 20 s: long enough to read and reach the button.
         self.warningLead = warningLead ?? min(20, inactivityTimeout / 4)
         self.captureLimit = captureLimit
         self.countdown = countdown
         self.maxRetakes = maxRetakes
+        self.faceKeepsAliveFor = faceKeepsAliveFor
+        self.personGap = personGap
+        self.autoCaptureHold = autoCaptureHold
     }
 }
 
@@ -146,12 +165,23 @@ public struct VisitMachine: Sendable {
     public private(set) var problem: VisitProblem?
     public private(set) var guidance: GuidanceCode = .noFace
     public private(set) var cameraAvailable = true
-    /// When the citizen last acted (or was seen during the guidance).
+    public private(set) var padAvailable = true
+    /// When the citizen last acted (or was seen during the guidance, or the service finished work for them):
+    /// the inactivity timeout runs from here.
     public private(set) var lastActivity: Double
+    /// When the citizen last touched the screen or the pad: the face allowance runs from here.
+    public private(set) var lastTouch: Double
     public private(set) var stepEnteredAt: Double
     /// The last reason a visit was wiped (tests and logs).
     public private(set) var lastWipe: WipeReason?
     private var warningAnnounced = false
+    // Presence during the guidance: a face seen since the last touch, when it went out of view, and whether
+    // it stayed away long enough that a face now is somebody else's.
+    private var faceSeenSinceTouch = false
+    private var faceGoneSince: Double?
+    private var personLeft = false
+    /// Since when the guidance has been `good` without a break (automatic capture).
+    private var goodSince: Double?
 
     public init(settings: VisitSettings = VisitSettings(), defaultLanguage: Language = .de, now: Double,
                 validateCaseNumber: @escaping @Sendable (String) -> String?) {
@@ -160,10 +190,22 @@ public struct VisitMachine: Sendable {
         self.language = defaultLanguage
         self.validateCaseNumber = validateCaseNumber
         self.lastActivity = now
+        self.lastTouch = now
         self.stepEnteredAt = now
     }
 
     public var retakesLeft: Int { max(0, settings.maxRetakes - (visit?.retakes ?? 0)) }
+
+    /// What is out of order now; a visit starts only when this is empty.
+    public var faults: [StationFault] {
+        (cameraAvailable ? [] : [.camera]) + (padAvailable ? [] : [.pad])
+    }
+
+    /// Whether the face in view is still taken for the visit's citizen (not after they left, not after the
+    /// face allowance since the last touch ran out).
+    public func faceCountsAsCitizen(now: Double) -> Bool {
+        !personLeft && now - lastTouch < settings.faceKeepsAliveFor
+    }
 
     /// Whether `token` may act on the running visit.
     public func owns(_ token: String?) -> Bool {
@@ -191,6 +233,7 @@ public struct VisitMachine: Sendable {
         switch event {
         case .start(let chosen):
             guard visit == nil else { throw .visitInProgress }
+            guard faults.isEmpty else { throw .outOfOrder(faults) }
             language = chosen
             visit = Visit(token: Self.newToken(), startedAt: now)
             touch(now)
@@ -206,12 +249,14 @@ public struct VisitMachine: Sendable {
         case .caseNumber(let text):
             try expect(.caseNumber, event)
             touch(now)
-            let normalised = Self.normalise(caseNumber: text)
-            if let reason = validateCaseNumber(normalised) {
+            let accepted: String
+            switch Self.acceptCaseNumber(text, validate: validateCaseNumber) {
+            case .success(let caseNumber): accepted = caseNumber
+            case .failure(let refusal):
                 changed()
-                throw .caseNumberRefused(reason: reason)
+                throw refusal
             }
-            visit!.caseNumber = normalised
+            visit!.caseNumber = accepted
             enter(.consent, now)
             return []
 
@@ -226,10 +271,7 @@ public struct VisitMachine: Sendable {
             try expect(.guidance, event)
             guard cameraAvailable else { throw .cameraUnavailable }
             touch(now)
-            visit!.captureAttempt += 1
-            visit!.captureStartedAt = now
-            enter(.capture, now)
-            return [.startCapture(attempt: visit!.captureAttempt)]
+            return beginCapture(now)
 
         case .review(let accept):
             try expect(.review, event)
@@ -289,25 +331,51 @@ public struct VisitMachine: Sendable {
 
         case .guidance(let code):
             guard step == .guidance else { return [] }
-            // A face counts as activity; a warning already shown must then disappear (a new revision).
-            if code != .noFace && touch(now) { changed() }
+            notePresence(face: code != .noFace, now)
             if code != guidance {
                 guidance = code
-                if case .noUsableFrame = problem, code == .good { problem = nil }
                 changed()
             }
-            return []
+            // A failed capture's banner stays only while the live guidance still says the same; once it says
+            // something else (or "good") the live text is what counts.
+            let stale: Bool
+            switch problem {
+            case .noUsableFrame(let advice): stale = code != advice
+            case .captureTooLong: stale = code == .good
+            default: stale = false
+            }
+            if stale {
+                problem = nil
+                changed()
+            }
+            if code == .good { goodSince = goodSince ?? now } else { goodSince = nil }
+            return autoCaptureIfDue(now)
 
         case .cameraAvailable(let available):
             guard available != cameraAvailable else { return [] }
             cameraAvailable = available
+            if available, problem == .cameraUnavailable, step == .guidance { problem = nil }
+            changed()
+            // Lost during the countdown or burst: say so at once instead of waiting for the capture limit.
+            if !available, step == .capture {
+                visit!.captureStartedAt = nil
+                refresh(now)
+                enter(.guidance, now, problem: .cameraUnavailable)
+                return [.stopCapture]
+            }
+            return []
+
+        case .padAvailable(let available):
+            guard available != padAvailable else { return [] }
+            padAvailable = available
             changed()
             return []
 
         case .photoProcessed(let attempt, let result):
             guard step == .capture, attempt == visit?.captureAttempt else { return [] }
             visit!.captureStartedAt = nil
-            touch(now)
+            // Not a touch: whoever is in view now must not gain a fresh face allowance by it.
+            refresh(now)
             switch result {
             case .success(let photo):
                 visit!.photo = photo
@@ -394,9 +462,13 @@ public struct VisitMachine: Sendable {
         }
         if step == .capture, let started = visit?.captureStartedAt, now - started >= settings.captureLimit {
             visit!.captureStartedAt = nil
-            touch(now)
+            refresh(now)
             enter(.guidance, now, problem: .captureTooLong)
             return [.stopCapture]
+        }
+        if step == .guidance {
+            let effects = autoCaptureIfDue(now)
+            if !effects.isEmpty { return effects }
         }
         guard step.waitsForCitizen else { return [] }
         let idle = now - lastActivity
@@ -419,7 +491,8 @@ public struct VisitMachine: Sendable {
         problem = nil
         guidance = .noFace
         lastWipe = reason
-        if reason == .inactivity { language = defaultLanguage }
+        // The next person starts in the station's language, whatever the last one chose.
+        language = defaultLanguage
         touch(now)
         enter(.welcome, now)
         effects.append(.wipe(reason))
@@ -442,12 +515,54 @@ public struct VisitMachine: Sendable {
         stepEnteredAt = now
         self.problem = problem
         if next == .guidance && self.problem == nil { guidance = .noFace }
+        goodSince = nil
         changed()
     }
 
-    /// Records activity; true when a timeout warning was showing (and is now withdrawn).
+    private mutating func beginCapture(_ now: Double) -> [VisitEffect] {
+        visit!.captureAttempt += 1
+        visit!.captureStartedAt = now
+        enter(.capture, now)
+        return [.startCapture(attempt: visit!.captureAttempt)]
+    }
+
+    /// The capture starts by itself once the guidance has been good for a moment, for the citizen whose
+    /// visit it is (not for a face that came after they left).
+    private mutating func autoCaptureIfDue(_ now: Double) -> [VisitEffect] {
+        guard settings.autoCaptureHold > 0, step == .guidance, visit != nil, cameraAvailable,
+              let since = goodSince, now - since >= settings.autoCaptureHold, faceCountsAsCitizen(now: now) else { return [] }
+        refresh(now)
+        return beginCapture(now)
+    }
+
+    /// A face in view is activity only while it is the same person and within the face allowance.
+    private mutating func notePresence(face: Bool, _ now: Double) {
+        if face {
+            guard faceCountsAsCitizen(now: now) else { return }
+            faceSeenSinceTouch = true
+            faceGoneSince = nil
+            // A warning already shown must then disappear (a new revision).
+            if refresh(now) { changed() }
+        } else if faceSeenSinceTouch && !personLeft {
+            let gone = faceGoneSince ?? now
+            faceGoneSince = gone
+            if now - gone >= settings.personGap { personLeft = true }
+        }
+    }
+
+    /// The citizen touched the screen or the pad: activity, and whoever touches is the citizen in view.
     @discardableResult
     private mutating func touch(_ now: Double) -> Bool {
+        lastTouch = now
+        faceSeenSinceTouch = false
+        faceGoneSince = nil
+        personLeft = false
+        return refresh(now)
+    }
+
+    /// Restarts the inactivity timeout; true when a timeout warning was showing (and is now withdrawn).
+    @discardableResult
+    private mutating func refresh(_ now: Double) -> Bool {
         lastActivity = now
         defer { warningAnnounced = false }
         return warningAnnounced
@@ -455,9 +570,30 @@ public struct VisitMachine: Sendable {
 
     private mutating func changed() { revision &+= 1 }
 
-    /// Upper case, without spaces: what a scanner or a keypad typed, as the rules expect it.
+    /// Upper case, without spaces, any dash as the hyphen: what a scanner or a keypad typed, as the rules
+    /// expect it.
     static func normalise(caseNumber text: String) -> String {
-        String(text.unicodeScalars.filter { $0 != " " && $0 != "\t" && $0 != "\r" && $0 != "\n" }.prefix(80)).uppercased()
+        let dashes: Set<Unicode.Scalar> = ["\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}", "\u{FE63}", "\u{FF0D}"]
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars.prefix(200) where !scalar.properties.isWhitespace {
+            scalars.append(dashes.contains(scalar) ? "-" : scalar)
+        }
+        return String(String(scalars).prefix(80)).uppercased()
+    }
+
+    /// The case number as the rules accept it, forgiving what people do when they type one: spaces, other
+    /// dashes, lower case, and a missing hyphen (`KLMN4711` is `KLMN-4711` when exactly one place for the
+    /// hyphen makes it valid). Otherwise the rules' reason for refusing what was typed.
+    static func acceptCaseNumber(_ text: String, validate: (String) -> String?) -> Result<String, VisitRefusal> {
+        let typed = normalise(caseNumber: text)
+        guard let reason = validate(typed) else { return .success(typed) }
+        if !typed.contains("-") && typed.count > 1 && typed.count <= 40 {
+            let characters = Array(typed)
+            let fits = (1..<characters.count).map { String(characters[..<$0]) + "-" + String(characters[$0...]) }
+                .filter { validate($0) == nil }
+            if fits.count == 1 { return .success(fits[0]) }
+        }
+        return .failure(.caseNumberRefused(reason: reason))
     }
 
     static func newToken() -> String {

@@ -36,6 +36,10 @@ public final class VisitService: Sendable {
     public let burstSize: Int
     /// How often the visit thread looks at timeouts and the pad.
     public let tickInterval: Double
+    /// Between visits the pad is asked this often (seconds) whether it is there (out of order otherwise).
+    public let padProbeInterval: Double
+    /// When the pad was last asked (visit thread only).
+    private let lastPadProbe = Mutex<ContinuousClock.Instant?>(nil)
 
     /// What the threads share. Only the visit thread changes `machine`, `padActive` and `mirror`; the
     /// camera thread writes the preview and the burst; everyone reads.
@@ -89,8 +93,10 @@ public final class VisitService: Sendable {
     private let changed = ChangeSignal()
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
-                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2) {
+                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
+                padProbeInterval: Double = 5) {
         self.shared = Mutex(Shared(machine: machine))
+        self.padProbeInterval = padProbeInterval
         self.ports = ports
         self.clock = clock
         self.journal = journal
@@ -408,8 +414,28 @@ public final class VisitService: Sendable {
         }
     }
 
+    /// Between visits only (the pad is the visit's while one runs): whether a pad is there, so that a
+    /// missing one puts the station out of order on the welcome screen (visit thread).
+    private func probePad() {
+        let due = lastPadProbe.withLock { last -> Bool in
+            guard last.map({ ContinuousClock.now - $0 >= .seconds(clamping: padProbeInterval) }) ?? true else { return false }
+            last = .now
+            return true
+        }
+        guard due else { return }
+        let (idle, before) = shared.withLock { ($0.machine.visit == nil, $0.machine.padAvailable) }
+        guard idle else { return }
+        let present = ports.pad.probe()
+        if present != before {
+            journal.log(present ? .notice : .warning, present ? "signature pad found" : "signature pad not found: out of order",
+                        [("event", present ? "pad-ok" : "pad-unavailable")])
+        }
+        deliver(.padAvailable(present))
+    }
+
     /// Timeouts, and the pad while the citizen signs (visit thread).
     private func tickOnce() {
+        probePad()
         let now = clock.now()
         let (effects, polling, revised) = shared.withLock { state in
             let revision = state.machine.revision
@@ -465,6 +491,13 @@ public final class VisitService: Sendable {
                     return state.cameraFailures == 1
                 }
                 if first { journal.log(.error, "camera: \(error)", [("event", "camera-unavailable")]) }
+                // No frozen frame of anybody: the preview goes with the camera.
+                shared.withLock { state in
+                    state.previewJPEG?.zeroAll()
+                    state.previewJPEG = nil
+                    state.previewSequence += 1
+                }
+                changed.broadcast()
                 notify(.cameraAvailable(false))
                 sleep(seconds: backoff)
                 backoff = min(backoff * 2, 5)

@@ -11,6 +11,13 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public struct Photo: Sendable, Encodable, Equatable {
         public var compliant: Bool
         public var advice: [String]
+        /// Each failed mandatory check (`check`: the report's id) with what helps (`advice`: a code).
+        public var findings: [Finding]
+    }
+
+    public struct Finding: Sendable, Encodable, Equatable {
+        public var check: String
+        public var advice: String
     }
 
     public struct Receipt: Sendable, Encodable, Equatable {
@@ -30,6 +37,10 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     /// This request carries the running visit's token.
     public var owned: Bool
     public var camera: String
+    /// What is out of order (`camera`, `pad`): the welcome screen says so and no visit starts.
+    public var faults: [StationFault]
+    /// The capture starts by itself once the guidance has been good for this many seconds (absent: off).
+    public var autoCaptureSeconds: Double?
     public var caseNumber: String?
     public var retakesLeft: Int?
     public var guidance: String?
@@ -50,6 +61,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         active = machine.visit != nil
         self.owned = owned
         camera = machine.cameraAvailable ? "ok" : "unavailable"
+        faults = machine.faults
+        if machine.settings.autoCaptureHold > 0 { autoCaptureSeconds = machine.settings.autoCaptureHold }
         let seconds = Int(machine.settings.inactivityTimeout.rounded())
         if machine.step.waitsForCitizen {
             timeout = Timeout(seconds: seconds, warningSecondsLeft: machine.secondsUntilTimeout(now: now).map { Int($0.rounded(.up)) })
@@ -65,7 +78,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         if machine.step == .guidance && !machine.cameraAvailable { problem = VisitProblem.cameraUnavailable.code }
         if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, burstAt - now) }
         if let photo = visit.photo, machine.step == .review || machine.step == .summary {
-            self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue))
+            self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue),
+                               findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })
         }
         if machine.step == .receipt, let caseNumber = visit.caseNumber, let code = visit.confirmationCode {
             receipt = Receipt(caseNumber: caseNumber, confirmationCode: code, officeReachable: visit.officeReachable)

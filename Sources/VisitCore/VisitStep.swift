@@ -30,7 +30,7 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
 /// Something the citizen should know about and can act on, shown on the current step.
 public enum VisitProblem: Sendable, Equatable {
-    /// No frames: "please inform the staff tomorrow; nothing was stored".
+    /// No frames: "please inform the staff; nothing was stored".
     case cameraUnavailable
     /// The pad does not answer; the citizen may retry or cancel.
     case padUnavailable
@@ -60,6 +60,13 @@ public enum VisitProblem: Sendable, Equatable {
     }
 }
 
+/// A part of the station that is out of order. With any of them the welcome screen says so in every
+/// language and no visit starts: a citizen must not find out after twelve taps (or after the photo).
+public enum StationFault: String, Sendable, CaseIterable, Codable {
+    case camera
+    case pad
+}
+
 /// Why a visit was wiped (for logs; never with the case number).
 public enum WipeReason: String, Sendable, Equatable {
     case finished
@@ -81,6 +88,8 @@ public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case caseNumberRefused(reason: String)
     case noRetakesLeft
     case cameraUnavailable
+    /// The station is out of order (camera or pad): no visit starts.
+    case outOfOrder([StationFault])
 
     public var code: String {
         switch self {
@@ -90,6 +99,7 @@ public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .caseNumberRefused: "case-number-refused"
         case .noRetakesLeft: "no-retakes-left"
         case .cameraUnavailable: "camera-unavailable"
+        case .outOfOrder: "out-of-order"
         }
     }
 
@@ -101,6 +111,7 @@ public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .caseNumberRefused(let reason): "the case number was refused (\(reason))"
         case .noRetakesLeft: "no retakes left"
         case .cameraUnavailable: "the camera is unavailable"
+        case .outOfOrder(let faults): "the station is out of order (\(faults.map(\.rawValue).joined(separator: ", ")))"
         }
     }
 }

@@ -37,6 +37,7 @@ let statusCommand = Command(
             var rows: [[String]] = [["service", "\(base) answers"]]
             rows.append(["visit", status.step + (status.visitActive == true ? " (a citizen is at the station)" : "")])
             rows.append(["camera", status.camera])
+            rows.append(["faults", status.faults.isEmpty ? "none" : status.faults.joined(separator: ", ") + " (out of order)"])
             rows.append(["frames", status.frames.map(String.init) ?? "?"])
             rows.append(["fps", status.framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"])
             rows.append(["queue", status.queue ?? "unknown (\(status.queueProblem ?? "no config"))"])
@@ -45,6 +46,10 @@ let statusCommand = Command(
             if !status.statusEndpoint {
                 output.print("(the kiosk has no /api/v1/status: pieced together from /api/v1/health and /api/v1/visit)")
             }
+        }
+        // Out of order (the welcome screen says so to citizens): a monitoring script must see it too.
+        if !status.faults.isEmpty {
+            throw CommandRunner.Failure(.failure, "out of order: \(status.faults.joined(separator: ", ")) not working")
         }
         return .success
     })
@@ -80,6 +85,8 @@ struct ServiceStatus: Encodable {
     var queue: String?
     var queueProblem: String?
     var lastError: String?
+    /// What is out of order (`camera`, `pad`): the kiosk shows its out-of-order screen.
+    var faults: [String] = []
 
     static func fetch(base: String, sampleSeconds: Int, config: StationConfig?) throws -> ServiceStatus {
         let timeout = 3_000
@@ -95,12 +102,14 @@ struct ServiceStatus: Encodable {
             status.queuePending = decoded.queueDepth
             status.queue = decoded.queueDepth.map { "\($0) pending" }
             status.lastError = decoded.lastError
+            status.faults = decoded.faults ?? []
             return status
         }
         let first = try health(base, timeout)
         status.step = first.step ?? "?"
         status.camera = first.camera ?? "?"
         status.frames = first.frames
+        status.faults = first.faults ?? []
         if sampleSeconds > 0, let before = first.frames {
             let started = Date()
             usleep(UInt32(sampleSeconds) * 1_000_000)
@@ -138,6 +147,7 @@ struct ServiceStatus: Encodable {
         var lastError: String?
         var active: Bool?
         var problem: String?
+        var faults: [String]?
     }
 
     private static func health(_ base: String, _ timeout: Int) throws -> Answer {

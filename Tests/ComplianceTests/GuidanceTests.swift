@@ -133,3 +133,35 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
         }
     }
 }
+
+/// "Good" means the head fills the oval the screen shows, not merely that a crop is possible.
+@Suite struct GuidanceOvalTests {
+    let evaluator = GuidanceEvaluator(profile: .scan)
+
+    private func code(_ face: ObservedFace) -> GuidanceCode {
+        evaluator.evaluate(faces: [face], frameWidth: 1920, frameHeight: 1080).code
+    }
+
+    @Test func aHeadInsideTheCropButOutsideTheOvalIsGuided() {
+        // The crop could be cut from each of these; the head is still visibly off the oval.
+        #expect(code(preview(cx: 700)) == .moveLeft)
+        #expect(code(preview(cx: 1220)) == .moveRight)
+        #expect(code(preview(eyeY: 300)) == .lower)
+        #expect(code(preview(eyeY: 620, ied: 170)) == .higher)
+        #expect(code(preview(ied: 120)) == .tooFar)
+        #expect(code(preview()) == .holdStill)
+    }
+
+    @Test func aTiltedHeadIsToldToStraighten() {
+        let tilted = ObservedFace(geometry: FaceGeometry(imageLeftEye: Point(x: 860, y: 450), imageRightEye: Point(x: 1060, y: 510),
+                                                         chin: Point(x: 935, y: 800), crown: Point(x: 985, y: 210), yaw: 0, pitch: 0),
+                                  eyeOpenness: 0.3, mouthOpenness: 0)
+        #expect(code(tilted) == .straightenHead)
+    }
+
+    @Test func theOvalsWidthFollowsTheFrameShape() {
+        let oval = GuidanceOval()
+        #expect(abs(oval.width(frameWidth: 1000, frameHeight: 1000) - oval.height * oval.aspect) < 1e-9)
+        #expect(oval.width(frameWidth: 1920, frameHeight: 1080) < oval.width(frameWidth: 1080, frameHeight: 1920))
+    }
+}

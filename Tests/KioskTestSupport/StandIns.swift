@@ -146,6 +146,8 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     /// A press of the pad's own OK / retry button.
     public func press(_ button: VisitCore.PadButton) { lock.withLock { pending = button } }
 
+    public func probe() -> Bool { available }
+
     public func begin() throws(SignatureFailure) {
         let ok: Bool = lock.withLock {
             guard availableValue else { return false }

@@ -31,6 +31,12 @@ func keysTheUIUses() throws -> Set<String> {
     }
     for code in GuidanceCode.allCases { keys.insert("guidance." + code.rawValue) }
     for code in VisitProblem.allCodes + ["connection"] { keys.insert("problem." + code) }
+    for code in PhotoAdvice.ownCodes { keys.insert("advice." + code) }
+    // Every check id of the compliance report has its reason (`check.<id>`); `check.other` for new ones.
+    for id in ["other", "singleFacePresent", "interEyeDistance", "headWidthRatio", "headHeightRatio", "eyeLinePosition",
+               "horizontalCentring", "headRoll", "headYaw", "headPitch", "eyesOpen", "mouthClosed", "backgroundUniformity",
+               "backgroundColour", "illuminationUniformity", "exposure", "dynamicRange", "sharpness", "naturalColour",
+               "imageSize", "colourSpace"] { keys.insert("check." + id) }
     for reason in ["format", "pattern", "check-digit"] { keys.insert("caseNumber.refused." + reason) }
     return keys
 }
@@ -91,7 +97,8 @@ struct UITests {
             colours[String(css[Range(match.range(at: 1), in: css)!])] = String(css[Range(match.range(at: 2), in: css)!])
         }
         let pairs = [("ink", "paper"), ("muted", "paper"), ("white", "primary"), ("white", "primary-pressed"), ("primary", "paper"),
-                     ("problem-ink", "problem-bg"), ("info-ink", "info-bg"), ("good-ink", "paper"), ("line", "paper")]
+                     ("problem-ink", "problem-bg"), ("info-ink", "info-bg"), ("good-ink", "paper"), ("line", "paper"),
+                     ("warning-ink", "warning-bg"), ("white", "danger")]
         for (foreground, background) in pairs {
             let ratio = contrast(try #require(colours[foreground]), try #require(colours[background]))
             // Text 4.5:1 (AA); borders and focus marks 3:1 (AA for non-text).

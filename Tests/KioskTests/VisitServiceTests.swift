@@ -36,7 +36,7 @@ struct ServiceRig {
         service = VisitService(machine: machine,
                                ports: .init(frames: CameraFrameSource(camera: camera), pipeline: pipeline, pad: pad, queue: queue),
                                clock: MonotonicKioskClock(), journal: log.journal, scratchDirectory: scratch,
-                               burstSize: 3, tickInterval: 0.02)
+                               burstSize: 3, tickInterval: 0.02, padProbeInterval: 0.1)
     }
 
     func cleanUp() {
@@ -144,16 +144,33 @@ struct VisitServiceTests {
     @Test func cameraFailureIsShownAndRecovers() throws {
         let rig = ServiceRig()
         defer { rig.cleanUp() }
-        rig.camera.failure = .deviceGone("stand-in")
         rig.service.start()
         let (token, _) = try rig.service.startVisit(.de)
         try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+        rig.camera.failure = .deviceGone("stand-in")
         try rig.service.perform(.consent(true), token: token)
         #expect(eventually { rig.service.snapshot(token: token).problem == "camera-unavailable" })
         #expect(throws: VisitRefusal.cameraUnavailable) { try rig.service.perform(.takePhoto, token: token) }
         rig.camera.failure = nil
         #expect(eventually(8) { rig.service.snapshot(token: token).camera == "ok" })
         #expect(rig.log.all.filter { $0.contains("camera-unavailable") }.count == 1, "logged once")
+    }
+
+    @Test func aStationWithoutCameraOrPadIsOutOfOrderBeforeAnyVisit() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        rig.camera.failure = .deviceGone("stand-in")
+        rig.service.start()
+        #expect(eventually { rig.service.snapshot(token: nil).faults == [.camera] })
+        #expect(throws: VisitRefusal.outOfOrder([.camera])) { try rig.service.startVisit(.de) }
+        rig.camera.failure = nil
+        #expect(eventually(8) { rig.service.snapshot(token: nil).faults.isEmpty })
+        rig.pad.available = false
+        #expect(eventually { rig.service.snapshot(token: nil).faults == [.pad] })
+        #expect(throws: VisitRefusal.outOfOrder([.pad])) { try rig.service.startVisit(.de) }
+        rig.pad.available = true
+        #expect(eventually { rig.service.snapshot(token: nil).faults.isEmpty })
+        _ = try rig.service.startVisit(.de)
     }
 
     @Test func padUnavailableAndOutboxRefusalAreShown() throws {

@@ -14,6 +14,10 @@ public struct KioskAPI: Sendable {
     /// Host headers accepted (DNS rebinding: a page elsewhere must not reach the API through a name that
     /// resolves to 127.0.0.1); nil accepts any (when the config binds a non-loopback address).
     public let allowedHosts: Set<String>?
+    /// What the page needs to know about this station's screen and guidance.
+    public let station: StationInfo
+    /// Reads texts aloud ("Vorlesen"); nil: no speech on this station.
+    public let speech: SpeechSynthesizer?
     /// Open event streams (no token needed) and preview streams: each holds a connection (and a thread) for
     /// as long as it lasts, so together they stay well below the server's connection limit and
     /// `/api/v1/health` and the visit's own requests always find a connection (issue 16, item 8).
@@ -28,10 +32,13 @@ public struct KioskAPI: Sendable {
     /// Event streams open now.
     public var openEventStreams: Int { eventStreams.inUse }
 
-    public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?) {
+    public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?, station: StationInfo = StationInfo(),
+                speech: SpeechSynthesizer? = nil) {
         self.service = service
         self.files = files
         self.allowedHosts = allowedHosts
+        self.station = station
+        self.speech = speech
         eventStreams = StreamSlots(limit: Self.maximumEventStreams)
         previewStreams = StreamSlots(limit: Self.maximumPreviewStreams)
     }
@@ -82,7 +89,16 @@ public struct KioskAPI: Sendable {
         case "/api/v1/health":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             let snapshot = service.snapshot(token: nil)
-            return KioskResponses.json(200, Health(step: snapshot.step.rawValue, camera: snapshot.camera, frames: service.frameCount))
+            return KioskResponses.json(200, Health(step: snapshot.step.rawValue, camera: snapshot.camera, frames: service.frameCount,
+                                                   faults: snapshot.faults.map(\.rawValue)))
+        case "/api/v1/station":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            var info = station
+            info.speech = speech?.isAvailable ?? false
+            return KioskResponses.json(200, info)
+        case "/api/v1/speech":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            return speak(request)
         default:
             break
         }
@@ -145,6 +161,24 @@ public struct KioskAPI: Sendable {
         }
     }
 
+    /// `GET /api/v1/speech?lang=de&text=…`: the text spoken in the language's voice, as WAV.
+    private func speak(_ request: HTTPRequest) -> HTTPResponse {
+        guard let speech else { return KioskResponses.error(404, "no-speech", "this station has no speech output") }
+        guard let language = request.query["lang"].flatMap(Language.init(rawValue:)) else { return badField("lang", "one of de, en, tr, uk, ar") }
+        guard let text = request.query["text"], !text.isEmpty, text.count <= SpeechSynthesizer.maximumCharacters else {
+            return badField("text", "1 to \(SpeechSynthesizer.maximumCharacters) characters")
+        }
+        do throws(SpeechError) {
+            let wav = try speech.wav(text, language: language)
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "audio/wav")], body: .bytes(wav))
+        } catch {
+            switch error {
+            case .busy: return KioskResponses.error(429, "speech-busy", error.description)
+            case .unavailable, .failed: return KioskResponses.error(503, "speech-unavailable", error.description)
+            }
+        }
+    }
+
     private func act(_ event: VisitEvent, _ token: String?) -> HTTPResponse {
         do throws(VisitRefusal) {
             return KioskResponses.json(200, try service.perform(event, token: token))
@@ -160,7 +194,7 @@ public struct KioskAPI: Sendable {
         case .wrongStep, .visitInProgress, .noRetakesLeft: status = 409
         case .notYourVisit: status = 403
         case .caseNumberRefused(let why): status = 422; reason = why
-        case .cameraUnavailable: status = 503
+        case .cameraUnavailable, .outOfOrder: status = 503
         }
         return KioskResponses.error(status, refusal.code, refusal.description, reason: reason)
     }
@@ -215,6 +249,8 @@ public struct KioskAPI: Sendable {
         var step: String
         var camera: String
         var frames: UInt64
+        /// What is out of order (`camera`, `pad`); `fotoboxctl status` exits non-zero with any.
+        var faults: [String]
     }
 }
 
@@ -309,6 +345,49 @@ final class EventStream: HTTPStream, @unchecked Sendable {
     }
 }
 
+/// The station's screen and guidance as the page needs them (`GET /api/v1/station`).
+public struct StationInfo: Sendable, Encodable, Equatable {
+    /// Where the controls go: `low` puts every control in the lower part of the screen, reachable seated
+    /// (DIN 18040-1: 85–105 cm); `auto` is low on a portrait screen.
+    public enum Layout: String, Sendable, Encodable, Equatable {
+        case auto, low, standard
+    }
+
+    /// The oval the preview shows, in fractions of the frame: the same numbers the guidance judges by.
+    public struct Oval: Sendable, Encodable, Equatable {
+        public var centerX: Double
+        public var centerY: Double
+        /// Of the frame's height.
+        public var height: Double
+        /// Width over height in pixels.
+        public var aspect: Double
+
+        public init(centerX: Double, centerY: Double, height: Double, aspect: Double) {
+            self.centerX = centerX
+            self.centerY = centerY
+            self.height = height
+            self.aspect = aspect
+        }
+    }
+
+    public var layout: Layout
+    /// nil: the page's own default oval (no guidance pipeline behind this station).
+    public var oval: Oval?
+    /// Whether "Vorlesen" can speak here.
+    public var speech: Bool
+
+    public init(layout: Layout = .auto, oval: Oval? = nil, speech: Bool = false) {
+        self.layout = layout
+        self.oval = oval
+        self.speech = speech
+    }
+
+    /// The layout for a screen whose top edge is `screenTopCentimetres` above the floor (nil: unknown):
+    /// a screen reaching above 105 cm (DIN 18040-1's highest control) gets the low layout.
+    public static func layout(configured: Layout, screenTopCentimetres: Int?) -> Layout {
+        guard configured == .auto, let top = screenTopCentimetres else { return configured }
+        return top > 105 ? .low : .standard
+    }
 /// A counted set of places for long-lived streams. `acquire` gives a place or nil when all are taken; the
 /// place is given back when its `StreamSlot` goes away (with the stream that holds it).
 final class StreamSlots: Sendable {

@@ -78,10 +78,12 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         // What the citizen can still improve: the mandatory failures only (an optional pitch estimate must
         // not send a frontal face back to "look straight"), once each.
         var advice: [VisitCore.GuidanceCode] = []
+        var findings: [PhotoFinding] = []
         for check in report.checks where !check.pass && check.mandatory {
             if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
+            findings.append(PhotoFinding(check: check.id, advice: photoAdvice(check)))
         }
-        return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, reportJSON: reportJSON)
+        return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }
 }
 
@@ -94,11 +96,28 @@ extension CompliancePhotoPipeline {
         // A head too large for the photo means too near; too small, too far.
         case "headHeightRatio": return (check.value ?? 0) > profile.headHeightRatio.upperBound ? .tooNear : .tooFar
         case "headWidthRatio": return (check.value ?? 0) > profile.headWidthRatio.upperBound ? .tooNear : .tooFar
-        case "headRoll", "headYaw", "headPitch": return .lookStraight
+        case "headRoll": return .straightenHead
+        case "headYaw", "headPitch": return .lookStraight
         case "eyesOpen": return .openEyes
         case "mouthClosed": return .closeMouth
         case "sharpness": return .holdStill
+        // The picture's left edge is the citizen's right (Compliance.GuidanceCode): a face left of centre
+        // moves to its left.
+        case "horizontalCentring": return (check.value ?? 0.5) < 0.5 ? .moveLeft : .moveRight
+        // Eyes too high in the photo: come lower; too low: come higher.
+        case "eyeLinePosition": return (check.value ?? 0.5) < profile.eyeLinePosition.lowerBound ? .lower : .higher
         default: return nil
+        }
+    }
+
+    /// What helps with any failed check: a guidance code where the citizen can fix it by moving, else what
+    /// else helps, else "please ask the staff" (never nothing).
+    func photoAdvice(_ check: CheckResult) -> PhotoAdvice {
+        if let code = adviceCode(check) { return .guidance(code) }
+        switch check.id {
+        case "backgroundUniformity": return .clearBackground
+        case "illuminationUniformity": return .uncoverFace
+        default: return .askStaff
         }
     }
 }
@@ -116,6 +135,7 @@ extension VisitCore.GuidanceCode {
         case .higher: self = .higher
         case .lower: self = .lower
         case .lookStraight: self = .lookStraight
+        case .straightenHead: self = .straightenHead
         case .openEyes: self = .openEyes
         case .openRightEye: self = .openRightEye
         case .openLeftEye: self = .openLeftEye

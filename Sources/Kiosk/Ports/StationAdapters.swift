@@ -61,6 +61,17 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
 
     public var failure: SignatureFailure? { lock.withLock { lost } }
 
+    /// Opens and closes the pad when none is open (between visits); an open one is there.
+    public func probe() -> Bool {
+        if lock.withLock({ pad != nil }) { return true }
+        do {
+            try openPad().close()
+            return true
+        } catch {
+            return false
+        }
+    }
+
     public func clear() {
         lock.withLock {
             try? pad?.clear()
