@@ -39,7 +39,7 @@ let package = Package(
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
         .target(name: "Platform"),
-        .target(name: "Configuration"),
+        .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
 
         // The photo pipeline, bottom-up.
