@@ -88,10 +88,12 @@ def shot(driver, name):
 
 def submit_copy(case):
     """Submits the delivered case's files again as another case, with the station's certificate."""
-    folders = sorted(glob.glob(os.path.join(args.inbox, args.case, "*")))
+    # The kiosk's case, as the take-over wrote it into the import folder (or still in the inbox).
+    folders = [os.path.join(args.import_dir, args.case)] + sorted(glob.glob(os.path.join(args.inbox, args.case, "*")))
+    folders = [folder for folder in folders if os.path.isfile(os.path.join(folder, "photo.jpg"))]
     if not folders:
-        raise AssertionError("the kiosk's case %s is not in the office's inbox" % args.case)
-    source = folders[-1]
+        raise AssertionError("the kiosk's case %s is neither in the import folder nor in the office's inbox" % args.case)
+    source = folders[0]
     boundary = "desk-e2e-" + uuid.uuid4().hex
     metadata = json.dumps({"caseId": case, "stationId": "e2e", "capturedAt": "2026-12-03T10:00:00Z", "queuedAt": "2026-12-03T10:00:01Z",
                            "softwareVersion": "desk-e2e", "camera": "replay"}).encode()
