@@ -32,6 +32,8 @@ public struct StationConfig: Sendable, Equatable {
     public var backendClientKey = ""
     public var backendPin: String? = nil
     public var connectTimeoutSeconds = 10
+    /// How often the station reports its health to the office (`POST /v1/fleet/health`).
+    public var healthIntervalSeconds = 60
     public var transferTimeoutSeconds = 60
     // [checks]
     /// Overrides of the compliance thresholds, by the names in `checkThresholdNames` (docs/configuration.md);
@@ -131,6 +133,7 @@ public struct StationConfig: Sendable, Equatable {
             return nil
         },
         "backend.connect-timeout": integer(\.connectTimeoutSeconds, 1...120, unit: "seconds"),
+        "backend.health-interval": integer(\.healthIntervalSeconds, 2...3600, unit: "seconds"),
         "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
         "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
         "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),

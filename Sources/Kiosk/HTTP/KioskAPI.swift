@@ -10,11 +10,14 @@ public struct KioskAPI: Sendable {
     /// Host headers accepted (DNS rebinding: a page elsewhere must not reach the API through a name that
     /// resolves to 127.0.0.1); nil accepts any (when the config binds a non-loopback address).
     public let allowedHosts: Set<String>?
+    /// The station's metrics for Prometheus (`GET /metrics`, text format); nil: 404.
+    public let metrics: (@Sendable () -> String)?
 
-    public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?) {
+    public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?, metrics: (@Sendable () -> String)? = nil) {
         self.service = service
         self.files = files
         self.allowedHosts = allowedHosts
+        self.metrics = metrics
     }
 
     /// The Host values a loopback server on `port` answers to.
@@ -27,6 +30,11 @@ public struct KioskAPI: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         if let allowedHosts, !allowedHosts.contains(request.headers["host"]?.lowercased() ?? "") {
             return KioskResponses.error(421, "wrong-host", "this server answers only to its loopback address")
+        }
+        if request.path == "/metrics", let metrics {
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                body: .bytes(Array(metrics().utf8)))
         }
         guard request.path.hasPrefix("/api/") else {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }

@@ -7,7 +7,9 @@ public final class KioskServer: Sendable {
     private let http: HTTPServer
 
     /// `port` 0 lets the kernel choose (tests).
-    public init(service: VisitService, host: String, port: UInt16, staticDirectory: String) throws(HTTPServerError) {
+    /// `metrics` renders `GET /metrics` (the Prometheus text format); nil: no metrics.
+    public init(service: VisitService, host: String, port: UInt16, staticDirectory: String,
+                metrics: (@Sendable () -> String)? = nil) throws(HTTPServerError) {
         // The API (with its Host check) must exist before the first request, and the Host check needs the
         // bound port: so bind first, answering 503 until the API is set.
         let box = APIBox()
@@ -15,7 +17,8 @@ public final class KioskServer: Sendable {
             box.api?.handle(request) ?? KioskResponses.error(503, "starting", "the station is starting")
         }
         api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),
-                       allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil)
+                       allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil,
+                       metrics: metrics)
         box.set(api)
     }
 

@@ -158,7 +158,9 @@ public final class ClientCertificatePolicy: Sendable {
         let commonName = fotobox_x509_common_name(leaf, &name, name.count) == 0 ? String(cString: name) : role.rawValue
         // The name goes into the audit log: printable, short.
         let printable = String(commonName.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(64).map(Character.init))
-        return .success(ClientIdentity(role: role, name: printable))
+        let expiry = fotobox_x509_expiration(leaf)
+        return .success(ClientIdentity(role: role, name: printable,
+                                       certificateExpiry: expiry > 0 ? Date(timeIntervalSince1970: TimeInterval(expiry)) : nil))
     }
 
     /// The CRL in force, re-read first when the file changed.

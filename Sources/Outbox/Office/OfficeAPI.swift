@@ -29,9 +29,12 @@ public struct OfficeResponse: Sendable, Equatable {
 public struct ClientIdentity: Sendable, Equatable {
     public var role: ClientRole
     public var name: String
-    public init(role: ClientRole, name: String) {
+    /// When the client's certificate expires (for the fleet's certificate alert).
+    public var certificateExpiry: Date?
+    public init(role: ClientRole, name: String, certificateExpiry: Date? = nil) {
         self.role = role
         self.name = name
+        self.certificateExpiry = certificateExpiry
     }
 }
 
@@ -46,12 +49,16 @@ public struct OfficeAPI: Sendable {
     public let desk: ClerkDesk?
     /// The desk page's files (index.html, desk.css, desk.js), served at /desk/.
     public let deskAssets: OfficeWebAssets?
+    /// The stations' health reports and the office's counters (`/metrics`, `/fleet/`).
+    public let fleet: OfficeFleet
 
-    public init(inbox: OfficeInbox, policy: CaseIDPolicy = .anySafe, desk: ClerkDesk? = nil, deskAssets: OfficeWebAssets? = nil) {
+    public init(inbox: OfficeInbox, policy: CaseIDPolicy = .anySafe, desk: ClerkDesk? = nil, deskAssets: OfficeWebAssets? = nil,
+                fleet: OfficeFleet = OfficeFleet()) {
         self.inbox = inbox
         self.policy = policy
         self.desk = desk
         self.deskAssets = deskAssets
+        self.fleet = fleet
     }
 
     /// The office's endpoints, and which certificate role may use each.
@@ -65,19 +72,24 @@ public struct OfficeAPI: Sendable {
         case deskFile(receipt: String, name: String)
         case deskTakeOver(String)
         case deskReject(String)
+        case fleetReport
+        case fleetPage
+        case fleetJSON
+        case metrics
 
         /// nil: any role.
         var allowedRole: ClientRole? {
             switch self {
-            case .submit: .station
+            case .submit, .fleetReport: .station
             case .health: nil
+            case .fleetPage, .fleetJSON, .metrics: .monitoring
             case .caseRecord, .deskPage, .deskSearch, .deskSubmission, .deskFile, .deskTakeOver, .deskReject: .clerk
             }
         }
 
         var methods: Set<String> {
             switch self {
-            case .submit, .deskTakeOver, .deskReject: ["POST"]
+            case .submit, .deskTakeOver, .deskReject, .fleetReport: ["POST"]
             default: ["GET", "HEAD"]
             }
         }
@@ -90,6 +102,10 @@ public struct OfficeAPI: Sendable {
         case "/v1/submissions": return .submit
         case "/v1/health": return .health
         case "/", "/desk", "/desk/": return .deskPage("index.html")
+        case "/v1/fleet/health": return .fleetReport
+        case "/v1/fleet": return .fleetJSON
+        case "/fleet", "/fleet/": return .fleetPage
+        case "/metrics": return .metrics
         default: break
         }
         // parts[0] is "" (the leading slash).
@@ -142,6 +158,23 @@ public struct OfficeAPI: Sendable {
         case .submit: return submit(header: header, body: body)
         case .health: return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "ok", "role": client.role.rawValue]))
         case .caseRecord(let caseID): return lookUp(caseID: caseID)
+        case .fleetReport:
+            guard body.count <= StationHealthReport.byteLimit else { return .error(413, "a health report is at most \(StationHealthReport.byteLimit) bytes") }
+            let report: StationHealthReport
+            do { report = try JSONDecoder().decode(StationHealthReport.self, from: Data(body)) } catch {
+                return .error(422, "health report: " + SubmissionRules.reason(error))
+            }
+            do { try report.validate() } catch { return .error(422, "health report: \(error)") }
+            fleet.record(report, certificateExpiry: client.certificateExpiry)
+            return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "recorded"]))
+        case .metrics:
+            let open = (try? inbox.openCount()) ?? 0
+            return OfficeResponse(status: 200, body: Array(fleet.prometheusText(openSubmissions: open).utf8),
+                                  contentType: "text/plain; version=0.0.4; charset=utf-8")
+        case .fleetJSON:
+            return OfficeResponse(status: 200, body: OfficeResponse.json(fleet.stations))
+        case .fleetPage:
+            return OfficeResponse(status: 200, body: fleet.page(), contentType: "text/html; charset=utf-8")
         case .deskPage(let name):
             guard let asset = deskAssets?.files[name] else { return .error(404, "no such resource") }
             return OfficeResponse(status: 200, body: asset.bytes, contentType: asset.contentType)
@@ -226,7 +259,9 @@ public struct OfficeAPI: Sendable {
         }
         do {
             switch try inbox.store(submission, idempotencyKey: key) {
-            case .created(let receipt): return OfficeResponse(status: 201, body: OfficeResponse.json(receipt))
+            case .created(let receipt):
+                fleet.recordSubmission(submission)
+                return OfficeResponse(status: 201, body: OfficeResponse.json(receipt))
             case .repeated(let receipt): return OfficeResponse(status: 200, body: OfficeResponse.json(receipt))
             case .keyReusedWithOtherContent:
                 return .error(409, "this Idempotency-Key was used before for a different submission; nothing was stored")

@@ -242,6 +242,15 @@ public final class OfficeInbox: Sendable {
         }
     }
 
+    /// How many submissions wait for a clerk.
+    public func openCount() throws(OfficeStorageError) -> Int {
+        try state.withLock { state throws(OfficeStorageError) in
+            do throws(SQLiteError) { return Int(try state.database.rows("SELECT COUNT(*) FROM receipts WHERE state = 'open'").first?.first?.integer ?? 0) } catch {
+                throw OfficeStorageError(message: "the office's receipt index: \(error)", isDiskFull: error.isDiskFull)
+            }
+        }
+    }
+
     /// One submission by its receipt.
     public func submission(receiptID: String) throws(OfficeStorageError) -> OfficeCaseRecord? {
         try state.withLock { state throws(OfficeStorageError) in
