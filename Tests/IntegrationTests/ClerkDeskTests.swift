@@ -1,4 +1,7 @@
 import Foundation
+import SQLite
+import Submission
+import OfficeReceiver
 import Outbox
 import Platform
 import Testing

@@ -1,5 +1,7 @@
 import FotoboxTestSupport
 import Foundation
+import Submission
+import OfficeReceiver
 import Outbox
 import Platform
 import Testing

@@ -1,4 +1,6 @@
 import Foundation
+import Submission
+import OfficeReceiver
 import Outbox
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import Submission
 import Synchronization
 
 /// Sends the station's health report to the office every `interval` (`POST /v1/fleet/health`, with the

@@ -1,4 +1,5 @@
 import Foundation
+import Submission
 import Synchronization
 
 /// What the office knows about its stations and its own traffic: the latest health report of each

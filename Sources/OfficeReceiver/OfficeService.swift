@@ -1,3 +1,4 @@
+import Submission
 import Configuration
 import Foundation
 import Platform
@@ -8,14 +9,14 @@ public enum OfficeService {
     /// Starts serving, prints `listening on https://HOST:PORT` on stdout (the bound port, also for port 0),
     /// purges on start and hourly, and returns after SIGTERM or SIGINT once the server has stopped.
     public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy,
-                           desk deskSettings: OfficeDeskSettings = OfficeDeskSettings()) throws(OutboxError) {
+                           desk deskSettings: OfficeDeskSettings = OfficeDeskSettings()) throws(OfficeError) {
         let inbox = try OfficeInbox(directory: inboxPath, retentionDays: retentionDays)
         let log: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
         let audit = try OfficeAuditLog(path: deskSettings.auditLogPath ?? inboxPath + "/.audit.jsonl")
-        let desk = try deskSettings.importDirectory.map { directory throws(OutboxError) in
+        let desk = try deskSettings.importDirectory.map { directory throws(OfficeError) in
             try ClerkDesk(inbox: inbox, importDirectory: directory, audit: audit)
         }
-        let assets = try deskSettings.assetDirectory.map { directory throws(OutboxError) in try OfficeWebAssets(directory: directory) }
+        let assets = try deskSettings.assetDirectory.map { directory throws(OfficeError) in try OfficeWebAssets(directory: directory) }
         // Block the stop signals before libmicrohttpd starts its threads, so they all inherit the mask and
         // the signals wait for sigtimedwait below.
         var signals = sigset_t()

@@ -1,4 +1,5 @@
 import Foundation
+import Submission
 import Platform
 import Synchronization
 
@@ -31,10 +32,10 @@ public final class OfficeAuditLog: Sendable {
     public let path: String
     private let lock = Mutex(())
 
-    public init(path: String) throws(OutboxError) {
+    public init(path: String) throws(OfficeError) {
         self.path = path
         do { try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode: 0o640).close() } catch {
-            throw .officeSettings("--audit-log \(path): \(error)")
+            throw .settings("--audit-log \(path): \(error)")
         }
     }
 
@@ -86,12 +87,12 @@ public struct ClerkDesk: Sendable {
     public let importDirectory: String
     public let audit: OfficeAuditLog
 
-    public init(inbox: OfficeInbox, importDirectory: String, audit: OfficeAuditLog) throws(OutboxError) {
+    public init(inbox: OfficeInbox, importDirectory: String, audit: OfficeAuditLog) throws(OfficeError) {
         self.inbox = inbox
         self.importDirectory = importDirectory
         self.audit = audit
         do { try FileSystem.createDirectory(importDirectory, mode: 0o750) } catch {
-            throw .officeSettings("--import-dir \(importDirectory): \(error)")
+            throw .settings("--import-dir \(importDirectory): \(error)")
         }
     }
 

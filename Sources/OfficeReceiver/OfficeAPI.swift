@@ -1,3 +1,4 @@
+import Submission
 import Foundation
 import Platform
 
@@ -304,12 +305,12 @@ public struct OfficeWebAssets: Sendable {
     public let files: [String: File]
 
     /// Reads `index.html`, `desk.css` and `desk.js` (required) from `directory`.
-    public init(directory: String) throws(OutboxError) {
+    public init(directory: String) throws(OfficeError) {
         var files: [String: File] = [:]
         for (name, type) in [("index.html", "text/html; charset=utf-8"), ("desk.css", "text/css; charset=utf-8"),
                              ("desk.js", "text/javascript; charset=utf-8")] {
             do { files[name] = File(bytes: try FileSystem.readFile(directory + "/" + name, limit: 1 << 20), contentType: type) } catch {
-                throw .officeSettings("--desk-dir \(directory): \(name): \(error)")
+                throw .settings("--desk-dir \(directory): \(name): \(error)")
             }
         }
         self.files = files
