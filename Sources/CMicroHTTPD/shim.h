@@ -100,6 +100,13 @@ static inline int fotobox_x509_organizational_unit(gnutls_x509_crt_t certificate
     return status < 0 ? status : 0;
 }
 
+/// The subject's common name (CN) into `buffer`: 0 when present, negative otherwise.
+static inline int fotobox_x509_common_name(gnutls_x509_crt_t certificate, char *buffer, size_t size) {
+    size_t length = size;
+    int status = gnutls_x509_crt_get_dn_by_oid(certificate, GNUTLS_OID_X520_COMMON_NAME, 0, 0, buffer, &length);
+    return status < 0 ? status : 0;
+}
+
 /// gnutls_free is a global function pointer in C; Swift 6 refuses to read mutable globals.
 static inline void fotobox_gnutls_free(void *pointer) { gnutls_free(pointer); }
 

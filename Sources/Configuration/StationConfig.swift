@@ -36,6 +36,8 @@ public struct StationConfig: Sendable, Equatable {
     public var backendClientKey = ""
     public var backendPin: String? = nil
     public var connectTimeoutSeconds = 10
+    /// How often the station reports its health to the office (`POST /v1/fleet/health`).
+    public var healthIntervalSeconds = 60
     public var transferTimeoutSeconds = 60
     // [checks]
     /// Overrides of the compliance thresholds, by the names in `checkThresholdNames` (docs/configuration.md);
@@ -165,6 +167,7 @@ public struct StationConfig: Sendable, Equatable {
             return nil
         },
         "backend.connect-timeout": integer(\.connectTimeoutSeconds, 1...120, unit: "seconds"),
+        "backend.health-interval": integer(\.healthIntervalSeconds, 2...3600, unit: "seconds"),
         "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
         "liveness.mode": Setting { value, config in
             guard let mode = LivenessMode(rawValue: value) else {

@@ -38,6 +38,8 @@ public final class Station: Sendable {
     public let server: KioskServer
     public let journal: Journal
     public let ports: VisitService.Ports
+    /// Reports the station's health to the office every `backend.health-interval` (nil without a usable backend).
+    public let fleetReporter: FleetReporter?
 
     /// Builds the ports from the config, starts the service and the server.
     public init(config: StationConfig, journal: Journal, scratchDirectory: String? = Station.runtimeDirectory) throws(StationError) {
@@ -52,6 +54,7 @@ public final class Station: Sendable {
         let machine = VisitMachine(settings: settings, now: MonotonicKioskClock().now(), validateCaseNumber: validator)
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
+        let health = Station.healthReporter(stationID: config.stationID, service: service, ports: ports)
         let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
         let oval = GuidanceOval()
         let layout = StationInfo.layout(configured: StationInfo.Layout(rawValue: config.kioskLayout.rawValue) ?? .auto,
@@ -60,10 +63,31 @@ public final class Station: Sendable {
                                   oval: StationInfo.Oval(centerX: oval.centerX, centerY: oval.centerY, height: oval.height, aspect: oval.aspect))
         do {
             server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory,
-                                     station: station, speech: SpeechSynthesizer())
-        }
-        catch { throw .server(error) }
+                                     station: station, speech: SpeechSynthesizer(), metrics: { health().prometheusText() })
+        } catch { throw .server(error) }
+        fleetReporter = try? FleetReporter(settings: UploaderSettings(config: config), interval: .seconds(config.healthIntervalSeconds),
+                                           report: health, log: { line in journal.log(.warning, line, [("event", "fleet-report")]) })
         service.start()
+        fleetReporter?.start()
+    }
+
+    /// Builds the station's health report from its parts: camera and pad state, the outbox's queue and
+    /// disk. No case numbers, no images.
+    static func healthReporter(stationID: String, service: VisitService, ports: VisitService.Ports) -> @Sendable () -> StationHealthReport {
+        let queue = ports.queue as? OutboxSubmissionQueue
+        let pad = ports.pad
+        return {
+            let snapshot = service.snapshot(token: nil)
+            let status = queue?.status()
+            let oldest = status?.oldestUndelivered.map { max(0, Int(Date().timeIntervalSince($0))) } ?? 0
+            let free = queue.flatMap { try? FileSystem.freeBytes($0.directory) } ?? 0
+            return StationHealthReport(
+                stationId: stationID, softwareVersion: Station.softwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
+                camera: .init(up: snapshot.camera == "ok", detail: ports.frames.name),
+                pad: .init(up: pad.failure == nil, detail: pad.failure.map { "\($0)" } ?? "ok"),
+                diskFreeBytes: free, queueDepth: (status?.pending ?? 0) + (status?.sending ?? 0), oldestQueuedSeconds: oldest,
+                lastError: queue == nil ? "no outbox" : status?.lastError, submissionsQueued: queue?.submissionsQueued ?? 0)
+        }
     }
 
 
@@ -73,6 +97,7 @@ public final class Station: Sendable {
     }
 
     public func stop() {
+        fleetReporter?.stop()
         service.stop()
         server.stop()
     }

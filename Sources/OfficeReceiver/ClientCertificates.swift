@@ -132,8 +132,8 @@ public final class ClientCertificatePolicy: Sendable {
         }
     }
 
-    /// The role of the TLS session's client, or why it is refused.
-    func check(session: gnutls_session_t?) -> Result<ClientRole, ClientCertificateRefusal> {
+    /// Who the TLS session's client is, or why it is refused.
+    func check(session: gnutls_session_t?) -> Result<ClientIdentity, ClientCertificateRefusal> {
         let status = fotobox_tls_verify_peer(session)
         if status < 0 { return .failure(.noCertificate) }
         if status != 0 { return .failure(.chain(Self.describe(verification: status))) }
@@ -142,7 +142,7 @@ public final class ClientCertificatePolicy: Sendable {
         return check(leaf: leaf)
     }
 
-    func check(leaf: gnutls_x509_crt_t) -> Result<ClientRole, ClientCertificateRefusal> {
+    func check(leaf: gnutls_x509_crt_t) -> Result<ClientIdentity, ClientCertificateRefusal> {
         if fotobox_x509_has_key_purpose(leaf, Self.serverAuthentication) == 1 { return .failure(.serverCertificate) }
         guard fotobox_x509_has_key_purpose(leaf, Self.clientAuthentication) == 1 else { return .failure(.notForClientAuthentication) }
         var units: [String] = []
@@ -154,7 +154,13 @@ public final class ClientCertificatePolicy: Sendable {
         let roles = units.compactMap(ClientRole.init(rawValue:))
         guard roles.count == 1, let role = roles.first else { return .failure(.noRole(found: units.map { String($0.prefix(40)) })) }
         if currentRevocationList()?.revokes(leaf) == true { return .failure(.revoked) }
-        return .success(role)
+        var name = [CChar](repeating: 0, count: 256)
+        let commonName = fotobox_x509_common_name(leaf, &name, name.count) == 0 ? String(cString: name) : role.rawValue
+        // The name goes into the audit log: printable, short.
+        let printable = String(commonName.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(64).map(Character.init))
+        let expiry = fotobox_x509_expiration(leaf)
+        return .success(ClientIdentity(role: role, name: printable,
+                                       certificateExpiry: expiry > 0 ? Date(timeIntervalSince1970: TimeInterval(expiry)) : nil))
     }
 
     /// The CRL in force, re-read first when the file changed.

@@ -114,6 +114,7 @@ public final class OfficeInbox: Sendable {
             if !columns.contains("content_digest") { try database.execute("ALTER TABLE receipts ADD COLUMN content_digest TEXT NOT NULL DEFAULT ''") }
             if !columns.contains("state") { try database.execute("ALTER TABLE receipts ADD COLUMN state TEXT NOT NULL DEFAULT 'open'") }
             if !columns.contains("closed_at") { try database.execute("ALTER TABLE receipts ADD COLUMN closed_at INTEGER") }
+            if !columns.contains("confirmation_code") { try database.execute("ALTER TABLE receipts ADD COLUMN confirmation_code TEXT NOT NULL DEFAULT ''") }
         } catch { throw .database(error) }
         state = Mutex(State(database: database))
         recoverInterruptedWrites()
@@ -131,6 +132,10 @@ public final class OfficeInbox: Sendable {
         _ = EVP_Digest(bytes, bytes.count, &digest, &size, EVP_sha256(), nil)
         return digest.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
     }
+
+    /// The code the citizen's receipt shows, by which the clerk can find the visit ("" until the station
+    /// sends one; issue 15 adds it to the capture metadata).
+    static func confirmationCode(of submission: Submission) -> String { "" }
 
     /// The folder of one submission.
     public func folder(caseID: String, receiptID: String) -> String { directory + "/" + caseID + "/" + receiptID }
@@ -210,13 +215,13 @@ public final class OfficeInbox: Sendable {
             do throws(SQLiteError) {
                 try state.database.execute("""
                     INSERT INTO receipts (receipt_id, idempotency_key, case_id, received_at, station_id, captured_at, queued_at,
-                                          software_version, camera, photo_bytes, signature_bytes, report_bytes, content_digest, state)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                                          software_version, camera, photo_bytes, signature_bytes, report_bytes, content_digest, state, confirmation_code)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
                     """, [.text(receiptID), .text(idempotencyKey), .text(submission.caseID), .integer(Int64(now.timeIntervalSince1970)),
                           .text(submission.metadata.stationID), .text(submission.metadata.capturedAt), .text(submission.metadata.queuedAt),
                           .text(submission.metadata.softwareVersion), .text(submission.metadata.camera),
                           .integer(Int64(submission.photo.count)), .integer(Int64(submission.signature.count)),
-                          .integer(Int64(submission.report.count)), .text(digest)])
+                          .integer(Int64(submission.report.count)), .text(digest), .text(Self.confirmationCode(of: submission))])
             } catch {
                 // The folder is in place but unrecorded: the station gets a 5xx and retries with the same key;
                 // the unrecorded folder is removed so the retry writes it once.
@@ -236,6 +241,15 @@ public final class OfficeInbox: Sendable {
     public func submissions(caseID: String) throws(OfficeStorageError) -> [OfficeCaseRecord] {
         try state.withLock { state throws(OfficeStorageError) in
             try Self.query(state.database, "WHERE case_id = ? ORDER BY received_at DESC, rowid DESC", [.text(caseID)])
+        }
+    }
+
+    /// How many submissions wait for a clerk.
+    public func openCount() throws(OfficeStorageError) -> Int {
+        try state.withLock { state throws(OfficeStorageError) in
+            do throws(SQLiteError) { return Int(try state.database.rows("SELECT COUNT(*) FROM receipts WHERE state = 'open'").first?.first?.integer ?? 0) } catch {
+                throw OfficeStorageError(message: "the office's receipt index: \(error)", isDiskFull: error.isDiskFull)
+            }
         }
     }
 

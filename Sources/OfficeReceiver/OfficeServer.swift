@@ -143,7 +143,7 @@ public final class OfficeServer: @unchecked Sendable {
     final class PendingRequest {
         var body: [UInt8] = []
         var answered = false
-        var role: ClientRole = .station
+        var client = ClientIdentity(role: .station, name: "")
         var started = ContinuousClock.now
     }
 
@@ -169,8 +169,8 @@ public final class OfficeServer: @unchecked Sendable {
                 log("fotobox-office: 403 \(method) \(Self.printablePath(url)): \(refusal)")
                 request.answered = true
                 return queue(connection, .error(403, "a client certificate issued by the office's client CA is required (\(refusal))"), close: true)
-            case .success(let role):
-                request.role = role
+            case .success(let client):
+                request.client = client
             }
             if let length = header(connection, "Content-Length").flatMap({ Int($0) }), length > SubmissionRules.bodyByteLimit {
                 request.answered = true
@@ -178,9 +178,9 @@ public final class OfficeServer: @unchecked Sendable {
                 return queue(connection, .error(413, "the request body is larger than \(SubmissionRules.bodyByteLimit) bytes"), close: true)
             }
             // A role that may not use this endpoint is refused before its body is read.
-            if let refusal = api.authorize(method: method, path: url, role: request.role) {
+            if let refusal = api.authorize(method: method, path: url, role: request.client.role) {
                 request.answered = true
-                log("fotobox-office: \(refusal.status) \(method) \(Self.printablePath(url)) (\(request.role.rawValue))")
+                log("fotobox-office: \(refusal.status) \(method) \(Self.printablePath(url)) (\(request.client.role.rawValue))")
                 return queue(connection, refusal, close: true)
             }
             return MHD_Result.YES
@@ -200,10 +200,10 @@ public final class OfficeServer: @unchecked Sendable {
         }
         if request.answered { return MHD_Result.YES }
         request.answered = true
-        let response = api.handle(method: method, path: url, role: request.role, header: { self.header(connection, $0) }, body: request.body)
+        let response = api.handle(method: method, path: url, client: request.client, header: { self.header(connection, $0) }, body: request.body)
         let elapsed = ContinuousClock.now - request.started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        log("fotobox-office: \(response.status) \(method) \(Self.printablePath(url)) (\(request.role.rawValue), \(request.body.count) bytes, \(milliseconds) ms)")
+        log("fotobox-office: \(response.status) \(method) \(Self.printablePath(url)) (\(request.client.role.rawValue), \(request.body.count) bytes, \(milliseconds) ms)")
         request.body = []
         return queue(connection, response, close: false)
     }

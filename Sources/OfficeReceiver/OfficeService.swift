@@ -8,9 +8,15 @@ import Platform
 public enum OfficeService {
     /// Starts serving, prints `listening on https://HOST:PORT` on stdout (the bound port, also for port 0),
     /// purges on start and hourly, and returns after SIGTERM or SIGINT once the server has stopped.
-    public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy) throws(OfficeError) {
+    public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy,
+                           desk deskSettings: OfficeDeskSettings = OfficeDeskSettings()) throws(OfficeError) {
         let inbox = try OfficeInbox(directory: inboxPath, retentionDays: retentionDays)
         let log: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
+        let audit = try OfficeAuditLog(path: deskSettings.auditLogPath ?? inboxPath + "/.audit.jsonl")
+        let desk = try deskSettings.importDirectory.map { directory throws(OfficeError) in
+            try ClerkDesk(inbox: inbox, importDirectory: directory, audit: audit)
+        }
+        let assets = try deskSettings.assetDirectory.map { directory throws(OfficeError) in try OfficeWebAssets(directory: directory) }
         // Block the stop signals before libmicrohttpd starts its threads, so they all inherit the mask and
         // the signals wait for sigtimedwait below.
         var signals = sigset_t()
@@ -20,8 +26,8 @@ public enum OfficeService {
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
 
-        purge(inbox, log: log)
-        let server = OfficeServer(api: OfficeAPI(inbox: inbox, policy: policy), log: log)
+        purge(inbox, audit: audit, log: log)
+        let server = OfficeServer(api: OfficeAPI(inbox: inbox, policy: policy, desk: desk, deskAssets: assets), log: log)
         try server.start(settings)
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         writeLine("fotobox-office: listening on https://\(host):\(server.port), inbox \(inboxPath), retention \(retentionDays) days", to: 1)
@@ -30,7 +36,7 @@ public enum OfficeService {
         while true {
             let received = sigtimedwait(&signals, nil, &timeout)
             if received == SIGTERM || received == SIGINT { break }
-            if received == -1 && errno == EAGAIN { purge(inbox, log: log) }
+            if received == -1 && errno == EAGAIN { purge(inbox, audit: audit, log: log) }
         }
         server.stop()
         log("fotobox-office: stopped")
@@ -42,12 +48,36 @@ public enum OfficeService {
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
-    private static func purge(_ inbox: OfficeInbox, log: @Sendable (String) -> Void) {
+    private static func purge(_ inbox: OfficeInbox, audit: OfficeAuditLog, log: @Sendable (String) -> Void) {
         do {
-            let count = try inbox.purge()
-            if count > 0 { log("fotobox-office: purged \(count) submission(s) older than \(inbox.retentionDays) days") }
+            let now = Date()
+            let count = try inbox.purge(now: now) { record in
+                do {
+                    try audit.append(OfficeAuditEntry(time: CaptureMetadata.timestamp(now), action: .expire, receiptId: record.receiptId,
+                                                      stationId: record.stationId, actor: "retention", reason: "not taken over within \(inbox.retentionDays) days"))
+                } catch {
+                    log("fotobox-office: the audit log could not be written: \(error)")
+                }
+            }
+            if count > 0 { log("fotobox-office: deleted \(count) submission(s) nobody took over within \(inbox.retentionDays) days") }
         } catch {
             log("fotobox-office: purge failed: \(error)")
         }
+    }
+}
+
+/// The clerk's desk: where take-overs go, the audit log, the page's files.
+public struct OfficeDeskSettings: Sendable {
+    /// The registry software's import folder (`--import-dir`); nil: no desk.
+    public var importDirectory: String?
+    /// The audit log file (`--audit-log`); nil: `INBOX/.audit.jsonl`.
+    public var auditLogPath: String?
+    /// The desk page's files (`--desk-dir`); nil: the API only.
+    public var assetDirectory: String?
+
+    public init(importDirectory: String? = nil, auditLogPath: String? = nil, assetDirectory: String? = nil) {
+        self.importDirectory = importDirectory
+        self.auditLogPath = auditLogPath
+        self.assetDirectory = assetDirectory
     }
 }

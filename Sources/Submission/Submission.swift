@@ -154,7 +154,7 @@ public enum SubmissionRules {
     }
 
     /// A decoding error as one short line naming the field, without echoing the data.
-    static func reason(_ error: any Error) -> String {
+    package static func reason(_ error: any Error) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let names = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
             return names.isEmpty ? "the document" : String(names.drop { $0 == "." })

@@ -28,7 +28,10 @@ let office = Command(
         .value("max-connections", "N", help: "connections open at once (default 256)"),
         .value("max-connections-per-address", "N", help: "connections open at once from one client address (default 8)"),
         .value("handshake-timeout", "SECONDS", help: "time from connect to the end of the first request's headers, TLS handshake included (default 10)"),
-        .value("retention-days", "N", help: "purge case folders after N days (default 14)"),
+        .value("import-dir", "DIR", help: "the registry software's import folder: the clerk's desk writes each taken-over case to DIR/<caseId>/ (enables the desk)"),
+        .value("desk-dir", "DIR", help: "the desk page's files (index.html, desk.css, desk.js; default /usr/share/fotobox/desk, else ui/desk)"),
+        .value("audit-log", "FILE", help: "append-only JSON-lines audit log of take-overs, rejections and deletions (default INBOX/.audit.jsonl)"),
+        .value("retention-days", "N", help: "delete submissions nobody took over after N days, audited (default 14)"),
         .value("case-id-pattern", "REGEX", help: "accept only case IDs matching REGEX (default: any 1-64 letters, digits, '-', '_')"),
     ],
     action: { arguments, _ in
@@ -54,7 +57,11 @@ let office = Command(
             throw CommandRunner.Failure(.usage, "\(error)")
         }
         do {
-            try OfficeService.run(settings: settings, inboxPath: arguments.value("inbox")!, retentionDays: retention, policy: policy)
+            let deskDirectory = arguments.value("desk-dir")
+                ?? ["/usr/share/fotobox/desk", "ui/desk"].first { FileSystem.exists($0 + "/index.html") }
+            let desk = OfficeDeskSettings(importDirectory: arguments.value("import-dir"), auditLogPath: arguments.value("audit-log"),
+                                          assetDirectory: arguments.value("import-dir") == nil ? nil : deskDirectory)
+            try OfficeService.run(settings: settings, inboxPath: arguments.value("inbox")!, retentionDays: retention, policy: policy, desk: desk)
         } catch {
             throw CommandRunner.Failure(.failure, "\(error)")
         }

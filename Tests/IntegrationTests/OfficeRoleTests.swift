@@ -1,5 +1,6 @@
 import OfficeReceiver
 import Foundation
+import Submission
 import Outbox
 import Platform
 import Testing

@@ -163,7 +163,7 @@ struct OutboxDeliveryTests {
         // Exactly once: one 201 per submission; repeats after a kill were answered 200 with the same receipt.
         let created = office.log.split(separator: "\n").filter { $0.contains("201 POST /v1/submissions") }.count
         #expect(created == count)
-        let folders = try FileSystem.listDirectory(office.inbox).filter { !$0.hasPrefix(".fotobox-office") }
+        let folders = try FileSystem.listDirectory(office.inbox).filter { !$0.hasPrefix(".") }
         #expect(folders.sorted() == caseIDs)
         try Self.expectNoPlaintext(under: station.outboxPath, photos: Array(photos.prefix(5)))
     }

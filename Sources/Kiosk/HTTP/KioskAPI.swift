@@ -32,8 +32,12 @@ public struct KioskAPI: Sendable {
     /// Event streams open now.
     public var openEventStreams: Int { eventStreams.inUse }
 
+    /// The station's metrics for Prometheus (`GET /metrics`, text format); nil: 404.
+    public let metrics: (@Sendable () -> String)?
+
     public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?, station: StationInfo = StationInfo(),
-                speech: SpeechSynthesizer? = nil) {
+                speech: SpeechSynthesizer? = nil, metrics: (@Sendable () -> String)? = nil) {
+        self.metrics = metrics
         self.service = service
         self.files = files
         self.allowedHosts = allowedHosts
@@ -53,6 +57,11 @@ public struct KioskAPI: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         if let allowedHosts, !allowedHosts.contains(request.headers["host"]?.lowercased() ?? "") {
             return KioskResponses.error(421, "wrong-host", "this server answers only to its loopback address")
+        }
+        if request.path == "/metrics", let metrics {
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                body: .bytes(Array(metrics().utf8)))
         }
         guard request.path.hasPrefix("/api/") else {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }

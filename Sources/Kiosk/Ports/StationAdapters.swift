@@ -4,6 +4,7 @@ import Capture
 import Configuration
 import Devices
 import Foundation
+import Synchronization
 import Outbox
 
 /// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
@@ -108,6 +109,9 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
     private let deliverer: OutboxDeliverer?
     private let stationID: String
     private let profile: CaptureProfile
+    /// The outbox's directory (its file system's free space goes into the health report).
+    public let directory: String
+    private let queuedSinceStart = Mutex(0)
 
     /// Opens the outbox (refusing to start without a usable key: nothing could be stored safely). When the
     /// [backend] settings are incomplete the station still takes submissions and keeps them, and says so:
@@ -117,6 +121,7 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
         stationID = config.stationID
         guard let profile = CaptureProfile(rawValue: config.profile) else { throw .invalidSettings("visit.profile \(config.profile) is neither live nor scan") }
         self.profile = profile
+        directory = config.outboxPath
         do {
             deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)
         } catch {
@@ -141,8 +146,15 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
         } catch {
             throw QueueFailure("\(error)")
         }
+        queuedSinceStart.withLock { $0 += 1 }
         deliverer?.wake()
     }
+
+    /// The queue's counts for the health report, nil when the outbox cannot be read.
+    public func status() -> OutboxStatus? { try? outbox.status() }
+
+    /// Submissions queued since the station started.
+    public var submissionsQueued: Int { queuedSinceStart.withLock { $0 } }
 
     /// Whether the latest upload attempt reached the office: nothing is waiting with an error.
     public var officeReachable: Bool {

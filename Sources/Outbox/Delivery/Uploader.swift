@@ -85,11 +85,29 @@ package final class Uploader: @unchecked Sendable {
 
     /// Posts one request body with its idempotency key and waits for the answer.
     package func upload(body: [UInt8], contentType: String, idempotencyKey: String) -> UploadOutcome {
+        switch post(url: settings.submissionsURL, body: body,
+                    headers: ["Content-Type: \(contentType)", "Idempotency-Key: \(idempotencyKey)", "Accept: application/json", "Expect:"]) {
+        case .failure(let failure): return .failed("upload to \(settings.baseURL) failed: \(failure.message)")
+        case .success(let answer): return Self.outcome(status: answer.status, body: answer.body)
+        }
+    }
+
+    /// Why a POST got no HTTP answer (network, TLS, timeout), in curl's words.
+    package struct PostFailure: Error {
+        package var message: String
+    }
+
+    /// Posts a small JSON document to `path` on the office (the station's health report) over the same
+    /// mutual-TLS connection settings.
+    package func postJSON(path: String, body: [UInt8]) -> Result<(status: Int, body: [UInt8]), PostFailure> {
+        let base = settings.baseURL.hasSuffix("/") ? String(settings.baseURL.dropLast()) : settings.baseURL
+        return post(url: base + path, body: body, headers: ["Content-Type: application/json", "Accept: application/json", "Expect:"])
+    }
+
+    private func post(url: String, body: [UInt8], headers lines: [String]) -> Result<(status: Int, body: [UInt8]), PostFailure> {
         let response = ResponseCollector()
         var headers: UnsafeMutablePointer<curl_slist>? = nil
-        for line in ["Content-Type: \(contentType)", "Idempotency-Key: \(idempotencyKey)", "Accept: application/json", "Expect:"] {
-            headers = curl_slist_append(headers, line)
-        }
+        for line in lines { headers = curl_slist_append(headers, line) }
         defer { curl_slist_free_all(headers) }
         errorBuffer[0] = 0
         let unmanaged = Unmanaged.passRetained(response)
@@ -97,6 +115,7 @@ package final class Uploader: @unchecked Sendable {
         let code: CURLcode = body.withUnsafeBytes { raw in
             var result = configure()
             func set(_ code: CURLcode) { if result == CURLE_OK { result = code } }
+            set(fotobox_curl_setopt_string(handle, CURLOPT_URL, url))
             set(fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers))
             set(fotobox_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count)))
             set(fotobox_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress)))
@@ -116,11 +135,11 @@ package final class Uploader: @unchecked Sendable {
         _ = fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
         guard code == CURLE_OK else {
             let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-            return .failed("upload to \(settings.baseURL) failed: \(detail) (curl error \(code.rawValue))")
+            return .failure(PostFailure(message: "\(detail) (curl error \(code.rawValue))"))
         }
         var status = 0
         _ = fotobox_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return Self.outcome(status: status, body: response.bytes)
+        return .success((status, response.bytes))
     }
 
     /// How an HTTP answer counts for the outbox.
