@@ -8,13 +8,20 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
-/// The pixel kernels are plain loops that LLVM vectorises; with the x86-64 baseline (SSE2) it cannot
-/// vectorise the 3-byte RGB loads and stores at all, with AVX2 (Haswell, 2013+) the kernels run ~8× faster
-/// (measured in issue 2). A station CPU without AVX2 builds with FOTOBOX_TARGET_CPU=x86-64.
-func kernelSettings() -> [SwiftSetting] {
+/// The instruction-set level a target is compiled for. The release build runs on any x86-64-v2 processor
+/// (2009+; older ones are refused at start by CPUFeatures): the kernels that gain from wider vectors exist
+/// once per level, in Kernels (baseline), KernelsAVX2 and KernelsAVX512, and KernelDispatch picks one at start
+/// from CPUID (`FOTOBOX_KERNELS=baseline|avx2|avx512` forces one). On aarch64 the baseline is NEON.
+/// Swift's clang importer does not accept the x86-64-vN names, so each level is given as the first CPU that
+/// has it: Nehalem = x86-64-v2, Haswell = v3 + AES/PCLMUL/RDRAND (never emitted from plain code), Skylake-AVX512
+/// = v4 + ADX/CLWB/CLFLUSHOPT (ADX is checked at start as well).
+enum InstructionLevel: String {
+    case baseline = "nehalem", avx2 = "haswell", avx512 = "skylake-avx512"
+}
+
+func kernelSettings(_ level: InstructionLevel = .baseline) -> [SwiftSetting] {
     #if arch(x86_64)
-    let cpu = Context.environment["FOTOBOX_TARGET_CPU"] ?? "haswell"
-    return [.unsafeFlags(["-target-cpu", cpu])]
+    return [.unsafeFlags(["-target-cpu", level.rawValue])]
     #else
     return []
     #endif
@@ -42,9 +49,16 @@ let package = Package(
         .target(name: "Configuration"),
         .target(name: "Arguments", dependencies: ["Platform"]),
 
+        // The hot kernels, once per instruction-set level, and the choice between them at start.
+        .target(name: "CPUFeatures"),
+        .target(name: "Kernels", swiftSettings: kernelSettings()),
+        .target(name: "KernelsAVX2", dependencies: ["Kernels"], swiftSettings: kernelSettings(.avx2)),
+        .target(name: "KernelsAVX512", dependencies: ["Kernels"], swiftSettings: kernelSettings(.avx512)),
+        .target(name: "KernelDispatch", dependencies: ["CPUFeatures", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
+
         // The photo pipeline, bottom-up.
-        .target(name: "Imaging", dependencies: ["CJPEG", "Platform"], swiftSettings: kernelSettings()),
-        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform"], swiftSettings: kernelSettings()),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "KernelDispatch"], swiftSettings: kernelSettings()),
+        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
 
         // Hardware and transmission.
@@ -55,8 +69,8 @@ let package = Package(
         .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
 
         // Thin executables.
-        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Kiosk"]),
+        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments", "KernelDispatch"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Devices", "Outbox", "Kiosk"]),
         .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
 
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
@@ -64,11 +78,11 @@ let package = Package(
         .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform"]),
+        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),

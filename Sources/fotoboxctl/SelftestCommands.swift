@@ -3,6 +3,7 @@ import COpenSSL
 import Configuration
 import Devices
 import FaceAnalysis
+import KernelDispatch
 import Foundation
 import Imaging
 import Kiosk
@@ -13,7 +14,7 @@ import Platform
 // technician learns in under a minute which part is broken.
 
 /// The checks, in the order they are reported.
-let selftestComponents = ["camera", "pad", "face-models", "outbox", "office", "disk", "clock"]
+let selftestComponents = ["kernels", "camera", "pad", "face-models", "outbox", "office", "disk", "clock"]
 
 let selftestCommand = Command(
     "selftest", summary: "check every component: camera, pad, face models, outbox, office TLS, disk, clock",
@@ -120,6 +121,7 @@ func runWithDeadlines(_ checks: [(name: String, seconds: Double, run: @Sendable 
 
 @Sendable func selftestCheck(_ name: String, _ config: StationConfig) -> (Bool, String) {
     switch name {
+    case "kernels": return checkKernels()
     case "camera": return checkCamera(config)
     case "pad": return checkPad(config)
     case "face-models": return checkFaceModels(config)
@@ -129,6 +131,14 @@ func runWithDeadlines(_ checks: [(name: String, seconds: Double, run: @Sendable 
     case "clock": return checkClock()
     default: return (false, "unknown check")
     }
+}
+
+// MARK: kernels
+
+/// Which instruction-set path the face and pixel kernels take here, and whether FOTOBOX_KERNELS is usable.
+private func checkKernels() -> (Bool, String) {
+    if case .failure = KernelDispatch.selection { return (false, KernelDispatch.summary) }
+    return (true, KernelDispatch.summary)
 }
 
 // MARK: camera
