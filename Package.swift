@@ -80,15 +80,18 @@ let package = Package(
         // Benchmarks, apart from the tests (`make bench`).
         .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
 
+        // What tests need from outside the package (shared photographs, models, built binaries) as traits.
+        .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
+
         // Unit tests per module; IntegrationTests run the built executables and real servers.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch"]),
-        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging"]),
+        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Devices", "Imaging", "Platform", "Configuration"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
 )

@@ -77,7 +77,7 @@ private func run(_ words: String) -> (ExitCode, CommandOutput) {
         return
     }
     #expect(try parsed.numbers("eyes", count: 4) == [1, 2, 3.5, 4])
-    guard case .run(_, let bad) = try ArgumentParser.parse(["camera", "capture", "--out", "x", "--eyes", "1,2,nan,4"], root: root) else { return }
+    guard case .run(_, let bad) = try ArgumentParser.parse(["camera", "capture", "--out", "x", "--eyes", "1,2,nan,4"], root: root) else { Issue.record("not parsed as a run"); return }
     #expect(throws: UsageError.self) { try bad.numbers("eyes", count: 4) }
 }
 

@@ -1,5 +1,6 @@
 import Compliance
 import FaceAnalysis
+import FotoboxTestSupport
 import Foundation
 import Imaging
 import Testing
@@ -10,7 +11,7 @@ struct AnnotatedPortrait {
     var image: RGBImage
     var face: FaceGeometry
 
-    static let directory = "../shared/testdata/faces/frll"
+    static let directory = TestData.path("faces/frll")
 
     static func loadAll() throws -> [AnnotatedPortrait] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
@@ -29,7 +30,6 @@ struct AnnotatedPortrait {
         }
     }
 
-    static var available: Bool { FileManager.default.fileExists(atPath: directory) }
 }
 
 /// A variant of a compliant photo that breaks one rule, and the check that must catch it.
@@ -158,11 +158,9 @@ struct FaceFinder {
 }
 
 @Suite struct AcceptanceTests {
-    @Test func variantsOfRealPortraitsFailExactlyTheirRule() throws {
-        guard AnnotatedPortrait.available else {
-            print("SKIPPED: ../shared/testdata is absent; the acceptance test on real portraits did not run")
-            return
-        }
+    /// The station's path: the face chain finds the faces (so the models are needed as well as the portraits).
+    @Test(.needsTestData("faces/frll"), .needsModels)
+    func variantsOfRealPortraitsFailExactlyTheirRule() throws {
         let portraits = try AnnotatedPortrait.loadAll()
         let finder = FaceFinder()
         let checker = ComplianceChecker(profile: .scan)
@@ -198,12 +196,8 @@ struct FaceFinder {
 
     /// Issue 2's bar: every real portrait, given its hand-placed points, comes out of the pipeline with the
     /// geometry right — measured on the annotated points carried through the transform, not on a detector.
-    @Test(arguments: [PhotoProfile.scan])
+    @Test(.needsTestData("faces/frll"), arguments: [PhotoProfile.scan])
     func annotatedPortraitsComeOutWithTheGeometryRight(profile: PhotoProfile) throws {
-        guard AnnotatedPortrait.available else {
-            print("SKIPPED: ../shared/testdata is absent; the geometry test on real portraits did not run")
-            return
-        }
         for portrait in try AnnotatedPortrait.loadAll() {
             let photo = try PhotoProcessor.process(portrait.image, face: portrait.face, profile: profile)
             let g = portrait.face.mapped(by: photo.plan.transform)
@@ -219,17 +213,10 @@ struct FaceFinder {
     }
 
     /// Selfies on a cluttered background (faces/cluttered) must be refused, for their background.
-    @Test func clutteredBackgroundsAreRefused() throws {
-        let directory = "../shared/testdata/faces/cluttered"
-        guard FileManager.default.fileExists(atPath: directory) else {
-            print("SKIPPED: ../shared/testdata is absent; the cluttered-background test did not run")
-            return
-        }
+    @Test(.needsTestData("faces/cluttered"), .needsModels)
+    func clutteredBackgroundsAreRefused() throws {
+        let directory = TestData.path("faces/cluttered")
         let finder = FaceFinder()
-        guard finder.analyzer != nil else {
-            print("SKIPPED: face models absent; the cluttered pictures have no annotated points")
-            return
-        }
         let checker = ComplianceChecker(profile: .scan, isFinishedPhoto: false)
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".jpg") }).sorted() {
             let image = try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))))

@@ -199,15 +199,18 @@ struct USBLayerTests {
         #expect(PadError.timedOut(milliseconds: 60_000).description == "no signature within 60 s")
     }
 
-    @Test func listingTheBusWorksWithOrWithoutUSB() throws {
+    /// A container may have no USB at all (libusb_init fails): then this is a skip, not a pass.
+    @Test(.enabled(if: (try? USBContext()) != nil, "libusb cannot be initialised here"))
+    func listingTheBusWorksWithOrWithoutUSB() throws {
         // A container may have no /dev/bus/usb; listing must then be empty or a typed error, not a crash.
-        guard let context = try? USBContext() else { return }
+        let context = try USBContext()
         let pads = (try? context.devices(vendorID: WacomModel.vendorID)) ?? []
         #expect(pads.allSatisfy { $0.vendorID == WacomModel.vendorID })
     }
 
-    @Test func hotplugMonitorStartsAndStops() throws {
-        guard USBHotplugMonitor.isSupported, let context = try? USBContext() else { return }
+    @Test(.enabled(if: USBHotplugMonitor.isSupported && (try? USBContext()) != nil, "libusb has no hotplug support here"))
+    func hotplugMonitorStartsAndStops() throws {
+        let context = try USBContext()
         let seen = Mutex(0)
         let monitor = try USBHotplugMonitor(context: context, vendorID: WacomModel.vendorID) { _ in seen.withLock { $0 += 1 } }
         let start = MonotonicMilliseconds.now()

@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import FaceAnalysis
 import Foundation
 import Imaging
@@ -37,8 +38,9 @@ import Testing
 
     static func format(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    @Test func pupilsAndChinOnTheAnnotatedPortraits() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("faces/frll") else { return }
+    @Test(.needsModels, .needsTestData("faces/frll"))
+    func pupilsAndChinOnTheAnnotatedPortraits() throws {
+        let models = try TestData.models(), folder = TestData.path("faces/frll")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let files = try FileSystem.listDirectory(folder).filter { $0.hasSuffix(".jpg") }.sorted()
         #expect(files.count == 34)
@@ -79,16 +81,18 @@ import Testing
         #expect(chinMedian <= 0.08)
     }
 
-    @Test func twoPeopleAreTwoFaces() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("frames") else { return }
+    @Test(.needsModels, .needsTestData("frames"))
+    func twoPeopleAreTwoFaces() throws {
+        let models = try TestData.models(), folder = TestData.path("frames")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let faces = analyzer.analyze(try TestData.image(folder + "/two_people.jpg"))
         print("two_people.jpg: \(faces.count) faces, scores \(faces.map { Self.format($0.score) })")
         #expect(faces.count == 2)
     }
 
-    @Test func everyFrameHasItsFace() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("frames") else { return }
+    @Test(.needsModels, .needsTestData("frames"))
+    func everyFrameHasItsFace() throws {
+        let models = try TestData.models(), folder = TestData.path("frames")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         for file in ["obama-720p.jpg", "obama-1080p.jpg", "biden.jpg"] {
             let faces = analyzer.analyze(try TestData.image(folder + "/" + file))
@@ -96,10 +100,9 @@ import Testing
         }
     }
 
-    /// Pictures without a face: synthetic gradients and noise, and the background of a real portrait
-    /// (the top band of an frll photo, above the head).
-    @Test func picturesWithoutAFaceHaveNone() throws {
-        guard let models = TestData.modelDirectory else { return }
+    /// Pictures without a face: synthetic gradients and noise.
+    @Test(.needsModels) func picturesWithoutAFaceHaveNone() throws {
+        let models = try TestData.models()
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         var gradient = RGBImage(width: 640, height: 480)
         var random = TestRandom(seed: 7)
@@ -110,17 +113,21 @@ import Testing
         for y in 0..<240 {
             for x in 0..<320 { noise[x, y] = (UInt8(truncatingIfNeeded: random.next()), UInt8(truncatingIfNeeded: random.next()), 128) }
         }
-        var images = [("gradient", gradient), ("noise", noise), ("grey", RGBImage(width: 300, height: 400))]
-        if let folder = TestData.folder("faces/frll") {
-            let portrait = try TestData.image(folder + "/001_03.jpg")
-            let band = AffineWarp.warp(portrait, transform: .identity, width: portrait.width, height: 250)
-            images.append(("frll background band", band))
-        }
+        let images = [("gradient", gradient), ("noise", noise), ("grey", RGBImage(width: 300, height: 400))]
         for (name, image) in images {
             let faces = analyzer.analyze(image)
             #expect(faces.isEmpty, "\(name): \(faces.count) faces")
         }
         #expect(analyzer.analyze(RGBImage(width: 0, height: 0)).isEmpty)
         #expect(analyzer.analyze(RGBImage(width: 1, height: 1)).isEmpty)
+    }
+
+    /// The background of a real portrait (the top band of an frll photo, above the head) has no face.
+    @Test(.needsModels, .needsTestData("faces/frll"))
+    func theBackgroundOfARealPortraitHasNoFace() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try TestData.models())
+        let portrait = try TestData.image(TestData.path("faces/frll/001_03.jpg"))
+        let band = AffineWarp.warp(portrait, transform: .identity, width: portrait.width, height: 250)
+        #expect(analyzer.analyze(band).isEmpty)
     }
 }

@@ -1,19 +1,19 @@
+import FotoboxTestSupport
 import FaceAnalysis
 import Imaging
 import Testing
 
 /// Pose, openness and naming conventions, checked by transforming real portraits whose answer is known.
-@Suite(.serialized) struct FaceMeasureTests {
+@Suite(.serialized, .needsModels, .needsTestData("faces/frll"), .needsTestData("frames")) struct FaceMeasureTests {
     static let portrait = "faces/frll/001_03.jpg"
 
-    func load() throws -> (FaceAnalyzer, RGBImage)? {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("faces/frll") else { return nil }
-        return (try FaceAnalyzer(modelDirectory: models), try TestData.image(folder + "/001_03.jpg"))
+    func load() throws -> (FaceAnalyzer, RGBImage) {
+        (try FaceAnalyzer(modelDirectory: try TestData.models()), try TestData.image(TestData.path(Self.portrait)))
     }
 
     /// Turning the photo by 12° (clockwise as displayed) turns the roll by 12° and leaves yaw and pitch.
     @Test func rollFollowsARotatedPhoto() throws {
-        guard let (analyzer, image) = try load() else { return }
+        let (analyzer, image) = try load()
         let original = try #require(analyzer.analyze(image).first)
         let centre = (x: Double(image.width) / 2, y: Double(image.height) / 2)
         let turn = AffineTransform.translation(x: -centre.x, y: -centre.y).followed(by: .rotation(degrees: 12))
@@ -32,7 +32,7 @@ import Testing
 
     /// In a mirrored photo, "image-left" is still the smaller x, the yaw changes sign and the roll too.
     @Test func aMirroredPhotoMirrorsTheMeasures() throws {
-        guard let (analyzer, image) = try load() else { return }
+        let (analyzer, image) = try load()
         let original = try #require(analyzer.analyze(image).first)
         let flip = AffineTransform(a: -1, b: 0, tx: Double(image.width), c: 0, d: 1, ty: 0)
         let mirrored = try #require(analyzer.analyze(AffineWarp.warp(image, transform: flip, width: image.width, height: image.height)).first)
@@ -50,7 +50,7 @@ import Testing
     /// the eyes; the crown above the eyes, the hair at or above the skull; the geometry accessor carries the
     /// same points.
     @Test func neutralPortraitsLookNeutral() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("faces/frll") else { return }
+        let models = try TestData.models(), folder = TestData.path("faces/frll")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         for file in ["001_03.jpg", "042_03.jpg", "099_03.jpg", "131_03.jpg"] {
             let face = try #require(analyzer.analyze(try TestData.image(folder + "/" + file)).first)
@@ -69,7 +69,7 @@ import Testing
 
     /// A man speaking: the mouth is open.
     @Test func anOpenMouthIsMeasured() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("frames") else { return }
+        let models = try TestData.models(), folder = TestData.path("frames")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let face = try #require(analyzer.analyze(try TestData.image(folder + "/obama-720p.jpg")).first)
         #expect(face.mouthOpenness > 0.2)
@@ -77,7 +77,7 @@ import Testing
 
     /// The preview mode (no iris model) places the pupils near where the full chain does.
     @Test func previewPupilsAreNearTheIrisModels() throws {
-        guard let (analyzer, image) = try load() else { return }
+        let (analyzer, image) = try load()
         let full = try #require(analyzer.analyze(image).first)
         let preview = try #require(analyzer.analyze(image, mode: .preview).first)
         let ipd = full.geometry.interEyeDistance

@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import FaceAnalysis
 import Foundation
 import Imaging
@@ -103,8 +104,9 @@ import Testing
 
     /// A real mesh (FaceMesh's output on an FRLL portrait), turned back to frontal by its own measured pose and
     /// then rotated by known angles: the estimator must follow every rotation.
-    @Test func realMeshRotationsAreRecoveredWithinADegree() throws {
-        guard let models = TestData.modelDirectory, let folder = TestData.folder("faces/frll") else { return }
+    @Test(.needsModels, .needsTestData("faces/frll"))
+    func realMeshRotationsAreRecoveredWithinADegree() throws {
+        let models = try TestData.models(), folder = TestData.path("faces/frll")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let face = try #require(analyzer.analyze(try TestData.image(folder + "/001_03.jpg")).first)
         let mesh = face.landmarks.map(Self.vector)
@@ -192,9 +194,10 @@ import Testing
     /// Prints, for the shipped estimator and three least-squares planes, the yaw and pitch distribution over the
     /// frontal FRLL portraits, their values on the turned heads in frames/ and cluttered/, and how each follows
     /// the shipped one across all faces (slope < 1: it damps real turns as much as it damps the spread).
-    @Test func estimatorComparisonOnThePortraits() throws {
-        guard let models = TestData.modelDirectory, let frll = TestData.folder("faces/frll"),
-              let frames = TestData.folder("frames"), let cluttered = TestData.folder("faces/cluttered") else { return }
+    @Test(.needsModels, .needsTestData("faces/frll"), .needsTestData("frames"), .needsTestData("faces/cluttered"))
+    func estimatorComparisonOnThePortraits() throws {
+        let models = try TestData.models(), frll = TestData.path("faces/frll")
+        let frames = TestData.path("frames"), cluttered = TestData.path("faces/cluttered")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let oval = Set(Self.faceOval)
         let estimators: [(String, ([MeshPoint]) -> (yaw: Double, pitch: Double))] = [
@@ -290,8 +293,9 @@ import Testing
 
     /// Prints, for every face in frames/ (three clearly turned heads among them), yaw from the depth of the oval
     /// pairs, of the inner pairs, and from the image positions alone; the ratios estimate the depth scale k².
-    @Test func depthScaleOfTheMeshOnTurnedHeads() throws {
-        guard let models = TestData.modelDirectory, let frames = TestData.folder("frames") else { return }
+    @Test(.needsModels, .needsTestData("frames"))
+    func depthScaleOfTheMeshOnTurnedHeads() throws {
+        let models = try TestData.models(), frames = TestData.path("frames")
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         var report = "yaw (degrees) from: oval-pair depth | inner-pair depth | image positions (midline lever)\n"
         for file in try FileSystem.listDirectory(frames).filter({ $0.hasSuffix(".jpg") }).sorted() {

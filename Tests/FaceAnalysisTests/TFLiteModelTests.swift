@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import FaceAnalysis
 import KernelDispatch
 import Kernels
@@ -5,14 +6,13 @@ import Platform
 import Testing
 
 @Suite struct TFLiteModelTests {
-    func modelBytes(_ name: String) throws -> [UInt8]? {
-        guard let directory = TestData.modelDirectory else { return nil }
-        return try FileSystem.readFile(directory + "/" + name)
+    func modelBytes(_ name: String) throws -> [UInt8] {
+        try FileSystem.readFile(try TestData.models() + "/" + name)
     }
 
-    @Test func theThreeModelsLoadAndTheirOperatorsAreListed() throws {
+    @Test(.needsModels) func theThreeModelsLoadAndTheirOperatorsAreListed() throws {
         for name in FaceModels.fileNames {
-            guard let bytes = try modelBytes(name) else { return }
+            let bytes = try modelBytes(name)
             let model = try TFLiteModel(bytes: bytes)
             var counts = [String: Int]()
             for node in model.nodes { counts[node.op.name, default: 0] += 1 }
@@ -32,9 +32,9 @@ import Testing
 
     /// Every instruction-set path this processor supports computes the three models' outputs as the
     /// baseline path does (whose kernels KernelTests holds against the scalar references), within 1e-4.
-    @Test(.enabled(if: TestData.modelDirectory != nil), arguments: KernelDispatch.supported)
+    @Test(.needsModels, arguments: KernelDispatch.supported)
     func everyKernelPathAgreesWithTheBaseline(path: KernelPath) throws {
-        let directory = try #require(TestData.modelDirectory)
+        let directory = try TestData.models()
         for name in FaceModels.fileNames {
             let model = try TFLiteModel(contentsOf: directory + "/" + name)
             let baseline = try TFLiteInterpreter(model: model, kernels: .baseline)
@@ -56,8 +56,8 @@ import Testing
     }
 
     /// Two threads and the im2col method compute the same outputs as one thread and the direct method.
-    @Test func threadsAndMethodsAgree() throws {
-        guard let directory = TestData.modelDirectory else { return }
+    @Test(.needsModels) func threadsAndMethodsAgree() throws {
+        let directory = try TestData.models()
         for name in FaceModels.fileNames {
             let model = try TFLiteModel(contentsOf: directory + "/" + name)
             let single = try TFLiteInterpreter(model: model)
@@ -86,8 +86,8 @@ import Testing
         #expect(throws: TFLiteError.self) { try TFLiteModel(bytes: []) }
     }
 
-    @Test func anUnknownOperatorIsNamed() throws {
-        guard var bytes = try modelBytes(FaceModels.iris) else { return }
+    @Test(.needsModels) func anUnknownOperatorIsNamed() throws {
+        var bytes = try modelBytes(FaceModels.iris)
         // Rewrite the first operator code (its int32 builtin_code field and the deprecated byte) to MUL (18).
         let root = try FlatBuffer(bytes).root("model")
         let code = try #require(try root.vector(1, "operator_codes", elementSize: 4)).table(0)
@@ -111,8 +111,8 @@ import Testing
 
     /// Truncations, random words written at random offsets, and random bytes: every one ends in a
     /// TFLiteError or in a model that plans and runs; none may trap.
-    @Test func fuzzedModelsNeverCrash() throws {
-        guard let original = try modelBytes(FaceModels.detector) else { return }
+    @Test(.needsModels) func fuzzedModelsNeverCrash() throws {
+        let original = try modelBytes(FaceModels.detector)
         var random = TestRandom(seed: 42)
         var rejected = 0, accepted = 0
         func attempt(_ bytes: [UInt8]) {

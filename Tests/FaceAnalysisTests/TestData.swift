@@ -1,30 +1,17 @@
 import FaceAnalysis
 import Imaging
+import FotoboxTestSupport
 import Platform
+import Testing
 
-/// Where the test photos and models are, and the visible skip when they are not.
-enum TestData {
-    /// `../shared/testdata` beside the checkout (the tests run from the package root).
-    static let directory = "../shared/testdata"
-
-    /// The models as `scripts/setup` installs them, or nil (with a message) when absent.
-    static var modelDirectory: String? {
-        if let found = FaceModels.locate(["models", FaceModels.installedDirectory]) { return found }
-        print("SKIPPED: face models not found in models/ (run scripts/setup)")
-        return nil
-    }
-
-    /// The test photo folder, or nil (with a message) when absent.
-    static func folder(_ name: String) -> String? {
-        let path = directory + "/" + name
-        if FileSystem.exists(path) { return path }
-        print("SKIPPED: \(path) is absent (the shared test data lies beside the checkout)")
-        return nil
-    }
-
+/// Reading the shared photographs; where they are and the traits that need them are in FotoboxTestSupport.
+extension TestData {
     static func image(_ path: String) throws -> RGBImage {
         try JPEG.decode(try FileSystem.readFile(path))
     }
+
+    /// The installed models; the test carries `.needsModels`, so their absence is a skip, not this error.
+    static func models() throws -> String { try #require(modelDirectory) }
 }
 
 /// Deterministic pseudo-random floats (xorshift64*), so failures reproduce.

@@ -1,22 +1,15 @@
+import FotoboxTestSupport
 import Foundation
 import Platform
 import Testing
 
 /// `fotoboxctl analyze` as a technician runs it: the built binary, real photos, the installed models.
-@Suite struct AnalyzeCommandTests {
-    static let testData = OutboxRig.packageRoot + "/../shared/testdata"
+@Suite(.needsBuilt("fotoboxctl"), .needsModels, .needsTestData("faces/frll"), .needsTestData("frames"))
+struct AnalyzeCommandTests {
+    static let testData = TestData.directory
     static let models = OutboxRig.packageRoot + "/models"
 
-    /// Why these tests cannot run here, printed as the visible skip; nil when they can.
-    static var unavailable: String? {
-        if !FileSystem.exists(OutboxRig.binary("fotoboxctl")) { return "fotoboxctl is not built" }
-        if !FileSystem.exists(models + "/face_landmark.tflite") { return "face models absent (scripts/setup --models)" }
-        if !FileSystem.exists(testData) { return "\(testData) is absent" }
-        return nil
-    }
-
     @Test func jsonHasTheDocumentedKeys() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let result = OutboxRig.fotoboxctl(["analyze", "--json", "--models", Self.models, Self.testData + "/faces/frll/001_03.jpg"])
         // An uncropped frame is not a compliant photo (size, framing): exit 1, with the checks saying why.
         #expect(result.status == 1, "\(result.standardError)")
@@ -52,7 +45,6 @@ import Testing
     }
 
     @Test func twoPeopleAndNoOne() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let two = OutboxRig.fotoboxctl(["analyze", "--json", "--models", Self.models, Self.testData + "/frames/two_people.jpg"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(two.standardOutput.utf8)) as? [String: Any])
         #expect((json["faces"] as? [Any])?.count == 2)
@@ -62,7 +54,6 @@ import Testing
     }
 
     @Test func badInputIsOneLineAndExitOne() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         try FileSystem.writeNewFile(directory + "/not-a-photo.jpg", Array("hello".utf8))
@@ -77,7 +68,6 @@ import Testing
     }
 
     @Test func missingModelsExitThree() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let result = OutboxRig.fotoboxctl(["analyze", "--models", "/nonexistent", Self.testData + "/faces/frll/001_03.jpg"])
         #expect(result.status == 3)
         #expect(result.standardError.contains("face models not found"))
@@ -88,7 +78,6 @@ extension AnalyzeCommandTests {
     /// A station's [checks] thresholds and profile reach `process` and `analyze`; a broken config is exit 2
     /// naming its line.
     @Test func stationConfigJudgesTheResult() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         try FileSystem.writeNewFile(directory + "/strict.conf", Array("[visit]\nprofile = scan\n[checks]\nminimum-sharpness = 60\n".utf8))

@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import Foundation
 import Imaging
 import Platform
@@ -6,18 +7,13 @@ import Testing
 /// The technician's tool as it is run: the built `fotoboxctl` binary, its command tree, and the diagnostics
 /// commands (config, devices, selftest, status, logs, man, completion) against real files, a real office
 /// over TLS and a real fotoboxd.
-@Suite("fotoboxctl (real binary)", .serialized)
+@Suite("fotoboxctl (real binary)", .serialized, .needsBuilt("fotoboxctl"))
 struct FotoboxctlCommandTests {
-    static var ctlMissing: String? {
-        FileSystem.exists(OutboxRig.binary("fotoboxctl")) ? nil : "\(OutboxRig.binary("fotoboxctl")) is not built (run `swift build -c release --build-tests`)"
-    }
-
-    static let testdata = OutboxRig.packageRoot + "/../shared/testdata"
+    static let testdata = TestData.directory
 
     // MARK: the command tree, help, man page, completion
 
     @Test func helpListsEveryCommand() {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let help = OutboxRig.fotoboxctl(["--help"])
         #expect(help.status == 0)
         for name in ["analyze", "process", "bench", "camera", "pad", "queue", "selftest", "status", "config", "devices", "logs", "man", "completion"] {
@@ -58,7 +54,6 @@ struct FotoboxctlCommandTests {
     }
 
     @Test func manPageAndCompletionMatchTheCommandTree() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let tree = Self.commandTree()
         #expect(tree.count >= 25, "\(tree.map(\.path))")
         let man = OutboxRig.fotoboxctl(["man"])
@@ -108,7 +103,6 @@ struct FotoboxctlCommandTests {
     /// The conventions across every command. Gaps in commands other engineers own are listed here as
     /// known issues (reported to the lead); when one is closed, its known issue stops being recorded.
     @Test func everyCommandFollowsTheConventions() {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let withoutExamples: Set<String> = []
         // Commands that print findings but have no --json (man and completion print a document, not findings).
         let withoutJSON: Set<String> = []
@@ -139,9 +133,7 @@ struct FotoboxctlCommandTests {
     }
 
     /// Colour only on a terminal and without NO_COLOR (a pseudo-terminal from script(1)).
-    @Test func colourOnlyOnATerminalWithoutNoColor() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
-        guard FileSystem.exists("/usr/bin/script") else { print("SKIPPED: script(1) is not installed (bsdutils)"); return }
+    @Test(.needsTools("/usr/bin/script")) func colourOnlyOnATerminalWithoutNoColor() throws {
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let config = directory + "/station.conf"
@@ -157,7 +149,6 @@ struct FotoboxctlCommandTests {
     // MARK: config check
 
     @Test func configCheckReportsEveryErrorWithItsLine() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let good = directory + "/good.conf"
@@ -215,7 +206,6 @@ struct FotoboxctlCommandTests {
     // MARK: devices
 
     @Test func devicesListsOrSaysWhatIsMissing() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let table = OutboxRig.fotoboxctl(["devices"])
         #expect(table.status == 0 || table.status == 3, "\(table.standardError)")
         if table.status == 3 { #expect(table.standardError.contains("found")) }
@@ -280,20 +270,13 @@ struct FotoboxctlCommandTests {
         return out
     }
 
-    @Test func selftestChecksEveryComponentOfARealStation() throws {
-        if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+    /// One portrait in the replay directory: the face check must find exactly its one face.
+    @Test(.needsOutboxRig, .needsModels, .needsTestData("faces/frll")) func selftestChecksEveryComponentOfARealStation() throws {
         let portraits = Self.testdata + "/faces/frll"
-        let station: Station
-        if FileSystem.exists(portraits) {
-            // One portrait in the replay directory: the face check must find exactly its one face.
-            let replay = OutboxRig.temporaryDirectory()
-            let first = try FileSystem.listDirectory(portraits).filter { $0.hasSuffix(".jpg") }.sorted()[0]
-            try FileSystem.writeNewFile(replay + "/a.jpg", try FileSystem.readFile(portraits + "/" + first))
-            station = try Station(replayDirectory: replay)
-        } else {
-            print("SKIPPED (part): \(portraits) is absent; the face check runs on the generated picture only")
-            station = try Station()
-        }
+        let replay = OutboxRig.temporaryDirectory()
+        let first = try FileSystem.listDirectory(portraits).filter { $0.hasSuffix(".jpg") }.sorted()[0]
+        try FileSystem.writeNewFile(replay + "/a.jpg", try FileSystem.readFile(portraits + "/" + first))
+        let station = try Station(replayDirectory: replay)
         defer { station.stop() }
         let result = OutboxRig.fotoboxctl(["selftest", "--config", station.configPath, "--json"])
         let components = try Self.components(result)
@@ -328,8 +311,7 @@ struct FotoboxctlCommandTests {
         #expect(!table.standardOutput.contains("face-models"))
     }
 
-    @Test func selftestReportsAnUnreachableOfficeAndAnExpiredCertificate() throws {
-        if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+    @Test(.needsOutboxRig) func selftestReportsAnUnreachableOfficeAndAnExpiredCertificate() throws {
         let station = try Station(clientCertificate: "expired")
         defer { station.stop() }
         let expired = OutboxRig.fotoboxctl(["selftest", "--config", station.configPath, "--json", "--skip", "face-models", "--skip", "camera", "--skip", "pad"])
@@ -344,8 +326,7 @@ struct FotoboxctlCommandTests {
         #expect(try Self.components(down)["office"]?.detail.contains("cannot connect") == true)
     }
 
-    @Test func selftestChecksTheOfficesPublicKeyPin() throws {
-        if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+    @Test(.needsOutboxRig) func selftestChecksTheOfficesPublicKeyPin() throws {
         let skips = ["--skip", "camera", "--skip", "pad", "--skip", "face-models", "--skip", "outbox", "--skip", "disk", "--skip", "clock"]
         let right = try Station(pinOf: "office")
         defer { right.stop() }
@@ -359,8 +340,7 @@ struct FotoboxctlCommandTests {
         #expect(refused?.detail.contains("does not match backend.pin") == true, "\(refused?.detail ?? "")")
     }
 
-    @Test func selftestNeverWaitsForASilentOffice() throws {
-        if let reason = Self.ctlMissing ?? OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
+    @Test(.needsOutboxRig) func selftestNeverWaitsForASilentOffice() throws {
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let pki = try TestPKI(directory: directory)
@@ -377,7 +357,6 @@ struct FotoboxctlCommandTests {
     }
 
     @Test func selftestRefusesABrokenConfigAndWrongArguments() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let broken = directory + "/broken.conf"
@@ -408,7 +387,6 @@ struct FotoboxctlCommandTests {
 
     /// A device node another program holds open is reported with that program, not opened (read from /proc).
     @Test func selftestNamesTheProgramHoldingTheCamera() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         // A character device this test process holds open stands in for a camera held by another program.
@@ -427,10 +405,8 @@ struct FotoboxctlCommandTests {
 
     // MARK: status
 
-    @Test func statusReadsTheRunningService() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
+    @Test(.needsBuilt("fotoboxd")) func statusReadsTheRunningService() throws {
         let fotoboxd = OutboxRig.binary("fotoboxd")
-        guard FileSystem.exists(fotoboxd) else { print("SKIPPED: \(fotoboxd) is not built"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         try FileSystem.createDirectory(directory + "/frames")
@@ -475,7 +451,6 @@ struct FotoboxctlCommandTests {
     // MARK: logs
 
     @Test func logsRunJournalctlOrSayItIsMissing() throws {
-        if let reason = Self.ctlMissing { print("SKIPPED: \(reason)"); return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxctl"))
         process.arguments = ["logs", "--since", "-1h"]
@@ -490,9 +465,10 @@ struct FotoboxctlCommandTests {
 
         #expect(OutboxRig.fotoboxctl(["logs", "--priority", "loud"]).status == 2)
         #expect(OutboxRig.fotoboxctl(["logs", "--lines", "0"]).status == 2)
-        guard FileSystem.exists("/usr/bin/journalctl") || FileSystem.exists("/bin/journalctl") else {
-            print("SKIPPED (part): journalctl is not installed"); return
-        }
+    }
+
+    /// With journalctl installed (systemd, as on every station), `logs` passes the filters through.
+    @Test(.needsTools("journalctl")) func logsFilterTheJournal() throws {
         let garbage = OutboxRig.fotoboxctl(["logs", "--since", "not a time"])
         #expect(garbage.status == 2)
         #expect(garbage.standardError.contains("cannot read the time"))

@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,15 +9,9 @@ import Testing
 /// A whole visit over the kiosk's HTTP API, as the UI drives it, against the real parts: fotoboxd with the
 /// replay camera (a real portrait), the face chain, the simulated pad, the encrypted outbox, and a real
 /// fotobox-office over mutual TLS. Ends with the case in the office's inbox.
-@Suite(.serialized) struct KioskVisitTests {
-    static let portrait = OutboxRig.packageRoot + "/../shared/testdata/faces/frll/004_03.jpg"
-
-    static var unavailable: String? {
-        for binary in ["fotoboxd", "fotobox-office"] where !FileSystem.exists(OutboxRig.binary(binary)) { return "\(binary) is not built" }
-        if !FileSystem.exists(OutboxRig.packageRoot + "/models/face_landmark.tflite") { return "face models absent (scripts/setup --models)" }
-        if !FileSystem.exists(portrait) { return "../shared/testdata is absent (the replay camera needs a portrait)" }
-        return OutboxRig.unavailableReason
-    }
+@Suite(.serialized, .needsBuilt("fotoboxd"), .needsModels, .needsTestData("faces/frll/004_03.jpg"), .needsOutboxRig)
+struct KioskVisitTests {
+    static let portrait = TestData.path("faces/frll/004_03.jpg")
 
     /// One HTTP exchange with the kiosk (loopback, plain HTTP as the kiosk serves it).
     struct Kiosk {
@@ -59,7 +54,6 @@ import Testing
     }
 
     @Test func aWholeVisitEndsInTheOfficeInbox() throws {
-        if let reason = Self.unavailable { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let pki = try TestPKI(directory: directory)

@@ -1,10 +1,11 @@
+import FotoboxTestSupport
 import Foundation
 import Outbox
 import Platform
 import Testing
 
 /// `fotoboxctl queue …` as a technician runs it (the real binary; no office needed).
-@Suite("fotoboxctl queue (real binary)", .serialized)
+@Suite("fotoboxctl queue (real binary)", .serialized, .needsOutboxRig)
 struct OutboxQueueCommandTests {
     struct Station {
         let directory = OutboxRig.temporaryDirectory()
@@ -27,7 +28,6 @@ struct OutboxQueueCommandTests {
     }
 
     @Test func addListShowRetryPurge() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let station = try Station()
         defer { try? FileSystem.removeTree(station.directory) }
 
@@ -69,7 +69,6 @@ struct OutboxQueueCommandTests {
     }
 
     @Test func refusedInputStoresNothingAndSaysWhy() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let station = try Station()
         defer { try? FileSystem.removeTree(station.directory) }
         let badCase = station.ctl(["add", "--case-id", "abcd", "--photo", station.photo, "--signature", station.signature])
@@ -85,7 +84,6 @@ struct OutboxQueueCommandTests {
     }
 
     @Test func brokenConfigAndLooseKeyFile() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let station = try Station()
         defer { try? FileSystem.removeTree(station.directory) }
         let broken = station.directory + "/broken.conf"

@@ -1,8 +1,10 @@
 import Configuration
+import FotoboxTestSupport
 import Foundation
 import Imaging
 import Outbox
 import Platform
+import Testing
 
 /// What the outbox integration tests share: the built binaries, a test PKI made with the openssl CLI,
 /// a running `fotobox-office`, station config files and test JPEGs.
@@ -18,6 +20,7 @@ enum OutboxRig {
 
     /// Why the rig cannot run here (missing binary or openssl), or nil.
     static var unavailableReason: String? {
+        // (The trait `.needsOutboxRig` runs a suite only where this is nil.)
         for name in ["fotobox-office", "fotoboxctl"] where !FileSystem.exists(binary(name)) {
             return "\(binary(name)) is not built (run `swift build -c release --build-tests`)"
         }
@@ -261,4 +264,11 @@ final class SilentListener {
     }
 
     deinit { close(descriptor) }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// The outbox rig: fotobox-office and fotoboxctl built, the openssl and curl command-line tools installed.
+    static var needsOutboxRig: Self {
+        .needs("the outbox rig (fotobox-office and fotoboxctl built, openssl and curl installed)") { OutboxRig.unavailableReason == nil }
+    }
 }

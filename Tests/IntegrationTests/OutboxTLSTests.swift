@@ -1,10 +1,11 @@
+import FotoboxTestSupport
 import Foundation
 import Outbox
 import Platform
 import Testing
 
 /// Mutual TLS between the real station uploader and the real `fotobox-office`, with certificates made by openssl.
-@Suite("Outbox mutual TLS (real fotobox-office)", .serialized)
+@Suite("Outbox mutual TLS (real fotobox-office)", .serialized, .needsOutboxRig)
 struct OutboxTLSTests {
     struct Setup {
         let directory: String
@@ -49,7 +50,6 @@ struct OutboxTLSTests {
     }
 
     @Test func stationCertificateIsAcceptedAndTheCaseArrives() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         #expect(setup.curlStatus(certificate: "station") == "200")
@@ -66,7 +66,6 @@ struct OutboxTLSTests {
     }
 
     @Test func missingWrongAndExpiredClientCertificatesAreRefused() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         #expect(setup.curlStatus(certificate: nil) == "403")
@@ -91,7 +90,6 @@ struct OutboxTLSTests {
     }
 
     @Test func anOfficeCertificateFromAnotherCAIsRefusedByTheStation() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         // The station trusts only its configured CA: point it at the station CA instead of the office CA.
@@ -109,7 +107,6 @@ struct OutboxTLSTests {
     }
 
     @Test func thePublicKeyPinIsEnforced() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         let right = try StationFiles(directory: setup.directory, pki: setup.pki, officeURL: setup.office.url, name: "pinned",
@@ -130,7 +127,6 @@ struct OutboxTLSTests {
     /// An office that accepts the TCP connection but never answers the TLS handshake: the connect
     /// timeout ends the attempt, the item stays queued with the reason, nothing hangs.
     @Test func aSilentOfficeTimesOut() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let pki = try TestPKI(directory: directory)
@@ -150,7 +146,6 @@ struct OutboxTLSTests {
     }
 
     @Test func httpURLsAreRefused() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let directory = OutboxRig.temporaryDirectory()
         defer { try? FileSystem.removeTree(directory) }
         let settings = UploaderSettings(baseURL: "http://127.0.0.1:1", caFile: "/dev/null", clientCertificate: "/dev/null", clientKey: "/dev/null")
@@ -158,7 +153,6 @@ struct OutboxTLSTests {
     }
 
     @Test func malformedAndOversizedRequestsGet4xxAndTheServerKeepsRunning() throws {
-        if let reason = OutboxRig.unavailableReason { print("SKIPPED: \(reason)"); return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         let tls = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", setup.pki.path("office-ca.pem"),

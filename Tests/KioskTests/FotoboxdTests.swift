@@ -1,3 +1,4 @@
+import FotoboxTestSupport
 import Testing
 import Foundation
 import Kiosk
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 /// The built `fotoboxd` (tests build in release together with the products).
-let fotoboxdPath = FileManager.default.currentDirectoryPath + "/.build/release/fotoboxd"
+let fotoboxdPath = TestData.binary("fotoboxd")
 
 /// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
 final class NotifyListener {
@@ -86,10 +87,7 @@ struct FotoboxdTests {
                                                            "PRIORITY=5", "SYSLOG_IDENTIFIER=fotoboxd"])
     }
 
-    @Test func configErrorsNameTheirLines() throws {
-        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
-            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
-        }
+    @Test(.needsBuilt("fotoboxd")) func configErrorsNameTheirLines() throws {
         let config = try writeConfig("[visit]\ninactivity-timeout = 3\n[kiosk]\nlisten = everywhere\n")
         defer { unlink(config) }
         let process = try runFotoboxd(["--config", config])
@@ -100,19 +98,13 @@ struct FotoboxdTests {
         #expect(stderr.contains("\(config):4: kiosk.listen"))
     }
 
-    @Test func packagedDefaultConfigIsValid() throws {
-        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
-            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
-        }
+    @Test(.needsBuilt("fotoboxd")) func packagedDefaultConfigIsValid() throws {
         let process = try runFotoboxd(["--config", "packaging/fotobox.conf", "--check"])
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
 
-    @Test func notifiesReadyAndWatchdogOnlyWithFrames() throws {
-        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
-            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
-        }
+    @Test(.needsBuilt("fotoboxd")) func notifiesReadyAndWatchdogOnlyWithFrames() throws {
         let frames = NSTemporaryDirectory() + "fotobox-frames-\(UUID().uuidString.prefix(8))"
         try FileSystem.createDirectory(frames)
         try FileSystem.writeNewFile(frames + "/a.jpg", StandInCamera.syntheticFrame(width: 64, height: 48))
@@ -133,10 +125,7 @@ struct FotoboxdTests {
         }
     }
 
-    @Test func logsNeverNameTheCase() throws {
-        guard FileManager.default.isExecutableFile(atPath: fotoboxdPath) else {
-            Issue.record("SKIPPED: \(fotoboxdPath) not built"); return
-        }
+    @Test(.needsBuilt("fotoboxd")) func logsNeverNameTheCase() throws {
         let frames = NSTemporaryDirectory() + "fotobox-frames-\(UUID().uuidString.prefix(8))"
         try FileSystem.createDirectory(frames)
         try FileSystem.writeNewFile(frames + "/a.jpg", StandInCamera.syntheticFrame(width: 64, height: 48))
