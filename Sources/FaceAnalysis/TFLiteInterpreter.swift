@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import KernelDispatch
 import Kernels
 
@@ -82,6 +85,20 @@ package final class TFLiteInterpreter {
     /// The output tensor `index` after `invoke()`; valid until the next `invoke()`.
     package func output(_ index: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: arena + outputOffsets[index], count: outputs[index].count)
+    }
+
+    /// Fills every input with the same image-like values in [0, 1] on every run and machine (a fixed
+    /// generator): the input of `fotoboxctl bench --model` and of the benchmarks, so peers get the same.
+    package func fillInputsDeterministically() {
+        for index in inputs.indices {
+            let buffer = input(index)
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in 0..<buffer.count {
+                state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+                let r = Float((state &* 2_685_821_657_736_338_717) >> 40) / Float(1 << 24)
+                buffer[i] = 0.7 * (0.5 + 0.4 * sinf(Float(i / 3 % 97) * 0.11 + Float(i % 3))) + 0.3 * r
+            }
+        }
     }
 
     /// Runs the graph on the current inputs.
