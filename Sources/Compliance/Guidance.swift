@@ -53,11 +53,11 @@ public struct GuidanceEvaluator: Sendable {
     /// Face-centre movement between consecutive frames, as a fraction of the eye distance, above which
     /// the citizen is asked to hold still.
     public var maximumMovement = 0.08
-    /// Yaw and pitch the guidance tolerates before asking to look straight: the mesh reads a face's own
+    /// Pitch the guidance tolerates before asking to look straight: the pose fit reads a face's own
     /// proportions as up to ±11° of pitch on frontal faces (docs/face-analysis.md, "Head pose"), so asking at
-    /// the 5° limit would hold some citizens at "look straight" for ever; a real turn of the head shows well
-    /// beyond this.
-    public var guidancePoseLimit = 12.5
+    /// the 5° limit would hold some citizens at "look straight" for ever; a real nod shows well beyond this.
+    /// Yaw is asked for from the profile's 5° on (a mandatory check, measured to about a degree).
+    public var guidancePitchLimit = 12.5
 
     public init(profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) {
         self.profile = profile
@@ -76,7 +76,7 @@ public struct GuidanceEvaluator: Sendable {
         } catch {
             return GuidanceEvaluation(code: Self.code(for: error), ready: false)
         }
-        if abs(g.rollDegrees) > profile.maximumRoll || abs(g.yaw ?? 0) > guidancePoseLimit || abs(g.pitch ?? 0) > guidancePoseLimit {
+        if abs(g.rollDegrees) > profile.maximumRoll || abs(g.yaw ?? 0) > profile.maximumYaw || abs(g.pitch ?? 0) > guidancePitchLimit {
             return GuidanceEvaluation(code: .lookStraight, ready: false)
         }
         if let eyes = face.eyeOpenness, eyes < thresholds.minimumEyeOpenness { return GuidanceEvaluation(code: .openEyes, ready: false) }

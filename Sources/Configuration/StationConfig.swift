@@ -84,12 +84,16 @@ public struct StationConfig: Sendable, Equatable {
     static var sections: [String] { Array(Set(settings.keys.map { String($0.split(separator: ".")[0]) })).sorted() }
 
     /// The compliance thresholds a station may set under [checks], with the range a value must lie in.
+    /// A station may make a check stricter, never more lenient than the default: one end of each range is the
+    /// default of `QualityThresholds` (the standard's limit, or ours where the standard gives no figure;
+    /// docs/compliance.md), so `minimum-eye-openness = 0` is refused with its line number. A test keeps the two
+    /// in step (`ThresholdConfigTests`).
     public static let checkThresholdNames: [String: ClosedRange<Double>] = [
-        "minimum-eye-openness": 0...1, "maximum-mouth-openness": 0...1,
-        "maximum-background-texture": 0...50, "maximum-background-objects": 0...1,
-        "minimum-background-luma": 0...255, "maximum-background-luma": 0...255, "maximum-background-cast": 0...255,
-        "minimum-illumination-ratio": 0...1, "minimum-face-luma": 0...255, "maximum-face-luma": 0...255,
-        "maximum-clipped-fraction": 0...1, "minimum-dynamic-range": 0...255, "minimum-sharpness": 0...100,
+        "minimum-eye-openness": 0.12...1, "maximum-mouth-openness": 0...0.12,
+        "maximum-background-texture": 0...2.5, "maximum-background-objects": 0...0.03,
+        "minimum-background-luma": 161...255, "maximum-background-luma": 0...225, "maximum-background-cast": 0...12,
+        "minimum-illumination-ratio": 0.5...1, "minimum-face-luma": 70...255, "maximum-face-luma": 0...210,
+        "maximum-clipped-fraction": 0...0.05, "minimum-dynamic-range": 60...255, "minimum-sharpness": 4...100,
     ]
 
     static let settings: [String: Setting] = checkSettings.merging([
@@ -130,7 +134,9 @@ public struct StationConfig: Sendable, Equatable {
     static let checkSettings: [String: Setting] = Dictionary(uniqueKeysWithValues: checkThresholdNames.map { name, range in
         ("checks." + name, Setting { value, config in
             guard let number = Double(value), number.isFinite, range.contains(number) else {
-                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)'"
+                let loosest = name.hasPrefix("minimum-") ? range.lowerBound : range.upperBound
+                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make this check "
+                    + "stricter, never more lenient than \(loosest) (docs/compliance.md)"
             }
             config.checkThresholds[name] = number
             return nil

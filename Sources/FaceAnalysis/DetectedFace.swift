@@ -87,7 +87,12 @@ public struct DetectedFace: Sendable {
     /// Bottom centre of the chin (mesh point 152).
     public var chin: Point
     public var crown: Crown
+    /// Yaw and pitch from `poseFit` (the two-line estimate `FaceMeasures.pose` only when the fit failed), roll
+    /// from the pupils.
     public var pose: HeadPose
+    /// The rigid fit of MediaPipe's canonical face to the mesh (`HeadPoseFit`): yaw, pitch, roll and the fit's
+    /// residual. Nil when the fit failed (then no pose may be trusted).
+    public var poseFit: HeadPoseFit?
     /// Face width at the cheekbones (mesh points 234 and 454).
     public var headWidth: Double
     /// Eyelid gap ÷ eye width for each eye: about 0.25–0.35 open, below about 0.1 closed.
@@ -99,7 +104,8 @@ public struct DetectedFace: Sendable {
 
     /// The landmarks the crop planner and the compliance checks measure from.
     public var geometry: FaceGeometry {
+        // Without a fit there is no trusted yaw or pitch: the checks then say "not measured", never pass.
         FaceGeometry(imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight, chin: chin, crown: crown.skullTop,
-                     headWidth: headWidth, yaw: pose.yaw, pitch: pose.pitch)
+                     headWidth: headWidth, yaw: poseFit?.yaw, pitch: poseFit?.pitch)
     }
 }

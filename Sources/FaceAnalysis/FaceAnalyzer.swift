@@ -98,12 +98,13 @@ public final class FaceAnalyzer {
         let chin = ChinEdge.refine(p(M.chin), in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight)
         let crown = CrownScan.find(in: image, imageLeftEye: pupils.imageLeft, imageRightEye: pupils.imageRight,
                                    chin: chin, forehead: p(M.foreheadTop))
+        let fit = HeadPoseFit.fit(mesh: points)
         return DetectedFace(
             score: detection.score, box: detection.box, meshPresence: presence, pupils: pupils,
             eyeCorners: EyeCorners(imageLeftOuter: p(M.imageLeftEyeOuter), imageLeftInner: p(M.imageLeftEyeInner),
                                    imageRightInner: p(M.imageRightEyeInner), imageRightOuter: p(M.imageRightEyeOuter)),
             noseTip: p(M.noseTip), mouthCentre: p(M.upperInnerLip).midpoint(p(M.lowerInnerLip)), chin: chin,
-            crown: crown, pose: M.pose(points, roll: roll),
+            crown: crown, pose: fit.map { HeadPose(yaw: $0.yaw, pitch: $0.pitch, roll: roll) } ?? M.pose(points, roll: roll), poseFit: fit,
             headWidth: p(M.imageLeftCheek).distance(to: p(M.imageRightCheek)),
             eyeOpenness: (M.eyeOpenness(points, upper: M.imageLeftUpperLid, lower: M.imageLeftLowerLid,
                                         cornerA: M.imageLeftEyeOuter, cornerB: M.imageLeftEyeInner),

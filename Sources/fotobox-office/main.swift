@@ -8,8 +8,12 @@ let office = Command(
     "fotobox-office", summary: "receive photo submissions from Fotobox stations over mutual TLS",
     discussion: """
         Serves POST /v1/submissions and GET /v1/submissions/{caseId} (docs/api.md, docs/openapi-office.yaml).
-        Every client must present a certificate issued by the station CA (--client-ca). Each case is written
-        to INBOX/<caseId>/ (photo.jpg, signature.jpg, report.json, submission.json) all at once.
+        Every client must present, in the TLS handshake, a certificate issued by the client CA (--client-ca) with
+        extended key usage clientAuth and its role in the subject: OU=station (may only submit), OU=clerk (may only
+        look up and take over), OU=monitoring (may only read metrics). Server certificates and certificates
+        revoked by --crl are refused. Each submission is written to INBOX/<caseId>/<receiptId>/ (photo.jpg,
+        signature.jpg, report.json, submission.json) all at once; a second submission for a case is kept beside
+        the first.
         Case folders older than --retention-days are purged at start and hourly. Stops on SIGTERM or SIGINT.
         """,
     examples: ["fotobox-office --listen 0.0.0.0:8443 --inbox /srv/fotobox/inbox --tls-cert office.pem --tls-key office.key --client-ca stations-ca.pem"],
@@ -18,7 +22,11 @@ let office = Command(
         .value("inbox", "DIR", help: "where case folders are written", required: true),
         .value("tls-cert", "FILE", help: "the office's certificate (PEM, chain allowed)", required: true),
         .value("tls-key", "FILE", help: "the office's private key (PEM)", required: true),
-        .value("client-ca", "FILE", help: "the CA that issues station certificates (PEM)", required: true),
+        .value("client-ca", "FILE", help: "the CA that issues the client certificates: stations, clerks, monitoring (PEM)", required: true),
+        .value("crl", "FILE", help: "revoked client certificates (CRL, PEM or DER, signed by the client CA); re-read when it changes"),
+        .value("max-connections", "N", help: "connections open at once (default 256)"),
+        .value("max-connections-per-address", "N", help: "connections open at once from one client address (default 8)"),
+        .value("handshake-timeout", "SECONDS", help: "time from connect to the end of the first request's headers, TLS handshake included (default 10)"),
         .value("retention-days", "N", help: "purge case folders after N days (default 14)"),
         .value("case-id-pattern", "REGEX", help: "accept only case IDs matching REGEX (default: any 1-64 letters, digits, '-', '_')"),
     ],
@@ -36,7 +44,10 @@ let office = Command(
             }
         }
         let settings = OfficeServerSettings(host: listen.0, port: listen.1, certificatePEM: try read("tls-cert"), keyPEM: try read("tls-key"),
-                                            clientCAPEM: try read("client-ca"))
+                                            clientCAPEM: try read("client-ca"), crlPath: arguments.value("crl"),
+                                            maximumConnections: try arguments.integer("max-connections", in: 4...10_000) ?? 256,
+                                            maximumConnectionsPerAddress: try arguments.integer("max-connections-per-address", in: 1...1_000) ?? 8,
+                                            handshakeDeadline: .seconds(try arguments.integer("handshake-timeout", in: 1...300) ?? 10))
         let policy: CaseIDPolicy
         do { policy = try arguments.value("case-id-pattern").map { try CaseIDPolicy(pattern: $0) } ?? .anySafe } catch {
             throw CommandRunner.Failure(.usage, "\(error)")

@@ -51,6 +51,8 @@ struct AnalysisResult: Encodable {
     struct Pupils: Encodable { var imageLeft: [Double]; var imageRight: [Double] }
     struct Corners: Encodable { var imageLeftOuter, imageLeftInner, imageRightInner, imageRightOuter: [Double] }
     struct Pose: Encodable { var yaw, pitch, roll: Double }
+    /// The rigid fit of the canonical face: its angles and residual (RMS ÷ inter-eye distance); null when it failed.
+    struct PoseFit: Encodable { var yaw, pitch, roll, residual: Double }
     struct Face: Encodable {
         var score: Double
         var box: [Double]
@@ -59,6 +61,17 @@ struct AnalysisResult: Encodable {
         var chin: [Double]
         var crown: [Double]
         var pose: Pose
+        var poseFit: PoseFit?
+
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit }
+
+        /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(score, forKey: .score); try c.encode(box, forKey: .box); try c.encode(pupils, forKey: .pupils)
+            try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
+            try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
+        }
     }
     var image: Size
     var faces: [Face]
@@ -75,7 +88,9 @@ struct AnalysisResult: Encodable {
                  eyeCorners: Corners(imageLeftOuter: point(face.eyeCorners.imageLeftOuter), imageLeftInner: point(face.eyeCorners.imageLeftInner),
                                      imageRightInner: point(face.eyeCorners.imageRightInner), imageRightOuter: point(face.eyeCorners.imageRightOuter)),
                  chin: point(face.chin), crown: point(face.crown.skullTop),
-                 pose: Pose(yaw: rounded(face.pose.yaw, 2), pitch: rounded(face.pose.pitch, 2), roll: rounded(face.pose.roll, 2)))
+                 pose: Pose(yaw: rounded(face.pose.yaw, 2), pitch: rounded(face.pose.pitch, 2), roll: rounded(face.pose.roll, 2)),
+                 poseFit: face.poseFit.map { PoseFit(yaw: rounded($0.yaw, 2), pitch: rounded($0.pitch, 2), roll: rounded($0.roll, 2),
+                                                     residual: rounded($0.residual, 4)) })
         }
         checks = report.checks
         compliant = report.compliant
@@ -99,7 +114,8 @@ private func printSummary(path: String, image: RGBImage, faces: [DetectedFace], 
         output.print("  nose tip     \(p(face.noseTip))  mouth \(p(face.mouthCentre))  chin \(p(face.chin))")
         output.print("  crown        skull top \(p(face.crown.skullTop))  top of hair \(p(face.crown.topOfHair))\(face.crown.reachesImageEdge ? " (hair reaches the image edge)" : "")")
         output.print("  head         height \(fixed(g.headHeight, 0)) px, width \(fixed(face.headWidth, 0)) px")
-        output.print("  pose         yaw \(fixed(face.pose.yaw, 1))°  pitch \(fixed(face.pose.pitch, 1))°  roll \(fixed(face.pose.roll, 1))°")
+        output.print("  pose         yaw \(fixed(face.pose.yaw, 1))°  pitch \(fixed(face.pose.pitch, 1))°  roll \(fixed(face.pose.roll, 1))°"
+                     + (face.poseFit.map { "  (canonical-face fit, residual \(fixed($0.residual, 3)) IED)" } ?? "  (no pose fit: yaw and pitch cannot be judged)"))
         output.print("  openness     eyes \(fixed(face.eyeOpenness.imageLeft, 2)) / \(fixed(face.eyeOpenness.imageRight, 2))  mouth \(fixed(face.mouthOpenness, 2))")
     }
 }

@@ -4,11 +4,11 @@ import Imaging
 import Testing
 
 /// A face in a 1920×1080 preview frame (scan profile), upright, eyes `ied` apart at (cx, eyeY).
-private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, yaw: Double? = 0, eyes: Double? = 0.3,
+private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, yaw: Double? = 0, pitch: Double? = 0, eyes: Double? = 0.3,
                      mouth: Double? = 0) -> ObservedFace {
     ObservedFace(geometry: FaceGeometry(imageLeftEye: Point(x: cx - ied / 2, y: eyeY), imageRightEye: Point(x: cx + ied / 2, y: eyeY),
                                         chin: Point(x: cx, y: eyeY + 1.6 * ied), crown: Point(x: cx, y: eyeY - 1.35 * ied),
-                                        yaw: yaw, pitch: 0),
+                                        yaw: yaw, pitch: pitch),
                  eyeOpenness: eyes, mouthOpenness: mouth)
 }
 
@@ -29,7 +29,10 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
         #expect(code([preview(eyeY: 250)]) == .lower)
         #expect(code([preview(eyeY: 800)]) == .higher)
         #expect(code([preview(yaw: 20)]) == .lookStraight)
-        #expect(code([preview(yaw: 8)]) == .holdStill)    // within the mesh's own spread: not nagged
+        #expect(code([preview(yaw: 6)]) == .lookStraight)  // yaw is mandatory at ±5° and asked for from there
+        #expect(code([preview(yaw: 4)]) == .holdStill)
+        #expect(code([preview(pitch: 8)]) == .holdStill)  // pitch is optional: within the fit's anatomical spread, not nagged
+        #expect(code([preview(pitch: 15)]) == .lookStraight)
         #expect(code([preview(eyes: 0.05)]) == .openEyes)
         #expect(code([preview(mouth: 0.3)]) == .closeMouth)
         #expect(code([preview(cx: 1000)], previous: preview(cx: 960)) == .holdStill)

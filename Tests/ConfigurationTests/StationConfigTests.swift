@@ -109,8 +109,17 @@ import Testing
 }
 
 @Test func complianceThresholdsCanBeSetPerStation() throws {
-    let config = try StationConfig.parse("[checks]\nminimum-sharpness = 5.5\nmaximum-background-luma = 230\n", path: "checks.conf")
-    #expect(config.checkThresholds == ["minimum-sharpness": 5.5, "maximum-background-luma": 230])
+    let config = try StationConfig.parse("[checks]\nminimum-sharpness = 5.5\nmaximum-background-luma = 220\n", path: "checks.conf")
+    #expect(config.checkThresholds == ["minimum-sharpness": 5.5, "maximum-background-luma": 220])
+    // Looser than the standard: refused, naming the line (issue 14: `minimum-eye-openness = 0` switched the check off).
+    do {
+        _ = try StationConfig.parse("[checks]\nminimum-sharpness = 5\nminimum-eye-openness = 0\nmaximum-mouth-openness = 0.5\nmaximum-background-luma = 240\n",
+                                    path: "loose.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.map(\.line).sorted() == [3, 4, 5])
+        #expect(error.issues.contains { $0.line == 3 && $0.message.contains("never more lenient than 0.12") })
+    }
     do {
         _ = try StationConfig.parse("[checks]\nminimum-sharpness = sharp\nmaximum-fun = 1\n", path: "bad.conf")
         Issue.record("expected errors")

@@ -110,10 +110,11 @@ import Testing
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         let face = try #require(analyzer.analyze(try TestData.image(folder + "/001_03.jpg")).first)
         let mesh = face.landmarks.map(Self.vector)
+        let own = FaceMeasures.pose(face.landmarks, roll: 0)   // this estimator's own reading (face.pose is the rigid fit's)
         let n = Double(mesh.count)
         let centroid = mesh.reduce((x: 0.0, y: 0.0, z: 0.0)) { (x: $0.x + $1.x / n, y: $0.y + $1.y / n, z: $0.z + $1.z / n) }
         let frontal = mesh.map {
-            Self.unrotate((x: $0.x - centroid.x, y: $0.y - centroid.y, z: $0.z - centroid.z), yaw: face.pose.yaw, pitch: face.pose.pitch)
+            Self.unrotate((x: $0.x - centroid.x, y: $0.y - centroid.y, z: $0.z - centroid.z), yaw: own.yaw, pitch: own.pitch)
         }
         for yaw in Self.angles {
             for pitch in Self.angles {

@@ -110,9 +110,12 @@ struct KioskVisitTests {
         try kiosk.call("POST", "/api/v1/visit/finish")
 
         // Delivered in the background: the case folder appears whole at the office.
-        let folder = office.inbox + "/VISI-2024"
+        var folder = office.submissionFolder("VISI-2024")
         let deadline = Date().addingTimeInterval(30)
-        while !FileSystem.exists(folder + "/report.json"), Date() < deadline { usleep(200_000) }
+        while !FileSystem.exists(folder + "/report.json"), Date() < deadline {
+            usleep(200_000)
+            folder = office.submissionFolder("VISI-2024")
+        }
         let photo = try FileSystem.readFile(folder + "/photo.jpg")
         let signature = try FileSystem.readFile(folder + "/signature.jpg")
         #expect(Array(photo.prefix(3)) == [0xFF, 0xD8, 0xFF] && Array(signature.prefix(3)) == [0xFF, 0xD8, 0xFF])

@@ -16,8 +16,8 @@ struct OutboxDeliveryTests {
     }
 
     /// Reads a case folder's `submission.json`.
-    static func record(_ folder: String) throws -> OfficeCaseRecord {
-        try JSONDecoder().decode(OfficeCaseRecord.self, from: Data(try FileSystem.readFile(folder + "/submission.json")))
+    static func record(_ folder: String) throws -> SubmissionReceipt {
+        try JSONDecoder().decode(SubmissionReceipt.self, from: Data(try FileSystem.readFile(folder + "/submission.json")))
     }
 
     /// No file under the outbox holds the start of a JPEG or a slice of any photo.
@@ -64,7 +64,7 @@ struct OutboxDeliveryTests {
         while try outbox.status().erased < 3, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         #expect(try outbox.status().erased == 3)
         for (index, photo) in photos.enumerated() {
-            let same = try FileSystem.readFile(office.inbox + "/DOWN-000\(index)/photo.jpg") == photo
+            let same = try FileSystem.readFile(office.submissionFolder("DOWN-000\(index)") + "/photo.jpg") == photo
             #expect(same, "DOWN-000\(index) photo differs")
         }
     }
@@ -149,7 +149,8 @@ struct OutboxDeliveryTests {
         #expect(items.allSatisfy { $0.state == .erased && $0.receiptID != nil })
         let receiptsByKey = Dictionary(uniqueKeysWithValues: items.map { ($0.idempotencyKey, $0.receiptID!) })
         for (caseID, photo) in zip(caseIDs, photos) {
-            let folder = office.inbox + "/" + caseID
+            let folder = office.submissionFolder(caseID)
+            #expect(((try? FileSystem.listDirectory(office.inbox + "/" + caseID)) ?? []).count == 1, "\(caseID): not exactly one submission")
             let samePhoto = try FileSystem.readFile(folder + "/photo.jpg") == photo
             let sameSignature = try FileSystem.readFile(folder + "/signature.jpg") == OutboxRig.signature
             #expect(samePhoto, "\(caseID) photo differs")
@@ -231,9 +232,10 @@ struct OutboxDeliveryTests {
         #expect(!names.contains { $0.hasPrefix(".incoming-") })
         for name in names where !name.hasPrefix(".") {
             let index = Int(name.suffix(1))!
-            let whole = try FileSystem.readFile(office.inbox + "/" + name + "/photo.jpg") == sent[index]
+            let folder = office.submissionFolder(name)
+            let whole = try FileSystem.readFile(folder + "/photo.jpg") == sent[index]
             #expect(whole, "\(name)/photo.jpg differs")
-            #expect(FileSystem.exists(office.inbox + "/" + name + "/submission.json"))
+            #expect(FileSystem.exists(folder + "/submission.json"))
         }
         #expect(office.process.isRunning)
     }

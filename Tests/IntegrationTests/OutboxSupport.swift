@@ -115,8 +115,11 @@ final class LockedData: @unchecked Sendable {
     var value: Data { lock.lock(); defer { lock.unlock() }; return data }
 }
 
-/// A test PKI made with the openssl CLI: an office CA and server certificate for 127.0.0.1, a station CA
-/// with a valid and an expired client certificate, and a rogue CA with a client certificate.
+/// A test PKI made with the openssl CLI: an office CA and server certificate for 127.0.0.1; a client
+/// ("station") CA issuing a station, a clerk and a monitoring certificate (extended key usage clientAuth,
+/// role in OU), and the ones the office must refuse: expired, revoked (listed in `clients.crl`), without
+/// clientAuth, without a role, a server certificate (serverAuth) from the same CA; and a rogue CA with a
+/// station certificate.
 struct TestPKI {
     let directory: String
 
@@ -126,20 +129,43 @@ struct TestPKI {
             set -e
             cd "$1"
             ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.pem -days 30 -subj "/CN=$1 test CA" 2>/dev/null; }
-            request() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.csr -subj "/CN=$1" 2>/dev/null; }
-            sign() { printf 'subjectAltName=%s\\n' "$3" > $1.ext; openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -out $1.pem -days 30 -extfile $1.ext 2>/dev/null; }
+            request() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $1.key -out $1.csr -subj "$2" 2>/dev/null; }
+            sign() { printf '%s\\n' "$3" > $1.ext; openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -CAcreateserial -out $1.pem -days 30 -extfile $1.ext 2>/dev/null; }
             ca office-ca; ca station-ca; ca rogue-ca
-            request office; sign office office-ca "IP:127.0.0.1,DNS:localhost"
-            request station; sign station station-ca "DNS:station-1"
-            request rogue; sign rogue rogue-ca "DNS:station-1"
-            # An expired station certificate needs explicit dates: `openssl ca` takes them.
-            mkdir -p ca-db; : > ca-db/index.txt; echo 01 > ca-db/serial
-            printf '[ca]\\ndefault_ca=c\\n[c]\\ndatabase=ca-db/index.txt\\nnew_certs_dir=ca-db\\nserial=ca-db/serial\\ndefault_md=sha256\\npolicy=p\\n[p]\\ncommonName=supplied\\n' > ca.cnf
-            request expired
-            openssl ca -batch -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -in expired.csr -out expired.pem -startdate 20200101000000Z -enddate 20200201000000Z -notext 2>/dev/null
+            request office "/CN=127.0.0.1"; sign office office-ca "subjectAltName=IP:127.0.0.1,DNS:localhost
+            extendedKeyUsage=serverAuth"
+            request rogue "/CN=station-1/OU=station"; sign rogue rogue-ca "extendedKeyUsage=clientAuth"
+            request server-role "/CN=127.0.0.1/OU=station"; sign server-role station-ca "extendedKeyUsage=serverAuth,clientAuth"
+            request no-eku "/CN=station-9/OU=station"; sign no-eku station-ca "subjectAltName=DNS:station-9"
+            request no-role "/CN=station-8"; sign no-role station-ca "extendedKeyUsage=clientAuth"
+            # The valid clients, the expired and the revoked one come from `openssl ca`, which keeps the index
+            # the CRL is made from and takes explicit dates.
+            mkdir -p ca-db; : > ca-db/index.txt; echo 01 > ca-db/serial; echo 01 > ca-db/crlnumber
+            printf '[ca]\\ndefault_ca=c\\n[c]\\ndatabase=ca-db/index.txt\\nnew_certs_dir=ca-db\\nserial=ca-db/serial\\ncrlnumber=ca-db/crlnumber\\ndefault_md=sha256\\ndefault_days=30\\ndefault_crl_days=30\\npolicy=p\\nx509_extensions=client\\ncopy_extensions=none\\nunique_subject=no\\n[p]\\ncommonName=supplied\\norganizationalUnitName=optional\\n[client]\\nextendedKeyUsage=clientAuth\\n' > ca.cnf
+            issue() { request $1 "$2"; openssl ca -batch -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -in $1.csr -out $1.pem -notext $3 2>/dev/null; }
+            issue station "/CN=station-1/OU=station"
+            issue clerk "/CN=Clerk Schmidt/OU=clerk"
+            issue monitoring "/CN=prometheus/OU=monitoring"
+            issue expired "/CN=station-2/OU=station" "-startdate 20200101000000Z -enddate 20200201000000Z"
+            issue revoked "/CN=station-3/OU=station"
+            openssl ca -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -revoke revoked.pem 2>/dev/null
+            openssl ca -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -gencrl -out clients.crl 2>/dev/null
             chmod 600 *.key
             """
         let result = OutboxRig.run("/bin/bash", ["-c", script, "pki", directory])
+        guard result.status == 0 else { throw RigError("openssl failed: \(result.standardError)") }
+    }
+
+    /// Revokes one more certificate and rewrites `clients.crl` (the office re-reads it).
+    func revoke(_ name: String) throws {
+        let script = """
+            set -e
+            cd "$1"
+            openssl ca -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -revoke $2.pem 2>/dev/null
+            openssl ca -config ca.cnf -cert station-ca.pem -keyfile station-ca.key -gencrl -out clients.crl.new 2>/dev/null
+            mv clients.crl.new clients.crl
+            """
+        let result = OutboxRig.run("/bin/bash", ["-c", script, "pki", directory, name])
         guard result.status == 0 else { throw RigError("openssl failed: \(result.standardError)") }
     }
 
@@ -169,13 +195,14 @@ final class OfficeProcess {
     private let errorLog: String
 
     /// Starts the office on 127.0.0.1:`port` (0: any free port) and waits until it listens.
-    init(pki: TestPKI, inbox: String, port: UInt16 = 0, logDirectory: String) throws {
+    init(pki: TestPKI, inbox: String, port: UInt16 = 0, logDirectory: String, crl: Bool = false, extraArguments: [String] = []) throws {
         self.inbox = inbox
         errorLog = logDirectory + "/office-\(UInt32.random(in: 0...UInt32.max)).log"
         _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
         process.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotobox-office"))
         process.arguments = ["--listen", "127.0.0.1:\(port)", "--inbox", inbox, "--tls-cert", pki.path("office.pem"),
                              "--tls-key", pki.path("office.key"), "--client-ca", pki.path("station-ca.pem")]
+            + (crl ? ["--crl", pki.path("clients.crl")] : []) + extraArguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: errorLog)
@@ -196,6 +223,18 @@ final class OfficeProcess {
     }
 
     var url: String { "https://127.0.0.1:\(port)" }
+
+    /// The folder of a case's newest submission (`INBOX/<caseId>/<receiptId>`), or a path that does not
+    /// exist when the office has none.
+    func submissionFolder(_ caseID: String) -> String {
+        let caseFolder = inbox + "/" + caseID
+        let newest = ((try? FileSystem.listDirectory(caseFolder)) ?? []).max { left, right in
+            let l = (try? FileSystem.status(caseFolder + "/" + left).st_mtim.tv_sec) ?? 0
+            let r = (try? FileSystem.status(caseFolder + "/" + right).st_mtim.tv_sec) ?? 0
+            return l < r
+        }
+        return caseFolder + "/" + (newest ?? "none")
+    }
 
     /// What the office logged so far.
     var log: String { (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "" }

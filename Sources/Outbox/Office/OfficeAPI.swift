@@ -4,6 +4,13 @@ import Foundation
 public struct OfficeResponse: Sendable, Equatable {
     public var status: Int
     public var body: [UInt8]
+    public var contentType: String
+
+    public init(status: Int, body: [UInt8], contentType: String = "application/json") {
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+    }
 
     /// `{"error": message}`.
     static func error(_ status: Int, _ message: String) -> OfficeResponse {
@@ -29,21 +36,68 @@ public struct OfficeAPI: Sendable {
         self.policy = policy
     }
 
-    /// Routes one request. `header` looks a request header up by name (case-insensitive).
-    public func handle(method: String, path: String, header: (String) -> String?, body: [UInt8]) -> OfficeResponse {
+    /// The office's endpoints, and which certificate role may use each.
+    enum Route: Equatable {
+        case submit
+        case health
+        case caseRecord(String)
+
+        /// nil: any role.
+        var allowedRole: ClientRole? {
+            switch self {
+            case .submit: .station
+            case .health: nil
+            case .caseRecord: .clerk
+            }
+        }
+
+        var methods: Set<String> {
+            switch self {
+            case .submit: ["POST"]
+            case .health, .caseRecord: ["GET", "HEAD"]
+            }
+        }
+    }
+
+    static func route(_ path: String) -> Route? {
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch route {
-        case "/v1/submissions":
-            guard method == "POST" else { return .error(405, "use POST to submit") }
-            return submit(header: header, body: body)
-        case "/v1/health":
-            guard method == "GET" || method == "HEAD" else { return .error(405, "use GET") }
-            return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "ok"]))
+        case "/v1/submissions": return .submit
+        case "/v1/health": return .health
         default:
             let prefix = "/v1/submissions/"
-            guard route.hasPrefix(prefix) else { return .error(404, "no such resource") }
-            guard method == "GET" || method == "HEAD" else { return .error(405, "use GET to look a case up") }
-            return lookUp(caseID: String(route.dropFirst(prefix.count)))
+            guard route.hasPrefix(prefix) else { return nil }
+            return .caseRecord(String(route.dropFirst(prefix.count)))
+        }
+    }
+
+    /// The path as logged: case IDs replaced by a placeholder (logs carry no case numbers).
+    public static func loggablePath(_ url: String) -> String {
+        switch route(url) {
+        case .caseRecord: "/v1/submissions/{caseId}"
+        default: String(url.prefix(64).filter { $0.isASCII && !$0.isNewline && $0 != "?" })
+        }
+    }
+
+    /// The refusal for a request this role may not make (404, 405 or 403), or nil when it may go on.
+    /// Called before the body is read.
+    public func authorize(method: String, path: String, role: ClientRole) -> OfficeResponse? {
+        guard let route = Self.route(path) else { return .error(404, "no such resource") }
+        guard route.methods.contains(method) else { return .error(405, "use \(route.methods.sorted().joined(separator: " or "))") }
+        if let allowed = route.allowedRole, allowed != role {
+            return .error(403, "a \(role.rawValue) certificate may not use this endpoint (it is for the \(allowed.rawValue) role)")
+        }
+        return nil
+    }
+
+    /// Routes one request from a client whose certificate has `role`. `header` looks a request header up
+    /// by name (case-insensitive).
+    public func handle(method: String, path: String, role: ClientRole, header: (String) -> String?, body: [UInt8]) -> OfficeResponse {
+        if let refusal = authorize(method: method, path: path, role: role) { return refusal }
+        switch Self.route(path)! {
+        case .submit: return submit(header: header, body: body)
+        case .health: return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "ok", "role": role.rawValue]))
+        case .caseRecord(let caseID): return lookUp(caseID: caseID)
         }
     }
 
@@ -80,8 +134,12 @@ public struct OfficeAPI: Sendable {
             }
         }
         do {
-            let (receipt, created) = try inbox.store(submission, idempotencyKey: key)
-            return OfficeResponse(status: created ? 201 : 200, body: OfficeResponse.json(receipt))
+            switch try inbox.store(submission, idempotencyKey: key) {
+            case .created(let receipt): return OfficeResponse(status: 201, body: OfficeResponse.json(receipt))
+            case .repeated(let receipt): return OfficeResponse(status: 200, body: OfficeResponse.json(receipt))
+            case .keyReusedWithOtherContent:
+                return .error(409, "this Idempotency-Key was used before for a different submission; nothing was stored")
+            }
         } catch {
             return .error(error.isDiskFull ? 507 : 500, error.message)
         }

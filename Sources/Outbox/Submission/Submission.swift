@@ -74,7 +74,8 @@ public enum SubmissionRules {
         try validateMetadata(submission.metadata)
     }
 
-    /// JPEG magic (FF D8 FF), a readable header and one of the allowed sizes.
+    /// JPEG magic (FF D8 FF), a readable header, one of the allowed sizes, and every scan decodes without
+    /// a warning (a truncated or damaged file is refused, not filled with grey).
     public static func validateJPEG(_ bytes: [UInt8], part: String, sizes: [ImageSize], limit: Int) throws(SubmissionError) {
         guard bytes.count <= limit else { throw .partTooLarge(part: part, bytes: bytes.count, limit: limit) }
         guard bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF else { throw .notJPEG(part: part) }
@@ -82,6 +83,9 @@ public enum SubmissionRules {
         do { header = try JPEG.readHeader(bytes) } catch { throw .jpegUnreadable(part: part, reason: error.description) }
         let size = ImageSize(width: header.width, height: header.height)
         guard sizes.contains(size) else { throw .imageSize(part: part, width: size.width, height: size.height, allowed: sizes) }
+        do { _ = try JPEG.decode(bytes, options: JPEGDecodeOptions(honourOrientation: false)) } catch {
+            throw .jpegUnreadable(part: part, reason: error.description)
+        }
     }
 
     /// The report is Compliance's `ComplianceReport` as JSON: `"compliant"` (true, false, or null when

@@ -1,0 +1,166 @@
+import FaceAnalysis
+import FotoboxTestSupport
+import Foundation
+import Imaging
+import Platform
+import Testing
+
+/// `HeadPoseFit`: the canonical face, turned by known angles and projected, is recovered; bad meshes give nil;
+/// with the shared test data, the figures docs/face-analysis.md ("Head pose") reports are printed.
+@Suite(.serialized) struct HeadPoseFitTests {
+    /// The canonical face turned by (yaw, pitch, roll) in `HeadPose`'s convention and projected to a mesh in
+    /// source pixels: orthographically, or through a pinhole at `distance` centimetres.
+    static func projected(yaw: Double, pitch: Double, roll: Double, scale: Double = 30, centre: (Double, Double) = (600, 700),
+                          distance: Double? = nil) -> [MeshPoint] {
+        let r = Double.pi / 180
+        return (0..<CanonicalFaceModel.pointCount).map { i in
+            let p = CanonicalFaceModel.point(i)
+            let y1 = p.y * cos(pitch * r) + p.z * sin(pitch * r), z1 = -p.y * sin(pitch * r) + p.z * cos(pitch * r)
+            let x2 = p.x * cos(yaw * r) + z1 * sin(yaw * r), z2 = -p.x * sin(yaw * r) + z1 * cos(yaw * r)
+            let t = -roll * r   // roll > 0: the image-right eye lower, a clockwise turn as displayed
+            var x = x2 * cos(t) - y1 * sin(t), y = x2 * sin(t) + y1 * cos(t)
+            if let d = distance { let m = d / (d - z2); x *= m; y *= m }
+            return MeshPoint(x: centre.0 + scale * x, y: centre.1 - scale * y, z: -scale * z2)
+        }
+    }
+
+    @Test func canonicalModelIsTheMirrorSymmetricMediaPipeFace() {
+        #expect(CanonicalFaceModel.coordinates.count == 3 * 468)
+        // Every point has its mirror image (x → −x) in the model: a damaged coordinate would lose its twin.
+        let points = (0..<468).map { CanonicalFaceModel.point($0) }
+        for p in points {
+            #expect(points.contains { $0.x == -p.x && $0.y == p.y && $0.z == p.z })
+        }
+        // Landmarks where MediaPipe documents them: nose tip 1 among the most forward, chin 152 lowest, forehead 10 highest
+        // on the midline; the image-left eye's outer corner 33 at negative x.
+        #expect(points[1].z > 7.4 && points[1].z >= points.map(\.z).max()! - 0.2)
+        #expect(points[152].x == 0 && points[10].x == 0 && points[152].y < points[1].y && points[10].y > points[1].y)
+        #expect(points[33].x < 0 && points[263].x == -points[33].x)
+        #expect(abs(HeadPoseFit.canonicalEyeDistance - 6.3) < 0.6)   // an adult's pupil distance, centimetres
+    }
+
+    @Test func orthographicTurnsAreRecoveredExactly() throws {
+        var worst = 0.0
+        for yaw in [-30.0, -12, -5, -1, 0, 3, 5, 15, 30] {
+            for pitch in [-25.0, -10, -5, 0, 2, 5, 10, 25] {
+                for roll in [-8.0, 0, 6] {
+                    let fit = try #require(HeadPoseFit.fit(mesh: Self.projected(yaw: yaw, pitch: pitch, roll: roll)))
+                    worst = max(worst, abs(fit.yaw - yaw), abs(fit.pitch - pitch), abs(fit.roll - roll))
+                    #expect(fit.residual < 1e-6)
+                    #expect(abs(fit.scale - 30) < 1e-6)
+                }
+            }
+        }
+        #expect(worst < 1e-3)
+        print("HeadPoseFit, canonical face turned by yaw ±30°, pitch ±25°, roll ±8°, orthographic: worst error \(String(format: "%.1e", worst))°")
+    }
+
+    @Test func perspectiveAtTheStationsDistanceCostsLittle() throws {
+        // A pinhole 70 cm from the face (the near end of the station's sharp range): the fit's orthographic camera
+        // is an approximation (the nose, 7 cm nearer than the ears, is magnified 10 % more); its error is printed
+        // and bounded. At 100 cm it is smaller.
+        var worst = 0.0, worstResidual = 0.0
+        for yaw in [-10.0, -5, 0, 5, 10] {
+            for pitch in [-10.0, -5, 0, 5, 10] {
+                let fit = try #require(HeadPoseFit.fit(mesh: Self.projected(yaw: yaw, pitch: pitch, roll: 0, distance: 70)))
+                worst = max(worst, abs(fit.yaw - yaw), abs(fit.pitch - pitch))
+                worstResidual = max(worstResidual, fit.residual)
+            }
+        }
+        print(String(format: "HeadPoseFit under perspective at 70 cm, yaw/pitch within ±10°: worst error %.2f°, residual ≤ %.4f IED", worst, worstResidual))
+        #expect(worst < 2.5)
+    }
+
+    @Test func signsFollowTheDocumentedConvention() throws {
+        let turned = Self.projected(yaw: 10, pitch: 0, roll: 0)
+        #expect(turned[1].x > 600)   // the nose tip at larger x
+        #expect(try #require(HeadPoseFit.fit(mesh: turned)).yaw > 9)
+        let raised = Self.projected(yaw: 0, pitch: 10, roll: 0)
+        #expect(raised[152].z < raised[10].z)   // the chin nearer the camera than the forehead
+        #expect(try #require(HeadPoseFit.fit(mesh: raised)).pitch > 9)
+        let rolled = Self.projected(yaw: 0, pitch: 0, roll: 6)
+        #expect(rolled[263].y > rolled[33].y)   // the image-right eye lower
+        #expect(abs(try #require(HeadPoseFit.fit(mesh: rolled)).roll - 6) < 1e-3)
+    }
+
+    @Test func badMeshesGiveNoFit() {
+        #expect(HeadPoseFit.fit(mesh: []) == nil)
+        #expect(HeadPoseFit.fit(mesh: Array(Self.projected(yaw: 0, pitch: 0, roll: 0).prefix(400))) == nil)
+        var broken = Self.projected(yaw: 0, pitch: 0, roll: 0)
+        broken[5].x = .nan
+        #expect(HeadPoseFit.fit(mesh: broken) == nil)
+        broken[5].x = .infinity
+        #expect(HeadPoseFit.fit(mesh: broken) == nil)
+        // All points on one spot: no scale can be fitted.
+        #expect(HeadPoseFit.fit(mesh: [MeshPoint](repeating: MeshPoint(x: 3, y: 4, z: 0), count: 468)) == nil)
+        #expect(HeadPoseFit.fit(mesh: Self.projected(yaw: 0, pitch: 0, roll: 0), points: [1, 2]) == nil)
+        #expect(HeadPoseFit.fit(mesh: Self.projected(yaw: 0, pitch: 0, roll: 0), points: [1, 2, 3, 4, 5, 999]) == nil)
+    }
+
+    @Test func noiseOnTheMeshMovesTheAnglesLittle() throws {
+        // Landmark noise of 2 % of the inter-eye distance per coordinate (the chain's pupil error on FRLL is 1.3 %).
+        var random = TestRandom(seed: 14)
+        var worst = 0.0
+        for _ in 0..<20 {
+            let noisy = Self.projected(yaw: 4, pitch: -3, roll: 2).map { p in
+                MeshPoint(x: p.x + Double(random.float()) * 0.02 * 6.3 * 30 * 1.7, y: p.y + Double(random.float()) * 0.02 * 6.3 * 30 * 1.7, z: p.z)
+            }
+            let fit = try #require(HeadPoseFit.fit(mesh: noisy))
+            worst = max(worst, abs(fit.yaw - 4), abs(fit.pitch + 3), abs(fit.roll - 2))
+        }
+        print(String(format: "HeadPoseFit with uniform landmark noise (sd 2 %% IED): worst error %.2f°", worst))
+        #expect(worst < 1)
+    }
+
+    struct Stats {
+        var values: [Double]
+        var mean: Double { values.reduce(0, +) / Double(values.count) }
+        var sd: Double { (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, values.count - 1))).squareRoot() }
+        var maxAbs: Double { values.map(abs).max() ?? .nan }
+        func outside(_ limit: Double) -> Int { values.filter { abs($0) > limit }.count }
+        var text: String { String(format: "mean %6.2f  SD %5.2f  max|·| %5.2f  beyond ±5°: %d", mean, sd, maxAbs, outside(5)) }
+    }
+
+    /// The figures of docs/face-analysis.md ("Head pose"): the fit on the 34 frontal FRLL portraits and their
+    /// mirror images, on the turned heads of frames/ and faces/attributes/yaw, and beside the earlier two-line estimate.
+    @Test(.needsModels, .needsTestData("faces/frll"), .needsTestData("frames"), .needsTestData("faces/attributes"), .needsTestData("faces/cluttered"))
+    func poseFiguresOnRealPortraits() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try TestData.models())
+        let frll = TestData.path("faces/frll")
+        var fits = [HeadPoseFit](), twins = [HeadPoseFit](), allPoints = [HeadPoseFit](), shipped = [HeadPose]()
+        for file in try FileSystem.listDirectory(frll).filter({ $0.hasSuffix(".jpg") }).sorted() {
+            let image = try TestData.image(frll + "/" + file)
+            var mirror = image
+            for y in 0..<image.height { for x in 0..<image.width { mirror[x, y] = image[image.width - 1 - x, y] } }
+            guard let face = analyzer.analyze(image).first, let twin = analyzer.analyze(mirror).first else { continue }
+            fits.append(try #require(HeadPoseFit.fit(mesh: face.landmarks)))
+            twins.append(try #require(HeadPoseFit.fit(mesh: twin.landmarks)))
+            allPoints.append(try #require(HeadPoseFit.fit(mesh: face.landmarks, points: Array(0..<468))))
+            shipped.append(face.pose)
+        }
+        #expect(fits.count == 34)
+        var report = "HeadPoseFit on \(fits.count) frontal FRLL portraits (degrees)\n"
+        report += "  yaw      \(Stats(values: fits.map(\.yaw)).text)\n"
+        report += "  pitch    \(Stats(values: fits.map(\.pitch)).text)\n"
+        report += "  roll     \(Stats(values: fits.map(\.roll)).text)\n"
+        report += String(format: "  residual median %.4f  max %.4f (÷ IED)\n", fits.map(\.residual).sorted()[fits.count / 2], fits.map(\.residual).max() ?? .nan)
+        let yawNoise = (zip(fits, twins).map { ($0.yaw + $1.yaw) * ($0.yaw + $1.yaw) }.reduce(0, +) / Double(fits.count)).squareRoot()
+        let pitchNoise = (zip(fits, twins).map { ($0.pitch - $1.pitch) * ($0.pitch - $1.pitch) }.reduce(0, +) / Double(fits.count)).squareRoot()
+        report += String(format: "  photo vs its mirror image: RMS difference yaw %.2f°, pitch %.2f°\n", yawNoise, pitchNoise)
+        report += "  all 468 points: yaw \(Stats(values: allPoints.map(\.yaw)).text)\n"
+        report += "                  pitch \(Stats(values: allPoints.map(\.pitch)).text)\n"
+        report += "  two-line estimate (FaceMeasures.pose): yaw \(Stats(values: shipped.map(\.yaw)).text)\n"
+        report += "                                         pitch \(Stats(values: shipped.map(\.pitch)).text)\n"
+        for folder in ["frames", "faces/attributes/yaw", "faces/attributes/controls", "faces/cluttered"] {
+            let path = TestData.path(folder)
+            for file in try FileSystem.listDirectory(path).filter({ $0.hasSuffix(".jpg") }).sorted() {
+                for (k, face) in analyzer.analyze(try TestData.image(path + "/" + file)).enumerated() {
+                    guard let fit = HeadPoseFit.fit(mesh: face.landmarks) else { report += "  \(folder)/\(file)#\(k): no fit\n"; continue }
+                    report += String(format: "  %@/%@#%d: fit yaw %5.1f pitch %5.1f roll %5.1f residual %.3f | two-line yaw %5.1f pitch %5.1f\n",
+                                     folder, file, k, fit.yaw, fit.pitch, fit.roll, fit.residual, face.pose.yaw, face.pose.pitch)
+                }
+            }
+        }
+        print(report)
+    }
+}
