@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "KernelDispatch", dependencies: ["CPUFeatures", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
 
         // The photo pipeline, bottom-up.
-        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "KernelDispatch"], swiftSettings: kernelSettings()),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
 
@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),

@@ -43,7 +43,24 @@ package enum KernelDispatch {
     package static let active: KernelPath = (try? selection.get()) ?? supported.last!
 
     /// The neural-network kernels of the active path.
-    package static var neural: any NeuralKernelSet.Type { neural(active) }
+    package static let neural: any NeuralKernelSet.Type = neural(active)
+
+    /// The pixel kernels of the active path (Imaging's colour conversion, area resize, warps).
+    package static let pixel: any PixelKernelSet.Type = pixel(active)
+
+    /// The pixel kernels of `path` (tests run each supported one).
+    package static func pixel(_ path: KernelPath) -> any PixelKernelSet.Type {
+        precondition(supported.contains(path), "kernel path \(path) is not supported by this processor")
+        switch path {
+        case .baseline: return PixelKernelsBaseline.self
+        #if arch(x86_64)
+        case .avx2: return PixelKernelsAVX2.self
+        case .avx512: return PixelKernelsAVX512.self
+        #else
+        case .avx2, .avx512: return PixelKernelsBaseline.self
+        #endif
+        }
+    }
 
     /// The neural-network kernels of `path` (tests and the benchmark run each supported one).
     package static func neural(_ path: KernelPath) -> any NeuralKernelSet.Type {

@@ -294,6 +294,22 @@ struct FotoboxctlCommandTests {
         #expect(daemon.standardError.contains("cannot start: FOTOBOX_KERNELS=avx1024 names no kernel path"), "\(daemon.standardError)")
     }
 
+    #if arch(x86_64)
+    /// The release build on an emulated processor without AVX2 (QEMU's Nehalem, x86-64-v2): it runs the
+    /// baseline kernels instead of dying with SIGILL; on one below x86-64-v2 it refuses with one clear line.
+    @Test(.needsBuilt("fotoboxctl"), .needsModels, .needsTools("/usr/bin/qemu-x86_64"))
+    func runsWithoutAVX2AndRefusesBelowX86_64V2() throws {
+        let model = OutboxRig.packageRoot + "/models/iris_landmark.tflite"
+        let nehalem = OutboxRig.run("/usr/bin/qemu-x86_64", ["-cpu", "Nehalem", OutboxRig.binary("fotoboxctl"), "bench", "--model", model,
+                                                    "--repeat", "2", "--json"])
+        #expect(nehalem.status == 0, "\(nehalem.standardError)")
+        #expect(nehalem.standardOutput.contains("\"kernels\" : \"baseline\""), "\(nehalem.standardOutput)")
+        let old = OutboxRig.run("/usr/bin/qemu-x86_64", ["-cpu", "qemu64,-popcnt", OutboxRig.binary("fotoboxctl"), "--version"])
+        #expect(old.status == 78)
+        #expect(old.standardError.contains("this processor lacks x86-64-v2"), "\(old.standardError)")
+    }
+    #endif
+
     /// `bench --model` prints the figure a peer runtime is held against, on the path it names.
     @Test(.needsBuilt("fotoboxctl"), .needsModels) func benchTimesOneModelOnTheNamedPath() throws {
         let model = OutboxRig.packageRoot + "/models/iris_landmark.tflite"
