@@ -46,7 +46,7 @@ let package = Package(
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
         .target(name: "Platform"),
-        .target(name: "Configuration"),
+        .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
 
         // The hot kernels, once per instruction-set level, and the choice between them at start.

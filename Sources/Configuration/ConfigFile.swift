@@ -42,7 +42,7 @@ public struct ConfigFile: Sendable {
         var entries: [Entry] = []
         var section = ""
         var seen: [String: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in lines(text).enumerated() {
             let number = index + 1
             let line = rawLine.trimmedString
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -74,6 +74,32 @@ public struct ConfigFile: Sendable {
         }
         if !issues.isEmpty { throw ConfigError(issues) }
         return ConfigFile(path: path, entries: entries)
+    }
+}
+
+extension ConfigFile {
+    /// The file's lines, ended by LF, CRLF or a lone CR (an editor on Windows or an old Mac writes those; as
+    /// a Swift `Character`, "\r\n" is one grapheme and never equals "\n", so splitting on "\n" alone made
+    /// a CRLF file one long comment line).
+    static func lines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        var start = text.unicodeScalars.startIndex
+        var index = start
+        let scalars = text.unicodeScalars
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(Substring(scalars[start..<index]))
+                var next = scalars.index(after: index)
+                if scalar == "\r", next < scalars.endIndex, scalars[next] == "\n" { next = scalars.index(after: next) }
+                start = next
+                index = next
+            } else {
+                index = scalars.index(after: index)
+            }
+        }
+        lines.append(Substring(scalars[start..<scalars.endIndex]))
+        return lines
     }
 }
 

@@ -41,13 +41,13 @@ public struct StationConfig: Sendable, Equatable {
     public var kioskListen = "127.0.0.1:8080"
     public var kioskStaticDirectory = "ui"
 
-    /// Optional check digit appended to case IDs.
-    public enum CheckDigit: String, Sendable, CaseIterable {
-        case none
-        /// Luhn (mod 10) over the digits of the ID.
-        case luhn
-        /// ICAO 9303 check digit (weights 7, 3, 1; letters A = 10 …).
-        case icao9303 = "icao-9303"
+    /// Optional check digit appended to case IDs (defined with the rest of the case-ID rules).
+    public typealias CheckDigit = CaseIDRules.CheckDigit
+
+    /// The case-ID rules of `[visit]`, as the kiosk and the outbox apply them. `parse` has compiled the
+    /// pattern already, so this throws only for a config built in code with a bad pattern.
+    public func caseIDRules() throws(CaseIDPattern.Error) -> CaseIDRules {
+        try CaseIDRules(pattern: caseIDPattern, checkDigit: caseIDCheckDigit)
     }
 
     public init() {}
@@ -97,8 +97,13 @@ public struct StationConfig: Sendable, Equatable {
     ]
 
     static let settings: [String: Setting] = checkSettings.merging([
-        "station.id": text(\.stationID, pattern: "identifier", validate: { $0.count <= 64 && !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } }),
-        "visit.case-id-pattern": text(\.caseIDPattern, pattern: "a regular expression", validate: { !$0.isEmpty }),
+        "station.id": text(\.stationID, pattern: "1-64 ASCII letters, digits, '-' or '_' (not starting with '-')",
+                           validate: CaseIDRules.isSafeIdentifier),
+        "visit.case-id-pattern": Setting { value, config in
+            do throws(CaseIDPattern.Error) { _ = try CaseIDPattern(value) } catch { return "'\(value)' cannot be used: \(error)" }
+            config.caseIDPattern = value
+            return nil
+        },
         "visit.case-id-check-digit": choice(\.caseIDCheckDigit),
         "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
         "visit.profile": text(\.profile, pattern: "live or scan", validate: { $0 == "live" || $0 == "scan" }),

@@ -22,6 +22,20 @@ public struct FileDescriptor: ~Copyable, Sendable {
         return FileDescriptor(owning: fd)
     }
 
+    /// Opens `path` for reading only when it is a regular file. The open itself is non-blocking, so a FIFO
+    /// (whose plain open waits for a writer, forever), a socket or a device node is refused at once after
+    /// fstat instead of hanging the caller; O_NONBLOCK has no effect on reads of a regular file.
+    /// `flags` may add O_NOFOLLOW.
+    public static func openRegularFile(_ path: String, flags: Int32 = 0) throws(SystemError) -> FileDescriptor {
+        let fd = try open(path, O_RDONLY | O_NONBLOCK | flags)
+        let info = try fd.status()
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return fd
+        case S_IFDIR: throw SystemError(call: "open \(path)", errno: EISDIR)
+        default: throw SystemError(call: "open \(path) (a FIFO, socket or device, not a regular file)", errno: EINVAL)
+        }
+    }
+
     /// Closes now and reports the error, instead of silently at deinit.
     public consuming func close() throws(SystemError) {
         let fd = rawValue
@@ -64,11 +78,11 @@ public struct FileDescriptor: ~Copyable, Sendable {
 
 /// Whole-file helpers used by tools and tests (not for device nodes).
 public enum FileSystem {
-    /// Reads a whole file. Refuses files larger than `limit` bytes before reading them.
+    /// Reads a whole regular file (a FIFO or device is refused without blocking). Refuses files larger than
+    /// `limit` bytes before reading them.
     public static func readFile(_ path: String, limit: Int = 256 << 20) throws(SystemError) -> [UInt8] {
-        let fd = try FileDescriptor.open(path, O_RDONLY)
+        let fd = try FileDescriptor.openRegularFile(path)
         let info = try fd.status()
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw SystemError(call: "read \(path)", errno: EISDIR) }
         if Int(info.st_size) > limit { throw SystemError(call: "read \(path)", errno: EFBIG) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(info.st_size))

@@ -30,6 +30,16 @@ struct StationConfigLoadTests {
         }
     }
 
+    /// Issue 16, item 7: a FIFO (or a directory) given as the config is refused at once, not waited on.
+    @Test(.timeLimit(.minutes(1))) func aFIFOIsRefusedWithoutBlocking() {
+        let path = "/tmp/fotobox-config-fifo-\(getpid())"
+        unlink(path)
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect { try StationConfig.load(path: path) } throws: { "\($0)".contains("not a regular file") }
+        #expect { try StationConfig.load(path: "/tmp") } throws: { "\($0)".hasPrefix("/tmp: cannot read") }
+    }
+
     @Test func badValuesNameTheLine() {
         let path = Self.file("[outbox]\n\nretention-days = forever\n")
         defer { unlink(path) }

@@ -83,7 +83,7 @@ struct OutboxQueueCommandTests {
         #expect(try station.files.outbox().items().isEmpty)
     }
 
-    @Test func brokenConfigAndLooseKeyFile() throws {
+    @Test(.timeLimit(.minutes(1))) func brokenConfigAndLooseKeyFile() throws {
         let station = try Station()
         defer { try? FileSystem.removeTree(station.directory) }
         let broken = station.directory + "/broken.conf"
@@ -95,6 +95,12 @@ struct OutboxQueueCommandTests {
         let loose = station.ctl(["list"])
         #expect(loose.status == 1)
         #expect(loose.standardError.contains("refusing to start"))
+        // Issue 16, item 7: a FIFO as key file is refused, not waited on (the time limit turns a hang into a failure).
+        unlink(station.directory + "/station-outbox.key")
+        #expect(mkfifo(station.directory + "/station-outbox.key", 0o600) == 0)
+        let fifo = station.ctl(["list"])
+        #expect(fifo.status == 1)
+        #expect(fifo.standardError.contains("not a regular file"), "\(fifo.standardError)")
     }
 }
 

@@ -123,6 +123,17 @@ struct OutboxStoreTests {
         }
     }
 
+    /// Issue 16, item 7: a FIFO where the key belongs is refused at once (its plain open would wait for a
+    /// writer forever and block fotoboxd and fotoboxctl at start).
+    @Test(.timeLimit(.minutes(1))) func aFIFOAsKeyFileIsRefusedWithoutBlocking() throws {
+        let directory = Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory + "/outbox.key"
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect { try OutboxKey.load(path: path) } throws: { "\($0)".contains("not a regular file") }
+        #expect(throws: SystemError.self) { try FileSystem.readFile(path) }
+    }
+
     @Test func keyFileReadableByOthersIsRefused() throws {
         let directory = Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }

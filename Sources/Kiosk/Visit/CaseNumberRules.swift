@@ -6,14 +6,7 @@ import Outbox
 public enum CaseNumberRules {
     /// The validator for `VisitMachine`: nil when acceptable, else `format`, `pattern` or `check-digit`.
     public static func validator(pattern: String, checkDigit: StationConfig.CheckDigit) throws(OutboxError) -> @Sendable (String) -> String? {
-        let digit: CaseIDPolicy.CheckDigit?
-        switch checkDigit {
-        case .none: digit = nil
-        case .luhn: digit = .luhn
-        case .icao9303:
-            throw .invalidSettings("visit.case-id-check-digit = icao-9303 is not supported by the outbox's case-ID policy yet")
-        }
-        let policy = try CaseIDPolicy(pattern: pattern, checkDigit: digit)
+        let policy = try CaseIDPolicy(pattern: pattern, checkDigit: checkDigit)
         return { caseNumber in
             do throws(SubmissionError) {
                 try policy.validate(caseNumber)

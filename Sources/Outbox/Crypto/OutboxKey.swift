@@ -42,7 +42,8 @@ public final class OutboxKey: Sendable {
     /// checked on the opened descriptor so the file cannot be swapped between check and read.
     public static func load(path: String) throws(OutboxError) -> OutboxKey {
         let fd: FileDescriptor
-        do { fd = try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW) } catch { throw .keyUnreadable(path: path, error) }
+        // Non-blocking open: a FIFO put where the key belongs must be refused below, not wait for a writer.
+        do { fd = try FileDescriptor.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) } catch { throw .keyUnreadable(path: path, error) }
         let info: stat
         do { info = try fd.status() } catch { throw .keyUnreadable(path: path, error) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .keyMalformed(path: path, reason: "not a regular file") }

@@ -116,12 +116,7 @@ public final class Outbox: Sendable {
     /// case-ID rules and retention.
     public convenience init(config: StationConfig) throws(OutboxError) {
         let key = try OutboxKey.load(path: config.outboxKeyFile)
-        let checkDigit: CaseIDPolicy.CheckDigit? = switch config.caseIDCheckDigit {
-        case .none: nil
-        case .luhn: .luhn
-        case .icao9303: .icao9303
-        }
-        let policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: checkDigit)
+        let policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit)
         try self.init(directory: config.outboxPath, key: key, policy: policy, retentionDays: config.retentionDays, keyPath: config.outboxKeyFile)
     }
 
