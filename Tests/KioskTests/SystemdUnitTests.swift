@@ -1,5 +1,7 @@
-import Testing
+import FotoboxTestSupport
 import Foundation
+import Platform
+import Testing
 
 let repositoryRoot = FileManager.default.currentDirectoryPath
 let systemdAnalyze = "/usr/bin/systemd-analyze"
@@ -41,10 +43,56 @@ struct SystemdUnitTests {
     @Test func serviceIsNotifyTypeWithWatchdogAndCredentials() throws {
         let unit = try String(contentsOfFile: repositoryRoot + "/systemd/fotoboxd.service", encoding: .utf8)
         for line in ["Type=notify", "WatchdogSec=", "DevicePolicy=closed", "DeviceAllow=char-video4linux rw", "DeviceAllow=char-usb_device rw",
-                     "ProtectSystem=strict", "StateDirectory=fotobox", "LoadCredential=outbox.key:", "LoadCredential=client.key:",
+                     "ProtectSystem=strict", "StateDirectory=fotobox", "LoadCredentialEncrypted=outbox.key:/etc/fotobox/credentials/outbox.key.cred", "LoadCredential=client.key:",
                      "IPAddressAllow=localhost", "SystemCallFilter=@system-service"] {
             #expect(unit.contains(line), "fotoboxd.service lacks \(line)")
         }
+    }
+
+    /// Issue 16, item 2: the outbox key is never plaintext on disk. The installer's script seals a fresh key
+    /// (or an old plaintext key, which it then removes) with systemd-creds; what systemd would hand the
+    /// service decrypts to 32 bytes. The host key goes to a scratch file (SYSTEMD_CREDENTIAL_SECRET), not to
+    /// this machine's /var/lib/systemd; `host` is the path a kiosk PC without a TPM takes.
+    @Test(.needsTools("systemd-creds"), .enabled(if: getuid() == 0, "systemd-creds encrypt needs root"))
+    func theOutboxKeyIsSealedWithSystemdCreds() throws {
+        let directory = NSTemporaryDirectory() + "fotobox-creds-\(UUID().uuidString.prefix(8))"
+        try FileSystem.createDirectory(directory)
+        defer { try? FileSystem.removeTree(directory) }
+        let environment = ["SYSTEMD_CREDENTIAL_SECRET": directory + "/host.secret", "FOTOBOX_CREDENTIAL_KEY": "host",
+                           "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        func run(_ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            process.environment = environment
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
+            process.waitUntilExit()
+            return (process.terminationStatus, output)
+        }
+        let script = repositoryRoot + "/packaging/fotobox-outbox-key"
+        // A fresh installation: a new key, sealed.
+        let fresh = directory + "/fresh"
+        #expect(try run([script, fresh]).status == 0)
+        #expect(!FileSystem.exists(fresh + "/outbox.key"))
+        let sealed = try FileSystem.readFile(fresh + "/outbox.key.cred")
+        let opened = try run(["systemd-creds", "decrypt", "--name=outbox.key", fresh + "/outbox.key.cred", "-"])
+        #expect(opened.status == 0 && opened.output.count == 32)
+        let keyInTheFile = sealed.count >= 32 && (0...(sealed.count - 32)).contains { sealed[$0..<$0 + 32].elementsEqual(opened.output) }
+        #expect(!keyInTheFile, "the key is readable in the credential file")
+        // Run again: nothing changes (postinst on every upgrade).
+        #expect(try run([script, fresh]).status == 0)
+        #expect(try FileSystem.readFile(fresh + "/outbox.key.cred") == sealed)
+        // An upgrade from a plaintext key: the same key, sealed, and the plaintext gone.
+        let upgraded = directory + "/upgraded"
+        try FileSystem.createDirectory(upgraded)
+        let old = [UInt8](repeating: 0x5A, count: 32)
+        try FileSystem.writeNewFile(upgraded + "/outbox.key", old)
+        #expect(try run([script, upgraded]).status == 0)
+        #expect(!FileSystem.exists(upgraded + "/outbox.key"))
+        #expect(try run(["systemd-creds", "decrypt", "--name=outbox.key", upgraded + "/outbox.key.cred", "-"]).output == old)
     }
 
     @Test func udevRulesNameCaptureNodesAndPadsOnly() throws {

@@ -270,7 +270,18 @@ public final class Outbox: Sendable {
             }
         } catch {
             try withDatabase { db throws(SQLiteError) in try db.execute(acknowledge, [.text(receiptID), .integer(seconds), .integer(id)]) }
+            return
         }
+        truncateWriteAheadLog()
+    }
+
+    /// Copies the committed pages into the database file and truncates `outbox.sqlite-wal` to zero bytes.
+    /// secure_delete zeroes an erased item's pages, but the frames that held its sealed payload and case ID
+    /// stay readable in the WAL until it is truncated (or, much later, overwritten); the sealed payload opens
+    /// with the key into the whole visit. If a reader (fotoboxctl) holds the WAL, the checkpoint cannot
+    /// truncate now: `eraseAcknowledged` at the next start, and the next delivery, try again.
+    private func truncateWriteAheadLog() {
+        _ = try? withDatabase { db throws(SQLiteError) in try db.rows("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Erases the payload and case ID of acknowledged items (`acknowledged` → `erased`); with
@@ -280,6 +291,7 @@ public final class Outbox: Sendable {
             try db.execute("UPDATE items SET state = 'erased', payload = NULL, sealed_case_id = NULL, erased_at = ? WHERE state = 'acknowledged'",
                            [.integer(Int64(now.timeIntervalSince1970))])
         }
+        truncateWriteAheadLog()
     }
 
     /// The upload failed: back to `pending`, due again at `retryAt`.
