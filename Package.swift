@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Platform"),
         .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "WebServer", dependencies: ["CMicroHTTPD"]),
 
         // The hot kernels, once per instruction-set level, and the choice between them at start.
         .target(name: "CPUFeatures"),
@@ -61,17 +63,28 @@ let package = Package(
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
 
-        // Hardware and transmission.
-        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging"]),
-        .target(name: "Outbox", dependencies: ["CSQLite", "CCurl", "CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging"]),
+        // What a camera and a pad deliver, as values (no device, no C library but libjpeg's decoder).
+        .target(name: "Capture", dependencies: ["Imaging", "Platform"]),
+        // Hardware.
+        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
 
-        // The citizen's visit and the kiosk's local server.
-        .target(name: "Kiosk", dependencies: ["CMicroHTTPD", "COpenSSL", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox"]),
+        // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
+        .target(name: "Submission", dependencies: ["COpenSSL", "Imaging"]),
+        .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+
+        // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
+        .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
+        // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
+        .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Submission"]),
 
         // Thin executables.
-        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "Configuration", "Arguments", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Devices", "Outbox", "Kiosk"]),
-        .executableTarget(name: "fotobox-office", dependencies: ["Outbox", "Arguments", "Platform", "Configuration"]),
+        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore"]),
+        .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
+
+        // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
+        .target(name: "KioskTestSupport", dependencies: ["VisitCore", "Capture", "Devices", "Imaging", "Platform", "Configuration"], path: "Tests/KioskTestSupport"),
 
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
         // VM runs it from .build/release (issue 6).
@@ -87,11 +100,11 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Imaging", "Platform", "CV4L2"]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Platform", "Configuration", "Imaging"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Outbox", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "KioskTestSupport", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Capture
 import Platform
 
 /// What one video node is and offers, for `fotoboxctl camera list` and `devices`.

@@ -1,3 +1,4 @@
+import Capture
 import Imaging
 
 /// Chooses format, size and rate from what a camera offers. Pure, so tests cover it without a camera.

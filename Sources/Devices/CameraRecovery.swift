@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Capture
 import Platform
 
 /// How a faulty camera is retried: reopen at once, then with doubling pauses up to a ceiling.

@@ -1,3 +1,4 @@
+import Capture
 /// What the citizen does on the prompt, decoded from pen events: ink in the signing area becomes strokes,
 /// a tap on a button (pen down and up inside the same button) is a press. Pure logic, no I/O, so the
 /// same code runs against the real pad, the simulator and the unit tests.

@@ -1,3 +1,4 @@
+import Capture
 import CUSB
 
 /// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until

@@ -1,3 +1,4 @@
+import Capture
 import Imaging
 
 /// The document a signature image is made for, with its image size (BSI TR-03123-2, XhD).

@@ -1,3 +1,4 @@
+import Capture
 /// The signature's pen samples as an ISO/IEC 19794-7:2007 time-series record (full format), channels
 /// X, Y, T (time), F (pressure) and S (pen switch).
 ///

@@ -1,3 +1,4 @@
+import Capture
 /// A Wacom STU pad over any `HIDTransport`: the real one (`USBHIDDevice`) or the simulator. It queries
 /// what the pad can do (falling back to the model table when the pad refuses), shows the prompt, reads pen
 /// reports on a reader thread and turns them into a `Signature` through `PadInteraction`.

@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Submission
+import WebServer
+import VisitCore
+import Capture
 import Foundation
 import Compliance
 import Configuration
@@ -11,7 +15,7 @@ import Platform
 
 /// Why the station cannot start; each names the config key to look at.
 public enum StationError: Error, Sendable, CustomStringConvertible {
-    case caseRules(OutboxError)
+    case caseRules(CaseIDPolicyError)
     case camera(CameraError)
     case server(HTTPServerError)
     case models(String)

@@ -1,3 +1,5 @@
+import Submission
+import SQLite
 import Platform
 
 /// Why the outbox cannot do what was asked. Each case says what a technician should look at.

@@ -1,6 +1,7 @@
+import Submission
 import Arguments
 import Configuration
-import Outbox
+import OfficeReceiver
 import Platform
 
 // The office receiver: accepts the stations' submissions over mutual TLS and writes one folder per case.

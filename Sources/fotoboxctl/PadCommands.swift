@@ -1,3 +1,4 @@
+import Capture
 import Arguments
 import Devices
 import Platform

@@ -1,3 +1,4 @@
+import Submission
 import Arguments
 import Configuration
 import Foundation

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VisitCore
 import Arguments
 import Configuration
 import KernelDispatch

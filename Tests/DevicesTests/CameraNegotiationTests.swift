@@ -1,3 +1,4 @@
+import Capture
 import Devices
 import Imaging
 import Testing

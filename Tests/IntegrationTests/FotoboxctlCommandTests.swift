@@ -1,3 +1,4 @@
+import OfficeReceiver
 import FotoboxTestSupport
 import Foundation
 import Imaging

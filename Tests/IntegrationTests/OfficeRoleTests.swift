@@ -1,3 +1,4 @@
+import OfficeReceiver
 import Foundation
 import Outbox
 import Platform

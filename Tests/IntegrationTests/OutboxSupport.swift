@@ -1,3 +1,4 @@
+import OfficeReceiver
 import Configuration
 import FotoboxTestSupport
 import Foundation

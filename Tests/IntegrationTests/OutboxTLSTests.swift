@@ -1,3 +1,5 @@
+import OfficeReceiver
+import Submission
 import FotoboxTestSupport
 import Foundation
 import Outbox

@@ -1,3 +1,5 @@
+import VisitCore
+import Capture
 import Devices
 import Kiosk
 import Testing

@@ -1,5 +1,5 @@
 import Configuration
-import Kiosk
+import VisitCore
 import Testing
 
 /// Issue 16, item 6: the kiosk applies the same case-ID rules as the config check and the outbox —

@@ -1,3 +1,5 @@
+import KioskTestSupport
+import VisitCore
 import FotoboxTestSupport
 import Testing
 import Foundation

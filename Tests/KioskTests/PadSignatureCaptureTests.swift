@@ -1,3 +1,5 @@
+import VisitCore
+import Capture
 import Devices
 import Foundation
 import Kiosk
@@ -14,7 +16,7 @@ import Testing
     }
 
     /// Polls until `condition` holds or a second passes (the simulator's reader runs on its own thread).
-    private func poll(_ port: PadSignatureCapture, until condition: (Signature, Kiosk.PadButton?) -> Bool) -> (Signature, Kiosk.PadButton?) {
+    private func poll(_ port: PadSignatureCapture, until condition: (Signature, VisitCore.PadButton?) -> Bool) -> (Signature, VisitCore.PadButton?) {
         var last = port.poll()
         let deadline = Date().addingTimeInterval(2)
         while !condition(last.signature, last.pressed), Date() < deadline {

@@ -1,3 +1,4 @@
+import VisitCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

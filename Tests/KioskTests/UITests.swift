@@ -1,3 +1,4 @@
+import VisitCore
 import Testing
 import Foundation
 import Kiosk

@@ -1,3 +1,5 @@
+import KioskTestSupport
+import VisitCore
 import Testing
 import Foundation
 import Kiosk

@@ -1,3 +1,4 @@
+import Submission
 import Foundation
 import Imaging
 import Outbox

@@ -1,3 +1,5 @@
+import OfficeReceiver
+import Submission
 import Foundation
 import Outbox
 import Platform

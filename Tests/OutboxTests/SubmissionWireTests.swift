@@ -1,3 +1,4 @@
+import Submission
 import Outbox
 import Testing
 

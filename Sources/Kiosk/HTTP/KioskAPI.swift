@@ -1,3 +1,6 @@
+import WebServer
+import VisitCore
+import Capture
 import Foundation
 import Devices
 

@@ -1,3 +1,5 @@
+import WebServer
+import VisitCore
 import Configuration
 
 /// The kiosk's local server: the API over libmicrohttpd on the configured address (loopback unless the
@@ -11,7 +13,9 @@ public final class KioskServer: Sendable {
         // The API (with its Host check) must exist before the first request, and the Host check needs the
         // bound port: so bind first, answering 503 until the API is set.
         let box = APIBox()
-        http = try HTTPServer(host: host, port: port) { request in
+        http = try HTTPServer(host: host, port: port, tooLarge: { limit in
+            KioskResponses.error(413, "too-large", "the request body exceeds \(limit) bytes")
+        }) { request in
             box.api?.handle(request) ?? KioskResponses.error(503, "starting", "the station is starting")
         }
         api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WebServer
+import VisitCore
 import Platform
 
 /// The UI's files under one directory. Only plain names are served: every path segment is letters,

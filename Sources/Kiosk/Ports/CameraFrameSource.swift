@@ -1,3 +1,5 @@
+import VisitCore
+import Capture
 import Devices
 
 /// A `FrameSource` over any `Devices.Camera` (V4L2 or replay): opens, negotiates the preview and starts

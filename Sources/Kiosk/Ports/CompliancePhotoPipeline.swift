@@ -1,3 +1,5 @@
+import VisitCore
+import Capture
 import Compliance
 import Devices
 import FaceAnalysis
@@ -25,7 +27,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         checker = ComplianceChecker(profile: profile, thresholds: thresholds)
     }
 
-    public func guidance(for frame: Frame) -> GuidanceCode {
+    public func guidance(for frame: Frame) -> VisitCore.GuidanceCode {
         lock.lock()
         defer { lock.unlock() }
         // Previews are judged small (DCT-scaled JPEG) and their landmarks scaled to the frame's size,
@@ -43,14 +45,14 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         previous = faces.count == 1 ? faces[0] : nil
         let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         let shown = debouncer.update(evaluation.code, at: milliseconds)
-        return evaluation.ready && shown == .holdStill ? .good : GuidanceCode(shown)
+        return evaluation.ready && shown == .holdStill ? .good : VisitCore.GuidanceCode(shown)
     }
 
-    public func process(burst: [Frame]) throws(PhotoFailure) -> ProcessedPhoto {
+    public func process(burst: [Frame]) throws(PhotoFailure) -> VisitCore.ProcessedPhoto {
         lock.lock()
         defer { lock.unlock() }
         var candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)] = []
-        var lastProblem = GuidanceCode.noFace
+        var lastProblem = VisitCore.GuidanceCode.noFace
         for frame in burst {
             guard let image = try? frame.rgbImage() else { continue }
             let faces = analyzer.analyze(image)
@@ -63,7 +65,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
                 let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
                 candidates.append((photo, report))
             } catch {
-                lastProblem = GuidanceCode(GuidanceEvaluator.code(for: error))
+                lastProblem = VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))
             }
         }
         guard let best = BestFrameSelector.choose(candidates.map(\.report)) else { throw .noUsableFrame(lastProblem) }
@@ -75,17 +77,17 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         let reportJSON = (try? encoder.encode(report)).map { [UInt8]($0) } ?? []
         // What the citizen can still improve: the mandatory failures only (an optional pitch estimate must
         // not send a frontal face back to "look straight"), once each.
-        var advice: [GuidanceCode] = []
+        var advice: [VisitCore.GuidanceCode] = []
         for check in report.checks where !check.pass && check.mandatory {
             if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
         }
-        return ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, reportJSON: reportJSON)
+        return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, reportJSON: reportJSON)
     }
 }
 
 extension CompliancePhotoPipeline {
     /// What the citizen can do about a failed check, when it is something they can do.
-    func adviceCode(_ check: CheckResult) -> GuidanceCode? {
+    func adviceCode(_ check: CheckResult) -> VisitCore.GuidanceCode? {
         switch check.id {
         case "singleFacePresent": return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
         case "interEyeDistance": return .tooFar
@@ -101,7 +103,7 @@ extension CompliancePhotoPipeline {
     }
 }
 
-extension GuidanceCode {
+extension VisitCore.GuidanceCode {
     /// The kiosk's code for Compliance's.
     init(_ code: Compliance.GuidanceCode) {
         switch code {

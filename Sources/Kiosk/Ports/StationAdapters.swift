@@ -1,3 +1,6 @@
+import VisitCore
+import Submission
+import Capture
 import Configuration
 import Devices
 import Foundation
@@ -35,14 +38,14 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
         }
     }
 
-    public func poll() -> (signature: Signature, pressed: PadButton?) {
+    public func poll() -> (signature: Signature, pressed: VisitCore.PadButton?) {
         lock.withLock {
             let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
             guard let current = pad, lost == nil else { return (latest ?? empty, nil) }
             do {
                 let progress = try current.poll(waitMilliseconds: 0)
                 latest = progress.signature
-                let pressed: PadButton? = switch progress.pressed {
+                let pressed: VisitCore.PadButton? = switch progress.pressed {
                 case .ok: .accept
                 case .retry: .retry
                 case nil: nil

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VisitCore
 
 /// The sd_notify protocol by hand: one datagram to `$NOTIFY_SOCKET` per message. Outside systemd
 /// (no `$NOTIFY_SOCKET`) every call does nothing.

@@ -1,3 +1,4 @@
+import Submission
 import CCurl
 import Configuration
 import Foundation

@@ -1,3 +1,5 @@
+import Submission
+import SQLite
 import Configuration
 import Foundation
 import Platform
@@ -116,7 +118,8 @@ public final class Outbox: Sendable {
     /// case-ID rules and retention.
     public convenience init(config: StationConfig) throws(OutboxError) {
         let key = try OutboxKey.load(path: config.outboxKeyFile)
-        let policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit)
+        let policy: CaseIDPolicy
+        do { policy = try CaseIDPolicy(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) } catch { throw .invalidSettings(error.reason) }
         try self.init(directory: config.outboxPath, key: key, policy: policy, retentionDays: config.retentionDays, keyPath: config.outboxKeyFile)
     }
 

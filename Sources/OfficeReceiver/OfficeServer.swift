@@ -1,3 +1,4 @@
+import Submission
 import CMicroHTTPD
 import Configuration
 import Foundation
@@ -74,7 +75,7 @@ public final class OfficeServer: @unchecked Sendable {
     }
 
     /// Binds and starts serving in libmicrohttpd's threads (one per connection).
-    public func start(_ settings: OfficeServerSettings) throws(OutboxError) {
+    public func start(_ settings: OfficeServerSettings) throws(OfficeError) {
         guard daemon == nil else { return }
         let policy = try ClientCertificatePolicy(clientCAPEM: settings.clientCAPEM, crlPath: settings.crlPath, log: log)
         let watch = ConnectionWatch(policy: policy, deadline: settings.handshakeDeadline, log: log)
@@ -120,7 +121,7 @@ public final class OfficeServer: @unchecked Sendable {
             }
         }
         guard let started else {
-            throw .officeSettings("cannot serve HTTPS on \(settings.host):\(settings.port): the address is in use or not local, or the TLS certificate, key or client CA is not valid PEM")
+            throw .settings("cannot serve HTTPS on \(settings.host):\(settings.port): the address is in use or not local, or the TLS certificate, key or client CA is not valid PEM")
         }
         daemon = started
         port = fotobox_mhd_bound_port(started)
@@ -233,14 +234,14 @@ public final class OfficeServer: @unchecked Sendable {
     }
 
     /// `host:port` as a socket address (IPv4 or IPv6; a host name is resolved once at start).
-    static func socketAddress(host: String, port: UInt16) throws(OutboxError) -> (storage: sockaddr_storage, family: Int32) {
+    static func socketAddress(host: String, port: UInt16) throws(OfficeError) -> (storage: sockaddr_storage, family: Int32) {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let first = result else {
-            throw .officeSettings("--listen \(host): \(String(cString: gai_strerror(status)))")
+            throw .settings("--listen \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(result) }
         var storage = sockaddr_storage()

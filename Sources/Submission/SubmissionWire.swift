@@ -60,7 +60,7 @@ public enum SubmissionWire {
     static let metadataKeys: Set<String> = ["caseId", "stationId", "capturedAt", "queuedAt", "softwareVersion", "camera"]
 
     /// The `metadata` part: sorted keys, so the same submission always encodes to the same bytes.
-    static func metadataJSON(_ submission: Submission) -> [UInt8] {
+    package static func metadataJSON(_ submission: Submission) -> [UInt8] {
         let fields = ["caseId": submission.caseID, "stationId": submission.metadata.stationID,
                       "capturedAt": submission.metadata.capturedAt, "queuedAt": submission.metadata.queuedAt,
                       "softwareVersion": submission.metadata.softwareVersion, "camera": submission.metadata.camera]

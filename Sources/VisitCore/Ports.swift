@@ -1,8 +1,8 @@
-import Devices
+import Capture
 
 // The ports: what a visit needs from the camera, the photo pipeline, the signature pad and the outbox.
-// Kiosk owns these small protocols; the real modules are wired into them in `Station.swift` (a few lines
-// each), and `StandIns.swift` has simple in-Kiosk implementations for tests and the demo.
+// VisitCore owns these small protocols; Kiosk wires the real modules into them in `Station.swift` (a few
+// lines each), and the test-support target `KioskTestSupport` has stand-ins for the tests.
 
 /// Where preview and burst frames come from. `CameraFrameSource` adapts any `Devices.Camera`.
 public protocol FrameSource: AnyObject, Sendable {
@@ -171,4 +171,15 @@ public protocol SubmissionQueue: AnyObject, Sendable {
 /// Monotonic time in seconds; injectable so the tests drive every timeout without waiting.
 public protocol KioskClock: Sendable {
     func now() -> Double
+}
+
+/// The machine's monotonic clock.
+public struct MonotonicKioskClock: KioskClock {
+    /// One origin for every instance, so readings of two instances compare.
+    private static let origin = ContinuousClock.now
+    public init() {}
+    public func now() -> Double {
+        let elapsed = ContinuousClock.now - Self.origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
 }

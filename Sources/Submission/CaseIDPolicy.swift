@@ -16,11 +16,11 @@ public struct CaseIDPolicy: Sendable {
 
     /// The pattern must match the whole ID (it is anchored even without ^ and $); see `CaseIDPattern` for
     /// the language (linear-time: no pattern can make a check hang).
-    public init(pattern: String = StationConfig().caseIDPattern, checkDigit: CheckDigit = .none) throws(OutboxError) {
+    public init(pattern: String = StationConfig().caseIDPattern, checkDigit: CheckDigit = .none) throws(CaseIDPolicyError) {
         do throws(CaseIDPattern.Error) {
             rules = try CaseIDRules(pattern: pattern, checkDigit: checkDigit)
         } catch {
-            throw .invalidSettings("case-id-pattern \(pattern) cannot be used: \(error)")
+            throw CaseIDPolicyError("case-id-pattern \(pattern) cannot be used: \(error)")
         }
     }
 
@@ -39,4 +39,11 @@ public struct CaseIDPolicy: Sendable {
 
     /// 1-64 ASCII letters, digits, '-' or '_', not starting with '-' (it could read as an option).
     package static func isSafe(_ caseID: String) -> Bool { CaseIDRules.isSafeIdentifier(caseID) }
+}
+
+/// A case-ID policy that cannot be used (a pattern outside the supported language).
+public struct CaseIDPolicyError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
 }

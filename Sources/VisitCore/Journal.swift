@@ -117,13 +117,13 @@ package struct JournalSocket: Sendable {
 }
 
 extension String {
-    var replacingNewlines: String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
+    package var replacingNewlines: String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
 }
 
 /// One datagram to a Unix socket path ('@' at the start names the abstract namespace), as the systemd
 /// notify and journal protocols want. No connection, no state.
-enum UnixDatagram {
-    static func send(_ bytes: [UInt8], to path: String) -> Bool {
+package enum UnixDatagram {
+    package static func send(_ bytes: [UInt8], to path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         let owned = FileDescriptor(owning: fd)

@@ -1,3 +1,4 @@
+import Submission
 import Foundation
 
 /// An HTTP answer: status and a JSON body.

@@ -52,7 +52,7 @@ public final class RevocationList: @unchecked Sendable {
     public let revokedCount: Int
 
     /// Parses `bytes` and verifies every CRL's signature against `authority` (the client CA, PEM).
-    public init(bytes: [UInt8], authority: [UInt8]) throws(OutboxError) {
+    public init(bytes: [UInt8], authority: [UInt8]) throws(OfficeError) {
         var list: UnsafeMutablePointer<gnutls_x509_crl_t?>?
         var count: UInt32 = 0
         let imported = bytes.withUnsafeBytes { raw -> Bool in
@@ -60,7 +60,7 @@ public final class RevocationList: @unchecked Sendable {
             if gnutls_x509_crl_list_import2(&list, &count, &datum, GNUTLS_X509_FMT_PEM, 0) >= 0, count > 0 { return true }
             return gnutls_x509_crl_list_import2(&list, &count, &datum, GNUTLS_X509_FMT_DER, 0) >= 0 && count > 0
         }
-        guard imported, let list else { throw .officeSettings("--crl: not a certificate revocation list (PEM or DER)") }
+        guard imported, let list else { throw .settings("--crl: not a certificate revocation list (PEM or DER)") }
         handles = Array(UnsafeBufferPointer(start: list, count: Int(count)))
         fotobox_gnutls_free(list)
         let authorities = try Self.certificates(authority)
@@ -73,7 +73,7 @@ public final class RevocationList: @unchecked Sendable {
             }
             guard verified >= 0, status == 0 else {
                 handles.forEach { gnutls_x509_crl_deinit($0) }
-                throw .officeSettings("--crl: a revocation list is not signed by the client CA (--client-ca)")
+                throw .settings("--crl: a revocation list is not signed by the client CA (--client-ca)")
             }
             total += Int(max(0, gnutls_x509_crl_get_crt_count(handle)))
         }
@@ -89,14 +89,14 @@ public final class RevocationList: @unchecked Sendable {
         }
     }
 
-    static func certificates(_ pem: [UInt8]) throws(OutboxError) -> [gnutls_x509_crt_t?] {
+    static func certificates(_ pem: [UInt8]) throws(OfficeError) -> [gnutls_x509_crt_t?] {
         var list: UnsafeMutablePointer<gnutls_x509_crt_t?>?
         var count: UInt32 = 0
         let status = pem.withUnsafeBytes { raw -> Int32 in
             var datum = gnutls_datum_t(data: UnsafeMutablePointer(mutating: raw.bindMemory(to: UInt8.self).baseAddress), size: UInt32(raw.count))
             return gnutls_x509_crt_list_import2(&list, &count, &datum, GNUTLS_X509_FMT_PEM, 0)
         }
-        guard status >= 0, let list, count > 0 else { throw .officeSettings("--client-ca: no certificate in the file") }
+        guard status >= 0, let list, count > 0 else { throw .settings("--client-ca: no certificate in the file") }
         defer { fotobox_gnutls_free(list) }
         return Array(UnsafeBufferPointer(start: list, count: Int(count)))
     }
@@ -122,7 +122,7 @@ public final class ClientCertificatePolicy: Sendable {
     static let serverAuthentication = "1.3.6.1.5.5.7.3.1"
 
     /// Loads the CRL now, so a bad `--crl` stops the office at start.
-    public init(clientCAPEM: [UInt8], crlPath: String?, log: @escaping @Sendable (String) -> Void) throws(OutboxError) {
+    public init(clientCAPEM: [UInt8], crlPath: String?, log: @escaping @Sendable (String) -> Void) throws(OfficeError) {
         self.crlPath = crlPath
         self.authority = clientCAPEM
         self.log = log
@@ -183,15 +183,15 @@ public final class ClientCertificatePolicy: Sendable {
         return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
     }
 
-    private static func load(_ path: String, authority: [UInt8]) throws(OutboxError) -> ([Int], RevocationList) {
+    private static func load(_ path: String, authority: [UInt8]) throws(OfficeError) -> ([Int], RevocationList) {
         do {
             let stamp = try stamp(path)
             let bytes = try FileSystem.readFile(path, limit: 16 << 20)
             return (stamp, try RevocationList(bytes: bytes, authority: authority))
-        } catch let error as OutboxError {
+        } catch let error as OfficeError {
             throw error
         } catch {
-            throw .officeSettings("--crl \(path): \(error)")
+            throw .settings("--crl \(path): \(error)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Submission
 import Configuration
 import Foundation
 import Platform
@@ -7,7 +8,7 @@ import Platform
 public enum OfficeService {
     /// Starts serving, prints `listening on https://HOST:PORT` on stdout (the bound port, also for port 0),
     /// purges on start and hourly, and returns after SIGTERM or SIGINT once the server has stopped.
-    public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy) throws(OutboxError) {
+    public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy) throws(OfficeError) {
         let inbox = try OfficeInbox(directory: inboxPath, retentionDays: retentionDays)
         let log: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
         // Block the stop signals before libmicrohttpd starts its threads, so they all inherit the mask and

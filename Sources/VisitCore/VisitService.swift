@@ -1,5 +1,5 @@
+import Capture
 import Foundation
-import Devices
 import Imaging
 import Platform
 
@@ -385,7 +385,7 @@ public final class VisitService: @unchecked Sendable {
         }
     }
 
-    static func previewJPEG(of frame: Frame) -> [UInt8]? {
+    package static func previewJPEG(of frame: Frame) -> [UInt8]? {
         if frame.format.isCompressed { return frame.bytes }
         guard let image = try? frame.rgbImage() else { return nil }
         return try? JPEG.encode(image, options: .preview)

@@ -66,14 +66,18 @@ public final class HTTPServer: @unchecked Sendable {
 
     let handler: Handler
     let maxBodyBytes: Int
+    /// The answer to a body above `maxBodyBytes` (the API's own error shape).
+    let tooLarge: @Sendable (_ maxBodyBytes: Int) -> HTTPResponse
     private var daemon: OpaquePointer?
     /// The port actually bound (the one asked for, or the kernel's choice for 0).
     public private(set) var port: UInt16 = 0
     public let host: String
 
     public init(host: String, port: UInt16, maxBodyBytes: Int = 16 * 1024, maxConnections: Int = 32,
+                tooLarge: @escaping @Sendable (_ maxBodyBytes: Int) -> HTTPResponse = HTTPServer.plainTooLarge,
                 handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
+        self.tooLarge = tooLarge
         self.maxBodyBytes = maxBodyBytes
         self.host = host
         let literal = host == "localhost" ? "127.0.0.1" : host
@@ -114,6 +118,12 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Stops listening and waits for the connection threads (streams must end by themselves soon).
+    /// 413 with a plain-text reason.
+    public static let plainTooLarge: @Sendable (Int) -> HTTPResponse = { limit in
+        HTTPResponse(status: 413, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                     body: .bytes(Array("the request body exceeds \(limit) bytes\n".utf8)))
+    }
+
     public func stop() {
         if let daemon { MHD_stop_daemon(daemon) }
         daemon = nil
@@ -167,7 +177,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, connection, ur
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
         if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").flatMap({ Int(String(cString: $0)) }),
            length > server.maxBodyBytes {
-            return queue(connection, KioskResponses.error(413, "too-large", "the request body exceeds \(server.maxBodyBytes) bytes"))
+            return queue(connection, server.tooLarge(server.maxBodyBytes))
         }
         return .YES
     }
@@ -187,7 +197,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, connection, ur
         return .YES
     }
     if pending.tooLarge {
-        return queue(connection, KioskResponses.error(413, "too-large", "the request body exceeds \(server.maxBodyBytes) bytes"))
+        return queue(connection, server.tooLarge(server.maxBodyBytes))
     }
     var headers: [String: String] = [:]
     for (key, value) in values(connection, .HEADER_KIND) { headers[key.lowercased()] = value }

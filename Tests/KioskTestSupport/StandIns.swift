@@ -1,21 +1,13 @@
+import VisitCore
+import Capture
 import Foundation
 import Devices
 import Imaging
 import Platform
 import Configuration
 
-// Simple in-Kiosk implementations of the ports, for the tests and for running fotoboxd before the real
-// camera/pipeline/pad/outbox are wired in `Station.swift`. Each does the least that makes a visit run.
-
-/// The machine's monotonic clock.
-public struct MonotonicKioskClock: KioskClock {
-    public init() {}
-    public func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
+// Stand-ins for the visit's ports, for the tests only (a test-support target, as swift-nio's NIOTestUtils:
+// no product links it). Each does the least that makes a visit run.
 
 /// A clock the tests move by hand.
 public final class ManualClock: KioskClock, @unchecked Sendable {
@@ -137,7 +129,7 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     private let lock = NSLock()
     private var startedAt: Double?
     private var cleared = false
-    private var pending: PadButton?
+    private var pending: VisitCore.PadButton?
     public var available: Bool { get { lock.withLock { availableValue } } set { lock.withLock { availableValue = newValue } } }
     private var availableValue = true
     public var scribble: Bool { get { lock.withLock { scribbleValue } } set { lock.withLock { scribbleValue = newValue } } }
@@ -152,7 +144,7 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     }
 
     /// A press of the pad's own OK / retry button.
-    public func press(_ button: PadButton) { lock.withLock { pending = button } }
+    public func press(_ button: VisitCore.PadButton) { lock.withLock { pending = button } }
 
     public func begin() throws(SignatureFailure) {
         let ok: Bool = lock.withLock {
@@ -164,7 +156,7 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
         if !ok { throw .padUnavailable("simulated pad switched off") }
     }
 
-    public func poll() -> (signature: Signature, pressed: PadButton?) {
+    public func poll() -> (signature: Signature, pressed: VisitCore.PadButton?) {
         lock.withLock {
             let button = pending
             pending = nil

@@ -84,7 +84,7 @@ public enum CameraError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Maps a failed call on `device` to the fault it means.
-    static func from(_ error: SystemError, device: String) -> CameraError {
+    package static func from(_ error: SystemError, device: String) -> CameraError {
         if error.errno == EIO { return .streamFailed(device) }
         if error.isDeviceGone { return .deviceGone(device) }
         if error.isBusy { return .busy(device) }

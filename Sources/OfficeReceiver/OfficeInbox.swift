@@ -1,4 +1,6 @@
 import COpenSSL
+import Submission
+import SQLite
 import Foundation
 import Platform
 import Synchronization
@@ -76,8 +78,8 @@ public final class OfficeInbox: Sendable {
     static let databaseName = ".fotobox-office.sqlite"
     static let incomingPrefix = ".incoming-"
 
-    public init(directory: String, retentionDays: Int = 14) throws(OutboxError) {
-        guard (1...3650).contains(retentionDays) else { throw .officeSettings("--retention-days must be 1…3650") }
+    public init(directory: String, retentionDays: Int = 14) throws(OfficeError) {
+        guard (1...3650).contains(retentionDays) else { throw .settings("--retention-days must be 1…3650") }
         self.directory = directory
         self.retentionDays = retentionDays
         do {
