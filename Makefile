@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := .build/release
 .DEFAULT_GOAL := build
-.PHONY: setup build test demo bench vm-test e2e deb clean
+.PHONY: setup build test tsan demo bench vm-test e2e deb clean
 
 setup:
 	@scripts/setup
@@ -14,6 +14,13 @@ build: setup
 test: setup
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+
+# The visit service's threads under ThreadSanitizer (issue 18): the Kiosk tests, among them the race test
+# that fires conflicting events from several threads thousands of times. A debug build of its own
+# (.build/tsan), apart from the release build `make test` uses.
+tsan: setup
+	$(SWIFT) build --sanitize=thread --build-tests --scratch-path .build/tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --skip-build --scratch-path .build/tsan --filter KioskTests
 
 demo: build
 	@scripts/demo

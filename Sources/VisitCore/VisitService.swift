@@ -1,14 +1,19 @@
 import Capture
+import Dispatch
 import Foundation
 import Imaging
 import Platform
+import Synchronization
 
-/// Runs the visit: owns the state machine, the camera thread (preview, guidance, burst), the capture
-/// worker, the ticker (timeouts, pad polling) and carries out the machine's effects on the ports.
+/// Runs the visit: one visit thread owns the state machine and carries out its effects on the ports; the
+/// camera thread (preview, guidance, burst) and a capture worker per attempt post events to it; HTTP
+/// threads post the citizen's actions and read snapshots.
 ///
-/// All state sits behind one lock; the ports are called outside it, so a slow device never blocks the
-/// API. Threads wait on the lock's condition with timeouts, so `stop` ends them within a second.
-public final class VisitService: @unchecked Sendable {
+/// Threading model: the machine is changed and the pad and the outbox are driven by the visit thread
+/// only, one event at a time, so no two effects ever interleave (a cancel can no longer slip between a
+/// step check and the pad being switched on). Shared state sits behind one `Mutex`, held only for short
+/// reads and writes, never across a port call. Every deadline is on the monotonic `ContinuousClock`.
+public final class VisitService: Sendable {
     public struct Ports: Sendable {
         public var frames: any FrameSource
         public var pipeline: any PhotoPipeline
@@ -29,31 +34,66 @@ public final class VisitService: @unchecked Sendable {
     public let scratchDirectory: String?
     /// Frames taken for the burst after the countdown.
     public let burstSize: Int
-    /// How often the ticker looks at timeouts and the pad.
+    /// How often the visit thread looks at timeouts and the pad.
     public let tickInterval: Double
     /// Added to every submission's metadata: station id, software version (never anything of the citizen).
     public let stationMetadata: [String: String]
 
-    private let condition = NSCondition()
-    private var machine: VisitMachine
-    private var running = false
-    private var threads = 0
-    // Camera.
-    private var previewJPEG: [UInt8]?
-    private var previewSequence = 0
-    private var framesSeen: UInt64 = 0
-    private var cameraFailures = 0
-    private var burst: [Frame] = []
-    private var burstAttempt = 0
-    private var burstWanted = false
-    // Pad.
-    private var padActive = false
-    private var mirror: Signature?
+    /// What the threads share. Only the visit thread changes `machine`, `padActive` and `mirror`; the
+    /// camera thread writes the preview and the burst; everyone reads.
+    private struct Shared: Sendable {
+        var machine: VisitMachine
+        var running = false
+        /// The visit thread takes commands; before `start` and once it has ended, callers apply their
+        /// event themselves (no other thread touches the machine then).
+        var accepting = false
+        /// Threads of this service still alive (visit, camera, capture workers).
+        var threads = 0
+        /// Events posted to the visit thread, oldest first.
+        var inbox: [Command] = []
+        // Camera.
+        var previewJPEG: [UInt8]?
+        var previewSequence = 0
+        var framesSeen: UInt64 = 0
+        var cameraFailures = 0
+        var burst: [Frame] = []
+        var burstAttempt = 0
+        var burstWanted = false
+        // Pad.
+        var padActive = false
+        var mirror: Signature?
+    }
+
+    /// A message to the visit thread.
+    private enum Command: Sendable {
+        case event(VisitEvent, token: String?, trusted: Bool, reply: Reply?)
+        case stop
+    }
+
+    /// Where the visit thread leaves the outcome of one posted event for the thread that waits on it.
+    private final class Reply: Sendable {
+        private let outcome = Mutex<Result<Void, VisitRefusal>?>(nil)
+        private let ready = DispatchSemaphore(value: 0)
+        func fulfil(_ result: Result<Void, VisitRefusal>) {
+            outcome.withLock { $0 = result }
+            ready.signal()
+        }
+        func wait() -> Result<Void, VisitRefusal> {
+            ready.wait()
+            return outcome.withLock { $0 } ?? .success(())
+        }
+    }
+
+    private let shared: Mutex<Shared>
+    /// Wakes the visit thread when its inbox gets a command.
+    private let inboxSignal = DispatchSemaphore(value: 0)
+    /// Wakes whoever waits for a change of `shared`.
+    private let changed = ChangeSignal()
 
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
                 scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
                 stationMetadata: [String: String] = [:]) {
-        self.machine = machine
+        self.shared = Mutex(Shared(machine: machine))
         self.ports = ports
         self.clock = clock
         self.journal = journal
@@ -65,37 +105,39 @@ public final class VisitService: @unchecked Sendable {
 
     // MARK: life cycle
 
-    /// Starts the camera thread and the ticker.
+    /// Starts the visit thread and the camera thread.
     public func start() {
-        condition.lock()
-        guard !running else { condition.unlock(); return }
-        running = true
-        threads = 2
-        condition.unlock()
+        let starting = shared.withLock { state -> Bool in
+            guard !state.running else { return false }
+            state.running = true
+            state.accepting = true
+            state.threads = 2
+            return true
+        }
+        guard starting else { return }
         emptyScratch()
+        spawn("fotobox-visit") { [self] in visitLoop() }
         spawn("fotobox-camera") { [self] in cameraLoop() }
-        spawn("fotobox-ticker") { [self] in tickerLoop() }
     }
 
-    /// Wipes any visit, stops the threads (waits for them) and closes the camera.
+    /// Wipes any visit, stops the threads (waits up to 5 s for them) and closes the camera.
     public func stop() {
-        _ = try? perform(.cancel, token: nil, trusted: true)
-        condition.lock()
-        running = false
-        condition.broadcast()
-        let deadline = Date().addingTimeInterval(5)
-        while threads > 0 && condition.wait(until: deadline) {}
-        condition.unlock()
+        _ = post(.cancel, token: nil, trusted: true)
+        shared.withLock { state in
+            state.running = false
+            state.inbox.append(.stop)
+        }
+        inboxSignal.signal()
+        changed.broadcast()
+        changed.wait(until: .now + .seconds(5)) { shared.withLock { $0.threads == 0 } }
         ports.frames.close()
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
             body()
-            condition.lock()
-            threads -= 1
-            condition.broadcast()
-            condition.unlock()
+            shared.withLock { $0.threads -= 1 }
+            changed.broadcast()
         }
         thread.name = name
         thread.start()
@@ -106,88 +148,75 @@ public final class VisitService: @unchecked Sendable {
     /// Applies a citizen's action. `token` must be the running visit's (except to start one).
     @discardableResult
     public func perform(_ event: VisitEvent, token: String?) throws(VisitRefusal) -> VisitSnapshot {
-        try perform(event, token: token, trusted: false)
+        try post(event, token: token, trusted: false).get()
         return snapshot(token: token)
     }
 
     /// Starts a visit in `language`; the token returned is the only key to it (kept by the browser tab).
     public func startVisit(_ language: Language) throws(VisitRefusal) -> (token: String, snapshot: VisitSnapshot) {
-        try perform(.start(language), token: nil, trusted: false)
-        condition.lock()
-        let token = machine.visit?.token ?? ""
-        condition.unlock()
+        try post(.start(language), token: nil, trusted: false).get()
+        let token = shared.withLock { $0.machine.visit?.token ?? "" }
         return (token, snapshot(token: token))
     }
 
     /// What `token`'s browser tab may see now.
     public func snapshot(token: String?) -> VisitSnapshot {
-        condition.lock()
-        defer { condition.unlock() }
-        return VisitSnapshot(machine: machine, owned: machine.owns(token), now: clock.now())
+        let now = clock.now()
+        return shared.withLock { VisitSnapshot(machine: $0.machine, owned: $0.machine.owns(token), now: now) }
     }
 
     /// The current revision; waits up to `timeout` seconds for one newer than `after` (Server-Sent Events).
     public func waitForChange(after revision: Int, timeout: Double) -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while machine.revision == revision && running && condition.wait(until: deadline) {}
-        return machine.revision
+        changed.wait(until: .now + .seconds(clamping: timeout)) {
+            shared.withLock { $0.machine.revision != revision || !$0.running }
+        }
+        return shared.withLock { $0.machine.revision }
     }
 
     /// The newest preview frame after `sequence` for the visit's owner, waiting up to `timeout` seconds;
     /// nil when there is none (no visit in the guidance or capture step, or not the owner).
     public func waitForPreview(after sequence: Int, token: String?, timeout: Double) -> (jpeg: [UInt8], sequence: Int)? {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while running && machine.owns(token) && previewSequence == sequence && condition.wait(until: deadline) {}
-        guard machine.owns(token), previewSequence != sequence, let jpeg = previewJPEG else { return nil }
-        return (jpeg, previewSequence)
+        changed.wait(until: .now + .seconds(clamping: timeout)) {
+            shared.withLock { !$0.running || !$0.machine.owns(token) || $0.previewSequence != sequence }
+        }
+        return shared.withLock { state in
+            guard state.machine.owns(token), state.previewSequence != sequence, let jpeg = state.previewJPEG else { return nil }
+            return (jpeg, state.previewSequence)
+        }
     }
 
     /// The processed photo under review, for the owner.
     public func photo(token: String?) -> [UInt8]? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard machine.owns(token) else { return nil }
-        return machine.visit?.photo?.jpeg
+        shared.withLock { state in
+            guard state.machine.owns(token) else { return nil }
+            return state.machine.visit?.photo?.jpeg
+        }
     }
 
     /// The strokes on the pad so far, for the owner's on-screen mirror.
     public func signatureMirror(token: String?) -> Signature? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard machine.owns(token), machine.step == .signature else { return nil }
-        return mirror
+        shared.withLock { state in
+            guard state.machine.owns(token), state.machine.step == .signature else { return nil }
+            return state.mirror
+        }
     }
 
     /// Whether `token` owns the running visit.
     public func owns(_ token: String?) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return machine.owns(token)
+        shared.withLock { $0.machine.owns(token) }
     }
 
     /// Frames received since start (the watchdog pings only while this grows).
-    public var frameCount: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return framesSeen
-    }
+    public var frameCount: UInt64 { shared.withLock { $0.framesSeen } }
 
-    public var isRunning: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return running
-    }
+    public var isRunning: Bool { shared.withLock { $0.running } }
 
     /// For tests and status: the step, whether a visit is open, and what is held in memory.
     public var residue: Residue {
-        condition.lock()
-        defer { condition.unlock() }
-        return Residue(step: machine.step, hasVisit: machine.visit != nil, hasPreview: previewJPEG != nil,
-                       burstFrames: burst.count, hasMirror: mirror != nil, padActive: padActive)
+        shared.withLock { state in
+            Residue(step: state.machine.step, hasVisit: state.machine.visit != nil, hasPreview: state.previewJPEG != nil,
+                    burstFrames: state.burst.count, hasMirror: state.mirror != nil, padActive: state.padActive)
+        }
     }
 
     /// What of a visit the service holds; all empty after a wipe.
@@ -200,90 +229,157 @@ public final class VisitService: @unchecked Sendable {
         public var padActive: Bool
     }
 
-    // MARK: events and effects
+    // MARK: the visit thread
 
-    private func perform(_ event: VisitEvent, token: String?, trusted: Bool) throws(VisitRefusal) {
-        condition.lock()
-        if !trusted {
-            switch event {
-            case .start:
-                if machine.visit != nil { condition.unlock(); throw .visitInProgress }
-            case .setLanguage where machine.visit == nil:
-                break
-            default:
-                if !machine.owns(token) { condition.unlock(); throw .notYourVisit }
-            }
+    /// Hands `event` to the visit thread and waits until it and every effect it caused have been carried
+    /// out. Before `start` and after `stop` no visit thread exists, so the caller applies it itself.
+    private func post(_ event: VisitEvent, token: String?, trusted: Bool) -> Result<Void, VisitRefusal> {
+        let reply = Reply()
+        let queued = shared.withLock { state -> Bool in
+            guard state.accepting else { return false }
+            state.inbox.append(.event(event, token: token, trusted: trusted, reply: reply))
+            return true
         }
-        let before = machine.step
-        let effects: [VisitEffect]
-        do throws(VisitRefusal) {
-            effects = try machine.handle(event, now: clock.now())
-        } catch {
-            condition.broadcast()
-            condition.unlock()
-            if case .caseNumberRefused(let reason) = error { journal.log(.notice, "case number refused", [("event", "case-refused"), ("reason", reason)]) }
-            throw error
-        }
-        let after = machine.step
-        let caseNumber = machine.visit?.caseNumber
-        condition.broadcast()
-        condition.unlock()
-        if before != after {
-            var fields = [("event", "step"), ("step", after.rawValue)]
-            if let caseNumber, after == .consent || after == .receipt {
-                fields.append(("case", journal.caseTag(caseNumber)))
-            }
-            journal.log(.info, "visit step \(after.rawValue)", fields)
-        }
-        run(effects)
+        guard queued else { return apply(event, token: token, trusted: trusted) }
+        inboxSignal.signal()
+        return reply.wait()
     }
 
-    /// Feeds a result of the service's own work back into the machine.
+    /// Posts a result of the service's own work (camera, capture worker) without waiting for it.
+    private func notify(_ event: VisitEvent) {
+        let queued = shared.withLock { state -> Bool in
+            guard state.running else { return false }
+            state.inbox.append(.event(event, token: nil, trusted: true, reply: nil))
+            return true
+        }
+        if queued { inboxSignal.signal() }
+    }
+
+    private func visitLoop() {
+        let tick = Duration.seconds(clamping: tickInterval)
+        var nextTick = ContinuousClock.now + tick
+        while true {
+            _ = inboxSignal.wait(timeout: .now() + (nextTick - .now).dispatchInterval)
+            let commands = shared.withLock { state in
+                defer { state.inbox = [] }
+                return state.inbox
+            }
+            for command in commands {
+                switch command {
+                case .event(let event, let token, let trusted, let reply):
+                    let result = apply(event, token: token, trusted: trusted)
+                    reply?.fulfil(result)
+                case .stop:
+                    // What was posted up to here is still applied, in order; later callers apply their own.
+                    let late = shared.withLock { state in
+                        state.accepting = false
+                        defer { state.inbox = [] }
+                        return state.inbox
+                    }
+                    for case .event(let event, let token, let trusted, let reply) in late {
+                        let result = apply(event, token: token, trusted: trusted)
+                        reply?.fulfil(result)
+                    }
+                    return
+                }
+            }
+            if ContinuousClock.now >= nextTick {
+                tickOnce()
+                nextTick = .now + tick
+            }
+        }
+    }
+
+    /// Feeds one event to the machine and carries out its effects (visit thread, or the caller while no
+    /// visit thread runs).
+    private func apply(_ event: VisitEvent, token: String?, trusted: Bool) -> Result<Void, VisitRefusal> {
+        let now = clock.now()
+        let outcome = shared.withLock { state -> Result<(before: VisitStep, after: VisitStep, caseNumber: String?, effects: [VisitEffect]), VisitRefusal> in
+            if !trusted {
+                switch event {
+                case .start:
+                    if state.machine.visit != nil { return .failure(.visitInProgress) }
+                case .setLanguage where state.machine.visit == nil:
+                    break
+                default:
+                    if !state.machine.owns(token) { return .failure(.notYourVisit) }
+                }
+            }
+            let before = state.machine.step
+            do throws(VisitRefusal) {
+                let effects = try state.machine.handle(event, now: now)
+                return .success((before, state.machine.step, state.machine.visit?.caseNumber, effects))
+            } catch {
+                return .failure(error)
+            }
+        }
+        changed.broadcast()
+        switch outcome {
+        case .failure(let error):
+            if case .caseNumberRefused(let reason) = error { journal.log(.notice, "case number refused", [("event", "case-refused"), ("reason", reason)]) }
+            return .failure(error)
+        case .success(let change):
+            if change.before != change.after {
+                var fields = [("event", "step"), ("step", change.after.rawValue)]
+                if let caseNumber = change.caseNumber, change.after == .consent || change.after == .receipt {
+                    fields.append(("case", journal.caseTag(caseNumber)))
+                }
+                journal.log(.info, "visit step \(change.after.rawValue)", fields)
+            }
+            run(change.effects)
+            return .success(())
+        }
+    }
+
+    /// Feeds a result of an effect straight back (the visit thread is already the one running it).
     private func deliver(_ event: VisitEvent) {
-        _ = try? perform(event, token: nil, trusted: true)
+        _ = apply(event, token: nil, trusted: true)
     }
 
     private func run(_ effects: [VisitEffect]) {
         for effect in effects {
             switch effect {
             case .startCapture(let attempt):
-                condition.lock()
-                burst = []
-                burstAttempt = attempt
-                burstWanted = false
-                threads += 1
-                condition.unlock()
-                spawn("fotobox-capture") { [self] in captureWorker(attempt: attempt) }
+                let started = shared.withLock { state -> Bool in
+                    state.burst = []
+                    state.burstAttempt = attempt
+                    state.burstWanted = false
+                    guard state.running else { return false }
+                    state.threads += 1
+                    return true
+                }
+                if started { spawn("fotobox-capture") { [self] in captureWorker(attempt: attempt) } }
             case .stopCapture:
-                condition.lock()
-                burstAttempt = 0
-                burstWanted = false
-                burst = []
-                condition.broadcast()
-                condition.unlock()
+                shared.withLock { state in
+                    state.burstAttempt = 0
+                    state.burstWanted = false
+                    state.burst = []
+                }
+                changed.broadcast()
             case .startSignature:
                 do throws(SignatureFailure) {
                     try ports.pad.begin()
-                    // The prompt upload takes a moment: a cancel or timeout meanwhile must not leave the pad inking.
-                    condition.lock()
-                    let stillSigning = machine.step == .signature
-                    condition.unlock()
-                    if stillSigning { setPad(active: true) } else { ports.pad.end() }
+                    // Events that arrived meanwhile wait in the inbox: the step is still the signature.
+                    shared.withLock { state in
+                        state.padActive = true
+                        state.mirror = nil
+                    }
                 } catch {
                     journal.log(.warning, "signature pad: \(error)", [("event", "pad-unavailable")])
                     deliver(.padFailed(error))
                 }
             case .clearSignature:
                 ports.pad.clear()
-                condition.lock()
-                mirror = nil
-                condition.unlock()
+                shared.withLock { $0.mirror = nil }
             case .finishSignature:
                 let result: Result<[UInt8], SignatureFailure>
                 do throws(SignatureFailure) { result = .success(try ports.pad.finish()) } catch { result = .failure(error) }
                 deliver(.signatureRendered(result))
             case .endSignature:
-                setPad(active: false)
+                shared.withLock { state in
+                    state.padActive = false
+                    state.mirror = nil
+                }
                 ports.pad.end()
             case .enqueue(var submission):
                 submission.metadata.merge(stationMetadata) { own, _ in own }
@@ -298,19 +394,19 @@ public final class VisitService: @unchecked Sendable {
                     deliver(.queued(.failure(error)))
                 }
             case .wipe(let reason):
-                condition.lock()
-                previewJPEG?.zeroAll()
-                previewJPEG = nil
-                previewSequence += 1
-                for index in burst.indices { burst[index].bytes.zeroAll() }
-                burst = []
-                burstAttempt = 0
-                burstWanted = false
-                mirror = nil
-                let padWasActive = padActive
-                padActive = false
-                condition.broadcast()
-                condition.unlock()
+                let padWasActive = shared.withLock { state -> Bool in
+                    state.previewJPEG?.zeroAll()
+                    state.previewJPEG = nil
+                    state.previewSequence += 1
+                    for index in state.burst.indices { state.burst[index].bytes.zeroAll() }
+                    state.burst = []
+                    state.burstAttempt = 0
+                    state.burstWanted = false
+                    state.mirror = nil
+                    defer { state.padActive = false }
+                    return state.padActive
+                }
+                changed.broadcast()
                 if padWasActive { ports.pad.end() }
                 emptyScratch()
                 journal.log(.info, "visit wiped", [("event", "wipe"), ("reason", reason.rawValue)])
@@ -318,11 +414,36 @@ public final class VisitService: @unchecked Sendable {
         }
     }
 
-    private func setPad(active: Bool) {
-        condition.lock()
-        padActive = active
-        if !active { mirror = nil }
-        condition.unlock()
+    /// Timeouts, and the pad while the citizen signs (visit thread).
+    private func tickOnce() {
+        let now = clock.now()
+        let (effects, polling, revised) = shared.withLock { state in
+            let revision = state.machine.revision
+            let effects = state.machine.tick(now: now)
+            return (effects, state.padActive && state.machine.step == .signature, state.machine.revision != revision)
+        }
+        // The warning before a timeout changes the revision without any effect: wake the event streams.
+        if revised { changed.broadcast() }
+        if effects.contains(.wipe(.inactivity)) { journal.log(.info, "visit timed out", [("event", "timeout")]) }
+        run(effects)
+        guard polling else { return }
+        let (signature, pressed) = ports.pad.poll()
+        let inked = shared.withLock { state -> Bool in
+            guard state.padActive, state.mirror != signature else { return false }
+            state.mirror = signature
+            return true
+        }
+        if inked { changed.broadcast() }
+        if inked && signature.pointCount > 0 { deliver(.padActivity) }
+        if let pressed { deliver(.padButton(pressed)) }
+        if let failure = ports.pad.failure {
+            journal.log(.warning, "signature pad: \(failure)", [("event", "pad-unavailable")])
+            shared.withLock { state in
+                state.padActive = false
+                state.mirror = nil
+            }
+            deliver(.padFailed(failure))
+        }
     }
 
     private func emptyScratch() {
@@ -330,15 +451,13 @@ public final class VisitService: @unchecked Sendable {
         for name in names { try? FileSystem.removeTree(scratchDirectory + "/" + name) }
     }
 
-    // MARK: threads
+    // MARK: the camera thread and the capture workers
 
     private func cameraLoop() {
         var backoff = 0.5
         var usingStills = false
         while isRunning {
-            condition.lock()
-            let wantStills = burstWanted && burst.count < burstSize
-            condition.unlock()
+            let wantStills = shared.withLock { $0.burstWanted && $0.burst.count < burstSize }
             if wantStills != usingStills {
                 ports.frames.useStills(wantStills)
                 usingStills = wantStills
@@ -347,41 +466,41 @@ public final class VisitService: @unchecked Sendable {
             do throws(CameraError) {
                 frame = try ports.frames.nextFrame(timeoutMilliseconds: 1000)
             } catch {
-                condition.lock()
-                cameraFailures += 1
-                let first = cameraFailures == 1
-                condition.unlock()
+                let first = shared.withLock { state -> Bool in
+                    state.cameraFailures += 1
+                    return state.cameraFailures == 1
+                }
                 if first { journal.log(.error, "camera: \(error)", [("event", "camera-unavailable")]) }
-                deliver(.cameraAvailable(false))
+                notify(.cameraAvailable(false))
                 sleep(seconds: backoff)
                 backoff = min(backoff * 2, 5)
                 continue
             }
             backoff = 0.5
-            condition.lock()
-            framesSeen &+= 1
-            let recovered = cameraFailures > 0
-            cameraFailures = 0
-            let step = machine.step
-            let collecting = burstWanted && burst.count < burstSize
-            if collecting { burst.append(frame) }
-            if collecting && burst.count >= burstSize { condition.broadcast() }
-            condition.unlock()
+            let (recovered, step, burstFull) = shared.withLock { state in
+                state.framesSeen &+= 1
+                let recovered = state.cameraFailures > 0
+                state.cameraFailures = 0
+                let collecting = state.burstWanted && state.burst.count < burstSize
+                if collecting { state.burst.append(frame) }
+                return (recovered, state.machine.step, collecting && state.burst.count >= burstSize)
+            }
+            if burstFull { changed.broadcast() }
             if recovered {
                 journal.log(.notice, "camera delivers again", [("event", "camera-ok")])
-                deliver(.cameraAvailable(true))
+                notify(.cameraAvailable(true))
             }
             guard step == .guidance || step == .capture else { continue }
             if let jpeg = Self.previewJPEG(of: frame) {
-                condition.lock()
-                if machine.step == .guidance || machine.step == .capture {
-                    previewJPEG = jpeg
-                    previewSequence += 1
-                    condition.broadcast()
+                let shown = shared.withLock { state -> Bool in
+                    guard state.machine.step == .guidance || state.machine.step == .capture else { return false }
+                    state.previewJPEG = jpeg
+                    state.previewSequence += 1
+                    return true
                 }
-                condition.unlock()
+                if shown { changed.broadcast() }
             }
-            if step == .guidance { deliver(.guidance(ports.pipeline.guidance(for: frame))) }
+            if step == .guidance { notify(.guidance(ports.pipeline.guidance(for: frame))) }
         }
     }
 
@@ -394,62 +513,34 @@ public final class VisitService: @unchecked Sendable {
     /// One capture attempt: the countdown, the burst, the pipeline; the machine's capture limit covers a
     /// camera that stops delivering meanwhile.
     private func captureWorker(attempt: Int) {
-        condition.lock()
-        let burstAt = machine.burstStartsAt ?? clock.now()
-        condition.unlock()
-        sleep(seconds: max(0, burstAt - clock.now()))
-        condition.lock()
-        guard burstAttempt == attempt, running else { condition.unlock(); return }
-        burstWanted = true
-        let deadline = Date().addingTimeInterval(machine.settings.captureLimit)
-        while running && burstAttempt == attempt && burst.count < burstSize && condition.wait(until: deadline) {}
-        guard burstAttempt == attempt, running, burst.count >= burstSize else { condition.unlock(); return }
-        var frames = burst
-        burst = []
-        burstWanted = false
-        condition.unlock()
+        let burstAt = shared.withLock { $0.machine.burstStartsAt } ?? clock.now()
+        sleep(seconds: burstAt - clock.now())
+        let limit = shared.withLock { state -> Double? in
+            guard state.burstAttempt == attempt, state.running else { return nil }
+            state.burstWanted = true
+            return state.machine.settings.captureLimit
+        }
+        guard let limit else { return }
+        changed.wait(until: .now + .seconds(clamping: limit)) {
+            shared.withLock { !$0.running || $0.burstAttempt != attempt || $0.burst.count >= burstSize }
+        }
+        let taken = shared.withLock { state -> [Frame]? in
+            guard state.burstAttempt == attempt, state.running, state.burst.count >= burstSize else { return nil }
+            defer {
+                state.burst = []
+                state.burstWanted = false
+            }
+            return state.burst
+        }
+        guard var frames = taken else { return }
         let result: Result<ProcessedPhoto, PhotoFailure>
         do throws(PhotoFailure) { result = .success(try ports.pipeline.process(burst: frames)) } catch { result = .failure(error) }
         for index in frames.indices { frames[index].bytes.zeroAll() }
-        deliver(.photoProcessed(attempt: attempt, result))
-    }
-
-    private func tickerLoop() {
-        while isRunning {
-            condition.lock()
-            let revision = machine.revision
-            let effects = machine.tick(now: clock.now())
-            let polling = padActive && machine.step == .signature
-            // The warning before a timeout changes the revision without any effect: wake the event streams.
-            if machine.revision != revision { condition.broadcast() }
-            condition.unlock()
-            if effects.contains(.wipe(.inactivity)) { journal.log(.info, "visit timed out", [("event", "timeout")]) }
-            run(effects)
-            if polling {
-                let (signature, pressed) = ports.pad.poll()
-                condition.lock()
-                let inked = padActive && mirror != signature
-                if inked { mirror = signature }
-                condition.unlock()
-                if inked && signature.pointCount > 0 { deliver(.padActivity) }
-                if let pressed { deliver(.padButton(pressed)) }
-                if let failure = ports.pad.failure {
-                    journal.log(.warning, "signature pad: \(failure)", [("event", "pad-unavailable")])
-                    setPad(active: false)
-                    deliver(.padFailed(failure))
-                }
-            }
-            condition.lock()
-            if running { _ = condition.wait(until: Date().addingTimeInterval(tickInterval)) }
-            condition.unlock()
-        }
+        notify(.photoProcessed(attempt: attempt, result))
     }
 
     /// Sleeps, but wakes early when the service stops.
     private func sleep(seconds: Double) {
-        condition.lock()
-        let deadline = Date().addingTimeInterval(seconds)
-        while running && Date() < deadline && condition.wait(until: deadline) {}
-        condition.unlock()
+        changed.wait(until: .now + .seconds(clamping: seconds)) { !isRunning }
     }
 }

@@ -175,6 +175,9 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
 
     public func end() { lock.withLock { startedAt = nil } }
 
+    /// Between `begin` and `end`: the pad's screen shows the prompt and takes ink.
+    public var isInking: Bool { lock.withLock { startedAt != nil } }
+
     /// The scribble so far: a looping line across the pad, growing with time since `begin`/`clear`.
     private func currentSignature() -> Signature {
         guard let startedAt, scribbleValue else { return Signature(strokes: [], padWidth: width, padHeight: height, unitsPerMillimetre: 40) }
