@@ -43,6 +43,8 @@ let package = Package(
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
+        // Tests only: the ORL liveness faces are PNG files.
+        systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
         .target(name: "Platform"),
@@ -62,6 +64,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
+        // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
+        .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
         // What a camera and a pad deliver, as values (no device, no C library but libjpeg's decoder).
         .target(name: "Capture", dependencies: ["Imaging", "Platform"]),
@@ -80,7 +84,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore", "Liveness"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
@@ -91,13 +95,16 @@ let package = Package(
         .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // What tests need from outside the package (shared photographs, models, built binaries) as traits.
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch"]),
+        // Test support: the liveness presentations built from ../shared/testdata (never in the product).
+        .target(name: "LivenessTestSupport", dependencies: ["CPNG", "Imaging", "Platform"], path: "Tests/LivenessTestSupport"),
+        .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),

@@ -27,21 +27,29 @@ public struct OptionSpec: Sendable {
     public let isRequired: Bool
     /// May be given more than once (all values are kept in order).
     public let isRepeatable: Bool
+    /// Takes every following word up to the next option (`--attack a/ b/ c/`, as a shell glob gives them).
+    public let takesSeveral: Bool
 
     public init(_ name: String, _ kind: Kind = .flag, help: String, choices: [String] = [],
-                required: Bool = false, repeatable: Bool = false) {
+                required: Bool = false, repeatable: Bool = false, several: Bool = false) {
         precondition(!name.hasPrefix("-"), "option names are given without dashes")
         self.name = name
         self.kind = kind
         self.help = help
         self.choices = choices
         self.isRequired = required
-        self.isRepeatable = repeatable
+        self.isRepeatable = repeatable || several
+        self.takesSeveral = several
     }
 
     /// The same option with another help line (a shared option read differently by one command).
     public func withHelp(_ help: String) -> OptionSpec {
-        OptionSpec(name, kind, help: help, choices: choices, required: isRequired, repeatable: isRepeatable)
+        OptionSpec(name, kind, help: help, choices: choices, required: isRequired, repeatable: isRepeatable, several: takesSeveral)
+    }
+
+    /// `--attack DIR...`: one or more values, until the next option; may also be repeated.
+    public static func values(_ name: String, _ placeholder: String, help: String, required: Bool = false) -> OptionSpec {
+        OptionSpec(name, .value(placeholder: placeholder + "..."), help: help, required: required, several: true)
     }
 
     /// `--json`

@@ -128,6 +128,11 @@ public enum ArgumentParser {
                         throw UsageError("--\(name) given twice", commandPath: path)
                     }
                     parsed.add(value: value, for: name)
+                    while option.takesSeveral, inlineValue == nil, index < arguments.count,
+                          !(arguments[index].hasPrefix("-") && arguments[index].count > 1) {
+                        parsed.add(value: arguments[index], for: name)
+                        index += 1
+                    }
                 }
                 continue
             }

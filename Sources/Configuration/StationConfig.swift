@@ -37,6 +37,13 @@ public struct StationConfig: Sendable, Equatable {
     /// Overrides of the compliance thresholds, by the names in `checkThresholdNames` (docs/configuration.md);
     /// unset names keep the defaults from the standards.
     public var checkThresholds: [String: Double] = [:]
+    // [liveness]
+    /// What the visit does with the presentation-attack judgement (docs/liveness.md).
+    public var livenessMode = LivenessMode.observe
+    /// Scores at or above this are bona fide; below it by more than `livenessUnsureMargin`, an attack.
+    public var livenessThreshold = 0.5
+    /// Width of the band below the threshold that is `unsure` rather than `attack`.
+    public var livenessUnsureMargin = 0.2
     // [kiosk]
     public var kioskListen = "127.0.0.1:8080"
     public var kioskStaticDirectory = "ui"
@@ -48,6 +55,17 @@ public struct StationConfig: Sendable, Equatable {
     /// pattern already, so this throws only for a config built in code with a bad pattern.
     public func caseIDRules() throws(CaseIDPattern.Error) -> CaseIDRules {
         try CaseIDRules(pattern: caseIDPattern, checkDigit: caseIDCheckDigit)
+    }
+
+    /// What the station does with the liveness (presentation-attack) judgement of a visit.
+    public enum LivenessMode: String, Sendable, CaseIterable {
+        /// Only a bona fide presentation may continue; one retry, then the person is asked to come back or
+        /// ask the staff. The packaged config enforces (BSI TR-03121-3 for unsupervised capture).
+        case enforce
+        /// Judge and report (office, journal), never stop a visit: for a station's first weeks.
+        case observe
+        /// No challenge, no judgement.
+        case off
     }
 
     public init() {}
@@ -132,6 +150,15 @@ public struct StationConfig: Sendable, Equatable {
         },
         "backend.connect-timeout": integer(\.connectTimeoutSeconds, 1...120, unit: "seconds"),
         "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
+        "liveness.mode": Setting { value, config in
+            guard let mode = LivenessMode(rawValue: value) else {
+                return "expected one of \(LivenessMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(value)'"
+            }
+            config.livenessMode = mode
+            return nil
+        },
+        "liveness.threshold": fraction(\.livenessThreshold, 0.05...0.95),
+        "liveness.unsure-margin": fraction(\.livenessUnsureMargin, 0...0.5),
         "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
         "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
     ]) { first, _ in first }
@@ -172,6 +199,16 @@ public struct StationConfig: Sendable, Equatable {
             case .success(let number): config[keyPath: field] = number; return nil
             case .failure(let problem): return problem.message
             }
+        }
+    }
+
+    static func fraction(_ field: WritableKeyPath<StationConfig, Double> & Sendable, _ range: ClosedRange<Double>) -> Setting {
+        Setting { value, config in
+            guard let number = Double(value), number.isFinite, range.contains(number) else {
+                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)'"
+            }
+            config[keyPath: field] = number
+            return nil
         }
     }
 

@@ -5,11 +5,11 @@ import Foundation
 import Imaging
 import Platform
 
-/// `fotoboxctl camera list|capture|stream`: the technician's view of the camera, like `v4l2-ctl`.
+/// `fotoboxctl camera list|capture|stream|record`: the technician's view of the camera, like `v4l2-ctl`.
 let cameraCommand = Command(
-    "camera", summary: "list cameras, capture a still, measure a stream",
+    "camera", summary: "list cameras, capture a still, measure a stream, record a presentation",
     discussion: "Exit status 3 when the camera is missing, busy or hangs.",
-    subcommands: [cameraListCommand, cameraCaptureCommand, cameraStreamCommand])
+    subcommands: [cameraListCommand, cameraCaptureCommand, cameraStreamCommand, cameraRecordCommand])
 
 private let deviceOption = OptionSpec.value("device", "PATH", help: "video node or replay:DIR (default: the first camera found)")
 
@@ -171,6 +171,76 @@ let cameraStreamCommand = Command(
         }
         return .success
     })
+
+let cameraRecordCommand = Command(
+    "record", summary: "record a presentation: the preview's frames as JPEG files, for `liveness score`",
+    discussion: """
+    Streams the preview (the size and rate the kiosk's guidance sees) for N seconds and writes every frame as \
+    DIR/0000.jpg, 0001.jpg, … (MJPEG frames as the camera sent them; raw frames encoded at quality 90), so a \
+    station can build its own liveness test set (docs/liveness.md). DIR must not exist yet. The frames show a \
+    person's face: the files are readable by their owner only; delete them when the set is no longer needed.
+    """,
+    examples: ["fotoboxctl camera record --seconds 8 --out presentations/bona-fide/anna-turn",
+               "fotoboxctl camera record --device /dev/video2 --seconds 8 --out presentations/print/photo-1"],
+    options: [deviceOption,
+              .value("seconds", "N", help: "how long to record (1–40 s; a visit's guidance is shorter)", required: true),
+              .value("out", "DIR", help: "the new folder for the frames", required: true),
+              .flag("json", help: "print one JSON object describing the recording")],
+    action: { arguments, output in
+        let seconds = try arguments.integer("seconds", in: 1...40)!
+        let outPath = arguments.value("out")!
+        guard !FileSystem.exists(outPath) else { throw CommandRunner.Failure(.usage, "\(outPath) exists already: give a new folder") }
+        let path = try chosenDevice(arguments)
+        let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
+        defer { camera.close() }
+        let format = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
+        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
+        do { try FileSystem.createDirectory(outPath, mode: 0o700) } catch {
+            throw CommandRunner.Failure(.failure, "cannot create \(outPath): \(error)")
+        }
+        try cameraCall { () throws(CameraError) in try camera.start() }
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: .seconds(seconds))
+        var written = 0
+        while clock.now < end && written < 9_999 {
+            let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
+            let bytes: [UInt8]
+            do {
+                if frame.format.isCompressed {
+                    _ = try JPEG.readHeader(frame.bytes)
+                    bytes = frame.bytes
+                } else {
+                    bytes = try JPEG.encode(try frame.rgbImage(), options: JPEGEncodeOptions(quality: 90))
+                }
+            } catch {
+                output.printError("fotoboxctl: warning: frame \(written) skipped: \(error)")
+                continue
+            }
+            let name = outPath + "/" + String(format: "%04d.jpg", written)
+            do { try FileSystem.writeNewFile(name, bytes, mode: 0o600) } catch {
+                throw CommandRunner.Failure(.failure, "cannot write \(name): \(error)")
+            }
+            written += 1
+        }
+        camera.stop()
+        if arguments.flag("json") {
+            output.print(try jsonText(RecordJSON(device: path, output: outPath, format: format.format.description,
+                                                   width: format.size.width, height: format.size.height, seconds: seconds, frames: written)))
+        } else {
+            output.print("\(outPath): \(written) frames of \(format.size.width)x\(format.size.height) from \(path) in \(seconds) s")
+        }
+        return written > 0 ? .success : .deviceUnavailable
+    })
+
+struct RecordJSON: Encodable {
+    var device: String
+    var output: String
+    var format: String
+    var width: Int
+    var height: Int
+    var seconds: Int
+    var frames: Int
+}
 
 /// Preview frames before the still, so auto exposure has settled.
 private let settleFrames = 3

@@ -19,6 +19,7 @@ let fotoboxctl = Command(
         padCommand,
         cameraCommand,
         analyzeCommand,
+        livenessCommand,
         configCommand,
         devicesCommand,
         selftestCommand,
