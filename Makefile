@@ -37,6 +37,7 @@ deb: build
 bench: setup
 	@scripts/setup --bench
 	$(SWIFT) build -c release --product FotoboxBenchmarks
+	$(SWIFT) build -c release --product fotoboxctl
 	@scripts/bench
 
 # The hardware rig: Debian's kernel in QEMU with vivid (camera) and a USB gadget (pad); see vm/run.

@@ -8,13 +8,20 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt(apt)])
 }
 
-/// The pixel kernels are plain loops that LLVM vectorises; with the x86-64 baseline (SSE2) it cannot
-/// vectorise the 3-byte RGB loads and stores at all, with AVX2 (Haswell, 2013+) the kernels run ~8× faster
-/// (measured in issue 2). A station CPU without AVX2 builds with FOTOBOX_TARGET_CPU=x86-64.
-func kernelSettings() -> [SwiftSetting] {
+/// The instruction-set level a target is compiled for. The release build runs on any x86-64-v2 processor
+/// (2009+; older ones are refused at start by CPUFeatures): the kernels that gain from wider vectors exist
+/// once per level, in Kernels (baseline), KernelsAVX2 and KernelsAVX512, and KernelDispatch picks one at start
+/// from CPUID (`FOTOBOX_KERNELS=baseline|avx2|avx512` forces one). On aarch64 the baseline is NEON.
+/// Swift's clang importer does not accept the x86-64-vN names, so each level is given as the first CPU that
+/// has it: Nehalem = x86-64-v2, Haswell = v3 + AES/PCLMUL/RDRAND (never emitted from plain code), Skylake-AVX512
+/// = v4 + ADX/CLWB/CLFLUSHOPT (ADX is checked at start as well).
+enum InstructionLevel: String {
+    case baseline = "nehalem", avx2 = "haswell", avx512 = "skylake-avx512"
+}
+
+func kernelSettings(_ level: InstructionLevel = .baseline) -> [SwiftSetting] {
     #if arch(x86_64)
-    let cpu = Context.environment["FOTOBOX_TARGET_CPU"] ?? "haswell"
-    return [.unsafeFlags(["-target-cpu", cpu])]
+    return [.unsafeFlags(["-target-cpu", level.rawValue])]
     #else
     return []
     #endif
@@ -46,9 +53,16 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "WebServer", dependencies: ["CMicroHTTPD"]),
 
+        // The hot kernels, once per instruction-set level, and the choice between them at start.
+        .target(name: "CPUFeatures"),
+        .target(name: "Kernels", swiftSettings: kernelSettings()),
+        .target(name: "KernelsAVX2", dependencies: ["Kernels"], swiftSettings: kernelSettings(.avx2)),
+        .target(name: "KernelsAVX512", dependencies: ["Kernels"], swiftSettings: kernelSettings(.avx512)),
+        .target(name: "KernelDispatch", dependencies: ["CPUFeatures", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
+
         // The photo pipeline, bottom-up.
-        .target(name: "Imaging", dependencies: ["CJPEG", "Platform"], swiftSettings: kernelSettings()),
-        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform"], swiftSettings: kernelSettings()),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
+        .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
         .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
@@ -69,8 +83,8 @@ let package = Package(
         .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Submission"]),
 
         // Thin executables.
-        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore", "Liveness"]),
+        .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore", "Liveness"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
@@ -81,17 +95,17 @@ let package = Package(
         .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // What tests need from outside the package (shared photographs, models, built binaries) as traits.
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch"]),
         // Test support: the liveness presentations built from ../shared/testdata (never in the product).
         .target(name: "LivenessTestSupport", dependencies: ["CPNG", "Imaging", "Platform"], path: "Tests/LivenessTestSupport"),
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "FotoboxTestSupport"]),
+        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),

@@ -42,7 +42,7 @@ func runFaceBenchmarks(arguments: [String]) {
                 return
             }
             interpreter.threads = threads
-            fillDeterministic(interpreter.input(0))
+            interpreter.fillInputsDeterministically()
             let t = milliseconds(runs: 100) { interpreter.invoke() }
             let gflops = Double(2 * interpreter.convolutionMACs) / (t.best * 1e6)
             print("  \(pad(name, 34)) \(method == .direct ? "direct" : "im2col")  \(describe(t))  (\(fixed(Double(interpreter.convolutionMACs) / 1e6, 1)) M multiply-adds, best \(fixed(gflops, 1)) GFLOP/s)")
@@ -120,16 +120,6 @@ private func printBreakdown(_ interpreter: TFLiteInterpreter) {
     let line = total.sorted { $0.value.ms > $1.value.ms }.prefix(5)
         .map { "\($0.key) ×\($0.value.count) \(fixed($0.value.ms, 3))" }.joined(separator: ", ")
     print("      where the time goes (ms): \(line)")
-}
-
-/// Image-like values in [0, 1] from a fixed generator.
-private func fillDeterministic(_ buffer: UnsafeMutableBufferPointer<Float>) {
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-    for i in 0..<buffer.count {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        let r = Float((state &* 2_685_821_657_736_338_717) >> 40) / Float(1 << 24)
-        buffer[i] = 0.7 * (0.5 + 0.4 * sinf(Float(i / 3 % 97) * 0.11 + Float(i % 3))) + 0.3 * r
-    }
 }
 
 private func dumpTensors(_ analyzer: FaceAnalyzer, to directory: String) {

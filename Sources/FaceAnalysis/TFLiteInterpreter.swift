@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+import KernelDispatch
+import Kernels
 
 /// Runs a `TFLiteModel`: the graph is checked and planned once at load (every shape verified against
 /// what the kernels will read and write, constants folded, weights packed), then `invoke()` only walks
@@ -28,6 +33,9 @@ package final class TFLiteInterpreter {
     package let convolutionMACs: Int
     /// 1 (default) or 2: with 2, the larger convolutions split their output rows between two threads.
     package var threads = 1
+    /// The instruction-set path of this interpreter's kernels (`KernelDispatch.active` unless asked).
+    package let kernelPath: KernelPath
+    private let kernels: any NeuralKernelSet.Type
     /// Below this many multiply-adds a convolution is not worth waking a second thread for.
     static let splitThreshold = 150_000
 
@@ -38,11 +46,16 @@ package final class TFLiteInterpreter {
     private let outputOffsets: [Int]
 
     /// Loads and plans a model file.
-    package convenience init(contentsOf path: String, method: ConvolutionMethod = .direct) throws(TFLiteError) {
-        try self.init(model: try TFLiteModel(contentsOf: path), method: method)
+    package convenience init(contentsOf path: String, method: ConvolutionMethod = .direct,
+                             kernels: KernelPath = KernelDispatch.active) throws(TFLiteError) {
+        try self.init(model: try TFLiteModel(contentsOf: path), method: method, kernels: kernels)
     }
 
-    package init(model: TFLiteModel, method: ConvolutionMethod = .direct) throws(TFLiteError) {
+    /// `kernels` must be one of `KernelDispatch.supported`.
+    package init(model: TFLiteModel, method: ConvolutionMethod = .direct,
+                 kernels path: KernelPath = KernelDispatch.active) throws(TFLiteError) {
+        kernelPath = path
+        kernels = KernelDispatch.neural(path)
         var planner = Planner(model: model)
         try planner.plan(method: method)
         let count = max(planner.arenaCount, 1)
@@ -74,6 +87,20 @@ package final class TFLiteInterpreter {
         UnsafeBufferPointer(start: arena + outputOffsets[index], count: outputs[index].count)
     }
 
+    /// Fills every input with the same image-like values in [0, 1] on every run and machine (a fixed
+    /// generator): the input of `fotoboxctl bench --model` and of the benchmarks, so peers get the same.
+    package func fillInputsDeterministically() {
+        for index in inputs.indices {
+            let buffer = input(index)
+            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in 0..<buffer.count {
+                state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+                let r = Float((state &* 2_685_821_657_736_338_717) >> 40) / Float(1 << 24)
+                buffer[i] = 0.7 * (0.5 + 0.4 * sinf(Float(i / 3 % 97) * 0.11 + Float(i % 3))) + 0.3 * r
+            }
+        }
+    }
+
     /// Runs the graph on the current inputs.
     package func invoke() {
         for step in steps { run(step) }
@@ -98,12 +125,12 @@ package final class TFLiteInterpreter {
             let w = c.window
             split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
                 if c.patches >= 0 {
-                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                    kernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
                                                     bias: base + c.bias, clamp: c.clamp, output: base + c.output,
                                                     patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
                                                     rows: rows)
                 } else {
-                    NeuralKernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                    kernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
                                               bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 }
             }
@@ -112,21 +139,21 @@ package final class TFLiteInterpreter {
             let w = c.window
             split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
                 if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
-                    NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                    kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 } else {
-                    NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                    kernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
                                                        bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
                 }
             }
         case .maxPool(let window, let input, let output, let clamp):
-            NeuralKernels.maxPool(base + input, window, clamp: clamp, output: base + output)
+            kernels.maxPool(base + input, window, clamp: clamp, output: base + output)
         case .add(let a, let b, let output, let count, let clamp):
-            NeuralKernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
+            kernels.add(base + a, base + b, count: count, clamp: clamp, output: base + output)
         case .relu(let input, let output, let count):
-            NeuralKernels.relu(base + input, count: count, output: base + output)
+            kernels.relu(base + input, count: count, output: base + output)
         case .prelu(let input, let alpha, let output, let pixels, let channels):
-            NeuralKernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
+            kernels.prelu(base + input, alpha: base + alpha, pixels: pixels, channels: channels, output: base + output)
         case .pad(let input, let inShape, let before, let outShape, let output):
             NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
         case .concatenate(let inputs, let outer, let output):

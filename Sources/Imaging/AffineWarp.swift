@@ -1,3 +1,5 @@
+import KernelDispatch
+import Kernels
 /// Rotate + scale + crop in one resampling pass: every output pixel is sampled from the source at the
 /// inverse transform of its centre.
 ///
@@ -261,7 +263,7 @@ public enum AffineWarp {
     }
 
     /// Interior pixels per block: the gathered taps (16 bytes a pixel bilinear, 48 bicubic) stay in L1.
-    static let blockPixels = 128
+    static var blockPixels: Int { PixelKernels.blockPixels }
 
     /// Gathers, then blends. The gather is the only part that cannot be vectorised (every pixel reads
     /// its own address), so it does nothing else: two 8-byte loads per pixel, the 2×2 taps of all three
@@ -279,45 +281,20 @@ public enum AffineWarp {
             lower.storeBytes(of: (p + stride).loadUnaligned(as: UInt64.self), toByteOffset: 8 &* i, as: UInt64.self)
             fx &+= line.dx; fy &+= line.dy
         }
-        bilinearBlend(scratch, scratch + 2 * blockPixels,
+        KernelDispatch.pixel.bilinearBlend(scratch, scratch + 2 * blockPixels,
                       fractionX: UInt32(truncatingIfNeeded: startX), stepX: UInt32(truncatingIfNeeded: line.dx),
                       fractionY: UInt32(truncatingIfNeeded: startY), stepY: UInt32(truncatingIfNeeded: line.dy), d, count)
     }
 
-    /// `upper`/`lower`: per pixel the 8 bytes R G B R G B · · at (x0, y0) and (x0, y0 + 1), read as two
-    /// little-endian words. The weights come from the low 32 bits of the position, which wrapping
-    /// 32-bit arithmetic steps exactly.
-    @inline(__always)
-    private static func bilinearBlend(_ upper: UnsafePointer<UInt32>, _ lower: UnsafePointer<UInt32>,
-                                      fractionX: UInt32, stepX: UInt32, fractionY: UInt32, stepY: UInt32,
-                                      _ o: UnsafeMutablePointer<UInt8>, _ count: Int) {
-        @inline(__always) func mix(_ p00: UInt32, _ p01: UInt32, _ p10: UInt32, _ p11: UInt32, _ wx: UInt32, _ wy: UInt32) -> UInt8 {
-            let top = p00 &<< 11 &+ (p01 &- p00) &* wx
-            let bottom = p10 &<< 11 &+ (p11 &- p10) &* wx
-            let value = top &<< 11 &+ (bottom &- top) &* wy
-            return UInt8(truncatingIfNeeded: (value &+ (1 << 21)) &>> 22)
-        }
-        for i in 0..<count {
-            let n = UInt32(truncatingIfNeeded: i)
-            let wx = (fractionX &+ n &* stepX) &>> 21, wy = (fractionY &+ n &* stepY) &>> 21
-            let a = upper[2 &* i], b = upper[2 &* i &+ 1], c = lower[2 &* i], e = lower[2 &* i &+ 1]
-            o[3 &* i] = mix(a & 0xFF, a &>> 24, c & 0xFF, c &>> 24, wx, wy)
-            o[3 &* i &+ 1] = mix((a &>> 8) & 0xFF, b & 0xFF, (c &>> 8) & 0xFF, e & 0xFF, wx, wy)
-            o[3 &* i &+ 2] = mix((a &>> 16) & 0xFF, (b &>> 8) & 0xFF, (c &>> 16) & 0xFF, (e &>> 8) & 0xFF, wx, wy)
-        }
-    }
+    // The blend (`PixelKernels.bilinearBlend`, on the chosen kernel path): per pixel the 8 bytes
+    // R G B R G B · · at (x0, y0) and (x0, y0 + 1), read as two little-endian words; the weights come from
+    // the low 32 bits of the position, which wrapping 32-bit arithmetic steps exactly.
 
     // MARK: Bicubic
 
     /// Catmull-Rom weights for the four taps around a fractional offset t ∈ [0, 1).
     @inline(__always)
-    static func cubicWeights(_ t: Float) -> (Float, Float, Float, Float) {
-        let t2 = t * t, t3 = t2 * t
-        return (-0.5 * t3 + t2 - 0.5 * t,
-                1.5 * t3 - 2.5 * t2 + 1,
-                -1.5 * t3 + 2 * t2 + 0.5 * t,
-                0.5 * t3 - 0.5 * t2)
-    }
+    static func cubicWeights(_ t: Float) -> (Float, Float, Float, Float) { PixelKernels.cubicWeights(t) }
 
     @inline(__always)
     static func fraction(_ f: Int) -> Float {
@@ -379,38 +356,14 @@ public enum AffineWarp {
             }
             fx &+= line.dx; fy &+= line.dy
         }
-        bicubicBlend(scratch, fractionX: UInt32(truncatingIfNeeded: startX), stepX: UInt32(truncatingIfNeeded: line.dx),
+        KernelDispatch.pixel.bicubicBlend(scratch, fractionX: UInt32(truncatingIfNeeded: startX), stepX: UInt32(truncatingIfNeeded: line.dx),
                      fractionY: UInt32(truncatingIfNeeded: startY), stepY: UInt32(truncatingIfNeeded: line.dy), d, count)
     }
 
-    /// `taps`: twelve planes of `blockPixels` words, three per source row: R0 G0 B0 R1 | G1 B1 R2 G2 |
-    /// B2 R3 G3 B3 (little-endian). Conversions avoid Swift's trapping Float→Int (its range check stops
-    /// vectorisation).
-    @inline(__always)
-    private static func bicubicBlend(_ taps: UnsafePointer<UInt32>, fractionX: UInt32, stepX: UInt32,
-                                     fractionY: UInt32, stepY: UInt32, _ o: UnsafeMutablePointer<UInt8>, _ count: Int) {
-        @inline(__always) func byte(_ w: UInt32, _ k: UInt32) -> Float { Float(Int32(bitPattern: (w &>> (8 &* k)) & 0xFF)) }
-        @inline(__always) func unit(_ f: UInt32) -> Float { Float(Int32(bitPattern: f &>> 8)) * (1 / 16_777_216) }
-        for i in 0..<count {
-            let n = UInt32(truncatingIfNeeded: i)
-            let (x0, x1, x2, x3) = cubicWeights(unit(fractionX &+ n &* stepX))
-            let (y0, y1, y2, y3) = cubicWeights(unit(fractionY &+ n &* stepY))
-            var r: Float = 0, g: Float = 0, b: Float = 0
-            @inline(__always) func row(_ k: Int, _ wy: Float) {
-                let a = taps[(3 &* k) &* blockPixels &+ i], c = taps[(3 &* k &+ 1) &* blockPixels &+ i]
-                let e = taps[(3 &* k &+ 2) &* blockPixels &+ i]
-                r += (byte(a, 0) * x0 + byte(a, 3) * x1 + byte(c, 2) * x2 + byte(e, 1) * x3) * wy
-                g += (byte(a, 1) * x0 + byte(c, 0) * x1 + byte(c, 3) * x2 + byte(e, 2) * x3) * wy
-                b += (byte(a, 2) * x0 + byte(c, 1) * x1 + byte(e, 0) * x2 + byte(e, 3) * x3) * wy
-            }
-            row(0, y0); row(1, y1); row(2, y2); row(3, y3)
-            o[3 &* i] = roundedByte(r); o[3 &* i &+ 1] = roundedByte(g); o[3 &* i &+ 2] = roundedByte(b)
-        }
-    }
+    // The blend (`PixelKernels.bicubicBlend`, on the chosen kernel path) reads twelve planes of
+    // `blockPixels` words, three per source row: R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3 (little-endian).
 
     /// Clamps to 0…255 and rounds to nearest: adding 1.5·2²³ leaves the integer in the low mantissa bits.
     @inline(__always)
-    static func roundedByte(_ value: Float) -> UInt8 {
-        UInt8(truncatingIfNeeded: (min(max(value, 0), 255) + 12_582_912).bitPattern)
-    }
+    static func roundedByte(_ value: Float) -> UInt8 { PixelKernels.roundedByte(value) }
 }

@@ -1,3 +1,4 @@
+import KernelDispatch
 /// Downscaling by area averaging: every output pixel is the mean of the source area it covers, with
 /// fractional weights at the borders of that area (OpenCV's INTER_AREA). No aliasing at any factor,
 /// which is why previews and the crop's pre-reduction use it.
@@ -24,11 +25,13 @@ public enum AreaResize {
             output.pixels.withUnsafeMutableBufferPointer { targetBuffer in
                 accumulator.withUnsafeMutableBufferPointer { accumulatorBuffer in
                     let s = sourceBuffer.baseAddress!, d = targetBuffer.baseAddress!, acc = accumulatorBuffer.baseAddress!
+                    let kernels = KernelDispatch.pixel
                     for y in 0..<height {
                         let (first, count, weightStart) = rows.span(y)
                         clear(acc, count: sourceStride)
                         for t in 0..<count {
-                            accumulate(s + (first + t) * sourceStride, weight: rows.weights[weightStart + t], into: acc, count: sourceStride)
+                            kernels.accumulate(s + (first + t) * sourceStride, weight: rows.weights[weightStart + t], into: acc,
+                                               count: sourceStride)
                         }
                         horizontal(acc, columns, into: d + y * width * 3, width: width)
                     }
@@ -73,11 +76,6 @@ public enum AreaResize {
     @inline(__always)
     private static func clear(_ acc: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { acc[i] = 0 }
-    }
-
-    @inline(__always)
-    private static func accumulate(_ row: UnsafePointer<UInt8>, weight: Float, into acc: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { acc[i] += Float(row[i]) * weight }
     }
 
     @inline(__always)

@@ -1,3 +1,6 @@
+import KernelDispatch
+import Kernels
+
 /// Camera pixel formats to RGB, and RGB to grey.
 ///
 /// Webcams deliver YUYV (4:2:2 packed) or NV12 (4:2:0, a Y plane and an interleaved UV plane) in
@@ -8,32 +11,10 @@
 ///
 /// The row loops are written as plain loops over pointers with wrapping arithmetic: at `-O` the
 /// compiler vectorises them (see the benchmark and the report in issue 2); explicit `SIMD` types were
-/// measured slower on Swift 6.3.
+/// measured slower on Swift 6.3. They live in `Kernels.PixelKernels` (with the coefficients below) and run
+/// on the instruction-set path `KernelDispatch` chose; the comments here describe them.
 public enum ColourConversion {
-    // BT.601 limited range, ×2^13: 255/219, 255/224·1.402, 255/224·1.772·0.114/0.587,
-    // 255/224·1.402·0.299/0.587, 255/224·1.772.
-    static let yScale: Int32 = 9538
-    static let rFromV: Int32 = 13075
-    static let gFromU: Int32 = 3209
-    static let gFromV: Int32 = 6660
-    static let bFromU: Int32 = 16525
-    static let half: Int32 = 1 << 12
-    // The same coefficients for the 16-bit lanes, and per channel the Q5 constant that the products
-    // leave out: 16·9538/256 (Y − 16), 128·coefficient/256 (U, V − 128), less 16 (the rounding half).
-    static let yScale16: UInt16 = 9538
-    static let rFromV16: UInt16 = 13075
-    static let gFromU16: UInt16 = 3209
-    static let gFromV16: UInt16 = 6660
-    static let bFromU16: UInt16 = 16525
-    static let redOffset: Int16 = 7117    // 596.1 + 6537.5 − 16
-    static let greenOffset: Int16 = 4354  // 1604.5 + 3330 − 596.1 + 16
-    static let blueOffset: Int16 = 8842   // 596.1 + 8262.5 − 16
-
-    // BT.601 luma (full range), ×2^16, the weights summing to exactly 2^16; applied as 16-bit high-half
-    // multiplies (see `grayPlanar`), 16 pixels per AVX2 multiply (Q14 in 32 bits took twice the time).
-    static let lumaR: UInt16 = 19595
-    static let lumaG: UInt16 = 38470
-    static let lumaB: UInt16 = 7471
+    // The coefficients (BT.601 limited range ×2^13, luma ×2^16) are defined once, in PixelKernels.
 
     // MARK: YUYV
 
@@ -61,23 +42,14 @@ public enum ColourConversion {
         // Each row is first split into a Y row and a U V row (in L1), then converted as NV12 is: the
         // split is a cheap byte shuffle, and a direct YUYV loop spent a fifth more time deinterleaving.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * rowBytes) { scratch in
-            let luma = scratch.baseAddress!, chroma = luma + rowBytes
+            let luma = scratch.baseAddress!
             image.pixels.withUnsafeMutableBufferPointer { target in
                 let out = target.baseAddress!
+                let kernels = KernelDispatch.pixel
                 for y in 0..<height {
-                    splitYUYV(base + y * stride, luma: luma, chroma: chroma, pairs: rowBytes / 4)
-                    yuvRow(luma, chroma, out + y * width * 3, width: width)
+                    kernels.yuyvRow(base + y * stride, pairs: rowBytes / 4, scratch: luma, into: out + y * width * 3, width: width)
                 }
             }
-        }
-    }
-
-    @inline(__always)
-    private static func splitYUYV(_ s: UnsafePointer<UInt8>, luma: UnsafeMutablePointer<UInt8>,
-                                  chroma: UnsafeMutablePointer<UInt8>, pairs: Int) {
-        for i in 0..<(2 * pairs) {
-            luma[i] = s[2 &* i]
-            chroma[i] = s[2 &* i &+ 1]
         }
     }
 
@@ -130,62 +102,17 @@ public enum ColourConversion {
             let terms = scratch.baseAddress!
             image.pixels.withUnsafeMutableBufferPointer { target in
                 let out = target.baseAddress!
+                let kernels = KernelDispatch.pixel
                 for y in 0..<height {
                     let uvs = uvBase + (y / 2) * chromaStride
-                    if y & 1 == 0 { chromaTerms(uvs, red: terms, green: terms + pairs, blue: terms + 2 * pairs, pairs: pairs) }
-                    nv12Row(yBase + y * lumaStride, red: terms, green: terms + pairs, blue: terms + 2 * pairs, uvs,
-                            out + y * width * 3, width: width)
+                    if y & 1 == 0 { kernels.nv12ChromaTerms(uvs, terms: terms, pairs: pairs) }
+                    kernels.nv12Row(yBase + y * lumaStride, terms: terms, pairs: pairs, uvs, into: out + y * width * 3, width: width)
                 }
             }
         }
     }
 
-    @inline(__always)
-    private static func chromaTerms(_ uvs: UnsafePointer<UInt8>, red: UnsafeMutablePointer<Int16>,
-                                    green: UnsafeMutablePointer<Int16>, blue: UnsafeMutablePointer<Int16>, pairs: Int) {
-        let chroma = UnsafeRawPointer(uvs)
-        for i in 0..<pairs {
-            let uv = chroma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // U | V·256
-            let u = uv &<< 8, v = uv & 0xFF00
-            red[i] = redTerm(v: v); green[i] = greenTerm(u: u, v: v); blue[i] = blueTerm(u: u)
-        }
-    }
-
-    /// An NV12 row from its chroma row's terms (`uvs` only for an odd last column).
-    @inline(__always)
-    private static func nv12Row(_ ys: UnsafePointer<UInt8>, red: UnsafePointer<Int16>, green: UnsafePointer<Int16>,
-                                blue: UnsafePointer<Int16>, _ uvs: UnsafePointer<UInt8>,
-                                _ d: UnsafeMutablePointer<UInt8>, width: Int) {
-        let pairs = width / 2, luma = UnsafeRawPointer(ys)
-        for i in 0..<pairs {
-            let y = luma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // Y0 | Y1·256
-            storePair(l0: lumaTerm(y &<< 8), l1: lumaTerm(y & 0xFF00), r: red[i], g: green[i], b: blue[i], d + 6 &* i)
-        }
-        if width & 1 == 1 {
-            let i = pairs
-            storePixel(y: ys[2 * i], u: uvs[2 * i], v: uvs[2 * i + 1], d + 6 * i)
-        }
-    }
-
-    /// A row of Y and its row of U V (a split YUYV row), the chroma terms worked out on the way.
-    @inline(__always)
-    private static func yuvRow(_ ys: UnsafePointer<UInt8>, _ uvs: UnsafePointer<UInt8>,
-                               _ d: UnsafeMutablePointer<UInt8>, width: Int) {
-        let pairs = width / 2, luma = UnsafeRawPointer(ys), chroma = UnsafeRawPointer(uvs)
-        for i in 0..<pairs {
-            let y = luma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)     // Y0 | Y1·256
-            let uv = chroma.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)  // U | V·256
-            let u = uv &<< 8, v = uv & 0xFF00
-            storePair(l0: lumaTerm(y &<< 8), l1: lumaTerm(y & 0xFF00),
-                      r: redTerm(v: v), g: greenTerm(u: u, v: v), b: blueTerm(u: u), d + 6 &* i)
-        }
-        if width & 1 == 1 {
-            let i = pairs
-            storePixel(y: ys[2 * i], u: uvs[2 * i], v: uvs[2 * i + 1], d + 6 * i)
-        }
-    }
-
-    // The terms of the 16-bit kernels, each sample given ×256 (in the high byte of a 16-bit lane).
+    // The terms of the 16-bit kernels (`PixelKernels.lumaTerm` … `storePair`), each sample given ×256 (in the high byte of a 16-bit lane).
     //
     // 16-bit arithmetic, so LLVM packs 16 lanes into an AVX2 register: unsigned high-half multiplies
     // (`vpmulhuw`) by Q13 coefficients give Q5 terms, each rounded down by less than 1/32; the offsets
@@ -193,47 +120,6 @@ public enum ColourConversion {
     // within ±1 of the exact formula (tested over all Y, U, V). The samples come as the high byte of a
     // loaded 16-bit word (masked, or the word shifted up): a byte widened and shifted instead lets LLVM
     // fold the shift into the constant and fall back to 32-bit multiplies.
-
-    @inline(__always)
-    private static func high(_ a: UInt16, _ c: UInt16) -> Int16 {
-        Int16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
-    }
-
-    @inline(__always)
-    private static func lumaTerm(_ y: UInt16) -> Int16 { high(y, yScale16) }
-
-    @inline(__always)
-    private static func redTerm(v: UInt16) -> Int16 { high(v, rFromV16) &- redOffset }
-
-    @inline(__always)
-    private static func greenTerm(u: UInt16, v: UInt16) -> Int16 { greenOffset &- high(u, gFromU16) &- high(v, gFromV16) }
-
-    @inline(__always)
-    private static func blueTerm(u: UInt16) -> Int16 { high(u, bFromU16) &- blueOffset }
-
-    /// Two pixels sharing U and V: their luma terms plus the chroma terms, Q5 to bytes.
-    @inline(__always)
-    private static func storePair(l0: Int16, l1: Int16, r: Int16, g: Int16, b: Int16, _ d: UnsafeMutablePointer<UInt8>) {
-        @inline(__always) func byte(_ q5: Int16) -> UInt8 {
-            UInt8(truncatingIfNeeded: min(max(q5 &>> 5, 0), 255))
-        }
-        d[0] = byte(l0 &+ r); d[1] = byte(l0 &+ g); d[2] = byte(l0 &+ b)
-        d[3] = byte(l1 &+ r); d[4] = byte(l1 &+ g); d[5] = byte(l1 &+ b)
-    }
-
-    /// One pixel, for the odd last column.
-    @inline(__always)
-    private static func storePixel(y: UInt8, u: UInt8, v: UInt8, _ d: UnsafeMutablePointer<UInt8>) {
-        let luma = (Int32(y) - 16) * yScale, u = Int32(u) - 128, v = Int32(v) - 128
-        d[0] = clampToByte((luma + v * rFromV + half) >> 13)
-        d[1] = clampToByte((luma - u * gFromU - v * gFromV + half) >> 13)
-        d[2] = clampToByte((luma + u * bFromU + half) >> 13)
-    }
-
-    @inline(__always)
-    static func clampToByte(_ x: Int32) -> UInt8 {
-        UInt8(truncatingIfNeeded: min(max(x, 0), 255))
-    }
 
     // MARK: Grey
 
@@ -243,60 +129,17 @@ public enum ColourConversion {
         // Every byte is written below: no zero fill first.
         let pixels = [UInt8](unsafeUninitializedCapacity: count) { target, initialized in
             image.pixels.withUnsafeBufferPointer { source in
-                if let s = source.baseAddress, let d = target.baseAddress { grayRun(s, d, count: count) }
+                if let s = source.baseAddress, let d = target.baseAddress { KernelDispatch.pixel.gray(s, into: d, count: count) }
             }
             initialized = count
         }
         return GrayImage(width: image.width, height: image.height, pixels: pixels)
     }
 
-    /// Pixels per block of the grey conversion: the planar temporaries (3 bytes a pixel) stay in L1.
-    static let grayBlock = 1024
-
-    /// In blocks, first split into R, G and B planes, then weighted. A single loop spent most of its
-    /// time in shuffles (LLVM deinterleaves, then widens every byte to 16 bits with more shuffles); from
-    /// planes, two neighbouring pixels load as one 16-bit word and are split with a mask and a shift, and
-    /// the two results leave as one word again: the weighting needs no shuffle at all (16% faster).
-    @inline(__always)
-    private static func grayRun(_ s: UnsafePointer<UInt8>, _ d: UnsafeMutablePointer<UInt8>, count: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * grayBlock) { scratch in
-            let red = scratch.baseAddress!, green = red + grayBlock, blue = green + grayBlock
-            var first = 0
-            while first < count {
-                let n = min(grayBlock, count - first)
-                let p = s + 3 * first
-                for i in 0..<n {
-                    red[i] = p[3 &* i]; green[i] = p[3 &* i &+ 1]; blue[i] = p[3 &* i &+ 2]
-                }
-                grayPlanar(red, green, blue, d + first, count: n)
-                first += n
-            }
-        }
-    }
-
-    @inline(__always)
-    private static func grayPlanar(_ red: UnsafePointer<UInt8>, _ green: UnsafePointer<UInt8>, _ blue: UnsafePointer<UInt8>,
-                                   _ d: UnsafeMutablePointer<UInt8>, count: Int) {
-        let r = UnsafeRawPointer(red), g = UnsafeRawPointer(green), b = UnsafeRawPointer(blue)
-        let out = UnsafeMutableRawPointer(d)
-        @inline(__always) func high(_ a: UInt16, _ c: UInt16) -> UInt16 {
-            UInt16(truncatingIfNeeded: (UInt32(a) &* UInt32(c)) &>> 16)
-        }
-        // Samples ×256 (the high byte of a lane), Q16 weights: each product is its Q8 term rounded down,
-        // so the sum is within 3/256 of the exact luma before rounding.
-        @inline(__always) func luma(_ r: UInt16, _ g: UInt16, _ b: UInt16) -> UInt16 {
-            high(r, lumaR) &+ high(g, lumaG) &+ high(b, lumaB) &+ 128
-        }
-        for i in 0..<(count / 2) {
-            let rw = r.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
-            let gw = g.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
-            let bw = b.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
-            let even = luma(rw &<< 8, gw &<< 8, bw &<< 8), odd = luma(rw & 0xFF00, gw & 0xFF00, bw & 0xFF00)
-            out.storeBytes(of: (even &>> 8) | (odd & 0xFF00), toByteOffset: 2 &* i, as: UInt16.self)
-        }
-        if count & 1 == 1 {
-            let i = count - 1
-            d[i] = UInt8(truncatingIfNeeded: luma(UInt16(red[i]) &<< 8, UInt16(green[i]) &<< 8, UInt16(blue[i]) &<< 8) &>> 8)
-        }
-    }
+    // The grey conversion (`PixelKernels.grayRun`) works in blocks of 1024 pixels, whose planar
+    // temporaries (3 bytes a pixel) stay in L1: first split into R, G and B planes, then weighted. A single
+    // loop spent most of its time in shuffles (LLVM deinterleaves, then widens every byte to 16 bits with
+    // more shuffles); from planes, two neighbouring pixels load as one 16-bit word and are split with a
+    // mask and a shift, and the two results leave as one word again: the weighting needs no shuffle at all
+    // (16% faster).
 }

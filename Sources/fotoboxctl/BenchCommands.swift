@@ -3,6 +3,7 @@ import Compliance
 import FaceAnalysis
 import Foundation
 import Imaging
+import KernelDispatch
 import Platform
 
 /// `fotoboxctl bench IMAGE`: how long each stage of `process` takes on this station, on this photo.
@@ -12,15 +13,34 @@ let benchCommand = Command(
     Runs decode, the face chain, the crop and colour correction, the checks and the JPEG encoding
     --repeat times (after one warm-up run) and prints the median of each in milliseconds. "total" is one
     whole `process` run: decode, faces, crop, encode, and the faces and checks of the result.
+
+    With --model instead of IMAGE: one TFLite model's inference on a fixed deterministic input, one thread,
+    after warm-up, timed in this thread's CPU time (other processes do not count): median and best of
+    --repeat runs (default 200), multiply-adds of its convolutions, GFLOP/s at the median (2 per
+    multiply-add), and the kernel path (FOTOBOX_KERNELS=baseline|avx2|avx512 forces one). The figure any
+    other runtime can be held against on the same model.
     """,
-    examples: ["fotoboxctl bench frame.jpg", "fotoboxctl bench frame.jpg --repeat 50 --profile scan --json"],
-    options: [.value("repeat", "N", help: "runs per stage (default 15)"),
+    examples: ["fotoboxctl bench frame.jpg", "fotoboxctl bench frame.jpg --repeat 50 --profile scan --json",
+               "fotoboxctl bench --model models/iris_landmark.tflite --json",
+               "FOTOBOX_KERNELS=avx2 fotoboxctl bench --model models/face_landmark.tflite --repeat 500"],
+    options: [.value("repeat", "N", help: "runs per stage (default 15; 200 with --model)"),
+              .value("model", "FILE", help: "time this .tflite model's inference instead of the pipeline"),
               .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
               .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
               .value("models", "DIR", help: "directory holding the face models"),
               .flag("json", help: "print {\"medianMs\": {...}}")],
-    positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face")],
+    positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face (not with --model)", optional: true)],
     action: { arguments, output in
+        if let model = arguments.value("model") {
+            guard arguments.positional("IMAGE") == nil else {
+                throw CommandRunner.Failure(.usage, "give either IMAGE or --model, not both")
+            }
+            return try benchModel(model, repeats: try arguments.integer("repeat", in: 1...100_000) ?? 200,
+                                  json: arguments.flag("json"), output: &output)
+        }
+        guard arguments.positional("IMAGE") != nil else {
+            throw CommandRunner.Failure(.usage, "give IMAGE (a JPEG frame) or --model FILE.tflite")
+        }
         let repeats = try arguments.integer("repeat", in: 1...10_000) ?? 15
         if let threads = try arguments.integer("threads", in: 1...64), threads != 1 {
             throw CommandRunner.Failure(.usage, "--threads \(threads): the face chain runs on one thread only so far")
@@ -79,3 +99,43 @@ let benchCommand = Command(
         return .success
     })
 
+
+/// What `fotoboxctl bench --model` prints.
+struct ModelBenchResult: Encodable {
+    let model: String
+    let macs: Int
+    let medianMs: Double
+    let bestMs: Double
+    let gflops: Double
+    let kernels: String
+}
+
+private func benchModel(_ path: String, repeats: Int, json: Bool, output: inout CommandOutput) throws -> ExitCode {
+    let interpreter: TFLiteInterpreter
+    do { interpreter = try TFLiteInterpreter(contentsOf: path) } catch {
+        throw CommandRunner.Failure(.failure, "\(path): \(error)")
+    }
+    interpreter.fillInputsDeterministically()
+    for _ in 0..<max(3, repeats / 20) { interpreter.invoke() }
+    var samples = [Double]()
+    samples.reserveCapacity(repeats)
+    for _ in 0..<repeats {
+        let start = ThreadClock.nanoseconds()
+        interpreter.invoke()
+        samples.append(Double(ThreadClock.nanoseconds() - start) / 1e6)
+    }
+    samples.sort()
+    let median = samples[samples.count / 2], best = samples[0]
+    func rounded(_ value: Double, _ scale: Double) -> Double { (value * scale).rounded() / scale }
+    let result = ModelBenchResult(model: path, macs: interpreter.convolutionMACs, medianMs: rounded(median, 10_000),
+                                  bestMs: rounded(best, 10_000),
+                                  gflops: rounded(2 * Double(interpreter.convolutionMACs) / (median * 1e6), 10),
+                                  kernels: interpreter.kernelPath.rawValue)
+    if json {
+        output.print(try jsonText(result))
+    } else {
+        output.print("\(path): \(String(format: "%.1f", Double(result.macs) / 1e6)) M multiply-adds, \(repeats) runs, one thread, \(result.kernels) kernels")
+        output.print(String(format: "median %.4f ms, best %.4f ms, %.1f GFLOP/s at the median", median, best, result.gflops))
+    }
+    return .success
+}

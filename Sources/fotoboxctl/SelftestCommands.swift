@@ -5,6 +5,7 @@ import COpenSSL
 import Configuration
 import Devices
 import FaceAnalysis
+import KernelDispatch
 import Foundation
 import Imaging
 import Outbox
@@ -14,7 +15,7 @@ import Platform
 // technician learns in under a minute which part is broken.
 
 /// The checks, in the order they are reported.
-let selftestComponents = ["camera", "pad", "face-models", "outbox", "office", "disk", "clock"]
+let selftestComponents = ["kernels", "camera", "pad", "face-models", "outbox", "office", "disk", "clock"]
 
 let selftestCommand = Command(
     "selftest", summary: "check every component: camera, pad, face models, outbox, office TLS, disk, clock",
@@ -121,6 +122,7 @@ func runWithDeadlines(_ checks: [(name: String, seconds: Double, run: @Sendable 
 
 @Sendable func selftestCheck(_ name: String, _ config: StationConfig) -> (Bool, String) {
     switch name {
+    case "kernels": return checkKernels()
     case "camera": return checkCamera(config)
     case "pad": return checkPad(config)
     case "face-models": return checkFaceModels(config)
@@ -130,6 +132,14 @@ func runWithDeadlines(_ checks: [(name: String, seconds: Double, run: @Sendable 
     case "clock": return checkClock()
     default: return (false, "unknown check")
     }
+}
+
+// MARK: kernels
+
+/// Which instruction-set path the face and pixel kernels take here, and whether FOTOBOX_KERNELS is usable.
+private func checkKernels() -> (Bool, String) {
+    if case .failure = KernelDispatch.selection { return (false, KernelDispatch.summary) }
+    return (true, KernelDispatch.summary)
 }
 
 // MARK: camera

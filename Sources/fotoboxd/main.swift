@@ -4,6 +4,7 @@ import Glibc
 import VisitCore
 import Arguments
 import Configuration
+import KernelDispatch
 import Kiosk
 import Platform
 
@@ -28,9 +29,14 @@ let fotoboxd = Command(
             output.print("\(path): ok")
             return .success
         }
+        // A forced kernel path this processor cannot run would die with SIGILL at the first photo.
+        if case .failure(let error) = KernelDispatch.selection {
+            throw CommandRunner.Failure(.usage, "cannot start: \(error)")
+        }
         Station.blockTerminationSignals()
         let stateDirectory = getenv("STATE_DIRECTORY").map { String(cString: $0) }
         let journal = Journal.standard(identifier: "fotoboxd", caseKey: Journal.caseKey(at: stateDirectory.map { $0 + "/log-hash.key" }))
+        journal.log(.notice, "kernels: \(KernelDispatch.summary)", [("event", "kernels")])
         let station: Station
         do { station = try Station(config: config, journal: journal) }
         catch { throw CommandRunner.Failure(.deviceUnavailable, "\(error)") }

@@ -1,8 +1,11 @@
 import FaceAnalysis
+import KernelDispatch
+import Kernels
 import Testing
 
 /// Each inference kernel against a plain scalar loop on small tensors (odd channel counts reach the
-/// vector tails; sizes not divisible by 4 reach the pixel tails).
+/// vector tails; sizes not divisible by 4 reach the pixel tails), on every instruction-set path this
+/// processor supports (`KernelDispatch.supported`).
 @Suite struct KernelTests {
     typealias Window = NeuralKernels.Window
 
@@ -46,7 +49,8 @@ import Testing
     }
 
     /// Runs the kernel the interpreter would run, padding first when the window needs it.
-    func run(_ x: [Float], _ g: Window, depthwise: Bool, im2col: Bool, weights: [Float], bias: [Float]) -> [Float] {
+    func run(_ kernels: any NeuralKernelSet.Type, _ x: [Float], _ g: Window, depthwise: Bool, im2col: Bool, weights: [Float],
+             bias: [Float]) -> [Float] {
         var out = [Float](repeating: .nan, count: g.outH * g.outW * g.outC)
         var padded = [Float](repeating: .nan, count: max(g.paddedCount, 1))
         var patches = [Float](repeating: .nan, count: g.outW * g.kernelH * g.kernelW * g.inC)
@@ -64,18 +68,18 @@ import Testing
                             patches.withUnsafeMutableBufferPointer { pa in
                                 if depthwise {
                                     if g.kernelH == 3, g.kernelW == 3, g.strideH == 1 {
-                                        NeuralKernels.depthwise3x3Stride1(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                        kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                                           bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                     } else {
-                                        NeuralKernels.depthwiseConvolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                        kernels.depthwiseConvolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                                            bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                     }
                                 } else if im2col {
-                                    NeuralKernels.convolutionIm2col(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                    kernels.convolutionIm2col(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                                     bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!,
                                                                     patches: pa.baseAddress!, rows: 0..<g.outH)
                                 } else {
-                                    NeuralKernels.convolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                    kernels.convolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                               bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                 }
                             }
@@ -87,8 +91,8 @@ import Testing
         return out
     }
 
-    @Test(arguments: [(1, 1), (2, 2), (3, 3), (5, 5)])
-    func convolutionMatchesScalarReference(kernel: (Int, Int)) {
+    @Test(arguments: [(1, 1), (2, 2), (3, 3), (5, 5)], KernelDispatch.supported)
+    func convolutionMatchesScalarReference(kernel: (Int, Int), path: KernelPath) {
         var random = TestRandom(seed: UInt64(kernel.0 * 7))
         for stride in [1, 2] {
             for same in [true, false] {
@@ -101,7 +105,7 @@ import Testing
                     let packed = NeuralKernels.packConvolution(weights: weights, bias: bias, outC: outC, kernelH: kernel.0,
                                                                kernelW: kernel.1, inC: inC)
                     for im2col in [false, true] {
-                        let got = run(x, g, depthwise: false, im2col: im2col, weights: packed.weights, bias: packed.bias)
+                        let got = run(KernelDispatch.neural(path), x, g, depthwise: false, im2col: im2col, weights: packed.weights, bias: packed.bias)
                         #expect(maxDifference(got, expected) < 1e-4,
                                 "conv \(kernel) stride \(stride) \(same ? "SAME" : "VALID") \(inC)→\(outC) im2col \(im2col)")
                     }
@@ -110,7 +114,8 @@ import Testing
         }
     }
 
-    @Test func depthwiseMatchesScalarReference() {
+    @Test(arguments: KernelDispatch.supported)
+    func depthwiseMatchesScalarReference(path: KernelPath) {
         var random = TestRandom(seed: 3)
         for stride in [1, 2] {
             for same in [true, false] {
@@ -118,11 +123,27 @@ import Testing
                     let g = window(h: 9, w: 7, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
                     let x = random.floats(g.inH * g.inW * c), weights = random.floats(9 * c), bias = random.floats(c)
                     let expected = referenceConvolution(x, weights, bias, g, depthwise: true)
-                    let got = run(x, g, depthwise: true, im2col: false, weights: weights, bias: bias)
+                    let got = run(KernelDispatch.neural(path), x, g, depthwise: true, im2col: false, weights: weights, bias: bias)
                     #expect(maxDifference(got, expected) < 1e-5, "depthwise stride \(stride) \(same) C \(c)")
                 }
             }
         }
+    }
+
+    @Test func theKernelsVariableIsFollowedOrRefusedByName() {
+        let avx2Machine: [KernelPath] = [.baseline, .avx2]
+        #expect(KernelDispatch.choose(nil, supported: avx2Machine) == .success(.avx2))
+        #expect(KernelDispatch.choose("", supported: avx2Machine) == .success(.avx2))
+        #expect(KernelDispatch.choose("baseline", supported: avx2Machine) == .success(.baseline))
+        #expect(KernelDispatch.choose("avx512", supported: avx2Machine) == .failure(.unsupportedPath(.avx512, supported: avx2Machine)))
+        #expect(KernelDispatch.choose("sse", supported: avx2Machine) == .failure(.unknownPath("sse")))
+        #expect("\(KernelSelectionError.unsupportedPath(.avx512, supported: avx2Machine))".contains("supports only baseline, avx2"))
+        #expect(KernelDispatch.supported.contains(KernelDispatch.active))
+        #expect(KernelDispatch.supported.first == .baseline)
+        #if arch(x86_64)
+        #expect(KernelDispatch.paths(forLevel: 1) == [.baseline])
+        #expect(KernelDispatch.paths(forLevel: 3) == [.baseline, .avx2, .avx512])
+        #endif
     }
 
     @Test func clampOfFusedActivations() {
@@ -132,13 +153,14 @@ import Testing
         #expect(NeuralKernels.Clamp.none.apply(v) == v)
     }
 
-    @Test func maxPoolMatchesScalarReference() {
+    @Test(arguments: KernelDispatch.supported)
+    func maxPoolMatchesScalarReference(path: KernelPath) {
         var random = TestRandom(seed: 5)
         for same in [true, false] {
             let g = window(h: 7, w: 6, inC: 5, outC: 5, k: (2, 2), stride: 2, same: same)
             let x = random.floats(g.inH * g.inW * 5)
             var out = [Float](repeating: .nan, count: g.outH * g.outW * 5)
-            NeuralKernels.maxPool(x, g, clamp: .none, output: &out)
+            KernelDispatch.neural(path).maxPool(x, g, clamp: .none, output: &out)
             for oy in 0..<g.outH {
                 for ox in 0..<g.outW {
                     for c in 0..<5 {
@@ -153,15 +175,17 @@ import Testing
         }
     }
 
-    @Test func elementwiseKernels() {
+    @Test(arguments: KernelDispatch.supported)
+    func elementwiseKernels(path: KernelPath) {
+        let kernels = KernelDispatch.neural(path)
         var random = TestRandom(seed: 9)
         let a = random.floats(45), b = random.floats(45), alpha = random.floats(9)
         var out = [Float](repeating: .nan, count: 45)
-        NeuralKernels.add(a, b, count: 45, clamp: .relu, output: &out)
+        kernels.add(a, b, count: 45, clamp: .relu, output: &out)
         #expect(out == zip(a, b).map { max($0 + $1, 0) })
-        NeuralKernels.relu(a, count: 45, output: &out)
+        kernels.relu(a, count: 45, output: &out)
         #expect(out == a.map { max($0, 0) })
-        NeuralKernels.prelu(a, alpha: alpha, pixels: 5, channels: 9, output: &out)
+        kernels.prelu(a, alpha: alpha, pixels: 5, channels: 9, output: &out)
         #expect(out == a.indices.map { a[$0] < 0 ? a[$0] * alpha[$0 % 9] : a[$0] })
     }
 

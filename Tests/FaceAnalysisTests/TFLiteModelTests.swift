@@ -1,5 +1,7 @@
 import FotoboxTestSupport
 import FaceAnalysis
+import KernelDispatch
+import Kernels
 import Platform
 import Testing
 
@@ -24,6 +26,31 @@ import Testing
             interpreter.invoke()
             for o in 0..<interpreter.outputs.count {
                 #expect(interpreter.output(o).allSatisfy { $0.isFinite }, "\(name) output \(o)")
+            }
+        }
+    }
+
+    /// Every instruction-set path this processor supports computes the three models' outputs as the
+    /// baseline path does (whose kernels KernelTests holds against the scalar references), within 1e-4.
+    @Test(.needsModels, arguments: KernelDispatch.supported)
+    func everyKernelPathAgreesWithTheBaseline(path: KernelPath) throws {
+        let directory = try TestData.models()
+        for name in FaceModels.fileNames {
+            let model = try TFLiteModel(contentsOf: directory + "/" + name)
+            let baseline = try TFLiteInterpreter(model: model, kernels: .baseline)
+            let other = try TFLiteInterpreter(model: model, kernels: path)
+            #expect(other.kernelPath == path)
+            var random = TestRandom(seed: 23)
+            let input = (0..<baseline.input(0).count).map { _ in (random.float() + 1) / 2 }
+            for interpreter in [baseline, other] {
+                let buffer = interpreter.input(0)
+                for i in input.indices { buffer[i] = input[i] }
+                interpreter.invoke()
+            }
+            for o in 0..<baseline.outputs.count {
+                let a = baseline.output(o), b = other.output(o)
+                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+                #expect(worst < 1e-4, "\(name) output \(o) on \(path): \(worst)")
             }
         }
     }

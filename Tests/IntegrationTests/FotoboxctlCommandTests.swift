@@ -271,6 +271,67 @@ struct FotoboxctlCommandTests {
         return out
     }
 
+    /// The kernel path is named by selftest, forced by FOTOBOX_KERNELS, and a name this processor cannot run
+    /// (or no path at all) fails the check and keeps fotoboxd from starting, instead of a SIGILL later.
+    @Test(.needsBuilt("fotoboxctl", "fotoboxd")) func theKernelPathIsNamedForcedAndRefusedByName() throws {
+        let config = OutboxRig.packageRoot + "/packaging/fotobox.conf"
+        let others = ["camera", "pad", "face-models", "outbox", "office", "disk", "clock"].flatMap { ["--skip", $0] }
+        let chosen = try Self.components(OutboxRig.fotoboxctl(["selftest", "--config", config, "--json"] + others))["kernels"]
+        #expect(chosen?.ok == true)
+        #expect(chosen?.detail.contains("chosen from CPUID; this processor supports baseline") == true, "\(chosen?.detail ?? "")")
+        let selftest = OutboxRig.binary("fotoboxctl")
+        let forced = try Self.components(OutboxRig.run(selftest, ["selftest", "--config", config, "--json"] + others,
+                                                       environment: ["FOTOBOX_KERNELS": "baseline"]))["kernels"]
+        #expect(forced?.ok == true)
+        #expect(forced?.detail.hasPrefix("baseline (") == true && forced?.detail.contains("forced by FOTOBOX_KERNELS=baseline") == true,
+                "\(forced?.detail ?? "")")
+        let wrong = OutboxRig.run(selftest, ["selftest", "--config", config, "--json"] + others, environment: ["FOTOBOX_KERNELS": "avx1024"])
+        #expect(wrong.status != 0)
+        let refused = try Self.components(wrong)["kernels"]
+        #expect(refused?.ok == false)
+        #expect(refused?.detail.contains("FOTOBOX_KERNELS=avx1024 names no kernel path (baseline, avx2, avx512)") == true, "\(refused?.detail ?? "")")
+        let daemon = OutboxRig.run(OutboxRig.binary("fotoboxd"), ["--config", config], environment: ["FOTOBOX_KERNELS": "avx1024"])
+        #expect(daemon.status != 0)
+        #expect(daemon.standardError.contains("cannot start: FOTOBOX_KERNELS=avx1024 names no kernel path"), "\(daemon.standardError)")
+    }
+
+    #if arch(x86_64)
+    /// The release build on an emulated processor without AVX2 (QEMU's Nehalem, x86-64-v2): it runs the
+    /// baseline kernels instead of dying with SIGILL; on one below x86-64-v2 it refuses with one clear line.
+    @Test(.needsBuilt("fotoboxctl"), .needsModels, .needsTools("/usr/bin/qemu-x86_64"))
+    func runsWithoutAVX2AndRefusesBelowX86_64V2() throws {
+        let model = OutboxRig.packageRoot + "/models/iris_landmark.tflite"
+        let nehalem = OutboxRig.run("/usr/bin/qemu-x86_64", ["-cpu", "Nehalem", OutboxRig.binary("fotoboxctl"), "bench", "--model", model,
+                                                    "--repeat", "2", "--json"])
+        #expect(nehalem.status == 0, "\(nehalem.standardError)")
+        #expect(nehalem.standardOutput.contains("\"kernels\" : \"baseline\""), "\(nehalem.standardOutput)")
+        let old = OutboxRig.run("/usr/bin/qemu-x86_64", ["-cpu", "qemu64,-popcnt", OutboxRig.binary("fotoboxctl"), "--version"])
+        #expect(old.status == 78)
+        #expect(old.standardError.contains("this processor lacks x86-64-v2"), "\(old.standardError)")
+    }
+    #endif
+
+    /// `bench --model` prints the figure a peer runtime is held against, on the path it names.
+    @Test(.needsBuilt("fotoboxctl"), .needsModels) func benchTimesOneModelOnTheNamedPath() throws {
+        let model = OutboxRig.packageRoot + "/models/iris_landmark.tflite"
+        for path in ["baseline", nil] {
+            let result = OutboxRig.run(OutboxRig.binary("fotoboxctl"), ["bench", "--model", model, "--repeat", "5", "--json"],
+                                       environment: path.map { ["FOTOBOX_KERNELS": $0] } ?? [:])
+            #expect(result.status == 0, "\(result.standardError)")
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+            #expect(Set(parsed.keys) == ["model", "macs", "medianMs", "bestMs", "gflops", "kernels"])
+            #expect(parsed["model"] as? String == model)
+            #expect((parsed["macs"] as? Int ?? 0) > 50_000_000) // Iris: 53.7 M multiply-adds in its convolutions
+            let median = parsed["medianMs"] as? Double ?? 0, best = parsed["bestMs"] as? Double ?? .infinity
+            #expect(best > 0 && best <= median)
+            #expect((parsed["gflops"] as? Double ?? 0) > 0)
+            let kernels = parsed["kernels"] as? String ?? ""
+            #expect(path == nil ? ["baseline", "avx2", "avx512"].contains(kernels) : kernels == path, "\(kernels)")
+        }
+        let both = OutboxRig.fotoboxctl(["bench", "--model", model, "frame.jpg"])
+        #expect(both.status != 0 && both.standardError.contains("either IMAGE or --model"))
+    }
+
     /// One portrait in the replay directory: the face check must find exactly its one face.
     @Test(.needsOutboxRig, .needsModels, .needsTestData("faces/frll")) func selftestChecksEveryComponentOfARealStation() throws {
         let portraits = Self.testdata + "/faces/frll"
@@ -281,7 +342,8 @@ struct FotoboxctlCommandTests {
         defer { station.stop() }
         let result = OutboxRig.fotoboxctl(["selftest", "--config", station.configPath, "--json"])
         let components = try Self.components(result)
-        #expect(Array(components.keys).sorted() == ["camera", "clock", "disk", "face-models", "office", "outbox", "pad"])
+        #expect(Array(components.keys).sorted() == ["camera", "clock", "disk", "face-models", "kernels", "office", "outbox", "pad"])
+        #expect(components["kernels"]?.ok == true, "\(components["kernels"]?.detail ?? "")")
         #expect(components["camera"]?.ok == true, "\(components["camera"]?.detail ?? "")")
         #expect(components["camera"]?.detail.contains("5 frames") == true)
         #expect(components["pad"]?.ok == true, "\(components["pad"]?.detail ?? "")")

@@ -36,12 +36,15 @@ enum OutboxRig {
         var standardError: String
     }
 
-    /// Runs a program to completion.
+    /// Runs a program to completion (with `environment` added to this process's).
     @discardableResult
-    static func run(_ path: String, _ arguments: [String], directory: String? = nil) -> Result {
+    static func run(_ path: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:]) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,42 +1,48 @@
 /// The inference kernels of the TFLite runtime: NHWC float32, batch 1, raw pointers handed in once per
 /// call, no allocation inside. Each has a scalar reference in Tests/FaceAnalysisTests/KernelTests.swift.
 ///
+/// The kernels that depend on the instruction set are generic over `MultiplyAdd` and `@inlinable`: they are
+/// compiled once per path, into this module for the baseline and into KernelsAVX2 and KernelsAVX512 with
+/// those modules' `-target-cpu` (see `NeuralKernelSet`); `KernelDispatch` picks one at start. The enclosing
+/// types are `public` (not `package`) because Swift 6.3 neither inlines nor specialises a generic method of a `package` type
+/// in another module (measured: the AVX2 module then called this module's unspecialised baseline code).
+///
 /// Convolutions work on 16 output channels at a time (two 8-lane vectors) and 4 output pixels at a time,
 /// with the weights packed at load as `[block][ky][kx][inC][16]`, so the innermost loop reads one
 /// contiguous 64-byte weight row per input channel and broadcasts one input value per pixel.
-package enum NeuralKernels {
-    package typealias Vector = SIMD8<Float>
+public enum NeuralKernels {
+    public typealias Vector = SIMD8<Float>
 
     /// Output channels per packed weight block.
-    package static let block = 16
+    @inlinable public static var block: Int { 16 }
 
     /// Clamp bounds of a fused activation.
-    package struct Clamp: Sendable, Equatable {
-        package var low: Float
-        package var high: Float
-        package init(low: Float, high: Float) { self.low = low; self.high = high }
-        package static let none = Clamp(low: -.infinity, high: .infinity)
-        package static let relu = Clamp(low: 0, high: .infinity)
-        package static let relu6 = Clamp(low: 0, high: 6)
-        package static let reluMinus1To1 = Clamp(low: -1, high: 1)
+    public struct Clamp: Sendable, Equatable {
+        public var low: Float
+        public var high: Float
+        @inlinable public init(low: Float, high: Float) { self.low = low; self.high = high }
+        public static let none = Clamp(low: -.infinity, high: .infinity)
+        public static let relu = Clamp(low: 0, high: .infinity)
+        public static let relu6 = Clamp(low: 0, high: 6)
+        public static let reluMinus1To1 = Clamp(low: -1, high: 1)
 
-        @inline(__always) package func apply(_ v: Vector) -> Vector {
+        @inlinable @inline(__always) public func apply(_ v: Vector) -> Vector {
             v.replacing(with: Vector(repeating: low), where: v .< low)
              .replacing(with: Vector(repeating: high), where: v .> high)
         }
 
-        @inline(__always) package func apply(_ v: Float) -> Float { min(max(v, low), high) }
+        @inlinable @inline(__always) public func apply(_ v: Float) -> Float { min(max(v, low), high) }
     }
 
     /// The geometry of a 2-D convolution or pooling window over an NHWC tensor.
-    package struct Window: Sendable, Equatable {
-        package var inH: Int, inW: Int, inC: Int
-        package var outH: Int, outW: Int, outC: Int
-        package var kernelH: Int, kernelW: Int
-        package var strideH: Int, strideW: Int
-        package var padTop: Int, padLeft: Int
+    public struct Window: Sendable, Equatable {
+        public var inH: Int, inW: Int, inC: Int
+        public var outH: Int, outW: Int, outC: Int
+        public var kernelH: Int, kernelW: Int
+        public var strideH: Int, strideW: Int
+        public var padTop: Int, padLeft: Int
 
-        package init(inH: Int, inW: Int, inC: Int, outH: Int, outW: Int, outC: Int, kernelH: Int, kernelW: Int,
+        @inlinable public init(inH: Int, inW: Int, inC: Int, outH: Int, outW: Int, outC: Int, kernelH: Int, kernelW: Int,
                      strideH: Int, strideW: Int, padTop: Int, padLeft: Int) {
             self.inH = inH; self.inW = inW; self.inC = inC
             self.outH = outH; self.outW = outW; self.outC = outC
@@ -46,7 +52,7 @@ package enum NeuralKernels {
         }
 
         /// TFLite's output size and leading padding for SAME or VALID.
-        package static func outputSize(input: Int, kernel: Int, stride: Int, same: Bool) -> (size: Int, padBefore: Int) {
+        @inlinable public static func outputSize(input: Int, kernel: Int, stride: Int, same: Bool) -> (size: Int, padBefore: Int) {
             if same {
                 let size = (input + stride - 1) / stride
                 let total = max((size - 1) * stride + kernel - input, 0)
@@ -56,21 +62,21 @@ package enum NeuralKernels {
         }
 
         /// Rows and columns of input (with padding) that the window reads.
-        package var paddedH: Int { (outH - 1) * strideH + kernelH }
-        package var paddedW: Int { (outW - 1) * strideW + kernelW }
+        @inlinable public var paddedH: Int { (outH - 1) * strideH + kernelH }
+        @inlinable public var paddedW: Int { (outW - 1) * strideW + kernelW }
 
         /// Whether the window reads outside the input (so the input must be copied into a zero-padded buffer).
-        package var needsPadding: Bool { padTop > 0 || padLeft > 0 || paddedH > inH || paddedW > inW }
+        @inlinable public var needsPadding: Bool { padTop > 0 || padLeft > 0 || paddedH > inH || paddedW > inW }
 
         /// Floats of the zero-padded copy.
-        package var paddedCount: Int { needsPadding ? paddedH * paddedW * inC : 0 }
+        @inlinable public var paddedCount: Int { needsPadding ? paddedH * paddedW * inC : 0 }
     }
 
     // MARK: - Padding copy
 
     /// Copies `input` (inH × inW × inC) into `padded` (paddedH × paddedW × inC) at (padTop, padLeft),
     /// zero around it.
-    package static func padSpatially(_ input: UnsafePointer<Float>, _ w: Window, into padded: UnsafeMutablePointer<Float>) {
+    public static func padSpatially(_ input: UnsafePointer<Float>, _ w: Window, into padded: UnsafeMutablePointer<Float>) {
         let c = w.inC, rowFloats = w.paddedW * c
         for y in 0..<w.paddedH {
             let row = padded + y * rowFloats
@@ -92,7 +98,7 @@ package enum NeuralKernels {
 
     /// Packs TFLite conv weights `[outC][kH][kW][inC]` into `[block][kH][kW][inC][16]` (zero-filled beyond outC)
     /// and the bias into `[block × 16]`.
-    package static func packConvolution(weights: [Float], bias: [Float]?, outC: Int, kernelH: Int, kernelW: Int,
+    public static func packConvolution(weights: [Float], bias: [Float]?, outC: Int, kernelH: Int, kernelW: Int,
                                         inC: Int) -> (weights: [Float], bias: [Float]) {
         let blocks = (outC + block - 1) / block
         let taps = kernelH * kernelW * inC
@@ -108,7 +114,8 @@ package enum NeuralKernels {
 
     /// Convolution, direct: the padded input is read in place, window by window.
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
-    package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    @inlinable @inline(__always)
+    public static func convolution<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
                                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let blocks = (w.outC + block - 1) / block
@@ -129,7 +136,7 @@ package enum NeuralKernels {
                         for kx in 0..<w.kernelW {
                             let x = p + ky * rowFloats + kx * w.inC
                             let wk = wb + (ky * w.kernelW + kx) * w.inC * block
-                            a.accumulate(x, pixelStep: pixelStep, weights: wk, count: w.inC)
+                            a.accumulate(M.self, x, pixelStep: pixelStep, weights: wk, count: w.inC)
                         }
                     }
                     a.store(outRow + ox * w.outC + b * block, pixelStep: w.outC, lanes: lanes, clamp: clamp)
@@ -145,8 +152,8 @@ package enum NeuralKernels {
                             var wk = wb + (ky * w.kernelW + kx) * w.inC * block
                             for ci in 0..<w.inC {
                                 let v = Vector(repeating: x[ci])
-                                a0 = a0.addingProduct(v, load(wk))
-                                a1 = a1.addingProduct(v, load(wk + 8))
+                                a0 = M.multiplyAdd(a0, v, load(wk))
+                                a1 = M.multiplyAdd(a1, v, load(wk + 8))
                                 wk += block
                             }
                         }
@@ -160,7 +167,8 @@ package enum NeuralKernels {
 
     /// Convolution through im2col: each output row's windows are first gathered into `patches`
     /// (`outW × kH·kW·inC` floats), then multiplied with the packed weights as one matrix product.
-    package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    @inlinable @inline(__always)
+    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
                                           output: UnsafeMutablePointer<Float>, patches: UnsafeMutablePointer<Float>,
                                           rows: Range<Int>) {
@@ -176,20 +184,20 @@ package enum NeuralKernels {
                     (patches + ox * taps + ky * segment).update(from: window + ky * rowFloats, count: segment)
                 }
             }
-            convolution(patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias, clamp: clamp,
+            convolution(M.self, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias, clamp: clamp,
                         output: output + oy * w.outW * w.outC, rows: 0..<1)
         }
     }
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector {
+    @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
     }
 
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always) public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
-    @inline(__always) static func storeLanes(_ v0: Vector, _ v1: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
+    @inlinable @inline(__always) public static func storeLanes(_ v0: Vector, _ v1: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
         if lanes == block {
             store(v0, p); store(v1, p + 8)
             return
@@ -199,31 +207,31 @@ package enum NeuralKernels {
     }
 
     /// 4 pixels × 16 channels of running sums: eight vector registers.
-    struct Accumulators4 {
-        var a00: Vector, a01: Vector, a10: Vector, a11: Vector
-        var a20: Vector, a21: Vector, a30: Vector, a31: Vector
+    public struct Accumulators4 {
+        public var a00: Vector, a01: Vector, a10: Vector, a11: Vector
+        public var a20: Vector, a21: Vector, a30: Vector, a31: Vector
 
-        @inline(__always) init(bias: UnsafePointer<Float>) {
+        @inlinable @inline(__always) public init(bias: UnsafePointer<Float>) {
             let b0 = NeuralKernels.load(bias), b1 = NeuralKernels.load(bias + 8)
             a00 = b0; a01 = b1; a10 = b0; a11 = b1; a20 = b0; a21 = b1; a30 = b0; a31 = b1
         }
 
-        @inline(__always) mutating func accumulate(_ x: UnsafePointer<Float>, pixelStep: Int, weights: UnsafePointer<Float>, count: Int) {
+        @inlinable @inline(__always) public mutating func accumulate<M: MultiplyAdd>(_: M.Type, _ x: UnsafePointer<Float>, pixelStep: Int, weights: UnsafePointer<Float>, count: Int) {
             let x0 = x, x1 = x + pixelStep, x2 = x + 2 * pixelStep, x3 = x + 3 * pixelStep
             var wk = weights
             for ci in 0..<count {
                 let w0 = NeuralKernels.load(wk), w1 = NeuralKernels.load(wk + 8)
                 let v0 = Vector(repeating: x0[ci]), v1 = Vector(repeating: x1[ci])
                 let v2 = Vector(repeating: x2[ci]), v3 = Vector(repeating: x3[ci])
-                a00 = a00.addingProduct(v0, w0); a01 = a01.addingProduct(v0, w1)
-                a10 = a10.addingProduct(v1, w0); a11 = a11.addingProduct(v1, w1)
-                a20 = a20.addingProduct(v2, w0); a21 = a21.addingProduct(v2, w1)
-                a30 = a30.addingProduct(v3, w0); a31 = a31.addingProduct(v3, w1)
+                a00 = M.multiplyAdd(a00, v0, w0); a01 = M.multiplyAdd(a01, v0, w1)
+                a10 = M.multiplyAdd(a10, v1, w0); a11 = M.multiplyAdd(a11, v1, w1)
+                a20 = M.multiplyAdd(a20, v2, w0); a21 = M.multiplyAdd(a21, v2, w1)
+                a30 = M.multiplyAdd(a30, v3, w0); a31 = M.multiplyAdd(a31, v3, w1)
                 wk += NeuralKernels.block
             }
         }
 
-        @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, pixelStep: Int, lanes: Int, clamp: Clamp) {
+        @inlinable @inline(__always) public func store(_ p: UnsafeMutablePointer<Float>, pixelStep: Int, lanes: Int, clamp: Clamp) {
             NeuralKernels.storeLanes(clamp.apply(a00), clamp.apply(a01), to: p, lanes: lanes)
             NeuralKernels.storeLanes(clamp.apply(a10), clamp.apply(a11), to: p + pixelStep, lanes: lanes)
             NeuralKernels.storeLanes(clamp.apply(a20), clamp.apply(a21), to: p + 2 * pixelStep, lanes: lanes)
@@ -234,7 +242,8 @@ package enum NeuralKernels {
     // MARK: - Depthwise convolution
 
     /// Depthwise convolution with depth multiplier 1; weights `[kH][kW][C]` as TFLite stores them.
-    package static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    @inlinable @inline(__always)
+    public static func depthwiseConvolution<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                              weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
                                              output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let c = w.inC
@@ -250,7 +259,7 @@ package enum NeuralKernels {
                     for ky in 0..<w.kernelH {
                         let r = p + ky * rowFloats + ch
                         let wr = weights + ky * w.kernelW * c + ch
-                        for kx in 0..<w.kernelW { acc = acc.addingProduct(load(r + kx * c), load(wr + kx * c)) }
+                        for kx in 0..<w.kernelW { acc = M.multiplyAdd(acc, load(r + kx * c), load(wr + kx * c)) }
                     }
                     store(clamp.apply(acc), o + ch)
                     ch += 8
@@ -271,7 +280,8 @@ package enum NeuralKernels {
 
     /// Depthwise 3×3, stride 1, on a padded source: the common case, with the nine weight vectors of a
     /// channel group held in registers across a row.
-    package static func depthwise3x3Stride1(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    @inlinable @inline(__always)
+    public static func depthwise3x3Stride1<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                             weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
                                             output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let c = w.inC
@@ -287,27 +297,27 @@ package enum NeuralKernels {
                 let b = load(bias + ch)
                 for ox in 0..<w.outW {
                     let i = ox * c + ch
-                    var acc = b.addingProduct(load(r0 + i), w00)
-                    acc = acc.addingProduct(load(r0 + i + c), w01)
-                    acc = acc.addingProduct(load(r0 + i + 2 * c), w02)
-                    acc = acc.addingProduct(load(r1 + i), w10)
-                    acc = acc.addingProduct(load(r1 + i + c), w11)
-                    acc = acc.addingProduct(load(r1 + i + 2 * c), w12)
-                    acc = acc.addingProduct(load(r2 + i), w20)
-                    acc = acc.addingProduct(load(r2 + i + c), w21)
-                    acc = acc.addingProduct(load(r2 + i + 2 * c), w22)
+                    var acc = M.multiplyAdd(b, load(r0 + i), w00)
+                    acc = M.multiplyAdd(acc, load(r0 + i + c), w01)
+                    acc = M.multiplyAdd(acc, load(r0 + i + 2 * c), w02)
+                    acc = M.multiplyAdd(acc, load(r1 + i), w10)
+                    acc = M.multiplyAdd(acc, load(r1 + i + c), w11)
+                    acc = M.multiplyAdd(acc, load(r1 + i + 2 * c), w12)
+                    acc = M.multiplyAdd(acc, load(r2 + i), w20)
+                    acc = M.multiplyAdd(acc, load(r2 + i + c), w21)
+                    acc = M.multiplyAdd(acc, load(r2 + i + 2 * c), w22)
                     store(clamp.apply(acc), outRow + i)
                 }
                 ch += 8
             }
             if ch < c {
-                depthwiseTail(source, rowFloats: rowFloats, w, from: ch, weights: weights, bias: bias, clamp: clamp,
+                depthwiseTail(M.self, source, rowFloats: rowFloats, w, from: ch, weights: weights, bias: bias, clamp: clamp,
                               output: output, row: oy)
             }
         }
     }
 
-    private static func depthwiseTail(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, from first: Int,
+    @inlinable @inline(__always) public static func depthwiseTail<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, from first: Int,
                                       weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
                                       output: UnsafeMutablePointer<Float>, row oy: Int) {
         let c = w.inC
@@ -326,7 +336,8 @@ package enum NeuralKernels {
     // MARK: - Pooling
 
     /// Max pooling; the window ignores positions outside the input (TFLite's SAME semantics).
-    package static func maxPool(_ input: UnsafePointer<Float>, _ w: Window, clamp: Clamp, output: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always)
+    public static func maxPool<M: MultiplyAdd>(_: M.Type, _ input: UnsafePointer<Float>, _ w: Window, clamp: Clamp, output: UnsafeMutablePointer<Float>) {
         let c = w.inC
         for oy in 0..<w.outH {
             let y0 = oy * w.strideH - w.padTop
@@ -363,7 +374,8 @@ package enum NeuralKernels {
 
     // MARK: - Element-wise
 
-    package static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, clamp: Clamp,
+    @inlinable @inline(__always)
+    public static func add<M: MultiplyAdd>(_: M.Type, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, clamp: Clamp,
                             output: UnsafeMutablePointer<Float>) {
         var i = 0
         while i + 8 <= count {
@@ -373,7 +385,8 @@ package enum NeuralKernels {
         while i < count { output[i] = clamp.apply(a[i] + b[i]); i += 1 }
     }
 
-    package static func relu(_ a: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always)
+    public static func relu<M: MultiplyAdd>(_: M.Type, _ a: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
         var i = 0
         let zero = Vector(repeating: 0)
         while i + 8 <= count {
@@ -385,7 +398,8 @@ package enum NeuralKernels {
     }
 
     /// PReLU with one slope per channel (the last dimension): x < 0 → alpha · x.
-    package static func prelu(_ a: UnsafePointer<Float>, alpha: UnsafePointer<Float>, pixels: Int, channels: Int,
+    @inlinable @inline(__always)
+    public static func prelu<M: MultiplyAdd>(_: M.Type, _ a: UnsafePointer<Float>, alpha: UnsafePointer<Float>, pixels: Int, channels: Int,
                               output: UnsafeMutablePointer<Float>) {
         let vectorEnd = channels - channels % 8
         let zero = Vector(repeating: 0)
@@ -406,7 +420,7 @@ package enum NeuralKernels {
     }
 
     /// Zero padding of a 4-D NHWC tensor (any dimension, including channels).
-    package static func pad(_ input: UnsafePointer<Float>, inShape: [Int], before: [Int], outShape: [Int],
+    public static func pad(_ input: UnsafePointer<Float>, inShape: [Int], before: [Int], outShape: [Int],
                             output: UnsafeMutablePointer<Float>) {
         output.update(repeating: 0, count: outShape.reduce(1, *))
         let (n, h, w, c) = (inShape[0], inShape[1], inShape[2], inShape[3])
@@ -424,7 +438,7 @@ package enum NeuralKernels {
 
     /// Concatenation along one axis: `outer` repetitions of each input's `inner` contiguous floats in turn;
     /// the inputs are given as offsets from `base`.
-    package static func concatenate(base: UnsafePointer<Float>, _ inputs: [(offset: Int, inner: Int)], outer: Int,
+    public static func concatenate(base: UnsafePointer<Float>, _ inputs: [(offset: Int, inner: Int)], outer: Int,
                                     output: UnsafeMutablePointer<Float>) {
         var o = output
         for i in 0..<outer {
@@ -438,7 +452,7 @@ package enum NeuralKernels {
     // MARK: - Half precision
 
     /// IEEE 754 binary16 → binary32, exact (subnormals, infinities and NaN included).
-    package static func float(fromHalf h: UInt16) -> Float {
+    public static func float(fromHalf h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exponent = Int((h >> 10) & 0x1F)
         let mantissa = UInt32(h & 0x3FF)
