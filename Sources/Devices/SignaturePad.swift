@@ -48,7 +48,7 @@ public enum SignaturePads {
         /// A hotplug event (or the pad was already there when watching began).
         case hotplug(USBDeviceInfo)
         /// A rescan of the bus: hotplug events do not come where no udev daemon runs (Debian's libusb
-        /// takes them from udev), so the bus is also listed once a second.
+        /// takes them from udev), so the bus is also listed once a second, through a fresh libusb context.
         case rescan(USBDeviceInfo)
 
         public var device: USBDeviceInfo {
@@ -76,7 +76,11 @@ public enum SignaturePads {
         while true {
             let left = deadline - MonotonicClock.milliseconds()
             if let info = arrivals.pop(timeoutMilliseconds: min(max(left, 0), 1000)) { return .hotplug(info) }
-            if let info = try? context.devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
+            // A fresh context each time: with Debian's libusb (udev backend) a context's device list is kept
+            // up to date only by udevd's events, so without udevd the waiting context never sees a new pad;
+            // a new context enumerates the bus from sysfs when it is made.
+            if let fresh = try? USBContext(),
+               let info = try? fresh.devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
                 return .rescan(info)
             }
             if left <= 0 { throw .noPad("no Wacom STU pad was plugged in within \(timeoutMilliseconds / 1000) s") }
