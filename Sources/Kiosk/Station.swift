@@ -82,7 +82,7 @@ public final class Station: Sendable {
             let oldest = status?.oldestUndelivered.map { max(0, Int(Date().timeIntervalSince($0))) } ?? 0
             let free = queue.flatMap { try? FileSystem.freeBytes($0.directory) } ?? 0
             return StationHealthReport(
-                stationId: stationID, softwareVersion: Station.softwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
+                stationId: stationID, softwareVersion: CaptureMetadata.currentSoftwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
                 camera: .init(up: snapshot.camera == "ok", detail: ports.frames.name),
                 pad: .init(up: pad.failure == nil, detail: pad.failure.map { "\($0)" } ?? "ok"),
                 diskFreeBytes: free, queueDepth: (status?.pending ?? 0) + (status?.sending ?? 0), oldestQueuedSeconds: oldest,

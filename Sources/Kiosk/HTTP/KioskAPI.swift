@@ -397,6 +397,8 @@ public struct StationInfo: Sendable, Encodable, Equatable {
         guard configured == .auto, let top = screenTopCentimetres else { return configured }
         return top > 105 ? .low : .standard
     }
+}
+
 /// A counted set of places for long-lived streams. `acquire` gives a place or nil when all are taken; the
 /// place is given back when its `StreamSlot` goes away (with the stream that holds it).
 final class StreamSlots: Sendable {
