@@ -39,7 +39,7 @@ struct ClerkDeskTests {
         try FileSystem.createDirectory(files)
         try FileSystem.writeNewFile(files + "/photo.jpg", photo)
         try FileSystem.writeNewFile(files + "/signature.jpg", OutboxRig.signature)
-        try FileSystem.writeNewFile(files + "/metadata.json", Array(#"{"caseId":"\#(caseID)","stationId":"station-1","capturedAt":"2026-12-03T10:00:00Z","queuedAt":"2026-12-03T10:00:01Z","softwareVersion":"test","camera":"test"}"#.utf8))
+        try FileSystem.writeNewFile(files + "/metadata.json", Array(#"{"caseId":"\#(caseID)","stationId":"station-1","capturedAt":"2026-12-03T10:00:00Z","queuedAt":"2026-12-03T10:00:01Z","softwareVersion":"test","camera":"test","profile":"live"}"#.utf8))
         try FileSystem.writeNewFile(files + "/report.json", Array(#"{"compliant":false,"checks":[{"id":"eyesOpen","pass":true},{"id":"background","pass":false,"advice":"wall too dark"}]}"#.utf8))
         let answer = request(office, pki, "station", "POST", "/v1/submissions", extra: [
             "-H", "Idempotency-Key: \(key)",
