@@ -96,7 +96,7 @@ def submit_copy(case):
     source = folders[0]
     boundary = "desk-e2e-" + uuid.uuid4().hex
     metadata = json.dumps({"caseId": case, "stationId": "e2e", "capturedAt": "2026-12-03T10:00:00Z", "queuedAt": "2026-12-03T10:00:01Z",
-                           "softwareVersion": "desk-e2e", "camera": "replay"}).encode()
+                           "softwareVersion": "desk-e2e", "camera": "replay", "profile": "live"}).encode()
     parts = [("metadata", "application/json", metadata)]
     for name, kind in [("report", "application/json"), ("photo", "image/jpeg"), ("signature", "image/jpeg")]:
         filename = {"report": "report.json", "photo": "photo.jpg", "signature": "signature.jpg"}[name]

@@ -26,7 +26,7 @@ let office = Command(
         .value("client-ca", "FILE", help: "the CA that issues the client certificates: stations, clerks, monitoring (PEM)", required: true),
         .value("crl", "FILE", help: "revoked client certificates (CRL, PEM or DER, signed by the client CA); re-read when it changes"),
         .value("max-connections", "N", help: "connections open at once (default 256)"),
-        .value("max-connections-per-address", "N", help: "connections open at once from one client address (default 8)"),
+        .value("max-connections-per-address", "N", help: "connections open at once from one client address (default 64: stations behind one NAT share an address)"),
         .value("handshake-timeout", "SECONDS", help: "time from connect to the end of the first request's headers, TLS handshake included (default 10)"),
         .value("import-dir", "DIR", help: "the registry software's import folder: the clerk's desk writes each taken-over case to DIR/<caseId>/ (enables the desk)"),
         .value("desk-dir", "DIR", help: "the desk page's files (index.html, desk.css, desk.js; default /usr/share/fotobox/desk, else ui/desk)"),
@@ -50,7 +50,7 @@ let office = Command(
         let settings = OfficeServerSettings(host: listen.0, port: listen.1, certificatePEM: try read("tls-cert"), keyPEM: try read("tls-key"),
                                             clientCAPEM: try read("client-ca"), crlPath: arguments.value("crl"),
                                             maximumConnections: try arguments.integer("max-connections", in: 4...10_000) ?? 256,
-                                            maximumConnectionsPerAddress: try arguments.integer("max-connections-per-address", in: 1...1_000) ?? 8,
+                                            maximumConnectionsPerAddress: try arguments.integer("max-connections-per-address", in: 1...1_000) ?? 64,
                                             handshakeDeadline: .seconds(try arguments.integer("handshake-timeout", in: 1...300) ?? 10))
         let policy: CaseIDPolicy
         do { policy = try arguments.value("case-id-pattern").map { try CaseIDPolicy(pattern: $0) } ?? .anySafe } catch {
