@@ -77,28 +77,10 @@ struct FleetPrometheusTests {
         let station = try StationFiles(directory: directory, pki: pki, officeURL: office.url)
         try FileSystem.createDirectory(directory + "/frames")
         try FileSystem.writeNewFile(directory + "/frames/frame.jpg", OutboxRig.jpeg(width: 640, height: 480, seed: 5))
-        let kioskPort = try Self.freePort()
-        let config = directory + "/kiosk.conf"
-        try FileSystem.writeNewFile(config, try FileSystem.readFile(station.configPath) + Array("""
-            health-interval = 2
-            [camera]
-            device = replay:\(directory)/frames
-            [pad]
-            device = simulated
-            [models]
-            directory = \(OutboxRig.packageRoot)/models
-            [kiosk]
-            listen = 127.0.0.1:\(kioskPort)
-            static-directory = \(OutboxRig.packageRoot)/ui
-
-            """.utf8))
-        let fotoboxd = Process()
-        fotoboxd.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxd"))
-        fotoboxd.arguments = ["--config", config]
-        fotoboxd.standardOutput = FileHandle.nullDevice
-        fotoboxd.standardError = FileHandle.nullDevice
-        try fotoboxd.run()
-        defer { if fotoboxd.isRunning { fotoboxd.terminate(); fotoboxd.waitUntilExit() } }
+        let fotoboxd = try KioskProcess(station: station, directory: directory, frames: directory + "/frames",
+                                        extraConfig: "health-interval = 2")
+        defer { fotoboxd.stop() }
+        let kioskPort = fotoboxd.port
 
         // Both metrics pages are valid Prometheus text (promtool check metrics).
         let monitoring = ["--cacert", pki.path("office-ca.pem"), "--cert", pki.path("monitoring.pem"), "--key", pki.path("monitoring.key")]
@@ -164,8 +146,7 @@ struct FleetPrometheusTests {
         #expect(Self.firingAlerts(api).filter { $0.name == "FotoboxStationSilent" || $0.name == "FotoboxStationDown" }.isEmpty)
 
         // The station stops: its scrape fails and its reports stop; both alerts fire.
-        fotoboxd.terminate()
-        fotoboxd.waitUntilExit()
+        fotoboxd.stop()
         try Self.waitUntil("FotoboxStationSilent and FotoboxStationDown firing", seconds: 60) {
             let names = Set(Self.firingAlerts(api).map(\.name))
             return names.contains("FotoboxStationSilent") && names.contains("FotoboxStationDown")

@@ -63,31 +63,11 @@ struct KioskVisitTests {
         let station = try StationFiles(directory: directory, pki: pki, officeURL: office.url)
         try FileSystem.createDirectory(directory + "/frames")
         try FileSystem.writeNewFile(directory + "/frames/portrait.jpg", try FileSystem.readFile(Self.portrait))
-        let port = Int.random(in: 20000...40000)
-        let config = directory + "/kiosk.conf"
-        try FileSystem.writeNewFile(config, try FileSystem.readFile(station.configPath) + Array("""
-            [visit]
-            profile = scan
-            [camera]
-            device = replay:\(directory)/frames
-            [pad]
-            device = simulated
-            [models]
-            directory = \(OutboxRig.packageRoot)/models
-            [kiosk]
-            listen = 127.0.0.1:\(port)
-            static-directory = \(OutboxRig.packageRoot)/ui
+        let service = try KioskProcess(station: station, directory: directory, frames: directory + "/frames",
+                                       extraConfig: "[visit]\nprofile = scan")
+        defer { service.stop() }
 
-            """.utf8))
-        let service = Process()
-        service.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxd"))
-        service.arguments = ["--config", config]
-        service.standardOutput = FileHandle.nullDevice
-        service.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try service.run()
-        defer { service.terminate(); service.waitUntilExit() }
-
-        var kiosk = Kiosk(base: "http://127.0.0.1:\(port)")
+        var kiosk = Kiosk(base: service.url)
         _ = try kiosk.waitFor("the service", seconds: 20) { $0["step"] as? String == "welcome" }
         let started = try kiosk.call("POST", "/api/v1/visit", ["language": "de"])
         #expect(started.status == 201)

@@ -249,6 +249,48 @@ final class OfficeProcess {
     deinit { stop() }
 }
 
+/// A running `fotoboxd` (the real binary) on a free loopback port: the station's config with the replay
+/// camera playing `frames`, the simulated pad, the models and the UI; stopped with SIGTERM.
+final class KioskProcess {
+    let process = Process()
+    let port: UInt16
+
+    /// `extraConfig` goes right after the station's own config (so a bare `key = value` line lands in its
+    /// last section), before the kiosk's sections.
+    init(station: StationFiles, directory: String, frames: String, extraConfig: String = "") throws {
+        port = try SilentListener().port   // closed again at once; the port stays free long enough here
+        let config = directory + "/kiosk.conf"
+        try FileSystem.writeNewFile(config, try FileSystem.readFile(station.configPath) + Array("""
+            \(extraConfig)
+            [camera]
+            device = replay:\(frames)
+            [pad]
+            device = simulated
+            [models]
+            directory = \(OutboxRig.packageRoot)/models
+            [kiosk]
+            listen = 127.0.0.1:\(port)
+            static-directory = \(OutboxRig.packageRoot)/ui
+
+            """.utf8))
+        process.executableURL = URL(fileURLWithPath: OutboxRig.binary("fotoboxd"))
+        process.arguments = ["--config", config]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
 /// A station config file for fotoboxctl, and the outbox key it names.
 struct StationFiles {
     let configPath: String
