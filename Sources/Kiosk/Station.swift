@@ -83,7 +83,7 @@ public final class Station: Sendable {
             let free = queue.flatMap { try? FileSystem.freeBytes($0.directory) } ?? 0
             return StationHealthReport(
                 stationId: stationID, softwareVersion: CaptureMetadata.currentSoftwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
-                camera: .init(up: snapshot.camera == "ok", detail: ports.frames.name),
+                camera: .init(up: !snapshot.faults.contains(.camera), detail: ports.frames.name),
                 pad: .init(up: pad.failure == nil, detail: pad.failure.map { "\($0)" } ?? "ok"),
                 diskFreeBytes: free, queueDepth: (status?.pending ?? 0) + (status?.sending ?? 0), oldestQueuedSeconds: oldest,
                 lastError: queue == nil ? "no outbox" : status?.lastError, submissionsQueued: queue?.submissionsQueued ?? 0)
