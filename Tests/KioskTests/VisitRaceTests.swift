@@ -1,5 +1,6 @@
 import Dispatch
 import KioskTestSupport
+import Synchronization
 import Testing
 import VisitCore
 
@@ -19,11 +20,20 @@ struct VisitRaceTests {
         }
     }
 
-    /// Fires `events` at once, one thread each, as several browser tabs and the pad would.
-    static func fire(_ rig: ServiceRig, token: String, _ events: [VisitEvent]) {
+    /// Fires `events` at once, one thread each, as several browser tabs and the pad would. A `.start`
+    /// is another tab starting its own visit (no token), which wins whenever it comes after a cancel:
+    /// the tokens of visits started so are returned, so the round can end them.
+    @discardableResult
+    static func fire(_ rig: ServiceRig, token: String, _ events: [VisitEvent]) -> [String] {
+        let started = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: events.count) { index in
-            _ = try? rig.service.perform(events[index], token: token)
+            if case .start(let language) = events[index] {
+                if let (other, _) = try? rig.service.startVisit(language) { started.withLock { $0.append(other) } }
+            } else {
+                _ = try? rig.service.perform(events[index], token: token)
+            }
         }
+        return started.withLock { $0 }
     }
 
     @Test func earlyStepsUnderConflictingEvents() throws {
@@ -39,9 +49,9 @@ struct VisitRaceTests {
         for round in 0..<2_000 {
             let (token, _) = try rig.service.startVisit(.de)
             if round % 2 == 1 { _ = try? rig.service.perform(.caseNumber("ABCD-1234"), token: token) }
-            Self.fire(rig, token: token, mixes[round % mixes.count])
+            let others = Self.fire(rig, token: token, mixes[round % mixes.count])
             Self.expectPossible(rig, "round \(round)")
-            _ = try? rig.service.perform(.cancel, token: token)
+            for owner in [token] + others { _ = try? rig.service.perform(.cancel, token: owner) }
             Self.expectPossible(rig, "round \(round), cancelled")
         }
         #expect(rig.queue.submissions.isEmpty)
