@@ -77,6 +77,9 @@ let package = Package(
         .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
         .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
 
+        // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
+        .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
+
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
         .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
         // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
@@ -84,7 +87,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore", "Liveness"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
