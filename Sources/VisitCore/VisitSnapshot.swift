@@ -44,6 +44,9 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var caseNumber: String?
     public var retakesLeft: Int?
     public var guidance: String?
+    /// During the liveness challenge, once its prompt shows: the movement asked for (the UI's arrow and
+    /// `challenge.<code>` text). The challenge's score and decision are never part of a snapshot.
+    public var challenge: ChallengePrompt?
     public var problem: String?
     /// For `no-usable-frame`: what to change (a guidance code).
     public var problemAdvice: String?
@@ -70,7 +73,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         guard owned, let visit = machine.visit else { return }
         caseNumber = visit.caseNumber
         retakesLeft = machine.retakesLeft
-        if machine.step == .guidance { guidance = machine.guidance.rawValue }
+        if machine.step == .guidance || machine.step == .challenge { guidance = machine.guidance.rawValue }
+        challenge = machine.challengePrompt(now: now)
         if let problem = machine.problem {
             self.problem = problem.code
             if case .noUsableFrame(let code) = problem { problemAdvice = code.rawValue }
