@@ -56,7 +56,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var photo: Photo?
     public var receipt: Receipt?
 
-    init(machine: VisitMachine, owned: Bool, now: Double) {
+    /// What a tab sees of `machine` at `now` (`owned`: the tab carries the visit's token).
+    public init(machine: VisitMachine, owned: Bool, now: Double) {
         revision = machine.revision
         step = machine.step
         language = machine.language
