@@ -1,4 +1,5 @@
 import Configuration
+import Submission
 
 /// What happens to a visit: the citizen's actions (through the API) and the results of the work the
 /// service did for the machine (capture, pad, outbox).
@@ -149,7 +150,7 @@ public struct Visit: Sendable {
     public var captureStartedAt: Double?
     public var photo: ProcessedPhoto?
     public var signatureJPEG: [UInt8]?
-    public var confirmationCode: String?
+    public var confirmationCode: ConfirmationCode?
     public var officeReachable = true
     /// Challenges asked in this visit (the running one's number).
     public var challengeAttempt = 0
@@ -367,7 +368,7 @@ public struct VisitMachine: Sendable {
             guard let visit, let caseNumber = visit.caseNumber, let photo = visit.photo, let signature = visit.signatureJPEG else {
                 throw .wrongStep(action: event.action, step: step)
             }
-            let code = Self.newConfirmationCode()
+            let code = ConfirmationCode.random()
             self.visit!.confirmationCode = code
             let submission = VisitSubmission(
                 caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
@@ -772,13 +773,6 @@ public struct VisitMachine: Sendable {
         }.joined()
     }
 
-    /// Six characters without look-alikes (no 0/O, 1/I/L), shown as "ABC-234".
-    static func newConfirmationCode() -> String {
-        let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
-        var generator = SystemRandomNumberGenerator()
-        let characters = (0..<6).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] }
-        return String(characters[0..<3]) + "-" + String(characters[3..<6])
-    }
 }
 
 /// Compares tokens without an early exit, so timing does not reveal a prefix.

@@ -87,7 +87,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
                                findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })
         }
         if machine.step == .receipt, let caseNumber = visit.caseNumber, let code = visit.confirmationCode {
-            receipt = Receipt(caseNumber: caseNumber, confirmationCode: code, officeReachable: visit.officeReachable)
+            receipt = Receipt(caseNumber: caseNumber, confirmationCode: code.text, officeReachable: visit.officeReachable)
         }
     }
 }

@@ -91,7 +91,7 @@ struct VisitServiceTests {
         #expect(receipt.receipt?.caseNumber == "ABCD-1234")
         #expect(receipt.receipt?.officeReachable == true)
         #expect(rig.queue.submissions.count == 1)
-        #expect(rig.queue.submissions.first?.confirmationCode == receipt.receipt?.confirmationCode)
+        #expect(rig.queue.submissions.first?.confirmationCode.text == receipt.receipt?.confirmationCode)
         let context = try #require(rig.queue.submissions.first?.context)
         #expect(context.camera == "stand-in" && context.language == .en && context.retakes == 0 && context.compliant)
         #expect(context.capturedAt != nil && context.visitSeconds >= 0)

@@ -182,6 +182,19 @@ public final class Outbox: Sendable {
         return decodeItem(row)
     }
 
+    /// The confirmation code on the citizen's receipt for one item, read from its sealed payload (so a
+    /// technician can match a citizen's receipt to a queued item); nil when the item was queued from files
+    /// or its payload is erased.
+    public func confirmationCode(id: Int64) throws(OutboxError) -> ConfirmationCode? {
+        let found = try withDatabase { db throws(SQLiteError) in
+            try db.rows("SELECT idempotency_key, content_type, payload FROM items WHERE id = ?", [.integer(id)])
+        }.first
+        guard let row = found else { throw .noSuchItem(id) }
+        guard let key = row[0].text, let type = row[1].text, let sealed = row[2].blob else { return nil }
+        let body = try cipher.open(sealed, associatedData: Array(key.utf8))
+        do { return try SubmissionWire.decode(body, contentType: type).metadata.visit?.confirmationCode } catch { return nil }
+    }
+
     /// Counts by state and the retention alert.
     public func status(now: Date = Date()) throws(OutboxError) -> OutboxStatus {
         let deadline = Int64(now.timeIntervalSince1970) - Int64(retentionDays) * 86_400
