@@ -83,7 +83,7 @@ let package = Package(
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
         .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
         // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
-        .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Submission"]),
+        .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Liveness", "Devices", "Outbox", "Submission"]),
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
