@@ -24,7 +24,7 @@ let analyzeCommand = Command(
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to analyse")],
     action: { arguments, output in
         let path = arguments.positional("IMAGE") ?? ""
-        let image = try loadPhoto(path)
+        let (image, encoding) = try loadPhotoWithEncoding(path)
         let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
         let analyzer = try loadAnalyzer(arguments.value("models") ?? station?.modelDirectory)
         let faces = analyzer.analyze(image)
@@ -35,9 +35,9 @@ let analyzeCommand = Command(
         // checks say how the crop would have to move.
         let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
-        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init))
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init), source: encoding)
         if arguments.flag("json") {
-            output.print(try jsonText(AnalysisResult(image: image, faces: faces, report: report)))
+            output.print(try jsonText(AnalysisResult(image: image, encoding: encoding, faces: faces, report: report)))
         } else {
             printSummary(path: path, image: image, faces: faces, output: &output)
             output.print(reportTable(report))
@@ -48,6 +48,18 @@ let analyzeCommand = Command(
 /// What `analyze --json` prints: the image, every face found, and the checks of the most prominent face.
 struct AnalysisResult: Encodable {
     struct Size: Encodable { var width: Int; var height: Int }
+    /// How the file stored its colours: model, bits per sample, ICC profile (null when none).
+    struct Encoding: Encodable {
+        var model: JPEGColourEncoding.Model
+        var bitsPerSample: Int
+        var iccProfile: ICCProfileKind?
+        private enum CodingKeys: String, CodingKey { case model, bitsPerSample, iccProfile }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model); try c.encode(bitsPerSample, forKey: .bitsPerSample)
+            try c.encode(iccProfile, forKey: .iccProfile)
+        }
+    }
     struct Pupils: Encodable { var imageLeft: [Double]; var imageRight: [Double] }
     struct Corners: Encodable { var imageLeftOuter, imageLeftInner, imageRightInner, imageRightOuter: [Double] }
     struct Pose: Encodable { var yaw, pitch, roll: Double }
@@ -81,13 +93,15 @@ struct AnalysisResult: Encodable {
         }
     }
     var image: Size
+    var colourEncoding: Encoding
     var faces: [Face]
     var checks: [CheckResult]
     var compliant: Bool
 
-    init(image: RGBImage, faces: [DetectedFace], report: ComplianceReport) {
+    init(image: RGBImage, encoding: JPEGColourEncoding, faces: [DetectedFace], report: ComplianceReport) {
         func point(_ p: Point) -> [Double] { [rounded(p.x, 1), rounded(p.y, 1)] }
         self.image = Size(width: image.width, height: image.height)
+        colourEncoding = Encoding(model: encoding.model, bitsPerSample: encoding.bitsPerSample, iccProfile: encoding.iccProfile)
         self.faces = faces.map { face in
             Face(score: rounded(face.score, 4),
                  box: [face.box.x, face.box.y, face.box.width, face.box.height].map { rounded($0, 1) },
