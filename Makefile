@@ -13,6 +13,7 @@ build: setup
 # One release build for the products and the tests; the tests then run against those binaries.
 test: setup
 	@scripts/setup --prometheus
+	scripts/module-graph --check
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 

@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "KernelDispatch", dependencies: ["CPUFeatures", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
 
         // The photo pipeline, bottom-up.
-        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
