@@ -333,6 +333,9 @@
       guidance.className = 'guidance';
     }
     renderChallengeArrow(step === 'challenge' ? snapshot.challenge : null);
+    // During the challenge the photo button is off, and the screen may scroll (landscape): the scrolling
+    // region itself then takes the keyboard focus, so it can be scrolled without a pointer.
+    if (step === 'challenge') $('main').setAttribute('tabindex', '0'); else $('main').removeAttribute('tabindex');
     $('auto-hint').hidden = !(step === 'guidance' && snapshot.autoCaptureSeconds && snapshot.camera !== 'unavailable');
     const noPerson = !snapshot.guidance || snapshot.guidance === 'no-face' || snapshot.guidance === 'only-one-person';
     $('take-photo').disabled = step !== 'guidance' || snapshot.camera === 'unavailable' || noPerson;
