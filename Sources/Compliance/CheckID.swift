@@ -11,6 +11,8 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case headYaw
     case headPitch
     case eyesOpen
+    /// No tinted lenses over the eyes: the skin under each eye gets the light a lens would take (issue 14).
+    case eyesVisible
     case mouthClosed
     case backgroundUniformity
     case backgroundColour

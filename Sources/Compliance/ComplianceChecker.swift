@@ -49,6 +49,9 @@ public struct QualityThresholds: Sendable, Equatable {
     /// Each eye: the upper lid must not cover the pupil's centre (iris radius ≈ 0.20 of the eye's width).
     public var minimumEyeOpenness = 0.20
     public var maximumMouthOpenness = 0.12
+    /// Under-eye ÷ cheek light, each eye: below it a lens of sunglass category 2 or darker covers the eye (ISO 12312-1:
+    /// T ≤ 0.43, light through it twice ≤ 0.185).
+    public var minimumUnderEyeLight = EyesVisibleFinding.minimumRatio
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
     public var maximumBackgroundTexture = 2.5
@@ -171,6 +174,7 @@ public struct ComplianceChecker: Sendable {
         checks.append(angle(.headPitch, g.pitch, profile.maximumPitch, mandatory: false,
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
         checks.append(eyesOpen(face))
+        checks.append(eyesVisible(image, g))
         checks.append(measured(.mouthClosed, face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
@@ -275,6 +279,21 @@ public struct ComplianceChecker: Sendable {
                                       because: Advice(de: "zu wenig Hintergrund neben dem Kopf.", en: "too little background beside the head.")))
         }
         return checks
+    }
+
+    /// No tinted lenses over the eyes (issue 14). Mandatory by our choice, as `eyesOpen`: an unattended station must not
+    /// accept sunglasses; the limit is the lens physics (`EyesVisibleFinding`), and no real face of the data comes near it.
+    private func eyesVisible(_ image: RGBImage, _ g: FaceGeometry) -> CheckResult {
+        let limit = "each eye: under-eye ÷ cheek light (linear) ≥ \(format(thresholds.minimumUnderEyeLight))"
+        let ratios = EyesVisibleFinding.measure(image, face: g)
+        guard let left = ratios.imageLeft, let right = ratios.imageRight else {
+            return cannotJudge(.eyesVisible, limit, mandatory: true,
+                               because: Advice(de: "Augen und Wangen sind nicht ganz im Bild.", en: "the eyes and cheeks are not wholly in the picture."))
+        }
+        let worst = min(left, right)
+        return result(.eyesVisible, worst, limit, worst >= thresholds.minimumUnderEyeLight, mandatory: true,
+                      Advice(de: "Die Augen sind verdeckt (Sonnenbrille oder getönte Brille?). Bitte abnehmen.",
+                             en: "Your eyes are covered (sunglasses or tinted glasses?). Please take them off."))
     }
 
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).

@@ -68,13 +68,16 @@ struct AnalysisResult: Encodable {
     /// Each eye's openness (widest middle lid gap ÷ eye width); `imageLeft` is the person's right eye.
     /// `readByIrisModel` false: the iris model could not read the eyes, so eyesOpen cannot be judged.
     struct Eyes: Encodable { var imageLeft, imageRight: Double; var readByIrisModel: Bool }
-    /// Issue 14's light findings for this face (null where it cannot be judged): near-clipped skin in IED², each
+    /// Issue 14's light findings for this face (null where it cannot be judged): near-clipped skin in IED², each eye's
+    /// under-eye ÷ cheek light,
     /// pupil's red reflex (red ÷ green, linear; 0 for a dark pupil), wall next to the head ÷ further out.
     struct Light: Encodable {
         var hotSpotArea: Double?
-        var redReflex: RedReflex
+        /// Each eye's under-eye ÷ cheek light (linear); tinted lenses make it ≤ 0.185 (eyesVisible).
+        var underEyeLight: EyePair
+        var redReflex: EyePair
         var backgroundShadowRatio: Double?
-        struct RedReflex: Encodable {
+        struct EyePair: Encodable {
             var imageLeft, imageRight: Double?
             private enum CodingKeys: String, CodingKey { case imageLeft, imageRight }
             func encode(to encoder: any Encoder) throws {
@@ -82,10 +85,11 @@ struct AnalysisResult: Encodable {
                 try c.encode(imageLeft, forKey: .imageLeft); try c.encode(imageRight, forKey: .imageRight)
             }
         }
-        private enum CodingKeys: String, CodingKey { case hotSpotArea, redReflex, backgroundShadowRatio }
+        private enum CodingKeys: String, CodingKey { case hotSpotArea, underEyeLight, redReflex, backgroundShadowRatio }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(hotSpotArea, forKey: .hotSpotArea); try c.encode(redReflex, forKey: .redReflex)
+            try c.encode(underEyeLight, forKey: .underEyeLight)
             try c.encode(backgroundShadowRatio, forKey: .backgroundShadowRatio)
         }
     }
@@ -138,7 +142,7 @@ struct AnalysisResult: Encodable {
                  eyeOpenness: Eyes(imageLeft: rounded(face.eyeOpenness.imageLeft, 3), imageRight: rounded(face.eyeOpenness.imageRight, 3),
                                    readByIrisModel: face.eyeContourFromIrisModel),
                  mouthOpenness: rounded(face.mouthOpenness, 3),
-                 light: Self.light(LightFindings.measure(image, face: face.geometry)))
+                 light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)))
         }
         checks = report.checks
         compliant = report.compliant
@@ -146,8 +150,9 @@ struct AnalysisResult: Encodable {
 }
 
 extension AnalysisResult {
-    static func light(_ findings: LightFindings) -> Light {
+    static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
         Light(hotSpotArea: findings.hotSpotArea.map { rounded($0, 4) },
+              underEyeLight: .init(imageLeft: underEye.imageLeft.map { rounded($0, 3) }, imageRight: underEye.imageRight.map { rounded($0, 3) }),
               redReflex: .init(imageLeft: findings.redReflex.imageLeft.map { rounded($0, 3) }, imageRight: findings.redReflex.imageRight.map { rounded($0, 3) }),
               backgroundShadowRatio: findings.backgroundShadowRatio.map { rounded($0, 3) })
     }

@@ -132,6 +132,20 @@ enum LightFault: String, CaseIterable, Sendable {
         }
     }
 
+    @Test func tintedLensesHideTheEyes() throws {
+        let (image, face) = Self.plainPortrait()
+        let checker = ComplianceChecker(profile: .scan)
+        let observed = [ObservedFace(geometry: face, eyeOpenness: 0.3, mouthOpenness: 0)]
+        let clear = try #require(checker.check(image, faces: observed)[check: .eyesVisible])
+        #expect(clear.pass && clear.mandatory && abs((clear.value ?? 0) - 1) < 0.01)
+        let covered = try #require(checker.check(EyesVisibleMeasurement.lenses(image, face, transmission: 0.3), faces: observed)[check: .eyesVisible])
+        #expect(!covered.pass && (covered.value ?? 1) < EyesVisibleFinding.minimumRatio)
+        // The cheeks outside the picture: cannot judge, a fail.
+        let low = face.mapped(by: Imaging.AffineTransform.translation(x: 0, y: 500))
+        let outside = try #require(checker.check(image, faces: [ObservedFace(geometry: low, eyeOpenness: 0.3, mouthOpenness: 0)])[check: .eyesVisible])
+        #expect(!outside.pass && outside.value == nil)
+    }
+
     /// A face at the border or too small: "cannot judge" (a fail), never a pass by default.
     @Test func tooLittleToSeeIsCannotJudge() throws {
         let (image, face) = Self.plainPortrait()
@@ -216,5 +230,132 @@ enum LightFault: String, CaseIterable, Sendable {
             print("LIGHT \(name): \(line)")
             #expect(report[check: .colourSpace]?.pass == !greyscale.contains(name), "\(name)")
         }
+    }
+}
+
+/// Issue 14, head coverings: the forehead's skin fraction on real portraits and on painted caps (a probe: printed,
+/// docs/compliance.md quotes it).
+@Suite struct CoveringMeasurement {
+    /// A cap painted over the head from above the skull top down to `brim` IED above the eye line, in `colour`.
+    static func cap(_ image: RGBImage, _ face: FaceGeometry, colour: (UInt8, UInt8, UInt8), brim: Double = 0.55) -> RGBImage {
+        var out = image
+        let head = PortraitRegions(face: face).head
+        let ied = face.interEyeDistance, m = face.eyeMidpoint
+        let capEllipse = Ellipse(centreX: head.centreX, centreY: head.centreY, radiusX: head.radiusX * 1.08, radiusY: head.radiusY * 1.08)
+        for y in 0..<image.height where Double(y) < m.y - brim * ied {
+            for x in 0..<image.width where capEllipse.contains(x: Double(x) + 0.5, y: Double(y) + 0.5) {
+                // A little knit texture, so it is not a flat colour.
+                let t = Int((x / 3 + y / 3) % 2) * 12
+                out[x, y] = (UInt8(min(255, Int(colour.0) + t)), UInt8(min(255, Int(colour.1) + t)), UInt8(min(255, Int(colour.2) + t)))
+            }
+        }
+        return out
+    }
+
+    static let capColours: [(String, (UInt8, UInt8, UInt8))] = [("black", (20, 20, 22)), ("navy", (30, 40, 90)), ("red", (170, 30, 35)),
+                                                                  ("beige", (200, 180, 150)), ("grey", (120, 120, 120))]
+
+    @Test(.needsTestData("faces/frll"), .needsTestData("faces/attributes"), .needsModels)
+    func foreheadSkinOnRealAndCapped() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try #require(FaceModels.locate(["models"])))
+        var real: [(String, Double)] = []
+        var capped: [String: [Double]] = [:]
+        for portrait in try AnnotatedPortrait.loadAll() {
+            let photo = try PhotoProcessor.process(portrait.image, face: portrait.face, profile: .scan)
+            let faces = analyzer.analyze(photo.image)
+            guard faces.count == 1 else { continue }
+            let g = faces[0].geometry
+            if let v = CoveringFindings.foreheadSkinFraction(photo.image, face: g) { real.append(("frll/" + portrait.name, v)) }
+            for (name, colour) in Self.capColours {
+                let painted = Self.cap(photo.image, g, colour: colour)
+                let found = analyzer.analyze(painted)
+                guard found.count == 1, let v = CoveringFindings.foreheadSkinFraction(painted, face: found[0].geometry) else { continue }
+                capped[name, default: []].append(v)
+            }
+        }
+        let labels = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: TestData.path("faces/attributes/labels.json")))) as! [String: [String: String]]
+        var attributes: [(String, Double?)] = []
+        for name in labels.keys.sorted() {
+            let image = try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.path("faces/attributes/" + name)))))
+            let faces = analyzer.analyze(image)
+            attributes.append((name, faces.first.flatMap { CoveringFindings.foreheadSkinFraction(image, face: $0.geometry) }))
+        }
+        let r = real.map(\.1).sorted()
+        print("COVER real FRLL forehead skin: \(r.count) judged, min \(r.first ?? .nan), p10 \(r.isEmpty ? .nan : r[r.count / 10]), median \(r.isEmpty ? .nan : r[r.count / 2]); lowest: \(real.sorted { $0.1 < $1.1 }.prefix(4))")
+        for (name, _) in Self.capColours {
+            let v = (capped[name] ?? []).sorted()
+            print("COVER synthetic cap \(name): \(v.count) judged, max \(v.last ?? .nan), median \(v.isEmpty ? .nan : v[v.count / 2])")
+        }
+        for (name, v) in attributes { print("COVER real attributes/\(name): \(v.map { String($0) } ?? "nil")") }
+    }
+}
+
+/// Issue 14, eyes visible: under-eye ÷ cheek light on real faces (FRLL, attributes, the real closed-eye faces, whose
+/// light varies most) and on painted tinted lenses (synthetic), printed for docs/compliance.md.
+@Suite struct EyesVisibleMeasurement {
+    /// Spectacle lenses (ellipses 0.8 × 0.65 IED on each pupil): the light behind them × T² (in and out through the
+    /// lens), tinted grey-brown, plus a front-surface reflection of 4 % of the wall's light.
+    static func lenses(_ image: RGBImage, _ face: FaceGeometry, transmission t: Double) -> RGBImage {
+        var out = image
+        let ied = face.interEyeDistance
+        func lin(_ v: UInt8) -> Double { let x = Double(v) / 255; return x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4) }
+        func enc(_ v: Double) -> UInt8 { let x = min(1, max(0, v)); return UInt8((255 * (x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1 / 2.4) - 0.055)).rounded()) }
+        let tint = (1.0, 0.9, 0.75)
+        for pupil in [face.imageLeftEye, face.imageRightEye] {
+            let lens = Ellipse(centreX: pupil.x, centreY: pupil.y + 0.05 * ied, radiusX: 0.42 * ied, radiusY: 0.33 * ied)
+            let box = PixelRect(x: Int(lens.centreX - lens.radiusX), y: Int(lens.centreY - lens.radiusY), width: Int(2 * lens.radiusX) + 1, height: Int(2 * lens.radiusY) + 1)
+                .clamped(toWidth: image.width, height: image.height)
+            for y in box.y..<(box.y + box.height) {
+                for x in box.x..<(box.x + box.width) where lens.contains(x: Double(x) + 0.5, y: Double(y) + 0.5) {
+                    let p = image[x, y]
+                    let k = t * t, glare = 0.04 * 0.5
+                    out[x, y] = (enc(lin(p.r) * k * tint.0 + glare), enc(lin(p.g) * k * tint.1 + glare), enc(lin(p.b) * k * tint.2 + glare))
+                }
+            }
+        }
+        return out
+    }
+
+    @Test(.needsTestData("faces/frll"), .needsTestData("faces/attributes"), .needsTestData("faces/eyes-closed"), .needsModels)
+    func underEyeLightOnRealAndTinted() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try #require(FaceModels.locate(["models"])))
+        func worst(_ image: RGBImage, _ g: FaceGeometry) -> Double? {
+            let r = EyesVisibleFinding.measure(image, face: g)
+            guard let a = r.imageLeft, let b = r.imageRight else { return nil }
+            return min(a, b)
+        }
+        var frll: [(String, Double)] = [], tinted: [Double: [Double]] = [:], lost: [Double: Int] = [:]
+        let transmissions = [0.15, 0.3, 0.43, 0.6]
+        for portrait in try AnnotatedPortrait.loadAll() {
+            let photo = try PhotoProcessor.process(portrait.image, face: portrait.face, profile: .scan)
+            let faces = analyzer.analyze(photo.image)
+            guard faces.count == 1 else { continue }
+            if let v = worst(photo.image, faces[0].geometry) { frll.append((portrait.name, v)) }
+            for t in transmissions {
+                let painted = Self.lenses(photo.image, faces[0].geometry, transmission: t)
+                let found = analyzer.analyze(painted)
+                guard found.count == 1, let v = worst(painted, found[0].geometry) else { lost[t, default: 0] += 1; continue }
+                tinted[t, default: []].append(v)
+            }
+        }
+        func summary(_ v: [Double]) -> String {
+            let s = v.sorted()
+            return s.isEmpty ? "none" : "n \(s.count), min \(s.first!), p10 \(s[s.count / 10]), median \(s[s.count / 2]), max \(s.last!), below \(EyesVisibleFinding.minimumRatio): \(s.filter { $0 < EyesVisibleFinding.minimumRatio }.count)"
+        }
+        print("EYESVIS real FRLL: \(summary(frll.map(\.1))); lowest \(frll.sorted { $0.1 < $1.1 }.prefix(3))")
+        for t in transmissions { print("EYESVIS synthetic lenses T=\(t) (T²=\(t * t)): \(summary(tinted[t] ?? [])); face lost \(lost[t] ?? 0)") }
+        var others: [(String, Double)] = []
+        for (folder, names) in [("faces/attributes", try FileManager.default.subpathsOfDirectory(atPath: TestData.path("faces/attributes")).filter { $0.hasSuffix(".jpg") }),
+                                ("faces/eyes-closed", try FileManager.default.contentsOfDirectory(atPath: TestData.path("faces/eyes-closed")).filter { $0.hasSuffix(".jpg") })] {
+            for name in names.sorted() {
+                let image = try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.path(folder + "/" + name)))))
+                guard let face = analyzer.analyze(image).first, let v = worst(image, face.geometry) else { continue }
+                others.append((folder + "/" + name, v))
+            }
+        }
+        print("EYESVIS real attributes+eyes-closed: \(summary(others.map(\.1))); lowest \(others.sorted { $0.1 < $1.1 }.prefix(5))")
+        // A mandatory check: at most 1 of the 34 FRLL originals refused; category-3 lenses (T 0.15) all caught.
+        #expect(frll.filter { $0.1 < EyesVisibleFinding.minimumRatio }.count <= 1)
+        #expect((tinted[0.15] ?? []).allSatisfy { $0 < EyesVisibleFinding.minimumRatio } && tinted[0.15]?.count == 34)
     }
 }
