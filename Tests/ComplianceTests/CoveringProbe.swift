@@ -1,10 +1,13 @@
+import Compliance
 import FaceAnalysis
+import Foundation
 import Imaging
 
-/// How much of the forehead shows skin (issue 14, head coverings). A cap, beanie, hood, scarf or hijab covers the
+/// A probe, not a check (docs/compliance.md, "Head coverings and occlusion: not built"): how much of the forehead shows
+/// skin (issue 14, head coverings). A cap, beanie, hood, scarf or hijab covers the
 /// forehead's upper part and the hairline; the measure is the fraction of a forehead band whose colour is the
 /// cheeks' skin. A fringe of hair covers the forehead as well: docs/compliance.md shows what that means.
-public enum CoveringFindings {
+enum CoveringFindings {
     /// The forehead band, in inter-eye distances above the eye line along the face axis: above the brows (which sit
     /// about 0.3 IED above the pupils) to below the hairline (adult brow-to-hairline ≈ 5–6 cm ≈ 0.8–0.95 IED above the
     /// brows), ±0.3 IED wide.
@@ -16,13 +19,16 @@ public enum CoveringFindings {
 
     /// The fraction of the forehead band that is skin; nil when the band or the cheeks are outside the picture or
     /// too small to sample (IED < 20 px).
-    public static func foreheadSkinFraction(_ image: RGBImage, face: FaceGeometry) -> Double? {
+    static func foreheadSkinFraction(_ image: RGBImage, face: FaceGeometry) -> Double? {
         let ied = face.interEyeDistance
         guard ied >= 20 else { return nil }
         let m = face.eyeMidpoint
         let across = (face.imageRightEye - face.imageLeftEye) * (1 / ied)
         let up = Point(x: across.y, y: -across.x)
-        let lin = QualityMeasures.linearLight
+        let lin: [Double] = (0..<256).map { level in
+            let v = Double(level) / 255
+            return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
+        }
         func sample(_ p: Point) -> (r: Double, g: Double, b: Double)? {
             let x = Int(p.x), y = Int(p.y)
             guard x >= 0, y >= 0, x < image.width, y < image.height else { return nil }
