@@ -11,10 +11,18 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case headYaw
     case headPitch
     case eyesOpen
+    /// No tinted lenses over the eyes: the skin under each eye gets the light a lens would take (issue 14).
+    case eyesVisible
     case mouthClosed
     case backgroundUniformity
     case backgroundColour
+    /// Shadows the person casts on the wall beside the head (issue 14).
+    case backgroundShadows
     case illuminationUniformity
+    /// Specular reflections on the skin: near-clipped, colourless light on forehead, nose and cheeks (issue 14).
+    case hotSpots
+    /// The retina's red reflection in the pupils (issue 14).
+    case redEyes
     case exposure
     case dynamicRange
     case sharpness

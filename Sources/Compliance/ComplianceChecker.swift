@@ -49,6 +49,9 @@ public struct QualityThresholds: Sendable, Equatable {
     /// Each eye: the upper lid must not cover the pupil's centre (iris radius ≈ 0.20 of the eye's width).
     public var minimumEyeOpenness = 0.20
     public var maximumMouthOpenness = 0.12
+    /// Under-eye ÷ cheek light, each eye: below it a lens of sunglass category 2 or darker covers the eye (ISO 12312-1:
+    /// T ≤ 0.43, light through it twice ≤ 0.185).
+    public var minimumUnderEyeLight = EyesVisibleFinding.minimumRatio
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
     public var maximumBackgroundTexture = 2.5
@@ -58,6 +61,13 @@ public struct QualityThresholds: Sendable, Equatable {
     public var maximumBackgroundCast = 12.0
     /// ICAO: darkest of four face regions ≥ 50 % of the brightest.
     public var minimumIlluminationRatio = 0.5
+    /// Near-clipped colourless skin (specular reflection), in inter-eye distances squared: 0.01 IED² is a patch
+    /// about 6 mm across on an adult face (`LightFindings`).
+    public var maximumHotSpotArea = 0.01
+    /// A pupil's linear red ÷ green when it is brighter in red than its iris: the retina's red reflex.
+    public var maximumRedReflex = LightFindings.redReflexRatio
+    /// Wall next to the head ÷ wall further out, on the darker side: below this a shadow falls on it.
+    public var minimumBackgroundShadowRatio = 0.8
     /// Face mean luma, and at most this fraction of face pixels clipped to black or white.
     public var faceLuma: ClosedRange<Double> = 70...210
     public var maximumClippedFraction = 0.05
@@ -164,6 +174,7 @@ public struct ComplianceChecker: Sendable {
         checks.append(angle(.headPitch, g.pitch, profile.maximumPitch, mandatory: false,
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
         checks.append(eyesOpen(face))
+        checks.append(eyesVisible(image, g))
         checks.append(measured(.mouthClosed, face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
@@ -188,6 +199,7 @@ public struct ComplianceChecker: Sendable {
         checks.append(result(.illuminationUniformity, q.illuminationRatio, "≥ \(format(t.minimumIlluminationRatio))",
                              q.illuminationRatio >= t.minimumIlluminationRatio, mandatory: false,
                              Advice(de: "Das Gesicht ist ungleichmäßig beleuchtet. Bitte mittig vor die Kamera stellen.", en: "Your face is unevenly lit. Please stand centred in front of the camera.")))
+        checks += lightChecks(LightFindings.measure(image, face: g), colour: colour)
         // Over-exposure shows on the face (clipped skin) or, for dark skin, first on the light background,
         // which then burns out to white.
         let clipped = max(q.faceOverExposed, q.faceUnderExposed)
@@ -228,6 +240,60 @@ public struct ComplianceChecker: Sendable {
         let rightClosed = eyes.imageLeft < thresholds.minimumEyeOpenness, leftClosed = eyes.imageRight < thresholds.minimumEyeOpenness
         let code: GuidanceCode = rightClosed && leftClosed ? .openEyes : (rightClosed ? .openRightEye : .openLeftEye)
         return result(.eyesOpen, eyes.lessOpen, limit, !rightClosed && !leftClosed, mandatory: true, code.advice)
+    }
+
+    /// Hot spots, red eyes, shadows on the background (issue 14): optional, as TR-03121 lists only exposure, focus,
+    /// colour space, grey-level density and geometry as mandatory. A finding that cannot be measured fails as
+    /// "cannot judge".
+    private func lightChecks(_ light: LightFindings, colour: ColourEvidence) -> [CheckResult] {
+        let t = thresholds
+        var checks: [CheckResult] = []
+        let hotLimit = "near-clipped skin ≤ \(format(t.maximumHotSpotArea)) IED²"
+        if let area = light.hotSpotArea {
+            checks.append(result(.hotSpots, area, hotLimit, area <= t.maximumHotSpotArea, mandatory: false,
+                                 Advice(de: "Helle Lichtreflexe auf der Haut. Bitte das Gesicht abtupfen oder Personal informieren.",
+                                        en: "Bright reflections of light on the skin. Please dab your face or inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.hotSpots, hotLimit, mandatory: false,
+                                      because: Advice(de: "zu wenig Haut im Bild.", en: "too little skin in the picture.")))
+        }
+        let redLimit = "each pupil: red ÷ green (linear) < \(format(t.maximumRedReflex)) or no brighter in red than the iris"
+        if let problem = colour.problem {
+            checks.append(cannotJudge(.redEyes, redLimit, mandatory: false, because: problem))
+        } else if let left = light.redReflex.imageLeft, let right = light.redReflex.imageRight {
+            let worst = max(left, right)
+            checks.append(result(.redEyes, worst, redLimit, worst < t.maximumRedReflex, mandatory: false,
+                                 Advice(de: "Die Augen wirken rot (Blitzreflexion). Bitte Personal informieren.",
+                                        en: "The eyes look red (flash reflection). Please inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.redEyes, redLimit, mandatory: false,
+                                      because: Advice(de: "die Pupillen sind zu klein oder nicht im Bild.", en: "the pupils are too small or not in the picture.")))
+        }
+        let shadowLimit = "wall next to the head ÷ wall further out (darker side, linear) ≥ \(format(t.minimumBackgroundShadowRatio))"
+        if let ratio = light.backgroundShadowRatio {
+            checks.append(result(.backgroundShadows, ratio, shadowLimit, ratio >= t.minimumBackgroundShadowRatio, mandatory: false,
+                                 Advice(de: "Ein Schatten fällt auf den Hintergrund. Bitte Personal informieren.",
+                                        en: "A shadow falls on the background. Please inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.backgroundShadows, shadowLimit, mandatory: false,
+                                      because: Advice(de: "zu wenig Hintergrund neben dem Kopf.", en: "too little background beside the head.")))
+        }
+        return checks
+    }
+
+    /// No tinted lenses over the eyes (issue 14). Mandatory by our choice, as `eyesOpen`: an unattended station must not
+    /// accept sunglasses; the limit is the lens physics (`EyesVisibleFinding`), and no real face of the data comes near it.
+    private func eyesVisible(_ image: RGBImage, _ g: FaceGeometry) -> CheckResult {
+        let limit = "each eye: under-eye ÷ cheek light (linear) ≥ \(format(thresholds.minimumUnderEyeLight))"
+        let ratios = EyesVisibleFinding.measure(image, face: g)
+        guard let left = ratios.imageLeft, let right = ratios.imageRight else {
+            return cannotJudge(.eyesVisible, limit, mandatory: true,
+                               because: Advice(de: "Augen und Wangen sind nicht ganz im Bild.", en: "the eyes and cheeks are not wholly in the picture."))
+        }
+        let worst = min(left, right)
+        return result(.eyesVisible, worst, limit, worst >= thresholds.minimumUnderEyeLight, mandatory: true,
+                      Advice(de: "Die Augen sind verdeckt (Sonnenbrille oder getönte Brille?). Bitte abnehmen.",
+                             en: "Your eyes are covered (sunglasses or tinted glasses?). Please take them off."))
     }
 
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).

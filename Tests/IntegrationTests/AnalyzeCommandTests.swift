@@ -55,6 +55,11 @@ struct AnalyzeCommandTests {
         #expect((eyes["imageLeft"] as? Double ?? 0) > 0.2 && (eyes["imageRight"] as? Double ?? 0) > 0.2)
         #expect(eyes["readByIrisModel"] as? Bool == true)
         #expect((face["mouthOpenness"] as? Double ?? 1) < 0.12)
+        // Issue 14's light findings, and their checks.
+        let light = try #require(face["light"] as? [String: Any])
+        #expect(Set(light.keys) == ["hotSpotArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
+        #expect((light["redReflex"] as? [String: Any]).map { Set($0.keys) } == ["imageLeft", "imageRight"])
+        for id in ["eyesVisible", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
     }
 
     @Test func twoPeopleAndNoOne() throws {
