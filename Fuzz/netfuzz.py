@@ -7,7 +7,8 @@ fixed random seed: methods, paths, headers (lying Content-Lengths, chunked bodie
 Origins, oversized and repeated headers), bodies (JSON of the wrong shape, broken multipart, mutated
 photos), raw bytes, and for the office TLS without a certificate, with each role's certificate, and no TLS
 at all. A finding is a server that died, a health check that got no answer within its deadline (during or
-after the campaign), or a 5xx other than the documented 503/507. Prints one JSON line of figures.
+after the campaign), or a 5xx other than 501/505 (method or HTTP version not supported, libmicrohttpd's
+answers) and the documented 503/507. Prints one JSON line of figures.
 
 Usage: netfuzz.py office|kiosk --build DIR --photos DIR --seconds N [--seed N] [--workers N]
 """
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -27,7 +29,7 @@ import threading
 import time
 
 HEALTH_DEADLINE = 5.0       # seconds: a health check must be answered within this during and after the run
-READ_DEADLINE = 2.0         # seconds a single hostile request may go unanswered (a body announced but not sent)
+READ_DEADLINE = 1.0         # seconds a single hostile request may go unanswered (a body announced but not sent)
 HEALTH_EVERY = 0.5          # seconds between health checks while fuzzing
 
 PKI_SCRIPT = r"""
@@ -260,9 +262,10 @@ class Office(Target):
              "--handshake-timeout", "3"],
             stdout=subprocess.PIPE, stderr=log)
         line = self.process.stdout.readline().decode()
-        if "https://127.0.0.1:" not in line:
-            raise SystemExit("netfuzz: fotobox-office did not start: %s" % line)
-        self.port = int(line.split("https://127.0.0.1:")[1].split("/")[0].split()[0])
+        match = re.search(r"https://127\.0\.0\.1:([0-9]+)", line)
+        if not match:
+            raise RuntimeError("fotobox-office did not start: %s" % line)
+        self.port = int(match.group(1))
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
         self.contexts = {}
         for role in ["station", "clerk", "monitoring", None]:
@@ -355,14 +358,14 @@ class Kiosk(Target):
         started = time.monotonic()
         while time.monotonic() - started < 60:
             if not self.alive():
-                raise SystemExit("netfuzz: fotoboxd exited at start: %s" % open(self.log_path).read()[-2000:])
+                raise RuntimeError("fotoboxd exited at start: %s" % open(self.log_path).read()[-2000:])
             try:
                 if self.exchange(self.health_request(), deadline=2) == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise SystemExit("netfuzz: fotoboxd did not answer health within 60 s")
+        raise RuntimeError("fotoboxd did not answer health within 60 s")
 
     def connect(self, client):
         try:
@@ -482,11 +485,13 @@ def main():
         elapsed = time.monotonic() - started
         if target.alive() and not target.healthy():
             findings.append("health got no answer within %.0f s after the campaign" % HEALTH_DEADLINE)
-        server_errors = {k: v for k, v in counts.items() if isinstance(k, int) and k >= 500 and k not in (503, 507)}
+        server_errors = {k: v for k, v in counts.items() if isinstance(k, int) and k >= 500 and k not in (501, 503, 505, 507)}
         if server_errors:
             findings.append("5xx answers: %s" % server_errors)
         figures.update({"requests": sum(counts.values()), "seconds": round(elapsed, 1), "health_checks": health_checks,
                         "answers": {str(k): v for k, v in sorted(counts.items(), key=lambda kv: str(kv[0]))}})
+    except Exception as error:
+        findings.append("netfuzz could not run: %s" % error)
     finally:
         figures["exit"] = target.stop() if target.process else "not started"
         if "exited before the end" in figures["exit"] and not any("died" in f for f in findings):
