@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
-        .target(name: "WebServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "WebServer", dependencies: ["CMicroHTTPD", "Platform"]),
 
         // The hot kernels, once per instruction-set level, and the choice between them at start.
         .target(name: "CPUFeatures"),
@@ -96,6 +96,11 @@ let package = Package(
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
         // VM runs it from .build/release (issue 6).
         .executableTarget(name: "stu-gadget", path: "vm/gadget", linkerSettings: [.linkedLibrary("m")]),
+
+        // Hostile-input campaigns (`make fuzz`, scripts/fuzz): the harness of the in-process parsers. scripts/fuzz
+        // builds it with libFuzzer and AddressSanitizer apart (.build/fuzz); the plain build writes seed corpora and
+        // replays saved inputs. Never linked into a product.
+        .executableTarget(name: "fotobox-fuzz", dependencies: ["Imaging", "FaceAnalysis", "Configuration", "Platform"], path: "Fuzz/FotoboxFuzz"),
 
         // Benchmarks, apart from the tests (`make bench`).
         .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
