@@ -65,7 +65,7 @@ public final class Station: Sendable {
                                   oval: StationInfo.Oval(centerX: oval.centerX, centerY: oval.centerY, height: oval.height, aspect: oval.aspect))
         do {
             server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory,
-                                     station: station, speech: SpeechSynthesizer(), metrics: { health().prometheusText() })
+                                     station: station, speech: SpeechSynthesizer(), health: health)
         } catch { throw .server(error) }
         fleetReporter = try? FleetReporter(settings: UploaderSettings(config: config), interval: .seconds(config.healthIntervalSeconds),
                                            report: health, log: { line in journal.log(.warning, line, [("event", "fleet-report")]) })

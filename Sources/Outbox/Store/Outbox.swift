@@ -2,6 +2,7 @@ import Submission
 import SQLite
 import Configuration
 import Foundation
+import Synchronization
 import Platform
 import COpenSSL
 
@@ -63,9 +64,8 @@ public final class Outbox: Sendable {
     public let directory: String
     public let policy: CaseIDPolicy
     public let retentionDays: Int
-    // The connection is only touched under `lock` (SQLite connections opened NOMUTEX are not thread-safe).
-    nonisolated(unsafe) private let database: SQLiteDatabase
-    private let lock = NSLock()
+    /// The connection, touched only under its lock (SQLite connections opened NOMUTEX are not thread-safe).
+    private let database: Mutex<SQLiteDatabase>
     private let cipher: PayloadCipher
 
     public static let databaseName = "outbox.sqlite"
@@ -111,7 +111,7 @@ public final class Outbox: Sendable {
                 """)
         } catch { throw .database(error) }
         try Self.checkKey(db, cipher: cipher, keyPath: keyPath)
-        database = db
+        database = Mutex(db)
     }
 
     /// Opens the outbox the config names: its directory, key file (refused when others can read it),
@@ -397,12 +397,8 @@ public final class Outbox: Sendable {
             receiptID: row[9].text, acknowledgedAt: row[10].integer.map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
-    private func withDatabase<T>(_ body: (SQLiteDatabase) throws(SQLiteError) -> T) throws(OutboxError) -> T {
-        do {
-            lock.lock()
-            defer { lock.unlock() }
-            return try body(database)
-        } catch { throw .database(error) }
+    private func withDatabase<T>(_ body: (inout sending SQLiteDatabase) throws(SQLiteError) -> sending T) throws(OutboxError) -> sending T {
+        do { return try database.withLock(body) } catch { throw .database(error) }
     }
 }
 
