@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := .build/release
 .DEFAULT_GOAL := build
-.PHONY: setup build test tsan demo bench vm-test e2e deb clean
+.PHONY: setup build test tsan demo bench vm-test e2e deb fuzz clean
 
 setup:
 	@scripts/setup
@@ -13,6 +13,7 @@ build: setup
 # One release build for the products and the tests; the tests then run against those binaries.
 test: setup
 	@scripts/setup --prometheus
+	scripts/module-graph --check
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 
@@ -33,6 +34,13 @@ e2e: build
 # A Debian package of the station (binaries, units, udev rules, models, config, man page) in dist/.
 deb: build
 	@scripts/deb
+
+# Hostile-input campaigns (issue 16): libFuzzer + AddressSanitizer on the JPEG decoder, the TFLite reader and the
+# config parser, and mutated requests against the real office and kiosk on loopback; a few minutes in all.
+# Figures in .build/fuzz/summary.txt (README). FUZZ_SECONDS / NET_SECONDS / FUZZ_SEED / FUZZ_TARGETS change them.
+fuzz: build
+	@scripts/setup --fuzz
+	@scripts/fuzz
 
 bench: setup
 	@scripts/setup --bench

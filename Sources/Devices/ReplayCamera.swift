@@ -105,7 +105,10 @@ public final class ReplayCamera: Camera {
             }
             let captured = max(nextDueNanoseconds, now)
             let interval = UInt64(1e9 / framesPerSecond)
-            nextDueNanoseconds = max(nextDueNanoseconds &+ interval, now)
+            // One interval after this frame, also when the reader came late: a camera does not hand out a
+            // second frame at once to catch up (it was `max(due + interval, now)`, which made the frame after a
+            // late read due immediately).
+            nextDueNanoseconds = captured &+ interval
             sequence &+= 1
             let frame = Frame(format: .mjpeg, size: file.size, bytesPerLine: 0, bytes: bytes, sequence: sequence,
                               capturedNanoseconds: captured, dequeuedNanoseconds: MonotonicClock.nanoseconds())

@@ -3,6 +3,8 @@ import Glibc
 #endif
 import CMicroHTTPD
 import Foundation
+import Platform
+import Synchronization
 
 /// One HTTP request as the handler sees it: the body is complete and within the server's limit.
 public struct HTTPRequest: Sendable {
@@ -60,7 +62,9 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// libmicrohttpd, wrapped once: a thread per connection (so a stream may block), requests handed over
 /// whole, bodies above `maxBodyBytes` answered with 413 before they are read, headers above the
-/// connection memory limit refused by libmicrohttpd itself.
+/// connection memory limit refused by libmicrohttpd itself. A newcomer always gets one of the
+/// `maxConnections` places: when they are taken, the connection that has waited longest without a request
+/// being answered is cut (`ConnectionPlaces`), so idle or slow sockets cannot lock the health check out.
 public final class HTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
 
@@ -68,6 +72,8 @@ public final class HTTPServer: @unchecked Sendable {
     let maxBodyBytes: Int
     /// The answer to a body above `maxBodyBytes` (the API's own error shape).
     let tooLarge: @Sendable (_ maxBodyBytes: Int) -> HTTPResponse
+    /// Who holds the connection places; a connection being answered keeps its place.
+    let places: ConnectionPlaces
     private var daemon: OpaquePointer?
     /// The port actually bound (the one asked for, or the kernel's choice for 0).
     public private(set) var port: UInt16 = 0
@@ -80,6 +86,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.tooLarge = tooLarge
         self.maxBodyBytes = maxBodyBytes
         self.host = host
+        places = ConnectionPlaces(places: maxConnections)
         let literal = host == "localhost" ? "127.0.0.1" : host
         var flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue)
         // The address lives until MHD_start_daemon returned (it binds inside).
@@ -102,11 +109,15 @@ public final class HTTPServer: @unchecked Sendable {
         }
         var options = [
             MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: address),
-            MHD_OptionItem(option: .CONNECTION_LIMIT, value: maxConnections, ptr_value: nil),
+            // libmicrohttpd's own limit is twice the places: a cut connection holds its slot until its
+            // thread has seen the end of file, and a newcomer must find a slot meanwhile.
+            MHD_OptionItem(option: .CONNECTION_LIMIT, value: 2 * maxConnections, ptr_value: nil),
             MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: 30, ptr_value: nil),
             MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 64 * 1024, ptr_value: nil),
             MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted, to: Int.self),
-                           ptr_value: nil),
+                           ptr_value: Unmanaged.passUnretained(places).toOpaque()),
+            MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(connectionNotified, to: Int.self),
+                           ptr_value: Unmanaged.passUnretained(places).toOpaque()),
             MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
         ]
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -123,6 +134,9 @@ public final class HTTPServer: @unchecked Sendable {
         HTTPResponse(status: 413, headers: [("Content-Type", "text/plain; charset=utf-8")],
                      body: .bytes(Array("the request body exceeds \(limit) bytes\n".utf8)))
     }
+
+    /// How many connections were cut to make room for a newcomer since the start.
+    public var connectionsCut: Int { places.cutCount }
 
     public func stop() {
         if let daemon { MHD_stop_daemon(daemon) }
@@ -149,10 +163,24 @@ private final class Pairs {
     var values: [(String, String)] = []
 }
 
-private let requestCompleted: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, MHD_RequestTerminationCode) -> Void = { _, _, context, _ in
+private let requestCompleted: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, MHD_RequestTerminationCode) -> Void = { places, connection, context, _ in
+    if let places, let connection {
+        Unmanaged<ConnectionPlaces>.fromOpaque(places).takeUnretainedValue().moved(connection, to: .waiting)
+    }
     guard let context, let pointer = context.pointee else { return }
     Unmanaged<PendingRequest>.fromOpaque(pointer).release()
     context.pointee = nil
+}
+
+private let connectionNotified: MHD_NotifyConnectionCallback = { places, connection, _, event in
+    guard let places, let connection else { return }
+    let owner = Unmanaged<ConnectionPlaces>.fromOpaque(places).takeUnretainedValue()
+    // 0: MHD_CONNECTION_NOTIFY_STARTED, 1: MHD_CONNECTION_NOTIFY_CLOSED.
+    if event.rawValue == 0 {
+        owner.opened(connection, socket: fotobox_mhd_connection_socket(connection))
+    } else {
+        owner.closed(connection)
+    }
 }
 
 private let collectPair: MHD_KeyValueIterator = { context, _, key, value in
@@ -175,9 +203,10 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, connection, ur
         // First call: only the headers are in. Refuse an announced oversized body before reading it.
         let pending = PendingRequest()
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
+        server.places.moved(connection, to: .receiving)
         if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").flatMap({ Int(String(cString: $0)) }),
            length > server.maxBodyBytes {
-            return queue(connection, server.tooLarge(server.maxBodyBytes))
+            return answer(server, connection, server.tooLarge(server.maxBodyBytes))
         }
         return .YES
     }
@@ -197,7 +226,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, connection, ur
         return .YES
     }
     if pending.tooLarge {
-        return queue(connection, server.tooLarge(server.maxBodyBytes))
+        return answer(server, connection, server.tooLarge(server.maxBodyBytes))
     }
     var headers: [String: String] = [:]
     for (key, value) in values(connection, .HEADER_KIND) { headers[key.lowercased()] = value }
@@ -205,7 +234,14 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, connection, ur
     for (key, value) in values(connection, .GET_ARGUMENT_KIND) { query[key] = value }
     let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
                               query: query, headers: headers, body: pending.body)
+    server.places.moved(connection, to: .answering)
     return queue(connection, server.handler(request))
+}
+
+/// Queues an answer decided before the handler ran; the connection keeps its place until it is sent.
+private func answer(_ server: HTTPServer, _ connection: OpaquePointer?, _ response: HTTPResponse) -> MHD_Result {
+    server.places.moved(connection, to: .answering)
+    return queue(connection, response)
 }
 
 private let streamReader: MHD_ContentReaderCallback = { context, _, buffer, maximum in
@@ -245,4 +281,81 @@ private func queue(_ connection: OpaquePointer?, _ response: HTTPResponse) -> MH
     defer { MHD_destroy_response(made) }
     for (name, value) in response.headers { _ = MHD_add_response_header(made, name, value) }
     return MHD_queue_response(connection, UInt32(response.status), made)
+}
+
+/// The connection places of one server and what each holder is doing. libmicrohttpd keeps a connection for
+/// its idle timeout (30 s) whatever it sends, so a local process could hold every place with sockets that
+/// send nothing or trickle a header (issue 16, item 8) and `GET /api/v1/health` would no longer answer.
+/// Every client of the kiosk is local (one address), so a per-address limit cannot tell the attacker from
+/// the kiosk browser; instead a newcomer always gets a place: when all `places` are taken, the connection
+/// that has waited longest without being answered is cut (`shutdown(2)`; libmicrohttpd then sees the end of
+/// file and closes it itself). Waiting for a request (idle keep-alive included) is cut before receiving a
+/// body; a connection whose request is being answered (a stream among them: those have their own limits)
+/// is never cut. A browser whose idle keep-alive connection is cut simply opens a new one.
+final class ConnectionPlaces: Sendable {
+    enum Phase: Int, Comparable, Sendable {
+        /// Connected, no request headers yet (or idle between keep-alive requests).
+        case waiting
+        /// Headers in, the body still arriving.
+        case receiving
+        /// The handler has run; the answer (perhaps a stream) is being sent.
+        case answering
+
+        static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    struct Holder {
+        let socket: Int32
+        var phase: Phase
+        var since: ContinuousClock.Instant
+        var cut = false
+    }
+
+    let places: Int
+    /// Keyed by libmicrohttpd's connection address; removed when the connection closes, before
+    /// libmicrohttpd closes the socket, so a cut never reaches a socket number that was reused.
+    private let holders = Mutex<[UInt: Holder]>([:])
+    private let cuts = Mutex(0)
+
+    init(places: Int) { self.places = max(places, 1) }
+
+    var cutCount: Int { cuts.withLock { $0 } }
+
+    private static func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: connection)) }
+
+    /// A connection was accepted (before its thread starts): if that leaves more holders than places, the
+    /// longest-waiting ones that are not being answered are cut.
+    func opened(_ connection: OpaquePointer, socket: Int32) {
+        let key = Self.key(connection)
+        let cut: Int = holders.withLock { holders in
+            holders[key] = Holder(socket: socket, phase: .waiting, since: .now)
+            var live = holders.values.count { !$0.cut }
+            var cut = 0
+            while live > places {
+                let candidates = holders.filter { $0.key != key && !$0.value.cut && $0.value.phase != .answering && $0.value.socket >= 0 }
+                guard let victim = candidates.min(by: { ($0.value.phase, $0.value.since) < ($1.value.phase, $1.value.since) }) else { break }
+                Socket.shutdown(victim.value.socket)
+                holders[victim.key]?.cut = true
+                live -= 1
+                cut += 1
+            }
+            return cut
+        }
+        if cut > 0 { cuts.withLock { $0 += cut } }
+    }
+
+    func moved(_ connection: OpaquePointer?, to phase: Phase) {
+        guard let connection else { return }
+        holders.withLock { holders in
+            let key = Self.key(connection)
+            guard holders[key] != nil else { return }
+            holders[key]?.phase = phase
+            holders[key]?.since = .now
+        }
+    }
+
+    /// The connection is closing (its socket is still open).
+    func closed(_ connection: OpaquePointer) {
+        _ = holders.withLock { $0.removeValue(forKey: Self.key(connection)) }
+    }
 }

@@ -49,13 +49,31 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
         let camera = ReplayCamera(directory.path, framesPerSecond: 100, log: .silent)
         _ = try camera.configure(.preview)
         try camera.start()
-        let first = try camera.nextFrame(timeoutMilliseconds: 100)
-        var last = first
-        for _ in 0..<5 { last = try camera.nextFrame(timeoutMilliseconds: 100) }
-        // Five intervals of 10 ms at least: the stream is paced, not as fast as the files can be read.
-        #expect(last.dequeuedNanoseconds - first.dequeuedNanoseconds >= 45_000_000)
-        // A timeout shorter than the interval is a timeout, as with a camera.
+        var frames: [Frame] = []
+        // A generous timeout: a reader descheduled under load must not turn into a timeout here.
+        for _ in 0..<6 { frames.append(try camera.nextFrame(timeoutMilliseconds: 1_000)) }
+        // The stream is paced, not as fast as the files can be read: every frame at least one interval (10 ms)
+        // after the one before, even when the reader was late (a late read must not make the next frame due at
+        // once), and no frame handed out before its capture time.
+        let captured = try frames.map { try #require($0.capturedNanoseconds) }
+        for (earlier, later) in zip(captured, captured.dropFirst()) { #expect(later - earlier >= 10_000_000) }
+        for (frame, capturedAt) in zip(frames, captured) { #expect(frame.dequeuedNanoseconds >= capturedAt) }
+        #expect(frames.last!.dequeuedNanoseconds - captured[0] >= 50_000_000)
+    }
+
+    /// A timeout shorter than the time to the next frame is a timeout, as with a camera (one frame in five
+    /// seconds: the checks run long before the next is due, however loaded the machine).
+    @Test func aTimeoutShorterThanTheIntervalIsATimeout() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("a.jpg", try jpeg(width: 16, height: 16, grey: 128))
+        let camera = ReplayCamera(directory.path, framesPerSecond: 0.2, log: .silent)
+        _ = try camera.configure(.preview)
+        try camera.start()
+        let first = try #require(try camera.nextFrame(timeoutMilliseconds: 100).capturedNanoseconds)
         #expect(throws: CameraError.self) { try camera.nextFrame(timeoutMilliseconds: 0) }
+        #expect(throws: CameraError.self) { try camera.nextFrame(timeoutMilliseconds: 10) }
+        #expect(MonotonicClock.nanoseconds() - first < 5_000_000_000, "the checks above ran within the interval")
     }
 
     @Test func skipsDamagedFilesWithOneWarningEach() throws {

@@ -37,6 +37,8 @@ final class FakeV4L2Kernel: V4L2Kernel {
     // State and records.
     private(set) var openDescriptors: Set<Int32> = []
     private(set) var opens = 0
+    /// When each open happened (monotonic nanoseconds): the recovery tests check the backoff between reopens.
+    private(set) var openTimes: [UInt64] = []
     private(set) var calls: [String] = []
     private(set) var pollTimeouts = 0
     private(set) var streaming = false
@@ -55,6 +57,7 @@ final class FakeV4L2Kernel: V4L2Kernel {
 
     func open(_ path: String, flags: Int32) -> Int32 {
         opens += 1
+        openTimes.append(MonotonicClock.nanoseconds())
         if !openErrors.isEmpty { errno = openErrors.removeFirst(); return -1 }
         nextDescriptor += 1
         openDescriptors.insert(nextDescriptor)

@@ -31,6 +31,7 @@ func keysTheUIUses() throws -> Set<String> {
         if !key.hasSuffix(".") { keys.insert(key) }
     }
     for code in GuidanceCode.allCases { keys.insert("guidance." + code.rawValue) }
+    for prompt in ChallengePrompt.allCases { keys.insert("challenge." + prompt.rawValue) }
     for code in VisitProblem.allCodes + ["connection"] { keys.insert("problem." + code) }
     for code in PhotoAdvice.ownCodes { keys.insert("advice." + code) }
     // Every check id of the compliance report has its reason (`check.<id>`); `check.other` for new ones.

@@ -18,6 +18,9 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
     private let checker: ComplianceChecker
     private var debouncer = GuidanceDebouncer()
     private var previous: ObservedFace?
+    /// The last preview frame's face (when exactly one) and the image it was found in, for the liveness
+    /// detector (`ChainPresentationDetector`), so the chain runs once per frame.
+    private var lastPreviewResult: (face: DetectedFace?, image: RGBImage)?
     private let started = DispatchTime.now().uptimeNanoseconds
 
     public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
@@ -33,9 +36,14 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         // Previews are judged small (DCT-scaled JPEG) and their landmarks scaled to the frame's size,
         // which is what the photo will be cut from.
         let scale: JPEGScale = frame.size.width >= 1600 ? .quarter : (frame.size.width >= 800 ? .half : .full)
-        guard let image = try? frame.rgbImage(scale: scale) else { return .noFace }
+        guard let image = try? frame.rgbImage(scale: scale) else {
+            lastPreviewResult = nil
+            return .noFace
+        }
         let factor = Double(frame.size.width) / Double(max(image.width, 1))
-        let faces = analyzer.analyze(image, mode: .preview).map { face -> ObservedFace in
+        let detected = analyzer.analyze(image, mode: .preview)
+        lastPreviewResult = (detected.count == 1 ? detected[0] : nil, image)
+        let faces = detected.map { face -> ObservedFace in
             var observed = ObservedFace(face)
             observed.geometry = observed.geometry.mapped(by: .scale(factor))
             return observed
@@ -46,6 +54,22 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         let shown = debouncer.update(evaluation.code, at: milliseconds)
         return evaluation.ready && shown == .holdStill ? .good : VisitCore.GuidanceCode(shown)
+    }
+
+    /// What the face chain found in the last preview frame (nil before the first): its one face (nil with none
+    /// or several) and the image, at the preview's scale. The camera thread asks it right after `guidance`.
+    public func lastPreview() -> (face: DetectedFace?, image: RGBImage)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastPreviewResult
+    }
+
+    /// Drops the last preview frame's image and face (the visit was wiped: no picture of anybody stays).
+    public func forgetPreview() {
+        lock.lock()
+        defer { lock.unlock() }
+        lastPreviewResult = nil
+        previous = nil
     }
 
     public func process(burst: [Frame]) throws(PhotoFailure) -> VisitCore.ProcessedPhoto {

@@ -138,7 +138,8 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
                                        queuedAt: CaptureMetadata.timestamp(now), camera: context.camera.isEmpty ? "unknown" : context.camera,
                                        profile: profile,
                                        visit: VisitContext(language: context.language.rawValue, retakes: context.retakes,
-                                                           compliant: context.compliant, visitSeconds: context.visitSeconds))
+                                                           compliant: context.compliant, visitSeconds: context.visitSeconds,
+                                                           confirmationCode: submission.confirmationCode))
         do {
             _ = try outbox.enqueue(Submission(caseID: submission.caseNumber, photo: submission.photoJPEG,
                                               signature: submission.signatureJPEG, report: submission.reportJSON,
