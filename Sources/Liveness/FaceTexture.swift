@@ -71,15 +71,19 @@ public struct FaceTexture: Sendable, Equatable {
 /// Follows the face's texture from a reference frame to another: for each rigid point, the grey patch
 /// around it in the reference is searched for around the mesh's position in the other frame, by
 /// normalised cross-correlation (invariant to brightness and contrast changes), to a tenth of a pixel.
+///
+/// The correlation's sums are taken in integers over the grey bytes (Σv, Σv², Σv·ref per offset), which is
+/// exactly the mean-free NCC: Σ v·(ref − mean) = Σ v·ref − mean·Σ v. `LivenessJudgeTests` checks it against
+/// the plain double-precision formula.
 public enum TextureTracker {
     /// Patch half-width and search radius in crop pixels (face size 40): a 13×13 patch is about a fifth of
     /// the eye distance; the search covers ±6 px = 15 % of the face size, beyond the mesh's disagreement
     /// with the texture on turned photos (≈ 3–5 %).
-    static let patchRadius = 6, searchRadius = 6
+    public static let patchRadius = 6, searchRadius = 6
     /// Patches flatter than this (grey-level standard deviation) hold no texture to follow.
-    static let minimumContrast = 3.0
+    public static let minimumContrast = 3.0
     /// A match must correlate at least this well.
-    static let minimumCorrelation = 0.8
+    public static let minimumCorrelation = 0.8
 
     /// Pairs of (reference point with its depth, where its texture is in `target`), in crop pixels; points
     /// without texture or without a clear match are left out.
@@ -89,59 +93,72 @@ public enum TextureTracker {
         let r = patchRadius, s = searchRadius
         let count = r * 2 + 1
         let area = Double(count * count)
-        for (k, point) in reference.points.enumerated() where k < target.points.count {
-            let p = referenceTexture.crop(point)
-            let q = targetTexture.crop(target.points[k])
-            let px = Int(p.x.rounded()), py = Int(p.y.rounded())
-            let qx = Int(q.x.rounded()), qy = Int(q.y.rounded())
-            guard px - r >= 0, py - r >= 0, px + r < referenceTexture.width, py + r < referenceTexture.height,
-                  qx - r - s >= 0, qy - r - s >= 0, qx + r + s < targetTexture.width, qy + r + s < targetTexture.height
-            else { continue }
-            // The reference patch, mean-free.
-            var patch = [Double](repeating: 0, count: count * count)
-            var mean = 0.0
-            for dy in -r...r { for dx in -r...r { mean += Double(referenceTexture.value(px + dx, py + dy)) } }
-            mean /= area
-            var energy = 0.0
-            for dy in -r...r {
-                for dx in -r...r {
-                    let v = Double(referenceTexture.value(px + dx, py + dy)) - mean
-                    patch[(dy + r) * count + dx + r] = v
-                    energy += v * v
-                }
-            }
-            guard (energy / area).squareRoot() >= minimumContrast else { continue }
-            var scores = [Double](repeating: -1, count: (2 * s + 1) * (2 * s + 1))
-            var best = -1.0, bestX = 0, bestY = 0
-            for oy in -s...s {
-                for ox in -s...s {
-                    var sum = 0.0, sumSquares = 0.0, cross = 0.0
-                    for dy in -r...r {
-                        let row = (qy + oy + dy) * targetTexture.width + qx + ox
-                        for dx in -r...r {
-                            let v = Double(targetTexture.pixels[row + dx])
-                            sum += v
-                            sumSquares += v * v
-                            cross += v * patch[(dy + r) * count + dx + r]
-                        }
+        let span = 2 * s + 1
+        var patch = [Int](repeating: 0, count: count * count)
+        var scores = [Double](repeating: -1, count: span * span)
+        referenceTexture.pixels.withUnsafeBufferPointer { referencePixels in
+        targetTexture.pixels.withUnsafeBufferPointer { targetPixels in
+        patch.withUnsafeMutableBufferPointer { patch in
+        scores.withUnsafeMutableBufferPointer { scores in
+            let referenceWidth = referenceTexture.width, targetWidth = targetTexture.width
+            for (k, point) in reference.points.enumerated() where k < target.points.count {
+                let p = referenceTexture.crop(point)
+                let q = targetTexture.crop(target.points[k])
+                let px = Int(p.x.rounded()), py = Int(p.y.rounded())
+                let qx = Int(q.x.rounded()), qy = Int(q.y.rounded())
+                guard px - r >= 0, py - r >= 0, px + r < referenceTexture.width, py + r < referenceTexture.height,
+                      qx - r - s >= 0, qy - r - s >= 0, qx + r + s < targetTexture.width, qy + r + s < targetTexture.height
+                else { continue }
+                // The reference patch, its sum and its energy about the mean.
+                var referenceSum = 0, referenceSquares = 0
+                for dy in 0..<count {
+                    let row = (py - r + dy) * referenceWidth + px - r
+                    for dx in 0..<count {
+                        let v = Int(referencePixels[row + dx])
+                        patch[dy * count + dx] = v
+                        referenceSum &+= v
+                        referenceSquares &+= v &* v
                     }
-                    let variance = sumSquares - sum * sum / area
-                    let score = variance > 0 ? cross / (variance * energy).squareRoot() : -1
-                    scores[(oy + s) * (2 * s + 1) + ox + s] = score
-                    if score > best { best = score; bestX = ox; bestY = oy }
                 }
+                let energy = Double(referenceSquares) - Double(referenceSum) * Double(referenceSum) / area
+                guard energy > 0, (energy / area).squareRoot() >= minimumContrast else { continue }
+                let referenceMean = Double(referenceSum) / area
+                var best = -1.0, bestX = 0, bestY = 0
+                for oy in -s...s {
+                    for ox in -s...s {
+                        var sum = 0, squares = 0, cross = 0
+                        for dy in 0..<count {
+                            let row = (qy + oy - r + dy) * targetWidth + qx + ox - r
+                            let patchRow = dy * count
+                            for dx in 0..<count {
+                                let v = Int(targetPixels[row + dx])
+                                sum &+= v
+                                squares &+= v &* v
+                                cross &+= v &* patch[patchRow + dx]
+                            }
+                        }
+                        let variance = Double(squares) - Double(sum) * Double(sum) / area
+                        let centred = Double(cross) - referenceMean * Double(sum)
+                        let score = variance > 0 ? centred / (variance * energy).squareRoot() : -1
+                        scores[(oy + s) * span + ox + s] = score
+                        if score > best { best = score; bestX = ox; bestY = oy }
+                    }
+                }
+                guard best >= minimumCorrelation, abs(bestX) < s, abs(bestY) < s else { continue }
+                // Sub-pixel: the vertex of a parabola through the peak and its neighbours, per axis.
+                func at(_ x: Int, _ y: Int) -> Double { scores[(y + s) * span + x + s] }
+                func vertex(_ minus: Double, _ centre: Double, _ plus: Double) -> Double {
+                    let curvature = minus - 2 * centre + plus
+                    return curvature < 0 ? max(-0.5, min(0.5, 0.5 * (minus - plus) / curvature)) : 0
+                }
+                let fx = vertex(at(bestX - 1, bestY), best, at(bestX + 1, bestY))
+                let fy = vertex(at(bestX, bestY - 1), best, at(bestX, bestY + 1))
+                from.append(MeshPoint(x: Double(px), y: Double(py), z: p.z))
+                to.append(MeshPoint(x: Double(qx + bestX) + fx, y: Double(qy + bestY) + fy, z: 0))
             }
-            guard best >= minimumCorrelation, abs(bestX) < s, abs(bestY) < s else { continue }
-            // Sub-pixel: the vertex of a parabola through the peak and its neighbours, per axis.
-            func at(_ x: Int, _ y: Int) -> Double { scores[(y + s) * (2 * s + 1) + x + s] }
-            func vertex(_ minus: Double, _ centre: Double, _ plus: Double) -> Double {
-                let curvature = minus - 2 * centre + plus
-                return curvature < 0 ? max(-0.5, min(0.5, 0.5 * (minus - plus) / curvature)) : 0
-            }
-            let fx = vertex(at(bestX - 1, bestY), best, at(bestX + 1, bestY))
-            let fy = vertex(at(bestX, bestY - 1), best, at(bestX, bestY + 1))
-            from.append(MeshPoint(x: Double(px), y: Double(py), z: p.z))
-            to.append(MeshPoint(x: Double(qx + bestX) + fx, y: Double(qy + bestY) + fy, z: 0))
+        }
+        }
+        }
         }
         return (from, to)
     }

@@ -64,7 +64,7 @@ struct KioskVisitTests {
         try FileSystem.createDirectory(directory + "/frames")
         try FileSystem.writeNewFile(directory + "/frames/portrait.jpg", try FileSystem.readFile(Self.portrait))
         let service = try KioskProcess(station: station, directory: directory, frames: directory + "/frames",
-                                       extraConfig: "[visit]\nprofile = scan")
+                                       extraConfig: "[visit]\nprofile = scan\n[liveness]\n# A still photo does not turn its head: observe judges it, reports it, and lets the visit go on.\nmode = observe")
         defer { service.stop() }
 
         var kiosk = Kiosk(base: service.url)
@@ -102,6 +102,11 @@ struct KioskVisitTests {
         #expect(Array(photo.prefix(3)) == [0xFF, 0xD8, 0xFF] && Array(signature.prefix(3)) == [0xFF, 0xD8, 0xFF])
         let report = try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(folder + "/report.json"))) as? [String: Any]
         #expect(report != nil)
+        // The liveness challenge before the capture was judged and reported (observe: the visit went on).
+        let liveness = report?["liveness"] as? [String: Any]
+        #expect(liveness?["mode"] as? String == "observe", "\(report ?? [:])")
+        #expect((liveness?["score"] as? Double).map { (0...1).contains($0) } == true, "\(liveness ?? [:])")
+        #expect(["turn-left", "turn-right", "nod"].contains(liveness?["challenge"] as? String ?? ""), "\(liveness ?? [:])")
         // The capture context travelled typed from the visit to the office (issue 16, item 11).
         let stored = try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(folder + "/submission.json"))) as? [String: Any]
         let visit = stored?["visit"] as? [String: Any]
