@@ -179,7 +179,8 @@ public struct ComplianceChecker: Sendable {
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
 
-        let q = QualityMeasures.measure(image, face: g)
+        let reduced = QualityMeasures.reducedCopy(image)
+        let q = QualityMeasures.measure(image, face: g, reduced: reduced)
         let t = thresholds
         checks.append(result(.backgroundUniformity, q.backgroundObjects,
                              "objects ≤ \(format(t.maximumBackgroundObjects)) of the background, wall texture ≤ \(format(t.maximumBackgroundTexture))",
@@ -199,7 +200,7 @@ public struct ComplianceChecker: Sendable {
         checks.append(result(.illuminationUniformity, q.illuminationRatio, "≥ \(format(t.minimumIlluminationRatio))",
                              q.illuminationRatio >= t.minimumIlluminationRatio, mandatory: false,
                              Advice(de: "Das Gesicht ist ungleichmäßig beleuchtet. Bitte mittig vor die Kamera stellen.", en: "Your face is unevenly lit. Please stand centred in front of the camera.")))
-        checks += lightChecks(LightFindings.measure(image, face: g), colour: colour)
+        checks += lightChecks(LightFindings.measure(image, face: g, reduced: reduced), colour: colour)
         // Over-exposure shows on the face (clipped skin) or, for dark skin, first on the light background,
         // which then burns out to white.
         let clipped = max(q.faceOverExposed, q.faceUnderExposed)

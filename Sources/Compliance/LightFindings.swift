@@ -55,12 +55,14 @@ public struct LightFindings: Sendable, Equatable {
         self.backgroundShadowRatio = backgroundShadowRatio
     }
 
-    /// `image` at full size with `face` in its pixels.
-    public static func measure(_ image: RGBImage, face: FaceGeometry) -> LightFindings {
-        LightFindings(hotSpotArea: hotSpotArea(image, face: face), eyeGlareArea: eyeGlareArea(image, face: face),
-                      redReflex: (redReflex(image, pupil: face.imageLeftEye, ied: face.interEyeDistance),
-                                  redReflex(image, pupil: face.imageRightEye, ied: face.interEyeDistance)),
-                      backgroundShadowRatio: backgroundShadowRatio(image, face: face))
+    /// `image` at full size with `face` in its pixels; `reduced` is `QualityMeasures.reducedCopy(image)` when the caller
+    /// has it already.
+    public static func measure(_ image: RGBImage, face: FaceGeometry, reduced: (image: RGBImage, factor: Double)? = nil) -> LightFindings {
+        let reduced = reduced ?? QualityMeasures.reducedCopy(image)
+        return LightFindings(hotSpotArea: hotSpotArea(image, face: face), eyeGlareArea: eyeGlareArea(image, face: face),
+                             redReflex: (redReflex(image, pupil: face.imageLeftEye, ied: face.interEyeDistance),
+                                         redReflex(image, pupil: face.imageRightEye, ied: face.interEyeDistance)),
+                             backgroundShadowRatio: backgroundShadowRatio(reduced.image, factor: reduced.factor, face: face))
     }
 
     /// Where the skin region for hot spots ends towards the mouth, as a fraction of eye line → chin.
@@ -173,10 +175,7 @@ public struct LightFindings: Sendable, Equatable {
     /// skin and objects are not). On the side whose near band is darker (away from the light), a lamp's own falloff
     /// makes the near band at least as bright as the wall further out, which is further from the light still; only
     /// something blocking the light — the person's shadow — makes it darker. Value: near ÷ far on that side.
-    static func backgroundShadowRatio(_ image: RGBImage, face: FaceGeometry) -> Double? {
-        let factor = max(1.0, Double(image.width) / Double(QualityMeasures.analysisWidth))
-        let small = factor > 1 ? AreaResize.resize(image, width: max(1, Int(Double(image.width) / factor)),
-                                                   height: max(1, Int(Double(image.height) / factor))) : image
+    static func backgroundShadowRatio(_ small: RGBImage, factor: Double, face: FaceGeometry) -> Double? {
         let smallFace = face.mapped(by: .scale(1 / factor))
         let regions = PortraitRegions(face: smallFace)
         let wall = RegionStatistics.measure(small, region: regions.background)

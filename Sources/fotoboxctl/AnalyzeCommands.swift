@@ -95,6 +95,19 @@ struct AnalysisResult: Encodable {
             try c.encode(backgroundShadowRatio, forKey: .backgroundShadowRatio)
         }
     }
+    /// Measured and reported, judged by no check (they overlap on real data; docs/compliance.md): the forehead band's skin
+    /// fraction (a head covering or a fringe lowers it) and the teeth / dark-cavity fractions inside the outer lips.
+    struct Reported: Encodable {
+        var foreheadSkinFraction: Double?
+        var mouthTeethFraction: Double?
+        var mouthCavityFraction: Double?
+        private enum CodingKeys: String, CodingKey { case foreheadSkinFraction, mouthTeethFraction, mouthCavityFraction }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(foreheadSkinFraction, forKey: .foreheadSkinFraction)
+            try c.encode(mouthTeethFraction, forKey: .mouthTeethFraction); try c.encode(mouthCavityFraction, forKey: .mouthCavityFraction)
+        }
+    }
     struct Face: Encodable {
         var score: Double
         var box: [Double]
@@ -108,8 +121,9 @@ struct AnalysisResult: Encodable {
         /// Inner-lip gap ÷ mouth width.
         var mouthOpenness: Double
         var light: Light
+        var reported: Reported
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, reported }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -118,7 +132,7 @@ struct AnalysisResult: Encodable {
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
             try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
-            try c.encode(light, forKey: .light)
+            try c.encode(light, forKey: .light); try c.encode(reported, forKey: .reported)
         }
     }
     var image: Size
@@ -144,7 +158,8 @@ struct AnalysisResult: Encodable {
                  eyeOpenness: Eyes(imageLeft: rounded(face.eyeOpenness.imageLeft, 3), imageRight: rounded(face.eyeOpenness.imageRight, 3),
                                    readByIrisModel: face.eyeContourFromIrisModel),
                  mouthOpenness: rounded(face.mouthOpenness, 3),
-                 light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)))
+                 light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)),
+                 reported: Self.reported(image, face))
         }
         checks = report.checks
         compliant = report.compliant
@@ -152,6 +167,12 @@ struct AnalysisResult: Encodable {
 }
 
 extension AnalysisResult {
+    static func reported(_ image: RGBImage, _ face: DetectedFace) -> Reported {
+        let mouth = MouthInterior.measure(image, face)
+        return Reported(foreheadSkinFraction: CoveringFindings.foreheadSkinFraction(image, face: face.geometry).map { rounded($0, 3) },
+                        mouthTeethFraction: mouth.map { rounded($0.teeth, 3) }, mouthCavityFraction: mouth.map { rounded($0.cavity, 3) })
+    }
+
     static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
         Light(hotSpotArea: findings.hotSpotArea.map { rounded($0, 4) }, eyeGlareArea: findings.eyeGlareArea.map { rounded($0, 4) },
               underEyeLight: .init(imageLeft: underEye.imageLeft.map { rounded($0, 3) }, imageRight: underEye.imageRight.map { rounded($0, 3) }),

@@ -59,6 +59,8 @@ struct AnalyzeCommandTests {
         let light = try #require(face["light"] as? [String: Any])
         #expect(Set(light.keys) == ["hotSpotArea", "eyeGlareArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
         #expect((light["redReflex"] as? [String: Any]).map { Set($0.keys) } == ["imageLeft", "imageRight"])
+        let reported = try #require(face["reported"] as? [String: Any])
+        #expect(Set(reported.keys) == ["foreheadSkinFraction", "mouthTeethFraction", "mouthCavityFraction"])
         for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
     }
 
