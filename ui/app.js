@@ -115,7 +115,7 @@
     const element = document.querySelector('section[data-step="' + section + '"]');
     if (!element) return '';
     const parts = [];
-    for (const part of element.querySelectorAll('h1, .lead, ul.plain li, dl, #receipt-delivery, .banner:not([hidden]) , #retakes')) {
+    for (const part of element.querySelectorAll('h1, .lead, [data-speak], ul.plain li, dl, #receipt-delivery, .banner:not([hidden]) , #retakes')) {
       if (part.offsetParent !== null && part.textContent.trim()) parts.push(part.textContent.trim());
     }
     return parts.join('. ');

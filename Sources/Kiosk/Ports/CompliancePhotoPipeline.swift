@@ -68,6 +68,11 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
     public func forgetPreview() {
         lock.lock()
         defer { lock.unlock() }
+        if lastPreviewResult != nil {
+            lastPreviewResult!.image.pixels.withUnsafeMutableBufferPointer { buffer in
+                for index in buffer.indices { buffer[index] = 0 }
+            }
+        }
         lastPreviewResult = nil
         previous = nil
     }
