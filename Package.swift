@@ -100,7 +100,7 @@ let package = Package(
         // Hostile-input campaigns (`make fuzz`, scripts/fuzz): the harness of the in-process parsers. scripts/fuzz
         // builds it with libFuzzer and AddressSanitizer apart (.build/fuzz); the plain build writes seed corpora and
         // replays saved inputs. Never linked into a product.
-        .executableTarget(name: "fotobox-fuzz", dependencies: ["Imaging", "FaceAnalysis", "Configuration", "Platform"], path: "Fuzz/FotoboxFuzz"),
+        .executableTarget(name: "fotobox-fuzz", dependencies: ["Imaging", "FaceAnalysis", "Configuration", "Submission", "Platform"], path: "Fuzz/FotoboxFuzz"),
 
         // Benchmarks, apart from the tests (`make bench`).
         .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),

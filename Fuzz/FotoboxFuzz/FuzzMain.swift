@@ -36,16 +36,16 @@ enum FuzzMain {
                 exit(1)
             }
         case "run":
-            var ran = 0
+            var ran = 0, accepted = 0
             for path in arguments.dropFirst(2) {
                 guard let bytes = try? FileSystem.readFile(path) else {
                     StandardStreams.writeError("fotobox-fuzz: cannot read \(path)\n")
                     exit(1)
                 }
-                bytes.withUnsafeBytes { target.run($0) }
+                if bytes.withUnsafeBytes({ target.run($0) }) { accepted += 1 }
                 ran += 1
             }
-            print("fotobox-fuzz: \(ran) \(target.rawValue) inputs ran without a crash")
+            print("fotobox-fuzz: \(ran) \(target.rawValue) inputs ran without a crash (\(accepted) accepted, \(ran - accepted) refused with a typed error)")
         default:
             usage()
         }
@@ -65,18 +65,25 @@ enum Seeds {
         case .jpeg: return try jpegs()
         case .tflite: return []  // scripts/fuzz takes the face models (scripts/setup downloads them).
         case .config: return configs()
+        case .submission: return [("scan-profile.multipart", try submission())]
         }
     }
 
-    /// A colour picture with edges and gradients (not a face).
-    static func picture(width: Int, height: Int) -> RGBImage {
+    /// A colour picture with edges and gradients (not a face); `smooth`: gradients only, a small JPEG.
+    static func picture(width: Int, height: Int, smooth: Bool = false) -> RGBImage {
         var colour = RGBImage(width: width, height: height)
         for y in 0..<height {
             for x in 0..<width {
                 let i = y * width + x
-                colour.pixels[3 * i] = UInt8(truncatingIfNeeded: x * 37 + y * 11)
-                colour.pixels[3 * i + 1] = UInt8(truncatingIfNeeded: y * 53)
-                colour.pixels[3 * i + 2] = UInt8(truncatingIfNeeded: (x ^ y) * 29)
+                if smooth {
+                    colour.pixels[3 * i] = UInt8(truncatingIfNeeded: x * 255 / max(width, 1))
+                    colour.pixels[3 * i + 1] = UInt8(truncatingIfNeeded: y * 255 / max(height, 1))
+                    colour.pixels[3 * i + 2] = 128
+                } else {
+                    colour.pixels[3 * i] = UInt8(truncatingIfNeeded: x * 37 + y * 11)
+                    colour.pixels[3 * i + 1] = UInt8(truncatingIfNeeded: y * 53)
+                    colour.pixels[3 * i + 2] = UInt8(truncatingIfNeeded: (x ^ y) * 29)
+                }
             }
         }
         return colour
@@ -100,6 +107,24 @@ enum Seeds {
             seeds.append(("grey-\(width)x\(height).jpg", try JPEG.encode(grey)))
         }
         return seeds
+    }
+
+    /// A submission as the office accepts it, in the smaller scan profile (622×800 photo, 630×188 signature)
+    /// so that each run decodes less: written by hand after docs/openapi-office.yaml, not by the station's
+    /// encoder, so the seed does not follow a change of the encoder unnoticed.
+    static func submission() throws -> [UInt8] {
+        let boundary = "fotobox-fuzz-boundary"
+        func part(_ name: String, _ type: String, _ content: [UInt8]) -> [UInt8] {
+            Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(name)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+                + content + Array("\r\n".utf8)
+        }
+        let metadata = #"{"caseId":"ABCD-1234","stationId":"station-1","capturedAt":"2026-12-03T10:00:00Z","queuedAt":"2026-12-03T10:00:01Z","softwareVersion":"fuzz","camera":"replay","profile":"scan","visit":{"language":"de","retakes":1,"compliant":true,"visitSeconds":95}}"#
+        let report = #"{"compliant":true,"checks":[{"id":"interEyeDistance","pass":true,"value":0.31,"limit":">= 0.25","mandatory":true,"advice":{"de":"gut","en":"good"}}]}"#
+        let body = part("metadata", "application/json", Array(metadata.utf8)) + part("report", "application/json", Array(report.utf8))
+            + part("photo", "image/jpeg", try JPEG.encode(picture(width: 622, height: 800, smooth: true), options: JPEGEncodeOptions(quality: 60)))
+            + part("signature", "image/jpeg", try JPEG.encode(picture(width: 630, height: 188, smooth: true), options: JPEGEncodeOptions(quality: 60)))
+            + Array("--\(boundary)--\r\n".utf8)
+        return Array("multipart/form-data; boundary=\(boundary)\n".utf8) + body
     }
 
     /// Config files with every section, CRLF and CR line ends, comments, and case-ID patterns using each

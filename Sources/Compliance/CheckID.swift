@@ -13,6 +13,8 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case eyesOpen
     /// No tinted lenses over the eyes: the skin under each eye gets the light a lens would take (issue 14).
     case eyesVisible
+    /// No glare of glasses over the eyes: a specular patch larger than any corneal catchlight (issue 14).
+    case eyeGlare
     case mouthClosed
     case backgroundUniformity
     case backgroundColour

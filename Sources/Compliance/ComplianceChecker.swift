@@ -257,6 +257,15 @@ public struct ComplianceChecker: Sendable {
             checks.append(cannotJudge(.hotSpots, hotLimit, mandatory: false,
                                       because: Advice(de: "zu wenig Haut im Bild.", en: "too little skin in the picture.")))
         }
+        let glareLimit = "near-clipped area within 0.3 IED of each pupil ≤ \(format(LightFindings.maximumEyeGlareArea)) IED²"
+        if let glare = light.eyeGlareArea {
+            checks.append(result(.eyeGlare, glare, glareLimit, glare <= LightFindings.maximumEyeGlareArea, mandatory: false,
+                                 Advice(de: "Lichtreflexe auf der Brille verdecken die Augen. Bitte die Brille abnehmen oder den Kopf leicht neigen.",
+                                        en: "Reflections on your glasses cover your eyes. Please take off your glasses or tilt your head slightly.")))
+        } else {
+            checks.append(cannotJudge(.eyeGlare, glareLimit, mandatory: false,
+                                      because: Advice(de: "die Augen sind nicht ganz im Bild.", en: "the eyes are not wholly in the picture.")))
+        }
         let redLimit = "each pupil: red ÷ green (linear) < \(format(t.maximumRedReflex)) or no brighter in red than the iris"
         if let problem = colour.problem {
             checks.append(cannotJudge(.redEyes, redLimit, mandatory: false, because: problem))

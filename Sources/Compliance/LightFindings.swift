@@ -15,12 +15,15 @@ public struct LightFindings: Sendable, Equatable {
     /// is also brighter in red than the iris around it (otherwise 0: a dark pupil). `imageLeft` is the person's
     /// right eye. Nil for an eye that is too small or outside the picture.
     public var redReflex: (imageLeft: Double?, imageRight: Double?)
+    /// Near-clipped, colourless area around each eye (within 0.3 IED of the pupil: a spectacle lens), in IED²; the
+    /// larger of the two. Nil when an eye region leaves the picture or the face is too small.
+    public var eyeGlareArea: Double?
     /// The background band next to the head (left or right half, the darker) ÷ the background further out, mean
     /// linear luminance of wall-coloured pixels. Nil when either part has too few wall pixels.
     public var backgroundShadowRatio: Double?
 
     public static func == (a: LightFindings, b: LightFindings) -> Bool {
-        a.hotSpotArea == b.hotSpotArea && a.redReflex.imageLeft == b.redReflex.imageLeft
+        a.hotSpotArea == b.hotSpotArea && a.eyeGlareArea == b.eyeGlareArea && a.redReflex.imageLeft == b.redReflex.imageLeft
             && a.redReflex.imageRight == b.redReflex.imageRight && a.backgroundShadowRatio == b.backgroundShadowRatio
     }
 
@@ -38,15 +41,23 @@ public struct LightFindings: Sendable, Equatable {
     static let pupilRadius = 0.024
     static let irisRing = 0.05...0.08
 
-    public init(hotSpotArea: Double?, redReflex: (imageLeft: Double?, imageRight: Double?), backgroundShadowRatio: Double?) {
+    /// Around each eye: a lens's reflection of the lamp. The cornea is a convex mirror of 7.8 mm radius (focal length
+    /// 3.9 mm): a 1 m lamp at 1 m shows in it as a catchlight at most 4 mm (0.06 IED) across. A spectacle lens's front
+    /// (radius ≥ 80 mm) images the same lamp over 10× larger. A glare patch counts from the area of a disc 0.12 IED
+    /// across (twice the largest catchlight's diameter): π·0.06² ≈ 0.011 IED².
+    public static let maximumEyeGlareArea = 0.011
+    static let eyeGlareRadius = 0.3
+
+    public init(hotSpotArea: Double?, eyeGlareArea: Double? = nil, redReflex: (imageLeft: Double?, imageRight: Double?), backgroundShadowRatio: Double?) {
         self.hotSpotArea = hotSpotArea
+        self.eyeGlareArea = eyeGlareArea
         self.redReflex = redReflex
         self.backgroundShadowRatio = backgroundShadowRatio
     }
 
     /// `image` at full size with `face` in its pixels.
     public static func measure(_ image: RGBImage, face: FaceGeometry) -> LightFindings {
-        LightFindings(hotSpotArea: hotSpotArea(image, face: face),
+        LightFindings(hotSpotArea: hotSpotArea(image, face: face), eyeGlareArea: eyeGlareArea(image, face: face),
                       redReflex: (redReflex(image, pupil: face.imageLeftEye, ied: face.interEyeDistance),
                                   redReflex(image, pupil: face.imageRightEye, ied: face.interEyeDistance)),
                       backgroundShadowRatio: backgroundShadowRatio(image, face: face))
@@ -96,6 +107,30 @@ public struct LightFindings: Sendable, Equatable {
         // Too little skin in the picture (a face at the border) to say there is none.
         guard sampled >= 100 else { return nil }
         return Double(clipped * step * step) / (ied * ied)
+    }
+
+    /// The larger eye's near-clipped colourless area within `eyeGlareRadius` of the pupil, in IED².
+    static func eyeGlareArea(_ image: RGBImage, face: FaceGeometry) -> Double? {
+        let ied = face.interEyeDistance
+        guard ied >= 20 else { return nil }
+        let r = eyeGlareRadius * ied
+        var worst = 0.0
+        for pupil in [face.imageLeftEye, face.imageRightEye] {
+            guard pupil.x - r >= 0, pupil.y - r >= 0, pupil.x + r < Double(image.width), pupil.y + r < Double(image.height) else { return nil }
+            var clipped = 0
+            image.pixels.withUnsafeBufferPointer { p in
+                for y in Int(pupil.y - r)...Int(pupil.y + r) {
+                    for x in Int(pupil.x - r)...Int(pupil.x + r) {
+                        let dx = Double(x) + 0.5 - pupil.x, dy = Double(y) + 0.5 - pupil.y
+                        guard dx * dx + dy * dy <= r * r else { continue }
+                        let i = 3 * (y * image.width + x)
+                        if p[i] >= nearClippedLevel && p[i + 1] >= nearClippedLevel && p[i + 2] >= nearClippedLevel { clipped += 1 }
+                    }
+                }
+            }
+            worst = max(worst, Double(clipped) / (ied * ied))
+        }
+        return worst
     }
 
     /// Mean linear (red, green) of the pixels within `radius` of `centre`, or between the ring's radii.

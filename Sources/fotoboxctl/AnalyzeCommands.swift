@@ -73,6 +73,8 @@ struct AnalysisResult: Encodable {
     /// pupil's red reflex (red ÷ green, linear; 0 for a dark pupil), wall next to the head ÷ further out.
     struct Light: Encodable {
         var hotSpotArea: Double?
+        /// Near-clipped area around the worse eye (glare of glasses), IED².
+        var eyeGlareArea: Double?
         /// Each eye's under-eye ÷ cheek light (linear); tinted lenses make it ≤ 0.185 (eyesVisible).
         var underEyeLight: EyePair
         var redReflex: EyePair
@@ -85,11 +87,11 @@ struct AnalysisResult: Encodable {
                 try c.encode(imageLeft, forKey: .imageLeft); try c.encode(imageRight, forKey: .imageRight)
             }
         }
-        private enum CodingKeys: String, CodingKey { case hotSpotArea, underEyeLight, redReflex, backgroundShadowRatio }
+        private enum CodingKeys: String, CodingKey { case hotSpotArea, eyeGlareArea, underEyeLight, redReflex, backgroundShadowRatio }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(hotSpotArea, forKey: .hotSpotArea); try c.encode(redReflex, forKey: .redReflex)
-            try c.encode(underEyeLight, forKey: .underEyeLight)
+            try c.encode(underEyeLight, forKey: .underEyeLight); try c.encode(eyeGlareArea, forKey: .eyeGlareArea)
             try c.encode(backgroundShadowRatio, forKey: .backgroundShadowRatio)
         }
     }
@@ -151,7 +153,7 @@ struct AnalysisResult: Encodable {
 
 extension AnalysisResult {
     static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
-        Light(hotSpotArea: findings.hotSpotArea.map { rounded($0, 4) },
+        Light(hotSpotArea: findings.hotSpotArea.map { rounded($0, 4) }, eyeGlareArea: findings.eyeGlareArea.map { rounded($0, 4) },
               underEyeLight: .init(imageLeft: underEye.imageLeft.map { rounded($0, 3) }, imageRight: underEye.imageRight.map { rounded($0, 3) }),
               redReflex: .init(imageLeft: findings.redReflex.imageLeft.map { rounded($0, 3) }, imageRight: findings.redReflex.imageRight.map { rounded($0, 3) }),
               backgroundShadowRatio: findings.backgroundShadowRatio.map { rounded($0, 3) })

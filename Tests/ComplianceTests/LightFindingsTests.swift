@@ -24,6 +24,9 @@ enum LightFault: String, CaseIterable, Sendable {
     case hotSpot = "hot spot on the forehead"
     /// Both pupils (radius 0.035 IED, 4.4 mm wide) showing the red reflex: linear (0.35, 0.04, 0.04).
     case redEyes = "red eyes"
+    /// A lamp's reflection in a spectacle lens over the image-left eye: an ellipse 0.3 × 0.15 IED, its centre 0.05 IED
+    /// above the pupil, + 0.9 linear in every channel with a soft edge.
+    case glassesGlare = "glare on glasses"
     /// The head's shadow on the wall, cast by a light to the person's right: the head ellipse moved 0.3 head widths
     /// to the image's right and 5 % down, wall inside it at half the light.
     case castShadow = "shadow on the wall"
@@ -32,6 +35,7 @@ enum LightFault: String, CaseIterable, Sendable {
         switch self {
         case .hotSpot: .hotSpots
         case .redEyes: .redEyes
+        case .glassesGlare: .eyeGlare
         case .castShadow: .backgroundShadows
         }
     }
@@ -67,6 +71,15 @@ enum LightFault: String, CaseIterable, Sendable {
                     let w = min(1, max(0, radius + 0.5 - d))
                     c = (w * 0.35 + (1 - w) * c.0, w * 0.04 + (1 - w) * c.1, w * 0.04 + (1 - w) * c.2)
                 }
+            }
+        case .glassesGlare:
+            let centre = Point(x: face.imageLeftEye.x, y: face.imageLeftEye.y - 0.05 * ied)
+            let rx = 0.15 * ied, ry = 0.075 * ied
+            update(PixelRect(x: Int(centre.x - rx - 3), y: Int(centre.y - ry - 3), width: Int(2 * rx) + 7, height: Int(2 * ry) + 7)) { x, y, c in
+                let dx = (Double(x) + 0.5 - centre.x) / rx, dy = (Double(y) + 0.5 - centre.y) / ry
+                let d = (dx * dx + dy * dy).squareRoot()
+                let w = min(1, max(0, (1.1 - d) / 0.2))
+                c = (c.0 + 0.9 * w, c.1 + 0.9 * w, c.2 + 0.9 * w)
             }
         case .castShadow:
             let regions = PortraitRegions(face: face)
@@ -124,7 +137,7 @@ enum LightFault: String, CaseIterable, Sendable {
         #expect(abs(ratio - 1) < 0.01)
         let checker = ComplianceChecker(profile: .scan)
         let base = checker.check(image, faces: [ObservedFace(geometry: face, eyeOpenness: 0.3, mouthOpenness: 0)])
-        for id in [CheckID.hotSpots, .redEyes, .backgroundShadows] { #expect(base[check: id]?.pass == true, "\(id)") }
+        for id in [CheckID.hotSpots, .eyeGlare, .redEyes, .backgroundShadows] { #expect(base[check: id]?.pass == true, "\(id)") }
         for fault in LightFault.allCases {
             let report = checker.check(fault.paint(image, face), faces: [ObservedFace(geometry: face, eyeOpenness: 0.3, mouthOpenness: 0)])
             #expect(report[check: fault.expected]?.pass == false, "\(fault.rawValue): \(String(describing: report[check: fault.expected]))")
@@ -170,7 +183,7 @@ enum LightFault: String, CaseIterable, Sendable {
     func frllOriginalsAndSyntheticFaults() throws {
         let analyzer = try FaceAnalyzer(modelDirectory: try #require(FaceModels.locate(["models"])))
         let checker = ComplianceChecker(profile: .scan)
-        let ids: [CheckID] = [.hotSpots, .redEyes, .backgroundShadows]
+        let ids: [CheckID] = [.hotSpots, .eyeGlare, .redEyes, .backgroundShadows]
         var refused: [CheckID: [String]] = [:], values: [CheckID: [Double]] = [:], cannot: [CheckID: Int] = [:]
         var caught: [LightFault: Int] = [:], judged: [LightFault: Int] = [:]
         let portraits = try AnnotatedPortrait.loadAll()
@@ -223,7 +236,7 @@ enum LightFault: String, CaseIterable, Sendable {
                 continue
             }
             let report = checker.check(image, faces: faces.map(ObservedFace.init), source: header.colourEncoding)
-            let line = [CheckID.colourSpace, .hotSpots, .redEyes, .backgroundShadows].map { id in
+            let line = [CheckID.colourSpace, .hotSpots, .eyeGlare, .redEyes, .backgroundShadows].map { id in
                 let c = report[check: id]
                 return "\(id.rawValue) \(c?.value.map { String($0) } ?? "nil")\(c?.pass == true ? "" : " FAIL")"
             }.joined(separator: ", ")

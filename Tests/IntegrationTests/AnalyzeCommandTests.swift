@@ -57,9 +57,9 @@ struct AnalyzeCommandTests {
         #expect((face["mouthOpenness"] as? Double ?? 1) < 0.12)
         // Issue 14's light findings, and their checks.
         let light = try #require(face["light"] as? [String: Any])
-        #expect(Set(light.keys) == ["hotSpotArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
+        #expect(Set(light.keys) == ["hotSpotArea", "eyeGlareArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
         #expect((light["redReflex"] as? [String: Any]).map { Set($0.keys) } == ["imageLeft", "imageRight"])
-        for id in ["eyesVisible", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
+        for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
     }
 
     @Test func twoPeopleAndNoOne() throws {

@@ -122,53 +122,23 @@ public struct KioskAPI: Sendable {
         guard request.path.hasPrefix("/api/v1/visit/") else { return KioskResponses.error(404, "not-found", "no such resource") }
         guard request.method == "POST" else { return methodNotAllowed("POST") }
         if let refusal = refuseCrossOrigin(request) { return refusal }
-        let body: [String: Any]
-        switch parseObject(request.body) {
-        case .success(let object): body = object
-        case .failure(let failure): return failure.response
+        guard let action = VisitAction(rawValue: String(request.path.dropFirst("/api/v1/visit/".count))) else {
+            return KioskResponses.error(404, "not-found", "no such action")
         }
-        let event: VisitEvent
-        switch String(request.path.dropFirst("/api/v1/visit/".count)) {
-        case "language":
-            guard let language = (body["language"] as? String).flatMap(Language.init(rawValue:)) else { return badField("language", "one of de, en, tr, uk, ar") }
-            event = .setLanguage(language)
-        case "case-number":
-            guard let text = body["caseNumber"] as? String, text.utf8.count <= 128 else { return badField("caseNumber", "a string") }
-            event = .caseNumber(text)
-        case "consent":
-            guard let accepted = body["accepted"] as? Bool else { return badField("accepted", "true or false") }
-            event = .consent(accepted)
-        case "capture": event = .takePhoto
-        case "review":
-            guard let accept = body["accept"] as? Bool else { return badField("accept", "true or false") }
-            event = .review(accept: accept)
-        case "signature":
-            guard let accept = body["accept"] as? Bool else { return badField("accept", "true or false") }
-            event = .signature(accept: accept)
-        case "confirm": event = .confirm
-        case "finish": event = .finish
-        case "cancel": event = .cancel
-        case "keep-alive": event = .keepAlive
-        default: return KioskResponses.error(404, "not-found", "no such action")
+        switch action.event(request.body) {
+        case .event(let event): return act(event, token)
+        case .refused(let response): return response
         }
-        return act(event, token)
     }
 
     // MARK: parts
 
     private func startVisit(_ request: HTTPRequest) -> HTTPResponse {
         if let refusal = refuseCrossOrigin(request) { return refusal }
-        let body: [String: Any]
-        switch parseObject(request.body) {
-        case .success(let object): body = object
-        case .failure(let failure): return failure.response
-        }
         let language: Language
-        if let given = body["language"] {
-            guard let chosen = (given as? String).flatMap(Language.init(rawValue:)) else { return badField("language", "one of de, en, tr, uk, ar") }
-            language = chosen
-        } else {
-            language = service.snapshot(token: nil).language
+        switch VisitAction.decode(StartBody.self, request.body, field: "language", expected: VisitAction.languages) {
+        case .decoded(let body): language = body.language ?? service.snapshot(token: nil).language
+        case .refused(let response): return response
         }
         do throws(VisitRefusal) {
             let (token, snapshot) = try service.startVisit(language)
@@ -181,7 +151,7 @@ public struct KioskAPI: Sendable {
     /// `GET /api/v1/speech?lang=de&text=…`: the text spoken in the language's voice, as WAV.
     private func speak(_ request: HTTPRequest) -> HTTPResponse {
         guard let speech else { return KioskResponses.error(404, "no-speech", "this station has no speech output") }
-        guard let language = request.query["lang"].flatMap(Language.init(rawValue:)) else { return badField("lang", "one of de, en, tr, uk, ar") }
+        guard let language = request.query["lang"].flatMap(Language.init(rawValue:)) else { return badField("lang", VisitAction.languages) }
         guard let text = request.query["text"], !text.isEmpty, text.count <= SpeechSynthesizer.maximumCharacters else {
             return badField("text", "1 to \(SpeechSynthesizer.maximumCharacters) characters")
         }
@@ -236,25 +206,10 @@ public struct KioskAPI: Sendable {
         return nil
     }
 
-    private func parseObject(_ body: [UInt8]) -> Result<[String: Any], ResponseFailure> {
-        if body.isEmpty { return .success([:]) }
-        guard let value = try? JSONSerialization.jsonObject(with: Data(body), options: []), let object = value as? [String: Any] else {
-            return .failure(ResponseFailure(KioskResponses.error(400, "malformed-json", "the body is not a JSON object")))
-        }
-        return .success(object)
-    }
-
-    private func badField(_ name: String, _ expected: String) -> HTTPResponse {
-        KioskResponses.error(400, "bad-field", "'\(name)' must be \(expected)")
-    }
+    private func badField(_ name: String, _ expected: String) -> HTTPResponse { VisitAction.badField(name, expected) }
 
     private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
         KioskResponses.error(405, "method-not-allowed", "allowed: \(allowed)", headers: [("Allow", allowed)])
-    }
-
-    struct ResponseFailure: Error, @unchecked Sendable {
-        let response: HTTPResponse
-        init(_ response: HTTPResponse) { self.response = response }
     }
 
     struct Started: Encodable {

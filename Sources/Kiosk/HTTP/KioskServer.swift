@@ -1,7 +1,9 @@
 import WebServer
 import VisitCore
 import Configuration
+import Foundation
 import Submission
+import Synchronization
 
 /// The kiosk's local server: the API over libmicrohttpd on the configured address (loopback unless the
 /// config says otherwise).
@@ -36,11 +38,9 @@ public final class KioskServer: Sendable {
     public func stop() { http.stop() }
 }
 
-import Foundation
 
-private final class APIBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: KioskAPI?
-    var api: KioskAPI? { lock.withLock { value } }
-    func set(_ api: KioskAPI) { lock.withLock { value = api } }
+private final class APIBox: Sendable {
+    private let value = Mutex<KioskAPI?>(nil)
+    var api: KioskAPI? { value.withLock { $0 } }
+    func set(_ api: KioskAPI) { value.withLock { $0 = api } }
 }
