@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "KernelDispatch", dependencies: ["CPUFeatures", "Kernels", "KernelsAVX2", "KernelsAVX512"]),
 
         // The photo pipeline, bottom-up.
-        .target(name: "Imaging", dependencies: ["CJPEG", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
@@ -77,14 +77,17 @@ let package = Package(
         .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
         .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
 
+        // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
+        .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
+
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
         .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
         // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
-        .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Devices", "Outbox", "Submission"]),
+        .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Liveness", "Devices", "Outbox", "Submission"]),
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "COpenSSL", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "Kernels", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "VisitCore", "Liveness"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
@@ -116,7 +119,7 @@ let package = Package(
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "KioskTestSupport", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
 )

@@ -191,15 +191,16 @@ def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False,
     wait(driver, lambda d: d.execute_script("var i = document.getElementById('preview'); return i.complete && i.naturalWidth > 0"), 10, "preview image")
     if os.environ.get("EXPECT_GOOD", "1") == "1":
         # Good guidance for a moment takes the photo by itself: no tap.
-        wait(driver, lambda d: step(d) == "capture" or text_of(d, "guidance") == CATALOGUES[language]["guidance.good"], 15, "guidance 'good'")
+        wait(driver, lambda d: step(d) in ("challenge", "capture") or text_of(d, "guidance") == CATALOGUES[language]["guidance.good"], 15, "guidance 'good'")
         if screenshots and step(driver) == "guidance":
             shoot(driver, language, "guidance", axe=False)
-        wait(driver, lambda d: step(d) == "capture", 10, "automatic capture")
+        wait(driver, lambda d: step(d) in ("challenge", "capture"), 10, "automatic capture")
     else:
         wait(driver, lambda d: text_of(d, "guidance") not in ("", CATALOGUES[language]["guidance.no-face"]), 15, "guidance on a face")
         if screenshots:
             shoot(driver, language, "guidance")
         click(driver, "take-photo")
+    through_challenge(driver, language, screenshots)
     wait(driver, lambda d: step(d) == "capture" and d.find_element(By.ID, "countdown").text.strip() != "", 5, "countdown")
     # The countdown is heard: a beep for each second, then the shutter.
     wait(driver, lambda d: (d.execute_script("return document.body.dataset.sound") or "").startswith("countdown-"), 5, "countdown beep")
@@ -213,10 +214,10 @@ def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False,
     if retake:
         before = text_of(driver, "retakes")
         click(driver, "retake")
-        wait(driver, lambda d: step(d) in ("guidance", "capture"), 10, "back to the guidance")
+        wait(driver, lambda d: step(d) in ("guidance", "challenge", "capture"), 10, "back to the guidance")
         if step(driver) == "guidance" and os.environ.get("EXPECT_GOOD", "1") != "1":
             click(driver, "take-photo")
-        wait_step(driver, "review", 25)
+        wait_step(driver, "review", 40)
         after = text_of(driver, "retakes")
         assert before != after and "2" in after, "retakes left did not go down: %r → %r" % (before, after)
     click(driver, "accept-photo")
@@ -242,6 +243,40 @@ def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False,
     if screenshots:
         shoot(driver, language, "receipt")
     return code
+
+
+def through_challenge(driver, language, screenshots=False):
+    """The liveness challenge before the capture (observe mode on the kiosk station: the still photo does not
+    turn, and the visit goes on anyway): the prompt with its arrow, then the capture."""
+    wait(driver, lambda d: step(d) in ("challenge", "capture", "review"), 5, "the challenge or the capture")
+    if step(driver) != "challenge":
+        return
+    # The prompt comes at a random moment 1–4 s after the start, in a random direction.
+    wait(driver, lambda d: visible(d, "challenge-arrow") or step(d) != "challenge", 8, "the challenge's prompt")
+    if step(driver) == "challenge":
+        prompt = driver.find_element(By.ID, "challenge-arrow").get_attribute("data-challenge")
+        assert prompt in ("turn-left", "turn-right", "nod"), prompt
+        assert text_of(driver, "guidance") == CATALOGUES[language]["challenge." + prompt], text_of(driver, "guidance")
+        assert driver.find_element(By.ID, "challenge-arrow").text in ("←", "→", "↕")
+        if screenshots:
+            shoot(driver, language, "challenge")
+    # The response window (5 s), the judgement, then the countdown.
+    wait(driver, lambda d: step(d) != "challenge", 12, "the end of the challenge")
+
+
+def tap_unless_automatic(driver):
+    """Without a portrait that reaches "good" (no ../shared), the photo button starts the challenge."""
+    if os.environ.get("EXPECT_GOOD", "1") != "1":
+        wait(driver, lambda d: d.find_element(By.ID, "take-photo").is_enabled() or step(d) != "guidance", 15, "the photo button")
+        if step(driver) == "guidance":
+            click(driver, "take-photo")
+
+
+def assert_no_score_on_screen(driver):
+    """The liveness score and decision are never on the citizen's screen (nor in what the page holds)."""
+    page = driver.execute_script("return document.documentElement.outerHTML")
+    for word in ("bona-fide", "score", "parallax"):
+        assert word not in page, "the page shows %r" % word
 
 
 def cancel_visit(driver):
@@ -356,6 +391,59 @@ def test_complete_run_german(driver):
     wait_step(driver, "welcome")
     assert_page_forgot(driver, "KLMN-4711", code)
     check_inbox("KLMN-4711")
+    check_liveness_report("KLMN-4711", "observe")
+
+
+def test_enforce_mode_refuses_a_still_photo_kindly(driver):
+    """Enforce mode, the replay camera playing a still portrait (a photo held up): the challenge is not met,
+    one retry with a new challenge, then the come-back-later screen; nothing is queued for the office."""
+    assert args.enforce_url, "no --enforce-url station"
+    start_german_visit(driver, args.enforce_url, case="LIVE-1234")
+    began = time.time()
+    tap_unless_automatic(driver)
+    wait(driver, lambda d: step(d) == "challenge", 25, "the challenge (enforce mode)")
+    wait(driver, lambda d: visible(d, "challenge-arrow"), 8, "the challenge's prompt")
+    assert_no_score_on_screen(driver)
+    # The first challenge is not met: once more, kindly, with a new one.
+    wait(driver, lambda d: step(d) == "come-back-later" or (visible(d, "problem") and text_of(d, "problem") == CATALOGUES["de"]["problem.challenge-retry"]),
+         15, "the retry's banner")
+    if step(driver) == "guidance":
+        shoot(driver, "de", "challenge-retry", axe=False)
+        # The retry starts with the next good guidance, or (as here, where the face allowance of 10 s since the
+        # last touch has run out during the first challenge) with the photo button, as a citizen would.
+        wait(driver, lambda d: step(d) != "guidance" or d.find_element(By.ID, "take-photo").is_enabled(), 15, "the photo button")
+        if step(driver) == "guidance":
+            try:
+                driver.find_element(By.ID, "take-photo").click()
+            except Exception:
+                pass  # the automatic start came first
+    wait_step(driver, "come-back-later", 45)
+    # Each challenge is at most 4 s + 5 s after 1.5 s of good guidance: well within the capture's 30 s each.
+    assert time.time() - began < 45, "the refusal took %.0f s" % (time.time() - began)
+    assert text_of(driver, "come-back-title") == CATALOGUES["de"]["comeBackLater.title"]
+    assert not visible(driver, "cancel") and not visible(driver, "problem")
+    assert_no_score_on_screen(driver)
+    assert_page_forgot(driver, "LIVE-1234")
+    shoot(driver, "de", "come-back-later")
+    # The same screen in every language (the language bar stays), Arabic right to left.
+    for language in ["en", "tr", "uk", "ar"]:
+        driver.find_element(By.CSS_SELECTOR, 'button.lang[data-lang="%s"]' % language).click()
+        wait(driver, lambda d: text_of(d, "come-back-title") == CATALOGUES[language]["comeBackLater.title"], 5, "come-back screen in " + language)
+        shoot(driver, language, "come-back-later")
+    assert driver.execute_script("return document.documentElement.dir") == "rtl"
+    status, visit = api(args.enforce_url, "/api/v1/visit")
+    assert "caseNumber" not in visit, visit
+    click(driver, "come-back-ok")
+    wait_step(driver, "welcome")
+    status, visit = api(args.enforce_url, "/api/v1/visit")
+    assert visit["active"] is False, visit
+    # Nothing queued: the station counted no submission, and the office never got the case.
+    metrics = urllib.request.build_opener(urllib.request.ProxyHandler({})).open(args.enforce_url.rstrip("/") + "/metrics", timeout=5).read().decode()
+    counted = [line for line in metrics.splitlines() if line.startswith("fotobox_station_submissions_total")]
+    assert counted and all(line.split()[-1] in ("0", "0.0") for line in counted), counted
+    if args.inbox:
+        time.sleep(3)
+        assert not os.path.exists(os.path.join(args.inbox, "LIVE-1234")), "a refused visit reached the office"
 
 
 def test_complete_run_arabic(driver):
@@ -581,6 +669,26 @@ def test_axe_found_no_violation(driver):
     assert not axe_findings, "axe-core violations:\n" + "\n".join(axe_findings)
 
 
+def check_liveness_report(case, mode):
+    """The report the office received carries the liveness judgement: mode, score in [0, 1], decision, cues."""
+    if not args.inbox:
+        print("  (office report not checked: no fotobox-office in this run)")
+        return
+    folder = os.path.join(args.inbox, case)
+    reports = [os.path.join(folder, name, "report.json") for name in os.listdir(folder)]
+    reports = [path for path in reports if os.path.isfile(path)]
+    assert reports, "no report.json for %s in %s" % (case, folder)
+    for path in reports:
+        with open(path, encoding="utf-8") as f:
+            liveness = json.load(f).get("liveness")
+        assert isinstance(liveness, dict), "no liveness object in %s" % path
+        assert liveness["mode"] == mode, liveness
+        assert isinstance(liveness["score"], (int, float)) and 0 <= liveness["score"] <= 1, liveness
+        assert liveness["decision"] in ("bona-fide", "attack", "unsure"), liveness
+        assert liveness["challenge"] in ("turn-left", "turn-right", "nod"), liveness
+        print("  office report: liveness %s" % json.dumps(liveness, sort_keys=True))
+
+
 def check_inbox(case):
     """With a real fotobox-office, the case must arrive in its inbox."""
     if not args.inbox:
@@ -603,6 +711,7 @@ def main():
     parser.add_argument("--offcentre-url", help="a station whose camera sees a face left of the oval")
     parser.add_argument("--low-url", help="a station whose camera sees a face below the oval")
     parser.add_argument("--dark-url", help="a station whose camera sees a face too dark for the office")
+    parser.add_argument("--enforce-url", help="a station in liveness enforce mode whose camera plays a still photo")
     parser.add_argument("--out", required=True)
     parser.add_argument("--inbox")
     args = parser.parse_args()

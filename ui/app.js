@@ -28,7 +28,7 @@
     timeoutDeadline: null,
     notice: null,
     speech: false,
-    spoken: { guidance: null, problem: null },
+    spoken: { guidance: null, problem: null, challenge: null },
     audio: null,
     // The station's screen and guidance (`GET /api/v1/station`).
     station: { layout: 'auto', oval: null, speech: false },
@@ -67,7 +67,7 @@
     for (const element of document.querySelectorAll('[data-i18n-alt]')) element.setAttribute('alt', t(element.dataset.i18nAlt));
     for (const button of document.querySelectorAll('button.lang')) button.setAttribute('aria-current', String(button.dataset.lang === language));
     $('keypad-back') && $('keypad-back').setAttribute('aria-label', t('caseNumber.backspace'));
-    ui.spoken = { guidance: null, problem: null };
+    ui.spoken = { guidance: null, problem: null, challenge: null };
     if (ui.snapshot) render(ui.snapshot);
   }
 
@@ -184,10 +184,11 @@
     applyLayout();
     const outOfOrder = !snapshot.active && (snapshot.faults || []).length > 0;
     const step = snapshot.owned ? snapshot.step : (outOfOrder ? 'out-of-order' : 'welcome');
-    const section = step === 'capture' ? 'guidance' : step;
+    // The challenge and the capture happen on the guidance screen (the preview stays).
+    const section = step === 'capture' || step === 'challenge' ? 'guidance' : step;
     document.body.dataset.step = step;
     for (const element of document.querySelectorAll('section[data-step]')) element.hidden = element.dataset.step !== section;
-    $('cancel').hidden = !snapshot.owned || step === 'receipt' || step === 'queued';
+    $('cancel').hidden = !snapshot.owned || step === 'receipt' || step === 'queued' || step === 'come-back-later';
     if ($('cancel').hidden) closeCancel();
     $('busy').hidden = !(snapshot.active && !snapshot.owned);
     for (const button of document.querySelectorAll('button.start')) button.disabled = snapshot.active && !snapshot.owned;
@@ -217,12 +218,15 @@
     if (ui.shownStep !== step) {
       ui.shownStep = step;
       if (step === 'welcome' || step === 'out-of-order') forgetVisitOnScreen();
+      // Refused after the challenge: the visit's data goes from the screen too, but the person may still
+      // be listening (read aloud) or reading large text until they leave.
+      if (step === 'come-back-later') forgetVisitOnScreen({ keepSettings: true });
       if (step !== 'case-number') { $('case-input').value = ''; $('case-error').hidden = true; }
       const heading = document.querySelector('section[data-step="' + section + '"] h1');
       if (heading) heading.setAttribute('tabindex', '-1');
       // Focus moves to the new step's heading (a screen reader reads it once); the field on the case number.
       if (step === 'case-number') $('case-input').focus(); else if (heading) heading.focus();
-      if (step !== 'capture') speak(stepText(section));
+      if (step !== 'capture' && step !== 'challenge') speak(stepText(section));
     }
     speakChanges(snapshot, step);
   }
@@ -234,10 +238,14 @@
     const guidance = step === 'guidance' ? snapshot.guidance : null;
     if (guidance && guidance !== ui.spoken.guidance && !problem) speak($('guidance').textContent);
     ui.spoken.guidance = guidance;
+    // The challenge's prompt is spoken once when it appears (with "Vorlesen" on), like the guidance.
+    const challenge = step === 'challenge' ? (snapshot.challenge || 'wait') : null;
+    if (challenge && challenge !== ui.spoken.challenge) speak($('guidance').textContent);
+    ui.spoken.challenge = challenge;
   }
 
   // The page keeps nothing of a finished or abandoned visit either: texts, photo, signature, settings.
-  function forgetVisitOnScreen() {
+  function forgetVisitOnScreen(options) {
     for (const id of ['case-input']) $(id).value = '';
     for (const id of ['summary-case', 'receipt-case', 'receipt-code', 'receipt-delivery', 'review-findings', 'retakes', 'case-error', 'summary-warning', 'summary-photo']) $(id).textContent = '';
     $('review-advice').hidden = true;
@@ -247,9 +255,10 @@
     ui.previewToken = null;
     const canvas = $('signature-mirror');
     canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    closeCancel();
+    if (options && options.keepSettings) return;
     setSpeech(false);
     setLargeText(false);
-    closeCancel();
   }
 
   function renderOutOfOrder(outOfOrder) {
@@ -297,7 +306,7 @@
   }
 
   function renderCamera(snapshot, step) {
-    const live = (step === 'guidance' || step === 'capture') && snapshot.camera !== 'unavailable';
+    const live = (step === 'guidance' || step === 'challenge' || step === 'capture') && snapshot.camera !== 'unavailable';
     const preview = $('preview');
     if (live && ui.previewToken !== ui.token) {
       ui.previewToken = ui.token;
@@ -314,10 +323,19 @@
       guidance.textContent = code ? t('guidance.' + code) : '';
       guidance.className = 'guidance ' + (code === 'good' ? 'good' : 'change');
       $('oval').classList.toggle('good', code === 'good');
+    } else if (step === 'challenge') {
+      // The movement asked for, once its moment has come; before that, "look into the camera".
+      guidance.textContent = t('challenge.' + (snapshot.challenge || 'wait'));
+      guidance.className = 'guidance challenge';
+      $('oval').classList.remove('good');
     } else if (step === 'capture') {
       guidance.textContent = t('capture.hold');
       guidance.className = 'guidance';
     }
+    renderChallengeArrow(step === 'challenge' ? snapshot.challenge : null);
+    // During the challenge the photo button is off, and the screen may scroll (landscape): the scrolling
+    // region itself then takes the keyboard focus, so it can be scrolled without a pointer.
+    if (step === 'challenge') $('main').setAttribute('tabindex', '0'); else $('main').removeAttribute('tabindex');
     $('auto-hint').hidden = !(step === 'guidance' && snapshot.autoCaptureSeconds && snapshot.camera !== 'unavailable');
     const noPerson = !snapshot.guidance || snapshot.guidance === 'no-face' || snapshot.guidance === 'only-one-person';
     $('take-photo').disabled = step !== 'guidance' || snapshot.camera === 'unavailable' || noPerson;
@@ -332,6 +350,18 @@
       ui.countdownShown = null;
       $('countdown').hidden = true;
     }
+  }
+
+  // The arrow of the challenge's movement, over the preview; a short tone when it appears, since the person
+  // may be looking into the lens. Its animation stops under prefers-reduced-motion (style.css).
+  function renderChallengeArrow(challenge) {
+    const arrow = $('challenge-arrow');
+    if (!challenge) { arrow.hidden = true; arrow.dataset.challenge = ''; arrow.textContent = ''; return; }
+    if (arrow.dataset.challenge === challenge && !arrow.hidden) return;
+    arrow.dataset.challenge = challenge;
+    arrow.textContent = { 'turn-left': '←', 'turn-right': '→', 'nod': '↕' }[challenge] || '';
+    arrow.hidden = false;
+    beep(660, 120, 'challenge');
   }
 
   // The oval where the guidance measures: the station's numbers, on the frame's own proportions.
@@ -572,7 +602,7 @@
     $('preview').addEventListener('error', () => setTimeout(() => {
       const snapshot = ui.snapshot;
       const step = snapshot && snapshot.owned ? snapshot.step : null;
-      if (ui.token && ui.previewToken && (step === 'guidance' || step === 'capture')) {
+      if (ui.token && ui.previewToken && (step === 'guidance' || step === 'challenge' || step === 'capture')) {
         $('preview').src = '/api/v1/preview?token=' + encodeURIComponent(ui.token) + '&t=' + Date.now();
       }
     }, 2000));
@@ -592,6 +622,7 @@
     $('signature-retry').addEventListener('click', () => act('signature', { accept: false }));
     $('confirm').addEventListener('click', () => act('confirm'));
     $('finish').addEventListener('click', () => act('finish'));
+    $('come-back-ok').addEventListener('click', () => act('finish'));
     $('cancel').addEventListener('click', openCancel);
     $('cancel-no').addEventListener('click', closeCancel);
     $('cancel-yes').addEventListener('click', async () => {
@@ -602,7 +633,7 @@
     $('timeout-continue').addEventListener('click', () => act('keep-alive'));
     $('read-aloud').addEventListener('click', () => {
       setSpeech(!ui.speech);
-      if (ui.speech) speak(stepText(ui.shownStep === 'capture' ? 'guidance' : ui.shownStep));
+      if (ui.speech) speak(stepText(ui.shownStep === 'capture' || ui.shownStep === 'challenge' ? 'guidance' : ui.shownStep));
       if (ui.snapshot && ui.snapshot.owned) act('keep-alive');
     });
     $('large-text').addEventListener('click', () => {

@@ -102,9 +102,10 @@ typedef struct fotobox_jpeg_encode_options {
     int densityUnit;       /* 0 aspect only, 1 dots per inch, 2 dots per cm */
     unsigned short xDensity, yDensity;
     int optimizeCoding;
+    int storeYCCK;         /* 4 components only: 1 store as YCCK, 0 as plain CMYK */
 } fotobox_jpeg_encode_options;
 
-/// Encodes `height` rows of `width` pixels with `components` (3 = RGB, 1 = grey). On success
+/// Encodes `height` rows of `width` pixels with `components` (3 = RGB, 1 = grey, 4 = CMYK). On success
 /// *output is a malloc'ed buffer the caller frees with free().
 static inline int fotobox_jpeg_encode(const unsigned char *pixels, unsigned width, unsigned height,
                                       size_t stride, int components, fotobox_jpeg_encode_options options,
@@ -127,8 +128,9 @@ static inline int fotobox_jpeg_encode(const unsigned char *pixels, unsigned widt
     info.image_width = width;
     info.image_height = height;
     info.input_components = components;
-    info.in_color_space = components == 3 ? JCS_RGB : JCS_GRAYSCALE;
+    info.in_color_space = components == 3 ? JCS_RGB : (components == 4 ? JCS_CMYK : JCS_GRAYSCALE);
     jpeg_set_defaults(&info);
+    if (components == 4 && options.storeYCCK) jpeg_set_colorspace(&info, JCS_YCCK);
     jpeg_set_quality(&info, options.quality, TRUE);
     if (components == 3 && options.fullChroma) {
         info.comp_info[0].h_samp_factor = 1;

@@ -49,6 +49,9 @@ public struct QualityThresholds: Sendable, Equatable {
     /// Each eye: the upper lid must not cover the pupil's centre (iris radius ≈ 0.20 of the eye's width).
     public var minimumEyeOpenness = 0.20
     public var maximumMouthOpenness = 0.12
+    /// Under-eye ÷ cheek light, each eye: below it a lens of sunglass category 2 or darker covers the eye (ISO 12312-1:
+    /// T ≤ 0.43, light through it twice ≤ 0.185).
+    public var minimumUnderEyeLight = EyesVisibleFinding.minimumRatio
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
     public var maximumBackgroundTexture = 2.5
@@ -58,6 +61,13 @@ public struct QualityThresholds: Sendable, Equatable {
     public var maximumBackgroundCast = 12.0
     /// ICAO: darkest of four face regions ≥ 50 % of the brightest.
     public var minimumIlluminationRatio = 0.5
+    /// Near-clipped colourless skin (specular reflection), in inter-eye distances squared: 0.01 IED² is a patch
+    /// about 6 mm across on an adult face (`LightFindings`).
+    public var maximumHotSpotArea = 0.01
+    /// A pupil's linear red ÷ green when it is brighter in red than its iris: the retina's red reflex.
+    public var maximumRedReflex = LightFindings.redReflexRatio
+    /// Wall next to the head ÷ wall further out, on the darker side: below this a shadow falls on it.
+    public var minimumBackgroundShadowRatio = 0.8
     /// Face mean luma, and at most this fraction of face pixels clipped to black or white.
     public var faceLuma: ClosedRange<Double> = 70...210
     public var maximumClippedFraction = 0.05
@@ -114,38 +124,42 @@ public struct ComplianceChecker: Sendable {
         self.isFinishedPhoto = isFinishedPhoto
     }
 
-    public func check(_ image: RGBImage, faces: [ObservedFace]) -> ComplianceReport {
+    /// Judges `image` and its faces. `source` is how the file the image was decoded from stored its colours
+    /// (`JPEG.decodeWithHeader`); nil for an image the station rendered itself (24-bit sRGB by construction),
+    /// whose pixels are then the only evidence.
+    public func check(_ image: RGBImage, faces: [ObservedFace], source: JPEGColourEncoding? = nil) -> ComplianceReport {
+        let colour = ColourEvidence(image: image, source: source)
         var checks: [CheckResult] = []
-        checks.append(result("singleFacePresent", Double(faces.count), "= 1", faces.count == 1, mandatory: true,
+        checks.append(result(.singleFacePresent, Double(faces.count), "= 1", faces.count == 1, mandatory: true,
                              faces.isEmpty ? Advice(de: "Kein Gesicht erkannt. Bitte schauen Sie in die Kamera.", en: "No face found. Please look into the camera.")
                                 : Advice(de: "Bitte nur eine Person vor der Kamera.", en: "Only one person in front of the camera, please.")))
         // The geometry and quality of the most prominent face (the largest), even when there are several.
         // Landmarks that are not numbers (a damaged model's output) are measured as no face at all.
         guard let face = faces.filter({ $0.geometry.hasMeasurableLandmarks })
                 .max(by: { $0.geometry.interEyeDistance < $1.geometry.interEyeDistance }) else {
-            return ComplianceReport(checks: checks + imageChecks(image))
+            return ComplianceReport(checks: checks + imageChecks(image, colour: colour))
         }
         let g = face.geometry
         let W = Double(image.width), H = Double(image.height)
         let m = g.eyeMidpoint
         let headWidth = g.headWidth ?? CropPlanner.estimatedHeadWidthPerInterEyeDistance * g.interEyeDistance
-        checks.append(result("interEyeDistance", g.interEyeDistance, "≥ \(format(profile.minimumInterEyeDistance))",
+        checks.append(result(.interEyeDistance, g.interEyeDistance, "≥ \(format(profile.minimumInterEyeDistance))",
                              g.interEyeDistance >= profile.minimumInterEyeDistance, mandatory: true,
                              Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera.")))
         // Head width is a rule only when the face model measured it; an estimate from the eye distance
         // is reported as advice, never as the reason to refuse a photo.
-        var widthCheck = ratio("headWidthRatio", headWidth / W, profile.headWidthRatio,
+        var widthCheck = ratio(.headWidthRatio, headWidth / W, profile.headWidthRatio,
                                tooSmall: Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera."),
                                tooLarge: Advice(de: "Bitte etwas weiter weg von der Kamera.", en: "Please move a little further from the camera."))
         if g.headWidth == nil { widthCheck.mandatory = false }
         checks.append(widthCheck)
-        checks.append(ratio("headHeightRatio", g.headHeight / H, profile.headHeightRatio,
+        checks.append(ratio(.headHeightRatio, g.headHeight / H, profile.headHeightRatio,
                             tooSmall: Advice(de: "Bitte näher an die Kamera kommen.", en: "Please come closer to the camera."),
                             tooLarge: Advice(de: "Bitte etwas weiter weg von der Kamera.", en: "Please move a little further from the camera.")))
-        checks.append(ratio("eyeLinePosition", m.y / H, profile.eyeLinePosition,
+        checks.append(ratio(.eyeLinePosition, m.y / H, profile.eyeLinePosition,
                             tooSmall: Advice(de: "Bitte etwas tiefer – der Kopf ist zu weit oben im Bild.", en: "Please go a little lower: your head is too high in the picture."),
                             tooLarge: Advice(de: "Bitte etwas höher – der Kopf ist zu weit unten im Bild.", en: "Please go a little higher: your head is too low in the picture.")))
-        checks.append(ratio("horizontalCentring", m.x / W, profile.horizontalCentring,
+        checks.append(ratio(.horizontalCentring, m.x / W, profile.horizontalCentring,
                             // Left in the picture is the person's right (see GuidanceCode): they move to their left.
                             tooSmall: GuidanceCode.moveLeft.advice, tooLarge: GuidanceCode.moveRight.advice))
         // TR-03121-3 vol. 2 table 5.3 and ICAO limit roll to ±8°, yaw and pitch to ±5°, and forbid correcting yaw
@@ -153,52 +167,63 @@ public struct ComplianceChecker: Sendable {
         // (photo vs mirror image 1.2° RMS; 33 of 34 frontal FRLL portraits within ±5°). Pitch stays optional: the
         // same fit reads facial proportions as pitch (SD 4.4° over frontal portraits, 11 of 34 beyond ±5°;
         // docs/face-analysis.md, "Head pose"), so refusing on it would refuse a third of frontal faces.
-        checks.append(angle("headRoll", g.rollDegrees, profile.maximumRoll, mandatory: true,
+        checks.append(angle(.headRoll, g.rollDegrees, profile.maximumRoll, mandatory: true,
                             Advice(de: "Bitte den Kopf gerade halten, nicht zur Seite neigen.", en: "Please hold your head straight, do not tilt it.")))
-        checks.append(angle("headYaw", g.yaw, profile.maximumYaw, mandatory: true,
+        checks.append(angle(.headYaw, g.yaw, profile.maximumYaw, mandatory: true,
                             Advice(de: "Bitte direkt in die Kamera schauen, den Kopf nicht drehen.", en: "Please look straight into the camera; do not turn your head.")))
-        checks.append(angle("headPitch", g.pitch, profile.maximumPitch, mandatory: false,
+        checks.append(angle(.headPitch, g.pitch, profile.maximumPitch, mandatory: false,
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
         checks.append(eyesOpen(face))
-        checks.append(measured("mouthClosed", face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
+        checks.append(eyesVisible(image, g))
+        checks.append(measured(.mouthClosed, face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
 
         let q = QualityMeasures.measure(image, face: g)
         let t = thresholds
-        checks.append(result("backgroundUniformity", q.backgroundObjects,
+        checks.append(result(.backgroundUniformity, q.backgroundObjects,
                              "objects ≤ \(format(t.maximumBackgroundObjects)) of the background, wall texture ≤ \(format(t.maximumBackgroundTexture))",
                              q.backgroundObjects <= t.maximumBackgroundObjects && q.backgroundTexture <= t.maximumBackgroundTexture,
                              mandatory: true,
                              Advice(de: "Der Hintergrund ist nicht einfarbig. Bitte Personal informieren.", en: "The background is not plain. Please inform the staff.")))
         let cast = max(q.backgroundRed, q.backgroundGreen, q.backgroundBlue) - min(q.backgroundRed, q.backgroundGreen, q.backgroundBlue)
-        checks.append(result("backgroundColour", q.backgroundLuma,
-                             "\(format(t.backgroundLuma.lowerBound))–\(format(t.backgroundLuma.upperBound)) neutral (R, G, B within \(format(t.maximumBackgroundCast)))",
-                             t.backgroundLuma.contains(q.backgroundLuma) && cast <= t.maximumBackgroundCast, mandatory: true,
-                             Advice(de: "Der Hintergrund ist nicht hellgrau. Bitte Personal informieren.", en: "The background is not light grey. Please inform the staff.")))
-        checks.append(result("illuminationUniformity", q.illuminationRatio, "≥ \(format(t.minimumIlluminationRatio))",
+        let backgroundLimit = "\(format(t.backgroundLuma.lowerBound))–\(format(t.backgroundLuma.upperBound)) neutral (R, G, B within \(format(t.maximumBackgroundCast)))"
+        // Colours can only be judged in sRGB with colour present: a grey or CMYK source is "cannot judge".
+        if let problem = colour.problem {
+            checks.append(cannotJudge(.backgroundColour, backgroundLimit, mandatory: true, because: problem))
+        } else {
+            checks.append(result(.backgroundColour, q.backgroundLuma, backgroundLimit,
+                                 t.backgroundLuma.contains(q.backgroundLuma) && cast <= t.maximumBackgroundCast, mandatory: true,
+                                 Advice(de: "Der Hintergrund ist nicht hellgrau. Bitte Personal informieren.", en: "The background is not light grey. Please inform the staff.")))
+        }
+        checks.append(result(.illuminationUniformity, q.illuminationRatio, "≥ \(format(t.minimumIlluminationRatio))",
                              q.illuminationRatio >= t.minimumIlluminationRatio, mandatory: false,
                              Advice(de: "Das Gesicht ist ungleichmäßig beleuchtet. Bitte mittig vor die Kamera stellen.", en: "Your face is unevenly lit. Please stand centred in front of the camera.")))
+        checks += lightChecks(LightFindings.measure(image, face: g), colour: colour)
         // Over-exposure shows on the face (clipped skin) or, for dark skin, first on the light background,
         // which then burns out to white.
         let clipped = max(q.faceOverExposed, q.faceUnderExposed)
         let backgroundBurnt = q.backgroundLuma >= t.burntBackgroundLuma
-        checks.append(result("exposure", q.faceLuma,
+        checks.append(result(.exposure, q.faceLuma,
                              "face luma \(format(t.faceLuma.lowerBound))–\(format(t.faceLuma.upperBound)), clipped ≤ \(format(t.maximumClippedFraction)), background < \(format(t.burntBackgroundLuma))",
                              t.faceLuma.contains(q.faceLuma) && clipped <= t.maximumClippedFraction && !backgroundBurnt, mandatory: true,
                              q.faceLuma > t.faceLuma.upperBound || q.faceOverExposed > t.maximumClippedFraction || backgroundBurnt
                                 ? Advice(de: "Das Bild ist überbelichtet. Bitte Personal informieren.", en: "The picture is overexposed. Please inform the staff.")
                                 : Advice(de: "Das Bild ist zu dunkel. Bitte Personal informieren.", en: "The picture is too dark. Please inform the staff.")))
-        checks.append(result("dynamicRange", q.faceDynamicRange, "≥ \(format(t.minimumDynamicRange))",
+        checks.append(result(.dynamicRange, q.faceDynamicRange, "≥ \(format(t.minimumDynamicRange))",
                              q.faceDynamicRange >= t.minimumDynamicRange, mandatory: true,
                              Advice(de: "Das Bild ist zu kontrastarm. Bitte Personal informieren.", en: "The picture has too little contrast. Please inform the staff.")))
-        checks.append(result("sharpness", q.sharpness, "≥ \(format(t.minimumSharpness))", q.sharpness >= t.minimumSharpness, mandatory: true,
+        checks.append(result(.sharpness, q.sharpness, "≥ \(format(t.minimumSharpness))", q.sharpness >= t.minimumSharpness, mandatory: true,
                              Advice(de: "Das Bild ist unscharf. Bitte still halten.", en: "The picture is blurred. Please hold still.")))
         let natural = t.skinCb.contains(q.faceCb) && t.skinCr.contains(q.faceCr)
-        checks.append(result("naturalColour", colourCastDistance(q), "0 (Cb \(format(t.skinCb.lowerBound))–\(format(t.skinCb.upperBound)), Cr \(format(t.skinCr.lowerBound))–\(format(t.skinCr.upperBound)))",
-                             natural, mandatory: false,
-                             Advice(de: "Die Hautfarbe wirkt unnatürlich. Bitte Personal informieren.", en: "Skin colour looks unnatural. Please inform the staff.")))
-        return ComplianceReport(checks: checks + imageChecks(image))
+        let naturalLimit = "0 (Cb \(format(t.skinCb.lowerBound))–\(format(t.skinCb.upperBound)), Cr \(format(t.skinCr.lowerBound))–\(format(t.skinCr.upperBound)))"
+        if let problem = colour.problem {
+            checks.append(cannotJudge(.naturalColour, naturalLimit, mandatory: false, because: problem))
+        } else {
+            checks.append(result(.naturalColour, colourCastDistance(q), naturalLimit, natural, mandatory: false,
+                                 Advice(de: "Die Hautfarbe wirkt unnatürlich. Bitte Personal informieren.", en: "Skin colour looks unnatural. Please inform the staff.")))
+        }
+        return ComplianceReport(checks: checks + imageChecks(image, colour: colour))
     }
 
     /// Both eyes open, each judged on its own; the advice names the eye that is closed (the person's own right
@@ -206,15 +231,69 @@ public struct ComplianceChecker: Sendable {
     private func eyesOpen(_ face: ObservedFace) -> CheckResult {
         let limit = "each eye ≥ \(format(thresholds.minimumEyeOpenness))"
         guard let eyes = face.eyes, eyes.imageLeft.isFinite, eyes.imageRight.isFinite else {
-            return measured("eyesOpen", nil, limit, mandatory: true, { _ in false }, .none)
+            return measured(.eyesOpen, nil, limit, mandatory: true, { _ in false }, .none)
         }
         guard face.eyesReadByIrisModel else {
-            return CheckResult(id: "eyesOpen", value: nil, limit: limit, pass: false, mandatory: true,
+            return CheckResult(id: CheckID.eyesOpen.rawValue, value: nil, limit: limit, pass: false, mandatory: true,
                                advice: Advice(de: "Nicht beurteilbar: die Augen waren nicht zu erkennen.", en: "Cannot judge: the eyes could not be read."))
         }
         let rightClosed = eyes.imageLeft < thresholds.minimumEyeOpenness, leftClosed = eyes.imageRight < thresholds.minimumEyeOpenness
         let code: GuidanceCode = rightClosed && leftClosed ? .openEyes : (rightClosed ? .openRightEye : .openLeftEye)
-        return result("eyesOpen", eyes.lessOpen, limit, !rightClosed && !leftClosed, mandatory: true, code.advice)
+        return result(.eyesOpen, eyes.lessOpen, limit, !rightClosed && !leftClosed, mandatory: true, code.advice)
+    }
+
+    /// Hot spots, red eyes, shadows on the background (issue 14): optional, as TR-03121 lists only exposure, focus,
+    /// colour space, grey-level density and geometry as mandatory. A finding that cannot be measured fails as
+    /// "cannot judge".
+    private func lightChecks(_ light: LightFindings, colour: ColourEvidence) -> [CheckResult] {
+        let t = thresholds
+        var checks: [CheckResult] = []
+        let hotLimit = "near-clipped skin ≤ \(format(t.maximumHotSpotArea)) IED²"
+        if let area = light.hotSpotArea {
+            checks.append(result(.hotSpots, area, hotLimit, area <= t.maximumHotSpotArea, mandatory: false,
+                                 Advice(de: "Helle Lichtreflexe auf der Haut. Bitte das Gesicht abtupfen oder Personal informieren.",
+                                        en: "Bright reflections of light on the skin. Please dab your face or inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.hotSpots, hotLimit, mandatory: false,
+                                      because: Advice(de: "zu wenig Haut im Bild.", en: "too little skin in the picture.")))
+        }
+        let redLimit = "each pupil: red ÷ green (linear) < \(format(t.maximumRedReflex)) or no brighter in red than the iris"
+        if let problem = colour.problem {
+            checks.append(cannotJudge(.redEyes, redLimit, mandatory: false, because: problem))
+        } else if let left = light.redReflex.imageLeft, let right = light.redReflex.imageRight {
+            let worst = max(left, right)
+            checks.append(result(.redEyes, worst, redLimit, worst < t.maximumRedReflex, mandatory: false,
+                                 Advice(de: "Die Augen wirken rot (Blitzreflexion). Bitte Personal informieren.",
+                                        en: "The eyes look red (flash reflection). Please inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.redEyes, redLimit, mandatory: false,
+                                      because: Advice(de: "die Pupillen sind zu klein oder nicht im Bild.", en: "the pupils are too small or not in the picture.")))
+        }
+        let shadowLimit = "wall next to the head ÷ wall further out (darker side, linear) ≥ \(format(t.minimumBackgroundShadowRatio))"
+        if let ratio = light.backgroundShadowRatio {
+            checks.append(result(.backgroundShadows, ratio, shadowLimit, ratio >= t.minimumBackgroundShadowRatio, mandatory: false,
+                                 Advice(de: "Ein Schatten fällt auf den Hintergrund. Bitte Personal informieren.",
+                                        en: "A shadow falls on the background. Please inform the staff.")))
+        } else {
+            checks.append(cannotJudge(.backgroundShadows, shadowLimit, mandatory: false,
+                                      because: Advice(de: "zu wenig Hintergrund neben dem Kopf.", en: "too little background beside the head.")))
+        }
+        return checks
+    }
+
+    /// No tinted lenses over the eyes (issue 14). Mandatory by our choice, as `eyesOpen`: an unattended station must not
+    /// accept sunglasses; the limit is the lens physics (`EyesVisibleFinding`), and no real face of the data comes near it.
+    private func eyesVisible(_ image: RGBImage, _ g: FaceGeometry) -> CheckResult {
+        let limit = "each eye: under-eye ÷ cheek light (linear) ≥ \(format(thresholds.minimumUnderEyeLight))"
+        let ratios = EyesVisibleFinding.measure(image, face: g)
+        guard let left = ratios.imageLeft, let right = ratios.imageRight else {
+            return cannotJudge(.eyesVisible, limit, mandatory: true,
+                               because: Advice(de: "Augen und Wangen sind nicht ganz im Bild.", en: "the eyes and cheeks are not wholly in the picture."))
+        }
+        let worst = min(left, right)
+        return result(.eyesVisible, worst, limit, worst >= thresholds.minimumUnderEyeLight, mandatory: true,
+                      Advice(de: "Die Augen sind verdeckt (Sonnenbrille oder getönte Brille?). Bitte abnehmen.",
+                             en: "Your eyes are covered (sunglasses or tinted glasses?). Please take them off."))
     }
 
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).
@@ -224,40 +303,55 @@ public struct ComplianceChecker: Sendable {
         return (dx * dx + dy * dy).squareRoot()
     }
 
-    private func imageChecks(_ image: RGBImage) -> [CheckResult] {
-        guard isFinishedPhoto else { return [] }
-        let sizeOK = image.width == profile.width && image.height == profile.height
-        return [
-            CheckResult(id: "imageSize", value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
-                        pass: sizeOK, mandatory: true,
-                        advice: sizeOK ? .none : Advice(de: "Falsche Bildgröße (\(image.width)×\(image.height)).", en: "Wrong image size (\(image.width)×\(image.height)).")),
-            // RGBImage is 8 bits per channel, three channels, and the pipeline writes sRGB JPEG: what
-            // reaches this check has the right colour space by construction; a grey or CMYK input was
-            // converted at decoding.
-            CheckResult(id: "colourSpace", value: 24, limit: "24-bit sRGB", pass: true, mandatory: true, advice: .none),
-        ]
+    /// Size (finished photos only) and colour space (always: it is a property of the source as well).
+    private func imageChecks(_ image: RGBImage, colour: ColourEvidence) -> [CheckResult] {
+        var checks: [CheckResult] = []
+        if isFinishedPhoto {
+            let sizeOK = image.width == profile.width && image.height == profile.height
+            checks.append(CheckResult(id: CheckID.imageSize.rawValue, value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
+                                      pass: sizeOK, mandatory: true,
+                                      advice: sizeOK ? .none : Advice(de: "Falsche Bildgröße (\(image.width)×\(image.height)).", en: "Wrong image size (\(image.width)×\(image.height)).")))
+        }
+        // TR-03121: 24-bit sRGB. The source's encoding (grey, CMYK/YCCK, a profile that is not sRGB; 12- and
+        // 16-bit files are refused by the decoder) and the pixels themselves (a grey picture saved as colour
+        // has no colour at all) must both say so.
+        let limit = "24-bit sRGB, colour present (≥ \(format(ColourEvidence.minimumColouredFraction)) of pixels with channels > \(ColourEvidence.neutralSpread) levels apart)"
+        if let problem = colour.problem {
+            checks.append(CheckResult(id: CheckID.colourSpace.rawValue, value: colour.colouredFraction, limit: limit, pass: false, mandatory: true,
+                                      advice: Advice(de: "Das Bild ist kein 24-Bit-sRGB-Farbbild (\(problem.de)). Bitte Personal informieren.",
+                                                     en: "The picture is not a 24-bit sRGB colour image (\(problem.en)). Please inform the staff.")))
+        } else {
+            checks.append(result(.colourSpace, colour.colouredFraction, limit, true, mandatory: true, .none))
+        }
+        return checks
     }
 
-    private func result(_ id: String, _ value: Double?, _ limit: String, _ pass: Bool, mandatory: Bool, _ advice: Advice) -> CheckResult {
-        CheckResult(id: id, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
+    /// A check that cannot be judged on this image: a fail (never a pass by default), saying why.
+    private func cannotJudge(_ id: CheckID, _ limit: String, mandatory: Bool, because reason: Advice) -> CheckResult {
+        CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
+                    advice: Advice(de: "Nicht beurteilbar: \(reason.de)", en: "Cannot judge: \(reason.en)"))
     }
 
-    private func ratio(_ id: String, _ value: Double, _ range: ClosedRange<Double>, tooSmall: Advice, tooLarge: Advice) -> CheckResult {
+    private func result(_ id: CheckID, _ value: Double?, _ limit: String, _ pass: Bool, mandatory: Bool, _ advice: Advice) -> CheckResult {
+        CheckResult(id: id.rawValue, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
+    }
+
+    private func ratio(_ id: CheckID, _ value: Double, _ range: ClosedRange<Double>, tooSmall: Advice, tooLarge: Advice) -> CheckResult {
         let pass = range.contains(value)
         return result(id, value, "\(format(range.lowerBound))–\(format(range.upperBound))", pass, mandatory: true,
                       value < range.lowerBound ? tooSmall : tooLarge)
     }
 
-    private func angle(_ id: String, _ degrees: Double?, _ limit: Double, mandatory: Bool, _ advice: Advice) -> CheckResult {
+    private func angle(_ id: CheckID, _ degrees: Double?, _ limit: Double, mandatory: Bool, _ advice: Advice) -> CheckResult {
         measured(id, degrees, "|°| ≤ \(format(limit))", mandatory: mandatory, { abs($0) <= limit }, advice)
     }
 
     /// A check whose value may be missing (the face model did not run): then it fails, saying so,
     /// because a photo is only compliant when every mandatory rule was seen to hold.
-    private func measured(_ id: String, _ value: Double?, _ limit: String, mandatory: Bool,
+    private func measured(_ id: CheckID, _ value: Double?, _ limit: String, mandatory: Bool,
                           _ passes: (Double) -> Bool, _ advice: Advice) -> CheckResult {
         guard let value, value.isFinite else {
-            return CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
+            return CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
                                advice: Advice(de: "Nicht gemessen (kein Gesichtsmodell).", en: "Not measured (no face model)."))
         }
         return result(id, value, limit, passes(value), mandatory: mandatory, advice)

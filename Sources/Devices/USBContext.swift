@@ -92,3 +92,14 @@ public final class USBContext: @unchecked Sendable {
                              portPath: depth > 0 ? Array(ports[0..<Int(depth)]) : [])
     }
 }
+
+extension USBDeviceInfo {
+    /// The device's usbfs node, such as `/dev/bus/usb/001/004` (what udev rules and holders refer to).
+    public var usbfsPath: String {
+        func digits(_ value: UInt8) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, 3 - text.count)) + text
+        }
+        return "/dev/bus/usb/\(digits(bus))/\(digits(address))"
+    }
+}

@@ -12,6 +12,9 @@ public enum JPEGError: Error, Equatable, CustomStringConvertible {
     case corrupt(reason: String)
     /// The colour space cannot be turned into RGB.
     case unsupportedColourSpace(String)
+    /// Samples of more or fewer than 8 bits (12-bit, 16-bit lossless): the station reads 24-bit photos only
+    /// (TR-03121: 24-bit sRGB), and the decoder would misread them.
+    case unsupportedBitDepth(Int)
     /// Encoding failed (bad size or libjpeg error).
     case encodeFailed(reason: String)
 
@@ -23,6 +26,8 @@ public enum JPEGError: Error, Equatable, CustomStringConvertible {
             return "JPEG header announces \(w)×\(h) pixels, more than the \(limit) this station accepts"
         case .corrupt(let reason): return "damaged JPEG: \(reason)"
         case .unsupportedColourSpace(let space): return "JPEG colour space \(space) cannot be converted to RGB"
+        case .unsupportedBitDepth(let bits):
+            return "JPEG with \(bits)-bit samples: the station reads 8 bits per channel (24-bit sRGB) only"
         case .encodeFailed(let reason): return "JPEG encoding failed: \(reason)"
         }
     }
@@ -42,6 +47,8 @@ public struct JPEGHeader: Sendable, Equatable {
     public var components: Int
     /// The EXIF orientation tag, `.up` when absent.
     public var orientation: ExifOrientation
+    /// How the colours are stored: what the colourSpace check judges.
+    public var colourEncoding: JPEGColourEncoding
     /// Width and height as displayed, after the orientation is applied.
     public var orientedSize: (width: Int, height: Int) {
         orientation.swapsAxes ? (height, width) : (width, height)
@@ -49,6 +56,90 @@ public struct JPEGHeader: Sendable, Equatable {
 
     public static func == (a: JPEGHeader, b: JPEGHeader) -> Bool {
         a.width == b.width && a.height == b.height && a.components == b.components && a.orientation == b.orientation
+            && a.colourEncoding == b.colourEncoding
+    }
+}
+
+/// How a JPEG stores its colours, as TR-03121 ("24-bit sRGB") and ICAO judge it: three 8-bit channels, and no
+/// embedded profile other than sRGB (a JFIF or Exif file without a profile is sRGB by those formats' rules).
+public struct JPEGColourEncoding: Sendable, Equatable, Encodable {
+    /// The colour model of the stored samples.
+    public enum Model: String, Sendable, Equatable, Encodable {
+        case greyscale, yCbCr, rgb, cmyk, ycck
+    }
+    public var model: Model
+    /// Bits per sample (the decoder refuses anything but 8 before this is made).
+    public var bitsPerSample: Int
+    /// The embedded ICC profile's kind; nil when the file carries none.
+    public var iccProfile: ICCProfileKind?
+
+    public init(model: Model, bitsPerSample: Int = 8, iccProfile: ICCProfileKind? = nil) {
+        self.model = model
+        self.bitsPerSample = bitsPerSample
+        self.iccProfile = iccProfile
+    }
+
+    /// What the station's own photos are: YCbCr, 8 bits, no profile (sRGB by JFIF).
+    public static let stationSRGB = JPEGColourEncoding(model: .yCbCr)
+}
+
+/// Written as `{"kind": "sRGB"}` or `{"kind": "notSRGB", "reason": "…"}` (analyze --json).
+extension ICCProfileKind: Encodable {
+    private enum CodingKeys: String, CodingKey { case kind, reason }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .sRGB: try c.encode("sRGB", forKey: .kind)
+        case .notSRGB(let reason): try c.encode("notSRGB", forKey: .kind); try c.encode(reason, forKey: .reason)
+        case .unreadable(let reason): try c.encode("unreadable", forKey: .kind); try c.encode(reason, forKey: .reason)
+        }
+    }
+}
+
+/// The segments before the scan, read in Swift before libjpeg sees the data: the frame's sample precision
+/// (libjpeg 8-bit builds stop with a generic message on 12- or 16-bit data) and the ICC profile, which
+/// APP2 segments carry in numbered chunks. Bounds-checked; anything unusual is left for libjpeg to judge.
+struct JPEGSegments {
+    var precision: Int?
+    var iccProfile: [UInt8]?
+
+    init(_ data: [UInt8]) {
+        var chunks: [Int: [UInt8]] = [:]
+        var chunkCount = 0
+        var i = 2
+        scan: while i + 4 <= data.count {
+            guard data[i] == 0xFF else { break }
+            let marker = data[i + 1]
+            if marker == 0xFF { i += 1; continue }
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
+            if marker == 0xDA || marker == 0xD9 { break }
+            let length = Int(data[i + 2]) << 8 | Int(data[i + 3])
+            let start = i + 4, end = i + 2 + length
+            guard length >= 2, end <= data.count else { break }
+            switch marker {
+            case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+                if start < end, precision == nil { precision = Int(data[start]) }
+            case 0xE2:
+                let tag = Array("ICC_PROFILE".utf8) + [0]
+                if end - start >= 14, Array(data[start..<(start + 12)]) == tag {
+                    let sequence = Int(data[start + 12])
+                    chunkCount = max(chunkCount, Int(data[start + 13]))
+                    chunks[sequence] = Array(data[(start + 14)..<end])
+                }
+            default:
+                break
+            }
+            i = end
+            if i > data.count { break scan }
+        }
+        if chunkCount > 0 {
+            var profile: [UInt8] = []
+            for n in 1...chunkCount {
+                // A missing chunk leaves a profile that cannot be read, which the classifier says.
+                profile += chunks[n] ?? []
+            }
+            iccProfile = profile
+        }
     }
 }
 
@@ -121,16 +212,23 @@ public enum JPEG {
 
     /// Reads the header only: size, components, EXIF orientation.
     public static func readHeader(_ data: [UInt8]) throws(JPEGError) -> JPEGHeader {
-        try checkSignature(data)
-        return try withDecoder(data) { decoder throws(JPEGError) in header(of: decoder) }
+        let segments = try checkSignature(data)
+        return try withDecoder(data) { decoder throws(JPEGError) in header(of: decoder, segments: segments) }
     }
 
     /// Decodes to RGB. Grey images are expanded, CMYK/YCCK converted; the EXIF orientation is applied
     /// unless `options.honourOrientation` is false.
     public static func decode(_ data: [UInt8], options: JPEGDecodeOptions = JPEGDecodeOptions()) throws(JPEGError) -> RGBImage {
-        try checkSignature(data)
-        let (image, orientation) = try withDecoder(data) { decoder throws(JPEGError) -> (RGBImage, ExifOrientation) in
-            let header = header(of: decoder)
+        try decodeWithHeader(data, options: options).image
+    }
+
+    /// Decodes to RGB and returns the header too: its `colourEncoding` says what the pixels were before they
+    /// became RGB (grey, CMYK, a non-sRGB profile), which the colourSpace check needs.
+    public static func decodeWithHeader(_ data: [UInt8], options: JPEGDecodeOptions = JPEGDecodeOptions()) throws(JPEGError)
+        -> (image: RGBImage, header: JPEGHeader) {
+        let segments = try checkSignature(data)
+        let (image, header) = try withDecoder(data) { decoder throws(JPEGError) -> (RGBImage, JPEGHeader) in
+            let header = Self.header(of: decoder, segments: segments)
             guard header.width > 0, header.height > 0 else { throw .corrupt(reason: "image has no pixels") }
             guard header.width * header.height <= options.maxPixels, header.width <= 65_500, header.height <= 65_500 else {
                 throw .tooLarge(width: header.width, height: header.height, maxPixels: options.maxPixels)
@@ -170,11 +268,11 @@ public enum JPEG {
             }
             if cmyk {
                 let inverted = decoder.pointee.info.saw_Adobe_marker != 0
-                return (convertCMYK(pixels, width: width, height: height, adobeInverted: inverted), header.orientation)
+                return (convertCMYK(pixels, width: width, height: height, adobeInverted: inverted), header)
             }
-            return (RGBImage(width: width, height: height, pixels: pixels), header.orientation)
+            return (RGBImage(width: width, height: height, pixels: pixels), header)
         }
-        return options.honourOrientation ? image.oriented(orientation) : image
+        return (options.honourOrientation ? image.oriented(header.orientation) : image, header)
     }
 
     /// Encodes an RGB image.
@@ -189,8 +287,17 @@ public enum JPEG {
 
     // MARK: - Internals
 
+    /// Encodes CMYK samples (4 per pixel, 0 = no ink, as libjpeg writes them with an Adobe marker), stored as
+    /// CMYK or YCCK: what print workflows deliver. The station never writes these; tools and tests make them to
+    /// check that such a file is refused as a photo.
+    public static func encodeCMYK(pixels: [UInt8], width: Int, height: Int, asYCCK: Bool,
+                                  options: JPEGEncodeOptions = JPEGEncodeOptions()) throws(JPEGError) -> [UInt8] {
+        guard pixels.count == width * height * 4 else { throw .encodeFailed(reason: "pixel count does not match \(width)×\(height) CMYK") }
+        return try encode(pixels: pixels, width: width, height: height, components: 4, options: options, storeYCCK: asYCCK)
+    }
+
     private static func encode(pixels: [UInt8], width: Int, height: Int, components: Int,
-                               options: JPEGEncodeOptions) throws(JPEGError) -> [UInt8] {
+                               options: JPEGEncodeOptions, storeYCCK: Bool = false) throws(JPEGError) -> [UInt8] {
         guard width > 0, height > 0, width <= 65_500, height <= 65_500 else {
             throw .encodeFailed(reason: "cannot encode a \(width)×\(height) image")
         }
@@ -200,7 +307,7 @@ public enum JPEG {
         let settings = fotobox_jpeg_encode_options(
             quality: Int32(options.quality), fullChroma: options.subsampling == .full444 ? 1 : 0,
             densityUnit: options.density.unit.rawValue, xDensity: options.density.x, yDensity: options.density.y,
-            optimizeCoding: options.optimiseCoding ? 1 : 0)
+            optimizeCoding: options.optimiseCoding ? 1 : 0, storeYCCK: storeYCCK ? 1 : 0)
         var output: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
@@ -215,11 +322,15 @@ public enum JPEG {
         return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
 
-    /// Rejects empty input and well-known other formats with a message naming them.
-    static func checkSignature(_ data: [UInt8]) throws(JPEGError) {
+    /// Rejects empty input, well-known other formats (with a message naming them) and samples that are not
+    /// 8 bits; returns the segments read on the way.
+    @discardableResult
+    static func checkSignature(_ data: [UInt8]) throws(JPEGError) -> JPEGSegments {
         guard !data.isEmpty else { throw .empty }
-        if data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 { return }
-        throw .notJPEG(kind: FileSignature.describe(data))
+        guard data.count >= 2, data[0] == 0xFF, data[1] == 0xD8 else { throw .notJPEG(kind: FileSignature.describe(data)) }
+        let segments = JPEGSegments(data)
+        if let precision = segments.precision, precision != 8 { throw .unsupportedBitDepth(precision) }
+        return segments
     }
 
     private static func withDecoder<T>(_ data: [UInt8],
@@ -244,7 +355,7 @@ public enum JPEG {
         return .corrupt(reason: message.isEmpty ? "unknown libjpeg error" : message)
     }
 
-    private static func header(of decoder: UnsafeMutablePointer<fotobox_jpeg_decoder>) -> JPEGHeader {
+    private static func header(of decoder: UnsafeMutablePointer<fotobox_jpeg_decoder>, segments: JPEGSegments) -> JPEGHeader {
         let info = decoder.pointee.info
         var orientation = ExifOrientation.up
         var marker = info.marker_list
@@ -258,8 +369,18 @@ public enum JPEG {
             }
             marker = current.pointee.next
         }
+        let model: JPEGColourEncoding.Model
+        switch info.jpeg_color_space {
+        case JCS_GRAYSCALE: model = .greyscale
+        case JCS_RGB: model = .rgb
+        case JCS_CMYK: model = .cmyk
+        case JCS_YCCK: model = .ycck
+        default: model = .yCbCr
+        }
         return JPEGHeader(width: Int(info.image_width), height: Int(info.image_height),
-                          components: Int(info.num_components), orientation: orientation)
+                          components: Int(info.num_components), orientation: orientation,
+                          colourEncoding: JPEGColourEncoding(model: model, bitsPerSample: Int(info.data_precision),
+                                                             iccProfile: segments.iccProfile.map(ICCProfile.classify)))
     }
 
     /// CMYK as libjpeg delivers it; Adobe writes it inverted (0 = full ink).

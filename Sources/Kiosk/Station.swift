@@ -12,6 +12,7 @@ import FaceAnalysis
 import Devices
 import Outbox
 import Platform
+import Liveness
 
 /// Why the station cannot start; each names the config key to look at.
 public enum StationError: Error, Sendable, CustomStringConvertible {
@@ -50,7 +51,8 @@ public final class Station: Sendable {
         ports = try StationPorts.make(config: config, journal: journal)
         let settings = VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds),
                                      faceKeepsAliveFor: Double(config.faceKeepsAliveSeconds),
-                                     autoCaptureHold: Double(config.autoCaptureMilliseconds) / 1000)
+                                     autoCaptureHold: Double(config.autoCaptureMilliseconds) / 1000,
+                                     liveness: config.livenessMode)
         let machine = VisitMachine(settings: settings, now: MonotonicKioskClock().now(), validateCaseNumber: validator)
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
@@ -63,7 +65,7 @@ public final class Station: Sendable {
                                   oval: StationInfo.Oval(centerX: oval.centerX, centerY: oval.centerY, height: oval.height, aspect: oval.aspect))
         do {
             server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory,
-                                     station: station, speech: SpeechSynthesizer(), metrics: { health().prometheusText() })
+                                     station: station, speech: SpeechSynthesizer(), health: health)
         } catch { throw .server(error) }
         fleetReporter = try? FleetReporter(settings: UploaderSettings(config: config), interval: .seconds(config.healthIntervalSeconds),
                                            report: health, log: { line in journal.log(.warning, line, [("event", "fleet-report")]) })
@@ -185,7 +187,7 @@ public enum StationPorts {
         let frames = CameraFrameSource(camera: CameraFactory.make(device: config.cameraDevice, controls: controls, log: CameraLog { line in
             journal.log(.warning, line, [("event", "camera")])
         }))
-        let pipeline: any PhotoPipeline
+        let pipeline: CompliancePhotoPipeline
         do {
             pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
                                                    profile: PhotoProfile.named(config.profile) ?? .live,
@@ -210,7 +212,8 @@ public enum StationPorts {
         } catch {
             throw .outbox("\(error)")
         }
-        return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue)
+        let detector = ChainPresentationDetector(pipeline: pipeline, policy: LivenessPolicy(config))
+        return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue, detector: detector)
     }
 }
 

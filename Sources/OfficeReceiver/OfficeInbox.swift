@@ -38,6 +38,8 @@ public struct OfficeCaseRecord: Codable, Sendable, Equatable {
     public var queuedAt: String
     public var softwareVersion: String
     public var camera: String
+    /// The code on the citizen's receipt ("" when the station sent none).
+    public var confirmationCode: String
     public var photoBytes: Int
     public var signatureBytes: Int
     public var reportBytes: Int
@@ -133,9 +135,9 @@ public final class OfficeInbox: Sendable {
         return digest.map { String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
     }
 
-    /// The code the citizen's receipt shows, by which the clerk can find the visit ("" until the station
-    /// sends one; issue 15 adds it to the capture metadata).
-    static func confirmationCode(of submission: Submission) -> String { "" }
+    /// The code the citizen's receipt shows, by which the clerk can find the visit ("" when the station
+    /// sent none: queued from files, or a station from before the code was sent).
+    static func confirmationCode(of submission: Submission) -> String { submission.metadata.visit?.confirmationCode?.text ?? "" }
 
     /// The folder of one submission.
     public func folder(caseID: String, receiptID: String) -> String { directory + "/" + caseID + "/" + receiptID }
@@ -186,9 +188,7 @@ public final class OfficeInbox: Sendable {
             OfficeStorageError(message: "the office could not \(what): \(error)", isDiskFull: error.errno == ENOSPC || error.errno == EDQUOT)
         }
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            let description = Array((try? encoder.encode(StoredSubmission(receipt: receipt, metadata: submission.metadata))) ?? Data())
+            let description = SubmissionWire.recordJSON(submission, receipt: receipt)
             try FileSystem.createDirectory(incoming, mode: 0o750)
             try FileSystem.writeNewFile(incoming + "/photo.jpg", submission.photo, mode: 0o640)
             try FileSystem.writeNewFile(incoming + "/signature.jpg", submission.signature, mode: 0o640)
@@ -303,7 +303,8 @@ public final class OfficeInbox: Sendable {
         SELECT case_id, receipt_id, received_at, idempotency_key, station_id, captured_at, queued_at, software_version,
                camera, photo_bytes, signature_bytes, report_bytes, state,
                (SELECT COUNT(*) FROM receipts n WHERE n.case_id = r.case_id),
-               NOT EXISTS (SELECT 1 FROM receipts n WHERE n.case_id = r.case_id AND (n.received_at > r.received_at OR (n.received_at = r.received_at AND n.rowid > r.rowid)))
+               NOT EXISTS (SELECT 1 FROM receipts n WHERE n.case_id = r.case_id AND (n.received_at > r.received_at OR (n.received_at = r.received_at AND n.rowid > r.rowid))),
+               confirmation_code
         FROM receipts r
         """
 
@@ -315,6 +316,7 @@ public final class OfficeInbox: Sendable {
                     receivedAt: CaptureMetadata.timestamp(Date(timeIntervalSince1970: TimeInterval(row[2].integer ?? 0))),
                     idempotencyKey: row[3].text ?? "", stationId: row[4].text ?? "", capturedAt: row[5].text ?? "",
                     queuedAt: row[6].text ?? "", softwareVersion: row[7].text ?? "", camera: row[8].text ?? "",
+                    confirmationCode: row[15].text ?? "",
                     photoBytes: Int(row[9].integer ?? 0), signatureBytes: Int(row[10].integer ?? 0), reportBytes: Int(row[11].integer ?? 0),
                     state: OfficeCaseState(rawValue: row[12].text ?? "") ?? .open, newest: (row[14].integer ?? 0) != 0,
                     submissionCount: Int(row[13].integer ?? 0))
@@ -351,35 +353,5 @@ public final class OfficeInbox: Sendable {
             try? FileSystem.rename(moving, to: directory + "/" + receipt.caseId + "/" + String(name.dropFirst(".moving-".count)))
         }
         try? FileSystem.syncDirectory(directory)
-    }
-}
-
-/// `submission.json` in a submission folder: the receipt's fields and the capture metadata, flat.
-struct StoredSubmission: Codable {
-    var receiptId: String
-    var caseId: String
-    var receivedAt: String
-    var idempotencyKey: String
-    var stationId: String
-    var capturedAt: String
-    var queuedAt: String
-    var softwareVersion: String
-    var camera: String
-    var profile: CaptureProfile
-    /// Language, retakes, compliance and length of the citizen's visit; absent for a submission queued from files.
-    var visit: VisitContext?
-
-    init(receipt: SubmissionReceipt, metadata: CaptureMetadata) {
-        receiptId = receipt.receiptId
-        caseId = receipt.caseId
-        receivedAt = receipt.receivedAt
-        idempotencyKey = receipt.idempotencyKey
-        stationId = metadata.stationID
-        capturedAt = metadata.capturedAt
-        queuedAt = metadata.queuedAt
-        softwareVersion = metadata.softwareVersion
-        camera = metadata.camera
-        profile = metadata.profile
-        visit = metadata.visit
     }
 }

@@ -1,5 +1,30 @@
 import Foundation
 
+/// What fotoboxd answers on its loopback port to `GET /api/v1/status` (`fotoboxctl status`): where the visit
+/// stands, the frame counter (two readings give the frame rate) and the same health report the office gets.
+public struct StationStatus: Codable, Sendable, Equatable {
+    /// The visit's step (`welcome` when nobody is at the station).
+    public var step: String
+    /// A citizen's visit is open.
+    public var visitActive: Bool
+    /// "ok", or what is wrong with the camera.
+    public var camera: String
+    /// Frames received since the service started.
+    public var frames: UInt64
+    /// What is out of order (`camera`, `pad`): the welcome screen says so and starts no visit.
+    public var faults: [String]
+    public var health: StationHealthReport
+
+    public init(step: String, visitActive: Bool, camera: String, frames: UInt64, faults: [String], health: StationHealthReport) {
+        self.step = step
+        self.visitActive = visitActive
+        self.camera = camera
+        self.frames = frames
+        self.faults = faults
+        self.health = health
+    }
+}
+
 /// What a station tells the office about itself every minute (`POST /v1/fleet/health`, station
 /// certificate): the state of its parts and its queue. Deliberately no biometric data, no case numbers:
 /// counts, states, times and versions only. Shared by the station (which sends it) and the office (which

@@ -79,12 +79,16 @@ public struct VisitContext: Codable, Sendable, Equatable {
     public var compliant: Bool
     /// From the start of the visit to the confirmation, whole seconds.
     public var visitSeconds: Int
+    /// The code the citizen's receipt shows, by which staff find the visit; nil from a station that
+    /// predates it.
+    public var confirmationCode: ConfirmationCode?
 
-    public init(language: String, retakes: Int, compliant: Bool, visitSeconds: Int) {
+    public init(language: String, retakes: Int, compliant: Bool, visitSeconds: Int, confirmationCode: ConfirmationCode? = nil) {
         self.language = language
         self.retakes = retakes
         self.compliant = compliant
         self.visitSeconds = visitSeconds
+        self.confirmationCode = confirmationCode
     }
 }
 

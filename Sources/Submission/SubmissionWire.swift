@@ -5,8 +5,8 @@ import Foundation
 /// `curl -F metadata=@m.json -F report=@r.json -F photo=@p.jpg -F signature=@s.jpg` can send one too.
 ///
 /// - `metadata` (application/json): `{"caseId", "stationId", "capturedAt", "queuedAt", "softwareVersion", "camera",
-///   "profile", "visit": {"language", "retakes", "compliant", "visitSeconds"}}` (`visit` absent for a submission
-///   queued from files), no other key;
+///   "profile", "visit": {"language", "retakes", "compliant", "visitSeconds", "confirmationCode"}}` (`visit` absent
+///   for a submission queued from files; `confirmationCode`, `XXX-XXX`, absent from stations before it), no other key;
 /// - `report` (application/json): the compliance report;
 /// - `photo`, `signature` (image/jpeg).
 ///
@@ -60,6 +60,22 @@ public enum SubmissionWire {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(WireMetadata(caseID: submission.caseID, submission.metadata))) ?? Data("{}".utf8))
+    }
+
+    /// The office's `submission.json` beside the stored parts: the receipt's fields and the `metadata` part's,
+    /// one object (the same field names as on the wire, so the two cannot drift apart).
+    package static func recordJSON(_ submission: Submission, receipt: SubmissionReceipt) -> [UInt8] {
+        struct Record: Encodable {
+            let metadata: WireMetadata
+            let receipt: SubmissionReceipt
+            func encode(to encoder: any Encoder) throws {
+                try metadata.encode(to: encoder)
+                try receipt.encode(to: encoder)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return Array((try? encoder.encode(Record(metadata: WireMetadata(caseID: submission.caseID, submission.metadata), receipt: receipt))) ?? Data("{}".utf8))
     }
 
     /// `bytes` random bytes from libcrypto as lowercase hexadecimal.
@@ -187,9 +203,10 @@ struct WireMetadata: Codable {
         var retakes: Int
         var compliant: Bool
         var visitSeconds: Int
+        var confirmationCode: ConfirmationCode?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case language, retakes, compliant, visitSeconds
+            case language, retakes, compliant, visitSeconds, confirmationCode
         }
 
         init(from decoder: any Decoder) throws {
@@ -199,6 +216,7 @@ struct WireMetadata: Codable {
             retakes = try container.decode(Int.self, forKey: .retakes)
             compliant = try container.decode(Bool.self, forKey: .compliant)
             visitSeconds = try container.decode(Int.self, forKey: .visitSeconds)
+            confirmationCode = try container.decodeIfPresent(ConfirmationCode.self, forKey: .confirmationCode)
         }
 
         init(_ visit: VisitContext) {
@@ -206,6 +224,11 @@ struct WireMetadata: Codable {
             retakes = visit.retakes
             compliant = visit.compliant
             visitSeconds = visit.visitSeconds
+            confirmationCode = visit.confirmationCode
+        }
+
+        var context: VisitContext {
+            VisitContext(language: language, retakes: retakes, compliant: compliant, visitSeconds: visitSeconds, confirmationCode: confirmationCode)
         }
     }
 
@@ -236,7 +259,7 @@ struct WireMetadata: Codable {
     var metadata: CaptureMetadata {
         CaptureMetadata(stationID: stationId, capturedAt: capturedAt, queuedAt: queuedAt, softwareVersion: softwareVersion,
                         camera: camera, profile: profile,
-                        visit: visit.map { VisitContext(language: $0.language, retakes: $0.retakes, compliant: $0.compliant, visitSeconds: $0.visitSeconds) })
+                        visit: visit?.context)
     }
 
     /// Any key of the object at `decoder` that `Keys` does not name.

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import Submission
 
 // The ports: what a visit needs from the camera, the photo pipeline, the signature pad and the outbox.
 // VisitCore owns these small protocols; Kiosk wires the real modules into them in `Station.swift` (a few
@@ -191,12 +192,12 @@ public struct VisitSubmission: Sendable, Equatable {
     public var signatureJPEG: [UInt8]
     public var reportJSON: [UInt8]
     /// Shown to the citizen on the receipt and sent along, so the office can match it.
-    public var confirmationCode: String
+    public var confirmationCode: ConfirmationCode
     /// How the photo was taken (no name, no date of birth); the outbox adds the station's own facts.
     public var context: CaptureContext
 
     public init(caseNumber: String, photoJPEG: [UInt8], signatureJPEG: [UInt8], reportJSON: [UInt8],
-                confirmationCode: String, context: CaptureContext) {
+                confirmationCode: ConfirmationCode, context: CaptureContext) {
         self.caseNumber = caseNumber
         self.photoJPEG = photoJPEG
         self.signatureJPEG = signatureJPEG

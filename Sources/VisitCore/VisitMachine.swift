@@ -1,3 +1,6 @@
+import Configuration
+import Submission
+
 /// What happens to a visit: the citizen's actions (through the API) and the results of the work the
 /// service did for the machine (capture, pad, outbox).
 public enum VisitEvent: Sendable {
@@ -31,6 +34,10 @@ public enum VisitEvent: Sendable {
     case padButton(PadButton)
     case signatureRendered(Result<[UInt8], SignatureFailure>)
     case queued(Result<Bool, QueueFailure>)
+    /// The detector chose what challenge `attempt` asks and when (`VisitEffect.startChallenge`).
+    case challengePlanned(attempt: Int, ChallengePlan)
+    /// The detector's judgement of challenge `attempt` (`VisitEffect.judgeChallenge`).
+    case challengeJudged(attempt: Int, PresentationJudgement)
 
     var action: String {
         switch self {
@@ -52,6 +59,7 @@ public enum VisitEvent: Sendable {
         case .padFailed, .padButton, .padActivity: "pad"
         case .signatureRendered: "signature-rendered"
         case .queued: "queued"
+        case .challengePlanned, .challengeJudged: "challenge"
         }
     }
 }
@@ -71,6 +79,14 @@ public enum VisitEffect: Sendable, Equatable {
     case enqueue(VisitSubmission)
     /// Forget everything of the visit that lives outside the machine (preview frames, temp files, pad).
     case wipe(WipeReason)
+    /// `PresentationDetector.begin`, feed it the preview frames from now on, then send `.challengePlanned`.
+    case startChallenge(attempt: Int)
+    /// `PresentationDetector.judge`, then send `.challengeJudged`.
+    case judgeChallenge(attempt: Int)
+    /// Stop feeding the detector and let it forget the frames (camera lost, visit ended).
+    case stopChallenge
+    /// Write the judgement to the journal (never image data, never the case number).
+    case recordLiveness(LivenessRecord)
 }
 
 /// Timing of a visit; the defaults are the station's (config `visit.inactivity-timeout`).
@@ -94,10 +110,19 @@ public struct VisitSettings: Sendable, Equatable {
     /// Seconds of continuous "good" guidance after which the capture starts by itself (the button stays as
     /// an alternative); 0 turns the automatic capture off.
     public var autoCaptureHold: Double
+    /// What the liveness judgement does (`[liveness] mode`): `enforce` continues only with a bona fide
+    /// presentation, `observe` asks and judges but always continues, `off` asks nothing. Unit tests that are
+    /// not about liveness leave it off; the station always takes it from its config.
+    public var liveness: LivenessMode
+    /// Challenges a visit gets in enforce mode before the come-back screen (the first and one retry).
+    public var challengeAttempts: Int
+    /// How long the come-back screen stays before the station is ready for the next person.
+    public var comeBackScreenSeconds: Double
 
     public init(inactivityTimeout: Double = 60, warningLead: Double? = nil, captureLimit: Double = 30,
                 countdown: Double = 3, maxRetakes: Int = 3, faceKeepsAliveFor: Double = 120, personGap: Double = 3,
-                autoCaptureHold: Double = 1.5) {
+                autoCaptureHold: Double = 1.5, liveness: LivenessMode = .off, challengeAttempts: Int = 2,
+                comeBackScreenSeconds: Double = 20) {
         self.inactivityTimeout = inactivityTimeout
         // A quarter of the timeout, at most 20 s: long enough to read and reach the button.
         self.warningLead = warningLead ?? min(20, inactivityTimeout / 4)
@@ -107,6 +132,9 @@ public struct VisitSettings: Sendable, Equatable {
         self.faceKeepsAliveFor = faceKeepsAliveFor
         self.personGap = personGap
         self.autoCaptureHold = autoCaptureHold
+        self.liveness = liveness
+        self.challengeAttempts = max(1, challengeAttempts)
+        self.comeBackScreenSeconds = comeBackScreenSeconds
     }
 }
 
@@ -122,8 +150,19 @@ public struct Visit: Sendable {
     public var captureStartedAt: Double?
     public var photo: ProcessedPhoto?
     public var signatureJPEG: [UInt8]?
-    public var confirmationCode: String?
+    public var confirmationCode: ConfirmationCode?
     public var officeReachable = true
+    /// Challenges asked in this visit (the running one's number).
+    public var challengeAttempt = 0
+    /// Challenges not passed in enforce mode; at `VisitSettings.challengeAttempts` the visit ends.
+    public var challengesFailed = 0
+    /// The running challenge.
+    public var challenge: ChallengeRun?
+    /// The judgement of the last challenge: it goes with the photo taken right after it.
+    public var liveness: LivenessRecord?
+    /// When the running presentation (challenge, countdown, burst, processing) began: the capture limit
+    /// (TR-03121: 30 s) runs from here, so a challenge does not lengthen it.
+    public var presentationStartedAt: Double?
 
     init(token: String, startedAt: Double) {
         self.token = token
@@ -137,6 +176,23 @@ public struct Visit: Sendable {
         signatureJPEG?.zeroAll()
         caseNumber = nil
     }
+}
+
+/// One liveness challenge of a visit: when it began, what the detector chose, where it stands.
+public struct ChallengeRun: Sendable, Equatable {
+    public let attempt: Int
+    public let startedAt: Double
+    /// nil until the detector answered `startChallenge`.
+    public var plan: ChallengePlan?
+    /// The prompt's revision was announced to the UI.
+    var prompted = false
+    /// `judgeChallenge` was asked for.
+    var judging = false
+
+    /// When the prompt shows (monotonic seconds).
+    public var promptAt: Double? { plan.map { startedAt + $0.promptDelay } }
+    /// When the response window ends and the judgement is due.
+    public var judgeAt: Double? { plan.map { startedAt + $0.promptDelay + $0.responseWindow } }
 }
 
 extension Array where Element == UInt8 {
@@ -220,6 +276,13 @@ public struct VisitMachine: Sendable {
         return left <= settings.warningLead ? max(0, left) : nil
     }
 
+    /// The movement the citizen is asked for now (the challenge's prompt is showing), else nil.
+    public func challengePrompt(now: Double) -> ChallengePrompt? {
+        guard step == .challenge, let run = visit?.challenge, let plan = run.plan, let promptAt = run.promptAt,
+              now >= promptAt else { return nil }
+        return plan.prompt
+    }
+
     /// When the burst starts (the end of the countdown), during the capture step.
     public var burstStartsAt: Double? {
         guard step == .capture, let started = visit?.captureStartedAt else { return nil }
@@ -271,7 +334,7 @@ public struct VisitMachine: Sendable {
             try expect(.guidance, event)
             guard cameraAvailable else { throw .cameraUnavailable }
             touch(now)
-            return beginCapture(now)
+            return beginPresentation(now)
 
         case .review(let accept):
             try expect(.review, event)
@@ -305,7 +368,7 @@ public struct VisitMachine: Sendable {
             guard let visit, let caseNumber = visit.caseNumber, let photo = visit.photo, let signature = visit.signatureJPEG else {
                 throw .wrongStep(action: event.action, step: step)
             }
-            let code = Self.newConfirmationCode()
+            let code = ConfirmationCode.random()
             self.visit!.confirmationCode = code
             let submission = VisitSubmission(
                 caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
@@ -316,6 +379,8 @@ public struct VisitMachine: Sendable {
             return [.enqueue(submission)]
 
         case .finish:
+            // "OK" on the come-back screen: the station is free for the next person at once.
+            if step == .comeBackLater, visit != nil { return wipe(.livenessRefused, now) }
             try expect(.receipt, event)
             return wipe(.finished, now)
 
@@ -327,6 +392,15 @@ public struct VisitMachine: Sendable {
             guard visit != nil else { return [] }
             touch(now)
             changed()
+            return []
+
+        case .guidance(let code) where step == .challenge:
+            // During the challenge the face is presence as in the guidance; the capture starts after it.
+            notePresence(face: code != .noFace, now)
+            if code != guidance {
+                guidance = code
+                changed()
+            }
             return []
 
         case .guidance(let code):
@@ -356,6 +430,13 @@ public struct VisitMachine: Sendable {
             cameraAvailable = available
             if available, problem == .cameraUnavailable, step == .guidance { problem = nil }
             changed()
+            // Lost during the challenge: not the citizen's failure; back to the guidance, nothing counted.
+            if !available, step == .challenge {
+                visit!.challenge = nil
+                refresh(now)
+                enter(.guidance, now, problem: .cameraUnavailable)
+                return [.stopChallenge]
+            }
             // Lost during the countdown or burst: say so at once instead of waiting for the capture limit.
             if !available, step == .capture {
                 visit!.captureStartedAt = nil
@@ -377,7 +458,9 @@ public struct VisitMachine: Sendable {
             // Not a touch: whoever is in view now must not gain a fresh face allowance by it.
             refresh(now)
             switch result {
-            case .success(let photo):
+            case .success(var photo):
+                // The office's report says how the presentation was judged (or that nothing was asked).
+                photo.reportJSON = (visit!.liveness ?? LivenessRecord(mode: settings.liveness)).attached(to: photo.reportJSON)
                 visit!.photo = photo
                 enter(.review, now)
             case .failure(.noUsableFrame(let code)):
@@ -445,6 +528,17 @@ public struct VisitMachine: Sendable {
                 enter(.summary, now, problem: .queueFailed)
             }
             return []
+
+        case .challengePlanned(let attempt, let plan):
+            guard step == .challenge, visit?.challenge?.attempt == attempt, visit?.challenge?.plan == nil else { return [] }
+            visit!.challenge!.plan = plan
+            changed()
+            // A prompt due at once is announced now rather than at the next tick.
+            return tick(now: now)
+
+        case .challengeJudged(let attempt, let judgement):
+            guard step == .challenge, visit?.challenge?.attempt == attempt else { return [] }
+            return concludeChallenge(judgement, now)
         }
     }
 
@@ -460,7 +554,25 @@ public struct VisitMachine: Sendable {
             }
             return []
         }
-        if step == .capture, let started = visit?.captureStartedAt, now - started >= settings.captureLimit {
+        if step == .comeBackLater {
+            return now - stepEnteredAt >= settings.comeBackScreenSeconds ? wipe(.livenessRefused, now) : []
+        }
+        if step == .challenge, let run = visit?.challenge {
+            // Unanswered within the capture's limit (a detector that never planned or judged): a failed attempt.
+            if now - run.startedAt >= settings.captureLimit {
+                return [.stopChallenge] + concludeChallenge(.unjudged(.deadline), now)
+            }
+            if let judgeAt = run.judgeAt, now >= judgeAt, !run.judging {
+                visit!.challenge!.judging = true
+                return [.judgeChallenge(attempt: run.attempt)]
+            }
+            if let promptAt = run.promptAt, now >= promptAt, !run.prompted {
+                visit!.challenge!.prompted = true
+                changed()
+            }
+            return []
+        }
+        if step == .capture, let started = visit?.presentationStartedAt ?? visit?.captureStartedAt, now - started >= settings.captureLimit {
             visit!.captureStartedAt = nil
             refresh(now)
             enter(.guidance, now, problem: .captureTooLong)
@@ -486,6 +598,7 @@ public struct VisitMachine: Sendable {
         var effects: [VisitEffect] = []
         if step == .capture { effects.append(.stopCapture) }
         if step == .signature { effects.append(.endSignature) }
+        if step == .challenge { effects.append(.stopChallenge) }
         visit?.zero()
         visit = nil
         problem = nil
@@ -515,12 +628,67 @@ public struct VisitMachine: Sendable {
         stepEnteredAt = now
         self.problem = problem
         if next == .guidance && self.problem == nil { guidance = .noFace }
+        if next != .challenge && next != .capture && visit != nil {
+            visit!.presentationStartedAt = nil
+            visit!.challenge = nil
+        }
         goodSince = nil
         changed()
     }
 
+    /// "Take photo" (a tap or the held good guidance): the challenge first unless liveness is off, then the
+    /// capture.
+    private mutating func beginPresentation(_ now: Double) -> [VisitEffect] {
+        guard settings.liveness != .off else {
+            visit!.liveness = LivenessRecord(mode: .off)
+            return beginCapture(now)
+        }
+        visit!.challengeAttempt += 1
+        visit!.liveness = nil
+        visit!.presentationStartedAt = now
+        visit!.challenge = ChallengeRun(attempt: visit!.challengeAttempt, startedAt: now)
+        enter(.challenge, now)
+        return [.startChallenge(attempt: visit!.challengeAttempt)]
+    }
+
+    /// What the mode does with a challenge's judgement: the capture (bona fide, or any answer when only
+    /// observing), one more challenge, or after the last one the come-back screen.
+    private mutating func concludeChallenge(_ judgement: PresentationJudgement, _ now: Double) -> [VisitEffect] {
+        let run = visit!.challenge
+        visit!.challenge = nil
+        let record = LivenessRecord(mode: settings.liveness, attempt: run?.attempt, challenge: run?.plan?.prompt, judgement: judgement)
+        visit!.liveness = record
+        // The judging was the station's work, not a touch.
+        refresh(now)
+        if settings.liveness != .enforce || judgement.decision == .bonaFide {
+            return [.recordLiveness(record)] + beginCapture(now)
+        }
+        visit!.challengesFailed += 1
+        guard visit!.challengesFailed >= settings.challengeAttempts else {
+            enter(.guidance, now, problem: .challengeRetry)
+            return [.recordLiveness(record)]
+        }
+        return [.recordLiveness(record)] + refuse(now)
+    }
+
+    /// Enforce mode, the last challenge not passed: everything of the visit is wiped and nothing is queued,
+    /// but the citizen's screen stays a moment to say, kindly and in their language, to come back during
+    /// opening hours or to ask the staff (then the station is free again).
+    private mutating func refuse(_ now: Double) -> [VisitEffect] {
+        visit!.zero()
+        visit!.photo = nil
+        visit!.signatureJPEG = nil
+        visit!.liveness = nil
+        problem = nil
+        guidance = .noFace
+        lastWipe = .livenessRefused
+        enter(.comeBackLater, now)
+        return [.wipe(.livenessRefused)]
+    }
+
     private mutating func beginCapture(_ now: Double) -> [VisitEffect] {
         visit!.captureAttempt += 1
+        visit!.presentationStartedAt = visit!.presentationStartedAt ?? now
         visit!.captureStartedAt = now
         enter(.capture, now)
         return [.startCapture(attempt: visit!.captureAttempt)]
@@ -532,7 +700,7 @@ public struct VisitMachine: Sendable {
         guard settings.autoCaptureHold > 0, step == .guidance, visit != nil, cameraAvailable,
               let since = goodSince, now - since >= settings.autoCaptureHold, faceCountsAsCitizen(now: now) else { return [] }
         refresh(now)
-        return beginCapture(now)
+        return beginPresentation(now)
     }
 
     /// A face in view is activity only while it is the same person and within the face allowance.
@@ -605,13 +773,6 @@ public struct VisitMachine: Sendable {
         }.joined()
     }
 
-    /// Six characters without look-alikes (no 0/O, 1/I/L), shown as "ABC-234".
-    static func newConfirmationCode() -> String {
-        let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
-        var generator = SystemRandomNumberGenerator()
-        let characters = (0..<6).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] }
-        return String(characters[0..<3]) + "-" + String(characters[3..<6])
-    }
 }
 
 /// Compares tokens without an early exit, so timing does not reveal a prefix.

@@ -19,11 +19,16 @@ public final class VisitService: Sendable {
         public var pipeline: any PhotoPipeline
         public var pad: any SignatureCapture
         public var queue: any SubmissionQueue
-        public init(frames: any FrameSource, pipeline: any PhotoPipeline, pad: any SignatureCapture, queue: any SubmissionQueue) {
+        /// The presentation-attack detector the liveness challenge is judged by (nil: none could be built;
+        /// enforce mode then lets nobody through, observe mode reports that nothing was judged).
+        public var detector: (any PresentationDetector)?
+        public init(frames: any FrameSource, pipeline: any PhotoPipeline, pad: any SignatureCapture, queue: any SubmissionQueue,
+                    detector: (any PresentationDetector)? = nil) {
             self.frames = frames
             self.pipeline = pipeline
             self.pad = pad
             self.queue = queue
+            self.detector = detector
         }
     }
 
@@ -408,10 +413,45 @@ public final class VisitService: Sendable {
                 }
                 changed.broadcast()
                 if padWasActive { ports.pad.end() }
+                ports.detector?.reset()
                 emptyScratch()
                 journal.log(.info, "visit wiped", [("event", "wipe"), ("reason", reason.rawValue)])
+            case .startChallenge(let attempt):
+                guard let detector = ports.detector else {
+                    deliver(.challengeJudged(attempt: attempt, .unjudged(.detectorUnavailable)))
+                    continue
+                }
+                // From here the camera thread feeds the detector (the machine's step is `challenge`).
+                let plan = detector.begin(at: clock.now())
+                deliver(.challengePlanned(attempt: attempt, plan))
+            case .judgeChallenge(let attempt):
+                let judgement = ports.detector?.judge() ?? .unjudged(.detectorUnavailable)
+                deliver(.challengeJudged(attempt: attempt, judgement))
+            case .stopChallenge:
+                ports.detector?.reset()
+            case .recordLiveness(let record):
+                journal.log(record.decision == .bonaFide || record.mode != .enforce ? .info : .notice,
+                            "liveness \(record.decision?.rawValue ?? "not judged")", Self.journalFields(record))
             }
         }
+    }
+
+    /// A liveness judgement for the journal: numbers and codes only (no image data, no case number).
+    static func journalFields(_ record: LivenessRecord) -> [(String, String)] {
+        var fields = [("event", "liveness"), ("mode", record.mode.rawValue)]
+        if let attempt = record.attempt { fields.append(("attempt", String(attempt))) }
+        if let challenge = record.challenge { fields.append(("challenge", challenge.rawValue)) }
+        if let score = record.score { fields.append(("score", String(score))) }
+        if let decision = record.decision { fields.append(("decision", decision.rawValue)) }
+        if let unjudged = record.unjudged { fields.append(("unjudged", unjudged.rawValue)) }
+        if let cues = record.cues {
+            fields.append(("frames", "\(cues.framesWithFace)/\(cues.frames)"))
+            fields.append(("movement_degrees", String(format: "%.1f", cues.movementDegrees)))
+            fields.append(("challenge_met", String(cues.challengeMet)))
+            fields.append(("parallax", cues.parallax.map { String(format: "%.3f", $0) } ?? "none"))
+            fields.append(("blink", String(format: "%.2f", cues.blink)))
+        }
+        return fields
     }
 
     /// Between visits only (the pad is the visit's while one runs): whether a pad is there, so that a
@@ -517,17 +557,22 @@ public final class VisitService: Sendable {
                 journal.log(.notice, "camera delivers again", [("event", "camera-ok")])
                 notify(.cameraAvailable(true))
             }
-            guard step == .guidance || step == .capture else { continue }
+            guard step == .guidance || step == .challenge || step == .capture else { continue }
             if let jpeg = Self.previewJPEG(of: frame) {
                 let shown = shared.withLock { state -> Bool in
-                    guard state.machine.step == .guidance || state.machine.step == .capture else { return false }
+                    guard [.guidance, .challenge, .capture].contains(state.machine.step) else { return false }
                     state.previewJPEG = jpeg
                     state.previewSequence += 1
                     return true
                 }
                 if shown { changed.broadcast() }
             }
-            if step == .guidance { notify(.guidance(ports.pipeline.guidance(for: frame))) }
+            if step == .guidance || step == .challenge {
+                let code = ports.pipeline.guidance(for: frame)
+                // The detector may reuse the face chain's result for this frame (same thread, just computed).
+                if step == .challenge { ports.detector?.observe(frame, at: clock.now()) }
+                notify(.guidance(code))
+            }
         }
     }
 

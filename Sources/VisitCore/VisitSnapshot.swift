@@ -44,6 +44,9 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var caseNumber: String?
     public var retakesLeft: Int?
     public var guidance: String?
+    /// During the liveness challenge, once its prompt shows: the movement asked for (the UI's arrow and
+    /// `challenge.<code>` text). The challenge's score and decision are never part of a snapshot.
+    public var challenge: ChallengePrompt?
     public var problem: String?
     /// For `no-usable-frame`: what to change (a guidance code).
     public var problemAdvice: String?
@@ -53,7 +56,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var photo: Photo?
     public var receipt: Receipt?
 
-    init(machine: VisitMachine, owned: Bool, now: Double) {
+    /// What a tab sees of `machine` at `now` (`owned`: the tab carries the visit's token).
+    public init(machine: VisitMachine, owned: Bool, now: Double) {
         revision = machine.revision
         step = machine.step
         language = machine.language
@@ -70,7 +74,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         guard owned, let visit = machine.visit else { return }
         caseNumber = visit.caseNumber
         retakesLeft = machine.retakesLeft
-        if machine.step == .guidance { guidance = machine.guidance.rawValue }
+        if machine.step == .guidance || machine.step == .challenge { guidance = machine.guidance.rawValue }
+        challenge = machine.challengePrompt(now: now)
         if let problem = machine.problem {
             self.problem = problem.code
             if case .noUsableFrame(let code) = problem { problemAdvice = code.rawValue }
@@ -82,7 +87,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
                                findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })
         }
         if machine.step == .receipt, let caseNumber = visit.caseNumber, let code = visit.confirmationCode {
-            receipt = Receipt(caseNumber: caseNumber, confirmationCode: code, officeReachable: visit.officeReachable)
+            receipt = Receipt(caseNumber: caseNumber, confirmationCode: code.text, officeReachable: visit.officeReachable)
         }
     }
 }

@@ -4,18 +4,23 @@ public enum VisitStep: String, Sendable, CaseIterable, Codable {
     case caseNumber = "case-number"
     case consent
     case guidance
+    /// The liveness challenge (issue 13): the face held good, the citizen is asked for a small movement.
+    case challenge
     case capture
     case review
     case signature
     case summary
     case queued
     case receipt
+    /// The presentation was not taken for a live person twice (enforce mode): the visit's data is wiped and
+    /// the citizen is asked, kindly, to come back during opening hours or to ask the staff.
+    case comeBackLater = "come-back-later"
 
     /// Steps where the citizen is expected to act, so that inactivity ends the visit.
     var waitsForCitizen: Bool {
         switch self {
         case .caseNumber, .consent, .guidance, .review, .signature, .summary, .receipt: true
-        case .welcome, .capture, .queued: false
+        case .welcome, .challenge, .capture, .queued, .comeBackLater: false
         }
     }
 }
@@ -42,10 +47,12 @@ public enum VisitProblem: Sendable, Equatable {
     case signatureTooSmall
     /// The outbox could not store the submission: nothing was sent, the citizen should ask the staff.
     case queueFailed
+    /// The liveness challenge's movement was not recognised (enforce mode): once more, with a new one.
+    case challengeRetry
 
     /// Every code the UI must be able to show.
     public static let allCodes = ["camera-unavailable", "pad-unavailable", "no-usable-frame", "capture-too-long",
-                                  "signature-too-small", "queue-failed"]
+                                  "signature-too-small", "queue-failed", "challenge-retry"]
 
     /// The stable code the UI translates (`problem.<code>`).
     public var code: String {
@@ -56,6 +63,7 @@ public enum VisitProblem: Sendable, Equatable {
         case .captureTooLong: "capture-too-long"
         case .signatureTooSmall: "signature-too-small"
         case .queueFailed: "queue-failed"
+        case .challengeRetry: "challenge-retry"
         }
     }
 }
@@ -73,6 +81,8 @@ public enum WipeReason: String, Sendable, Equatable {
     case cancelled
     case declinedConsent = "declined-consent"
     case inactivity
+    /// Enforce mode: the second challenge was not taken for a live person either (the come-back screen).
+    case livenessRefused = "liveness-refused"
 }
 
 /// Why an action was refused. The API answers with the matching 4xx status.

@@ -24,7 +24,7 @@ let analyzeCommand = Command(
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to analyse")],
     action: { arguments, output in
         let path = arguments.positional("IMAGE") ?? ""
-        let image = try loadPhoto(path)
+        let (image, encoding) = try loadPhotoWithEncoding(path)
         let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
         let analyzer = try loadAnalyzer(arguments.value("models") ?? station?.modelDirectory)
         let faces = analyzer.analyze(image)
@@ -35,9 +35,9 @@ let analyzeCommand = Command(
         // checks say how the crop would have to move.
         let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
-        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init))
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init), source: encoding)
         if arguments.flag("json") {
-            output.print(try jsonText(AnalysisResult(image: image, faces: faces, report: report)))
+            output.print(try jsonText(AnalysisResult(image: image, encoding: encoding, faces: faces, report: report)))
         } else {
             printSummary(path: path, image: image, faces: faces, output: &output)
             output.print(reportTable(report))
@@ -48,6 +48,18 @@ let analyzeCommand = Command(
 /// What `analyze --json` prints: the image, every face found, and the checks of the most prominent face.
 struct AnalysisResult: Encodable {
     struct Size: Encodable { var width: Int; var height: Int }
+    /// How the file stored its colours: model, bits per sample, ICC profile (null when none).
+    struct Encoding: Encodable {
+        var model: JPEGColourEncoding.Model
+        var bitsPerSample: Int
+        var iccProfile: ICCProfileKind?
+        private enum CodingKeys: String, CodingKey { case model, bitsPerSample, iccProfile }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model); try c.encode(bitsPerSample, forKey: .bitsPerSample)
+            try c.encode(iccProfile, forKey: .iccProfile)
+        }
+    }
     struct Pupils: Encodable { var imageLeft: [Double]; var imageRight: [Double] }
     struct Corners: Encodable { var imageLeftOuter, imageLeftInner, imageRightInner, imageRightOuter: [Double] }
     struct Pose: Encodable { var yaw, pitch, roll: Double }
@@ -56,6 +68,31 @@ struct AnalysisResult: Encodable {
     /// Each eye's openness (widest middle lid gap ÷ eye width); `imageLeft` is the person's right eye.
     /// `readByIrisModel` false: the iris model could not read the eyes, so eyesOpen cannot be judged.
     struct Eyes: Encodable { var imageLeft, imageRight: Double; var readByIrisModel: Bool }
+    /// Issue 14's light findings for this face (null where it cannot be judged): near-clipped skin in IED², each eye's
+    /// under-eye ÷ cheek light,
+    /// pupil's red reflex (red ÷ green, linear; 0 for a dark pupil), wall next to the head ÷ further out.
+    struct Light: Encodable {
+        var hotSpotArea: Double?
+        /// Each eye's under-eye ÷ cheek light (linear); tinted lenses make it ≤ 0.185 (eyesVisible).
+        var underEyeLight: EyePair
+        var redReflex: EyePair
+        var backgroundShadowRatio: Double?
+        struct EyePair: Encodable {
+            var imageLeft, imageRight: Double?
+            private enum CodingKeys: String, CodingKey { case imageLeft, imageRight }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(imageLeft, forKey: .imageLeft); try c.encode(imageRight, forKey: .imageRight)
+            }
+        }
+        private enum CodingKeys: String, CodingKey { case hotSpotArea, underEyeLight, redReflex, backgroundShadowRatio }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(hotSpotArea, forKey: .hotSpotArea); try c.encode(redReflex, forKey: .redReflex)
+            try c.encode(underEyeLight, forKey: .underEyeLight)
+            try c.encode(backgroundShadowRatio, forKey: .backgroundShadowRatio)
+        }
+    }
     struct Face: Encodable {
         var score: Double
         var box: [Double]
@@ -68,8 +105,9 @@ struct AnalysisResult: Encodable {
         var eyeOpenness: Eyes
         /// Inner-lip gap ÷ mouth width.
         var mouthOpenness: Double
+        var light: Light
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -78,16 +116,19 @@ struct AnalysisResult: Encodable {
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
             try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
+            try c.encode(light, forKey: .light)
         }
     }
     var image: Size
+    var colourEncoding: Encoding
     var faces: [Face]
     var checks: [CheckResult]
     var compliant: Bool
 
-    init(image: RGBImage, faces: [DetectedFace], report: ComplianceReport) {
+    init(image: RGBImage, encoding: JPEGColourEncoding, faces: [DetectedFace], report: ComplianceReport) {
         func point(_ p: Point) -> [Double] { [rounded(p.x, 1), rounded(p.y, 1)] }
         self.image = Size(width: image.width, height: image.height)
+        colourEncoding = Encoding(model: encoding.model, bitsPerSample: encoding.bitsPerSample, iccProfile: encoding.iccProfile)
         self.faces = faces.map { face in
             Face(score: rounded(face.score, 4),
                  box: [face.box.x, face.box.y, face.box.width, face.box.height].map { rounded($0, 1) },
@@ -100,10 +141,20 @@ struct AnalysisResult: Encodable {
                                                      residual: rounded($0.residual, 4)) },
                  eyeOpenness: Eyes(imageLeft: rounded(face.eyeOpenness.imageLeft, 3), imageRight: rounded(face.eyeOpenness.imageRight, 3),
                                    readByIrisModel: face.eyeContourFromIrisModel),
-                 mouthOpenness: rounded(face.mouthOpenness, 3))
+                 mouthOpenness: rounded(face.mouthOpenness, 3),
+                 light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)))
         }
         checks = report.checks
         compliant = report.compliant
+    }
+}
+
+extension AnalysisResult {
+    static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
+        Light(hotSpotArea: findings.hotSpotArea.map { rounded($0, 4) },
+              underEyeLight: .init(imageLeft: underEye.imageLeft.map { rounded($0, 3) }, imageRight: underEye.imageRight.map { rounded($0, 3) }),
+              redReflex: .init(imageLeft: findings.redReflex.imageLeft.map { rounded($0, 3) }, imageRight: findings.redReflex.imageRight.map { rounded($0, 3) }),
+              backgroundShadowRatio: findings.backgroundShadowRatio.map { rounded($0, 3) })
     }
 }
 

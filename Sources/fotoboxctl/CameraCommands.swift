@@ -20,7 +20,7 @@ let cameraListCommand = Command(
     action: { arguments, output in
         let found = CameraDiscovery.cameras()
         if arguments.flag("json") {
-            output.print(try jsonText(CameraListJSON(cameras: found.cameras.map(CameraJSON.init),
+            output.print(try jsonText(CameraListJSON(cameras: found.cameras.map(CameraDescription.init),
                                                        errors: found.errors.map(\.description))))
         } else {
             for camera in found.cameras {
@@ -59,43 +59,26 @@ let cameraCaptureCommand = Command(
     action: { arguments, output in
         let request = try streamRequest(.still, arguments)
         let path = try chosenDevice(arguments)
-        let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
+        let camera = CameraTools.open(path)
         defer { camera.close() }
-        // As the kiosk does: the preview runs (and auto exposure settles), then the switch to the still.
-        _ = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
-        try cameraCall { () throws(CameraError) in try camera.start() }
-        for _ in 0..<settleFrames {
-            _ = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
-        }
-        let switchStarted = Date()
-        let format = try cameraCall { () throws(CameraError) in try camera.switchTo(request) }
-        for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
-        let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 5_000) }
-        let switchMilliseconds = Date().timeIntervalSince(switchStarted) * 1000
-        camera.stop()
-
+        let still = try cameraCall { () throws(CameraError) in try CameraTools.captureStill(camera, request) }
+        for warning in still.format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
         let outPath = arguments.value("out")!
         let bytes: [UInt8]
-        do {
-            if frame.format.isCompressed {
-                _ = try JPEG.readHeader(frame.bytes)
-                bytes = frame.bytes
-            } else {
-                bytes = try JPEG.encode(try frame.rgbImage(), options: .finalPhoto)
-            }
-        } catch {
+        do { bytes = try CameraTools.jpeg(still.frame, options: .finalPhoto) } catch {
             throw CommandRunner.Failure(.failure, "\(path): the frame cannot be written as JPEG: \(error)")
         }
         do { try FileSystem.writeFileAtomically(outPath, bytes) } catch {
             throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
         }
+        let frame = still.frame
         if arguments.flag("json") {
             output.print(try jsonText(CaptureJSON(device: path, output: outPath, format: frame.format.description,
                                                     width: frame.size.width, height: frame.size.height, bytes: bytes.count,
-                                                    switchMilliseconds: (switchMilliseconds * 10).rounded() / 10,
-                                                    warnings: format.warnings)))
+                                                    switchMilliseconds: (still.switchMilliseconds * 10).rounded() / 10,
+                                                    warnings: still.format.warnings)))
         } else {
-            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(switchMilliseconds)) ms")
+            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(still.switchMilliseconds)) ms")
         }
         return .success
     })
@@ -121,52 +104,22 @@ let cameraStreamCommand = Command(
         let request = try streamRequest(arguments.flag("still") ? .still : .preview, arguments)
         let path = try chosenDevice(arguments)
         let log = CameraLog.standardError
-        let camera: any Camera
-        var format: NegotiatedFormat?
-        if ReplayCamera.isReplay(path) {
-            camera = ReplayCamera(path, log: log)
-            format = try cameraCall { () throws(CameraError) in try camera.configure(request) }
-            try cameraCall { () throws(CameraError) in try camera.start() }
-        } else {
-            let recovering = RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
-            camera = recovering
-            if arguments.flag("wait") {
-                try cameraCall { () throws(CameraError) in try recovering.startWhenAvailable(request) }
-                format = recovering.format
-            } else {
-                format = try cameraCall { () throws(CameraError) in try recovering.configure(request) }
-                try cameraCall { () throws(CameraError) in try recovering.start() }
+        // The format is said at once (not with the figures at the end), so a script can act on a running stream.
+        let report = try cameraCall { () throws(CameraError) in
+            try CameraTools.measureStream(path, request, seconds: seconds, waitForCamera: arguments.flag("wait"), log: log) { format in
+                log.write(format.map { "\(path): streaming \($0)" } ?? "\(path): waiting for the camera to be free or plugged in")
             }
         }
-        defer { camera.close() }
-        // Said at once (not with the figures at the end), so a script can act on a running stream.
-        if let format { log.write("\(path): streaming \(format)") } else { log.write("\(path): waiting for the camera to be free or plugged in") }
-        let end = Date().addingTimeInterval(Double(seconds))
-        var lastError: CameraError?
-        while Date() < end {
-            do throws(CameraError) {
-                _ = try camera.nextFrame(timeoutMilliseconds: 1_000)
-            } catch {
-                lastError = error
-                if !error.isRecoverable { break }
-            }
-        }
-        format = format ?? (camera as? RecoveringCamera)?.format
-        camera.stop()
-        let figures = camera.statistics
-        let result = StreamJSON(device: path, format: format?.format.description ?? "none", width: format?.size.width ?? 0,
-                                height: format?.size.height ?? 0, seconds: seconds, statistics: figures,
-                                lastError: figures.frames == 0 ? lastError?.description : nil)
         if arguments.flag("json") {
-            output.print(try jsonText(result))
+            output.print(try jsonText(report))
         } else {
-            output.print("\(path): \(format.map(\.description) ?? "no stream") for \(seconds) s")
-            output.print("frames \(figures.frames)  fps \(rateText(figures.framesPerSecond))  dropped \(figures.dropped)  broken \(figures.errored)")
-            output.print("latency mean \(millisecondsText(figures.meanLatencyMilliseconds)) ms  max \(millisecondsText(figures.maxLatencyMilliseconds)) ms (\(figures.latencySamples) samples)")
-            output.print("faults \(figures.faults)  recoveries \(figures.recoveries)  longest recovery \(millisecondsText(figures.maxRecoveryMilliseconds)) ms")
+            output.print("\(path): \(report.format == "none" ? "no stream" : "\(report.format) \(report.width)x\(report.height)") for \(seconds) s")
+            output.print("frames \(report.frames)  fps \(rateText(report.framesPerSecond))  dropped \(report.dropped)  broken \(report.broken)")
+            output.print("latency mean \(millisecondsText(report.latencyMeanMilliseconds)) ms  max \(millisecondsText(report.latencyMaxMilliseconds)) ms (\(report.latencySamples) samples)")
+            output.print("faults \(report.faults)  recoveries \(report.recoveries)  longest recovery \(millisecondsText(report.maxRecoveryMilliseconds)) ms")
         }
-        if figures.frames == 0 {
-            output.printError("fotoboxctl: \(path) delivered no frame\(lastError.map { ": \($0)" } ?? "")")
+        if report.frames == 0 {
+            output.printError("fotoboxctl: \(path) delivered no frame\(report.lastError.map { ": \($0)" } ?? "")")
             return .deviceUnavailable
         }
         return .success
@@ -191,38 +144,24 @@ let cameraRecordCommand = Command(
         let outPath = arguments.value("out")!
         guard !FileSystem.exists(outPath) else { throw CommandRunner.Failure(.usage, "\(outPath) exists already: give a new folder") }
         let path = try chosenDevice(arguments)
-        let camera: any Camera = ReplayCamera.isReplay(path) ? ReplayCamera(path, log: .silent) : V4L2Camera(path: path, log: .silent)
+        let camera = CameraTools.open(path)
         defer { camera.close() }
         let format = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
         for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
         do { try FileSystem.createDirectory(outPath, mode: 0o700) } catch {
             throw CommandRunner.Failure(.failure, "cannot create \(outPath): \(error)")
         }
-        try cameraCall { () throws(CameraError) in try camera.start() }
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: .seconds(seconds))
-        var written = 0
-        while clock.now < end && written < 9_999 {
-            let frame = try cameraCall { () throws(CameraError) in try camera.nextFrame(timeoutMilliseconds: 3_000) }
-            let bytes: [UInt8]
-            do {
-                if frame.format.isCompressed {
-                    _ = try JPEG.readHeader(frame.bytes)
-                    bytes = frame.bytes
-                } else {
-                    bytes = try JPEG.encode(try frame.rgbImage(), options: JPEGEncodeOptions(quality: 90))
-                }
-            } catch {
-                output.printError("fotoboxctl: warning: frame \(written) skipped: \(error)")
-                continue
+        let written: Int
+        do throws(CameraTools.RecordingProblem) {
+            written = try CameraTools.record(camera, seconds: seconds, into: outPath) { index, error in
+                output.printError("fotoboxctl: warning: frame \(index) skipped: \(error)")
             }
-            let name = outPath + "/" + String(format: "%04d.jpg", written)
-            do { try FileSystem.writeNewFile(name, bytes, mode: 0o600) } catch {
-                throw CommandRunner.Failure(.failure, "cannot write \(name): \(error)")
+        } catch {
+            switch error {
+            case .camera(let cameraError): throw cameraFailure(cameraError)
+            case .write: throw CommandRunner.Failure(.failure, error.description)
             }
-            written += 1
         }
-        camera.stop()
         if arguments.flag("json") {
             output.print(try jsonText(RecordJSON(device: path, output: outPath, format: format.format.description,
                                                    width: format.size.width, height: format.size.height, seconds: seconds, frames: written)))
@@ -242,9 +181,6 @@ struct RecordJSON: Encodable {
     var frames: Int
 }
 
-/// Preview frames before the still, so auto exposure has settled.
-private let settleFrames = 3
-
 /// `--device`, or the first capture node found.
 private func chosenDevice(_ arguments: ParsedArguments) throws -> String {
     if let device = arguments.value("device") { return device }
@@ -256,13 +192,14 @@ private func chosenDevice(_ arguments: ParsedArguments) throws -> String {
 
 /// Runs a camera call; a camera that is missing, busy or hangs ends the command with status 3.
 private func cameraCall<T>(_ body: () throws(CameraError) -> T) throws -> T {
-    do { return try body() } catch {
-        switch error {
-        case .unsupportedFormat, .unsupportedSize, .formatRefused:
-            throw CommandRunner.Failure(.failure, error.description)
-        default:
-            throw CommandRunner.Failure(.deviceUnavailable, error.description)
-        }
+    do { return try body() } catch { throw cameraFailure(error) }
+}
+
+/// A format the camera cannot give is a plain failure (1); a camera missing, busy or hanging is 3.
+private func cameraFailure(_ error: CameraError) -> CommandRunner.Failure {
+    switch error {
+    case .unsupportedFormat, .unsupportedSize, .formatRefused: CommandRunner.Failure(.failure, error.description)
+    default: CommandRunner.Failure(.deviceUnavailable, error.description)
     }
 }
 
@@ -270,34 +207,8 @@ private func rateText(_ value: Double) -> String { String(format: "%.1f", value)
 private func millisecondsText(_ value: Double) -> String { String(format: "%.2f", value) }
 
 private struct CameraListJSON: Encodable {
-    var cameras: [CameraJSON]
+    var cameras: [CameraDescription]
     var errors: [String]
-}
-
-private struct CameraJSON: Encodable {
-    struct Size: Encodable { var width: Int; var height: Int; var fps: [Double] }
-    struct Format: Encodable { var fourcc: String; var name: String; var emulated: Bool; var sizes: [Size] }
-    struct Control: Encodable { var name: String; var minimum: Int32; var maximum: Int32; var defaultValue: Int32 }
-    var path: String
-    var driver: String
-    var card: String
-    var bus: String
-    var formats: [Format]
-    var controls: [Control]
-
-    init(_ info: CameraInfo) {
-        path = info.path
-        driver = info.capabilities.driver
-        card = info.capabilities.card
-        bus = info.capabilities.busInfo
-        formats = info.formats.map { format in
-            Format(fourcc: format.format.description, name: format.name, emulated: format.isEmulated,
-                   sizes: format.sizes.map { Size(width: $0.size.width, height: $0.size.height, fps: $0.framesPerSecond) })
-        }
-        controls = info.controls.filter { !$0.isButton }.map {
-            Control(name: $0.name, minimum: $0.minimum, maximum: $0.maximum, defaultValue: $0.defaultValue)
-        }
-    }
 }
 
 private struct CaptureJSON: Encodable {
@@ -310,46 +221,6 @@ private struct CaptureJSON: Encodable {
     /// From the end of the preview to the first still frame in hand.
     var switchMilliseconds: Double
     var warnings: [String]
-}
-
-private struct StreamJSON: Encodable {
-    var device: String
-    var format: String
-    var width: Int
-    var height: Int
-    var seconds: Int
-    var frames: Int
-    var framesPerSecond: Double
-    var dropped: Int
-    var broken: Int
-    var latencyMeanMilliseconds: Double
-    var latencyMaxMilliseconds: Double
-    var latencySamples: Int
-    var faults: Int
-    var recoveries: Int
-    var lastRecoveryMilliseconds: Double
-    var maxRecoveryMilliseconds: Double
-    var lastError: String?
-
-    init(device: String, format: String, width: Int, height: Int, seconds: Int, statistics: StreamStatistics, lastError: String?) {
-        self.device = device
-        self.format = format
-        self.width = width
-        self.height = height
-        self.seconds = seconds
-        frames = statistics.frames
-        framesPerSecond = (statistics.framesPerSecond * 10).rounded() / 10
-        dropped = statistics.dropped
-        broken = statistics.errored
-        latencyMeanMilliseconds = (statistics.meanLatencyMilliseconds * 100).rounded() / 100
-        latencyMaxMilliseconds = (statistics.maxLatencyMilliseconds * 100).rounded() / 100
-        latencySamples = statistics.latencySamples
-        faults = statistics.faults
-        recoveries = statistics.recoveries
-        lastRecoveryMilliseconds = statistics.lastRecoveryMilliseconds.rounded()
-        maxRecoveryMilliseconds = statistics.maxRecoveryMilliseconds.rounded()
-        self.lastError = lastError
-    }
 }
 
 /// `base` with the --format and --size the technician gave.

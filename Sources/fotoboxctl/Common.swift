@@ -18,11 +18,20 @@ func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
 
 /// The photo, or a one-line reason (exit 1).
 func loadPhoto(_ path: String) throws(CommandRunner.Failure) -> RGBImage {
+    try loadPhotoWithEncoding(path).image
+}
+
+/// The photo and how its file stored the colours (grey, CMYK, an ICC profile), which the colourSpace check
+/// judges; or a one-line reason (exit 1), such as a 16-bit JPEG.
+func loadPhotoWithEncoding(_ path: String) throws(CommandRunner.Failure) -> (image: RGBImage, encoding: JPEGColourEncoding) {
     let bytes: [UInt8]
     do { bytes = try FileSystem.readFile(path, limit: 128 << 20) } catch {
         throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)")
     }
-    do { return try JPEG.decode(bytes) } catch {
+    do {
+        let (image, header) = try JPEG.decodeWithHeader(bytes)
+        return (image, header.colourEncoding)
+    } catch {
         throw CommandRunner.Failure(.failure, "\(path): \(error)")
     }
 }

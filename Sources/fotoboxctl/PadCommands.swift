@@ -23,11 +23,11 @@ let padListCommand = Command(
         if arguments.flag("json") {
             output.print(try jsonText(pads.map { pad in
                 PadJSON(bus: Int(pad.bus), address: Int(pad.address), port: pad.portPath.map(String.init).joined(separator: "."),
-                        vendor: hex4(pad.vendorID), product: hex4(pad.productID),
-                        model: WacomModel.forProduct(pad.productID)?.name ?? "?", path: usbfsPath(pad))
+                        vendor: DeviceInventory.hex4(pad.vendorID), product: DeviceInventory.hex4(pad.productID),
+                        model: WacomModel.forProduct(pad.productID)?.name ?? "?", path: pad.usbfsPath)
             }))
         } else {
-            for pad in pads { output.print("\(usbfsPath(pad))  \(WacomModel.forProduct(pad.productID)?.name ?? "?")  \(pad)") }
+            for pad in pads { output.print("\(pad.usbfsPath)  \(WacomModel.forProduct(pad.productID)?.name ?? "?")  \(pad)") }
         }
         if pads.isEmpty {
             output.printError("no Wacom STU signature pad (USB 056a:00a1…00a9) is connected")
@@ -118,16 +118,6 @@ private func write(_ bytes: [UInt8], to path: String) throws {
     } catch {
         throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
     }
-}
-
-private func hex4(_ value: UInt16) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-}
-
-private func usbfsPath(_ pad: USBDeviceInfo) -> String {
-    func three(_ value: UInt8) -> String { let d = String(value); return String(repeating: "0", count: max(0, 3 - d.count)) + d }
-    return "/dev/bus/usb/\(three(pad.bus))/\(three(pad.address))"
 }
 
 private struct PadJSON: Encodable {

@@ -32,7 +32,7 @@ let processCommand = Command(
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
         let models = arguments.value("models") ?? station?.modelDirectory
         let path = arguments.positional("IMAGE")!
-        let frame = try loadPhoto(path)
+        let (frame, encoding) = try loadPhotoWithEncoding(path)
         let given = try landmarks(from: arguments)
         // The model finds the face when no landmarks are given, and always judges the result.
         let analyzer: FaceAnalyzer? = given == nil ? try loadAnalyzer(models) : try? loadAnalyzer(models)
@@ -61,7 +61,7 @@ let processCommand = Command(
             throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
         }
         let judged = analyzer.map { $0.analyze(photo.image).map(ObservedFace.init) } ?? [ObservedFace(geometry: photo.geometry)]
-        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(photo.image, faces: judged)
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(photo.image, faces: judged, source: encoding)
         if arguments.flag("json") {
             output.print(try jsonText(ProcessResult(
                 output: .init(path: outPath, width: photo.image.width, height: photo.image.height),

@@ -36,6 +36,8 @@ private struct ItemView: Encodable {
     let lastError: String?
     let receiptId: String?
     let payloadBytes: Int
+    /// The code on the citizen's receipt (`queue show` only: it is read from the sealed payload).
+    var confirmationCode: String?
 
     init(_ item: OutboxItem) {
         id = item.id
@@ -119,6 +121,7 @@ private let listCommand = Command(
 
 private let showCommand = Command(
     "show", summary: "show one item",
+    discussion: "Shows the confirmation code from the citizen's receipt while the item waits (read from its sealed payload), so a citizen's receipt can be matched to a queued item; it is erased with the payload after delivery.",
     examples: ["fotoboxctl queue show 12"],
     options: [configOption, jsonOption],
     positionals: [PositionalSpec("ID", help: "the item number from 'queue list'")],
@@ -126,11 +129,14 @@ private let showCommand = Command(
         let outbox = try openOutbox(try loadConfig(arguments))
         let id = try itemID(arguments)!
         let item = try outboxCall { () throws(OutboxError) in try outbox.item(id: id) }
-        let view = ItemView(item)
+        let code = try outboxCall { () throws(OutboxError) in try outbox.confirmationCode(id: id) }
+        var view = ItemView(item)
+        view.confirmationCode = code?.text
         if arguments.flag("json") { output.print(try jsonText(view)); return .success }
         output.print("item           \(view.id)")
         output.print("state          \(view.state)")
         output.print("case           \(view.caseId ?? "- (erased)")")
+        output.print("confirmation   \(code?.text ?? (item.state == .erased ? "- (erased)" : "- (none: queued from files)"))")
         output.print("created        \(view.createdAt)")
         output.print("attempts       \(view.attempts)")
         if let next = view.nextAttemptAt { output.print("next attempt   \(next)") }

@@ -2,19 +2,18 @@ import Arguments
 import CCurl
 import Configuration
 import Foundation
-import Outbox
+import Submission
 
-// `fotoboxctl status`: the running service's state, asked through the kiosk's loopback API.
-// The kiosk has no status endpoint yet: `GET /api/v1/status` is tried first, and while it answers 404 the
-// state is put together from `GET /api/v1/health` (step, camera, frame counter: two samples give the frame
-// rate) and `GET /api/v1/visit` (problem), with the queue read from the outbox database itself.
+// `fotoboxctl status`: the running service's state, asked through the kiosk's loopback API
+// (`GET /api/v1/status`, the kiosk's `StationStatus`: the visit's step, the frame counter, and the same
+// health report the office gets). Two readings `--sample` seconds apart give the frame rate.
 
 let statusCommand = Command(
     "status", summary: "the running service: visit step, camera and frame rate, queue depth, last error",
     discussion: """
-        Asks fotoboxd on its loopback API ([kiosk] listen in the config, or --url). The frame rate is measured \
-        over --sample seconds from the service's frame counter. The queue is read from the outbox database \
-        (needs read access to [outbox] path and key). Exit 3 when the service does not answer.
+        Asks fotoboxd on its loopback API ([kiosk] listen in the config, or --url) for GET /api/v1/status. The frame \
+        rate is measured over --sample seconds from the service's frame counter. Exit 3 when the service does not \
+        answer, 1 when the station is out of order.
         """,
     examples: ["fotoboxctl status", "fotoboxctl status --json", "fotoboxctl status --url http://127.0.0.1:8080"],
     options: [.value("config", "FILE", help: "the station's config file (default \(defaultConfigPath))"),
@@ -30,26 +29,27 @@ let statusCommand = Command(
             if arguments.value("config") != nil { throw CommandRunner.Failure(.usage, "the config has errors:\n\(error)") }
         }
         let base = try baseURL(arguments.value("url"), config: config ?? StationConfig(), path: arguments.commandPath)
-        let status = try ServiceStatus.fetch(base: base, sampleSeconds: sample, config: config)
+        let status = try ServiceStatus.fetch(base: base, sampleSeconds: sample)
         if arguments.flag("json") {
             output.print(ctlJSON(status))
         } else {
-            var rows: [[String]] = [["service", "\(base) answers"]]
-            rows.append(["visit", status.step + (status.visitActive == true ? " (a citizen is at the station)" : "")])
-            rows.append(["camera", status.camera])
-            rows.append(["faults", status.faults.isEmpty ? "none" : status.faults.joined(separator: ", ") + " (out of order)"])
-            rows.append(["frames", status.frames.map(String.init) ?? "?"])
-            rows.append(["fps", status.framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"])
-            rows.append(["queue", status.queue ?? "unknown (\(status.queueProblem ?? "no config"))"])
-            rows.append(["last error", status.lastError ?? "none"])
+            let health = status.station.health
+            let rows: [[String]] = [
+                ["service", "\(base) answers (\(health.softwareVersion))"],
+                ["visit", status.station.step + (status.station.visitActive ? " (a citizen is at the station)" : "")],
+                ["camera", status.station.camera],
+                ["pad", health.pad.up ? "ok" : health.pad.detail],
+                ["faults", status.station.faults.isEmpty ? "none" : status.station.faults.joined(separator: ", ") + " (out of order)"],
+                ["frames", String(status.station.frames)],
+                ["fps", status.framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"],
+                ["queue", "\(health.queueDepth) waiting" + (health.queueDepth > 0 ? ", oldest \(health.oldestQueuedSeconds) s" : "")],
+                ["disk", "\(health.diskFreeBytes / 1_048_576) MB free"],
+                ["last error", health.lastError ?? "none"]]
             alignedTable(rows).forEach { output.print($0) }
-            if !status.statusEndpoint {
-                output.print("(the kiosk has no /api/v1/status: pieced together from /api/v1/health and /api/v1/visit)")
-            }
         }
         // Out of order (the welcome screen says so to citizens): a monitoring script must see it too.
-        if !status.faults.isEmpty {
-            throw CommandRunner.Failure(.failure, "out of order: \(status.faults.joined(separator: ", ")) not working")
+        if !status.station.faults.isEmpty {
+            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.joined(separator: ", ")) not working")
         }
         return .success
     })
@@ -71,89 +71,33 @@ private func baseURL(_ given: String?, config: StationConfig, path: [String]) th
     return "http://\(host):\(listen.port)"
 }
 
-/// The service's state as `status --json` prints it.
+/// What `status` prints: the kiosk's answer and the frame rate measured from two of them.
 struct ServiceStatus: Encodable {
     var url: String
-    /// The kiosk answered `/api/v1/status` itself (else the state is pieced together).
-    var statusEndpoint: Bool
-    var step: String
-    var visitActive: Bool?
-    var camera: String
-    var frames: UInt64?
+    var station: StationStatus
     var framesPerSecond: Double?
-    var queuePending: Int?
-    var queue: String?
-    var queueProblem: String?
-    var lastError: String?
-    /// What is out of order (`camera`, `pad`): the kiosk shows its out-of-order screen.
-    var faults: [String] = []
 
-    static func fetch(base: String, sampleSeconds: Int, config: StationConfig?) throws -> ServiceStatus {
-        let timeout = 3_000
-        var status = ServiceStatus(url: base, statusEndpoint: false, step: "?", camera: "?")
-        // A future /api/v1/status answers with these same keys.
-        let direct = try get(base + "/api/v1/status", timeoutMilliseconds: timeout)
-        if direct.status == 200, let decoded = try? JSONDecoder().decode(ServiceStatus.Answer.self, from: Data(direct.body)) {
-            status.statusEndpoint = true
-            status.step = decoded.step ?? "?"
-            status.camera = decoded.camera ?? "?"
-            status.frames = decoded.frames
-            status.framesPerSecond = decoded.framesPerSecond
-            status.queuePending = decoded.queueDepth
-            status.queue = decoded.queueDepth.map { "\($0) pending" }
-            status.lastError = decoded.lastError
-            status.faults = decoded.faults ?? []
-            return status
-        }
-        let first = try health(base, timeout)
-        status.step = first.step ?? "?"
-        status.camera = first.camera ?? "?"
-        status.frames = first.frames
-        status.faults = first.faults ?? []
-        if sampleSeconds > 0, let before = first.frames {
-            let started = Date()
+    static func fetch(base: String, sampleSeconds: Int) throws -> ServiceStatus {
+        let first = try read(base)
+        var status = ServiceStatus(url: base, station: first, framesPerSecond: nil)
+        if sampleSeconds > 0 {
+            let started = ContinuousClock.now
             usleep(UInt32(sampleSeconds) * 1_000_000)
-            if let after = try health(base, timeout).frames, after >= before {
-                status.frames = after
-                status.framesPerSecond = (Double(after - before) / Date().timeIntervalSince(started) * 10).rounded() / 10
+            let second = try read(base)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            if second.frames >= first.frames {
+                status.framesPerSecond = (Double(second.frames - first.frames) / seconds * 10).rounded() / 10
             }
-        }
-        let visit = try get(base + "/api/v1/visit", timeoutMilliseconds: timeout)
-        if visit.status == 200, let decoded = try? JSONDecoder().decode(Answer.self, from: Data(visit.body)) {
-            status.visitActive = decoded.active
-            status.lastError = decoded.problem
-        }
-        if let config {
-            do {
-                let outbox = try Outbox(config: config)
-                let queue = try outbox.status()
-                status.queuePending = queue.pending + queue.sending
-                status.queue = queue.summary
-                if status.lastError == nil, let error = queue.lastError { status.lastError = "outbox: \(error)" }
-            } catch {
-                status.queueProblem = "\(error)"
-            }
+            status.station = second
         }
         return status
     }
 
-    /// The fields read from the kiosk's answers (all optional: each endpoint has some of them).
-    struct Answer: Decodable {
-        var step: String?
-        var camera: String?
-        var frames: UInt64?
-        var framesPerSecond: Double?
-        var queueDepth: Int?
-        var lastError: String?
-        var active: Bool?
-        var problem: String?
-        var faults: [String]?
-    }
-
-    private static func health(_ base: String, _ timeout: Int) throws -> Answer {
-        let answer = try get(base + "/api/v1/health", timeoutMilliseconds: timeout)
-        guard answer.status == 200, let decoded = try? JSONDecoder().decode(Answer.self, from: Data(answer.body)) else {
-            throw CommandRunner.Failure(.failure, "\(base)/api/v1/health answered HTTP \(answer.status), not the service's health")
+    private static func read(_ base: String) throws -> StationStatus {
+        let answer = try get(base + "/api/v1/status", timeoutMilliseconds: 3_000)
+        guard answer.status == 200, let decoded = try? JSONDecoder().decode(StationStatus.self, from: Data(answer.body)) else {
+            throw CommandRunner.Failure(.failure, "\(base)/api/v1/status answered HTTP \(answer.status), not the service's status (a fotoboxd older than this fotoboxctl?)")
         }
         return decoded
     }

@@ -1,5 +1,6 @@
 import FotoboxTestSupport
 import Foundation
+import Imaging
 import Platform
 import Testing
 
@@ -29,6 +30,10 @@ struct AnalyzeCommandTests {
         #expect(checks.first { $0["id"] as? String == "imageSize" }?["pass"] as? Bool == false)
         let image = try #require(json["image"] as? [String: Any])
         #expect(image["width"] as? Int == 1350 && image["height"] as? Int == 1350)
+        // Issue 14: how the file stored its colours (the colourSpace check's evidence).
+        let encoding = try #require(json["colourEncoding"] as? [String: Any])
+        #expect(encoding["model"] as? String == "yCbCr" && encoding["bitsPerSample"] as? Int == 8)
+        #expect(encoding.keys.contains("iccProfile"))
         let faces = try #require(json["faces"] as? [[String: Any]])
         #expect(faces.count == 1)
         let face = try #require(faces.first)
@@ -50,6 +55,11 @@ struct AnalyzeCommandTests {
         #expect((eyes["imageLeft"] as? Double ?? 0) > 0.2 && (eyes["imageRight"] as? Double ?? 0) > 0.2)
         #expect(eyes["readByIrisModel"] as? Bool == true)
         #expect((face["mouthOpenness"] as? Double ?? 1) < 0.12)
+        // Issue 14's light findings, and their checks.
+        let light = try #require(face["light"] as? [String: Any])
+        #expect(Set(light.keys) == ["hotSpotArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
+        #expect((light["redReflex"] as? [String: Any]).map { Set($0.keys) } == ["imageLeft", "imageRight"])
+        for id in ["eyesVisible", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
     }
 
     @Test func twoPeopleAndNoOne() throws {
@@ -97,5 +107,34 @@ extension AnalyzeCommandTests {
         #expect(strict.status == 1 && strict.standardOutput.contains("FAIL  sharpness") && strict.standardOutput.contains("622×800"))
         let broken = OutboxRig.fotoboxctl(["analyze", portrait, "--config", directory + "/bad.conf", "--models", Self.models])
         #expect(broken.status == 2 && broken.standardError.contains("bad.conf:2: checks.minimum-sharpness"))
+    }
+}
+
+extension AnalyzeCommandTests {
+    /// Issue 14, bad input: a grey photo is judged and refused for its colour space (exit 1, JSON says why); a
+    /// 16-bit JPEG is a one-line error naming the bit depth; neither crashes.
+    @Test func greyAndSixteenBitPhotosAreClearFailures() throws {
+        let directory = OutboxRig.temporaryDirectory()
+        defer { try? FileSystem.removeTree(directory) }
+        let colour = try JPEG.decode(try FileSystem.readFile(Self.testData + "/faces/frll/001_03.jpg"))
+        var grey = GrayImage(width: colour.width, height: colour.height)
+        for i in 0..<(colour.width * colour.height) { grey.pixels[i] = colour.pixels[3 * i + 1] }
+        try FileSystem.writeNewFile(directory + "/grey.jpg", try JPEG.encode(grey))
+        let result = OutboxRig.fotoboxctl(["analyze", "--json", "--models", Self.models, directory + "/grey.jpg"])
+        #expect(result.status == 1, "\(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect((json["colourEncoding"] as? [String: Any])?["model"] as? String == "greyscale")
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        let colourSpace = try #require(checks.first { $0["id"] as? String == "colourSpace" })
+        #expect(colourSpace["pass"] as? Bool == false && colourSpace["mandatory"] as? Bool == true)
+
+        var deep = try JPEG.encode(colour)
+        let sof = try #require((0..<(deep.count - 1)).first { deep[$0] == 0xFF && deep[$0 + 1] == 0xC0 })
+        deep[sof + 4] = 16
+        try FileSystem.writeNewFile(directory + "/deep.jpg", deep)
+        let refused = OutboxRig.fotoboxctl(["analyze", "--models", Self.models, directory + "/deep.jpg"])
+        #expect(refused.status == 1 && refused.standardOutput.isEmpty)
+        #expect(refused.standardError.contains("16-bit"), "\(refused.standardError)")
+        #expect(refused.standardError.split(separator: "\n").count == 1)
     }
 }

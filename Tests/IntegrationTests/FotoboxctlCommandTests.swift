@@ -498,14 +498,18 @@ struct FotoboxctlCommandTests {
         }
         #expect(answer.status == 0, "\(answer.standardError)")
         let parsed = try JSONSerialization.jsonObject(with: Data(answer.standardOutput.utf8)) as? [String: Any]
-        #expect(parsed?["step"] as? String == "welcome")
-        #expect(parsed?["camera"] as? String == "ok")
+        let station = parsed?["station"] as? [String: Any]
+        #expect(station?["step"] as? String == "welcome", "\(answer.standardOutput)")
+        #expect(station?["camera"] as? String == "ok")
         #expect((parsed?["framesPerSecond"] as? Double ?? 0) > 0, "\(answer.standardOutput)")
-        #expect(parsed?["visitActive"] as? Bool == false)
+        #expect(station?["visitActive"] as? Bool == false)
+        // The same health report the office gets: the queue and the disk, typed.
+        let health = station?["health"] as? [String: Any]
+        #expect(health?["queueDepth"] as? Int == 0 && (health?["diskFreeBytes"] as? Int ?? 0) > 0, "\(answer.standardOutput)")
 
         let table = OutboxRig.fotoboxctl(["status", "--url", "http://127.0.0.1:\(port)", "--sample", "0"])
         #expect(table.status == 0)
-        #expect(table.standardOutput.contains("visit       welcome"))
+        #expect(table.standardOutput.contains("visit       welcome") && table.standardOutput.contains("queue       0 waiting"), "\(table.standardOutput)")
 
         #expect(OutboxRig.fotoboxctl(["status", "--url", "127.0.0.1:\(port)"]).status == 2)
         #expect(OutboxRig.fotoboxctl(["status", "--sample", "-1"]).status == 2)

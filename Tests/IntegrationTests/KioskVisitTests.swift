@@ -110,6 +110,8 @@ struct KioskVisitTests {
         #expect(visit?["language"] as? String == "de" && visit?["retakes"] as? Int == 0 && visit?["compliant"] as? Bool == true, "\(stored ?? [:])")
         #expect((visit?["visitSeconds"] as? Int).map { $0 >= 1 && $0 < 600 } == true, "\(stored ?? [:])")
         #expect((stored?["softwareVersion"] as? String)?.isEmpty == false)
+        // The code on the citizen's receipt went along, so staff can find the visit by it (issue 15).
+        #expect(visit?["confirmationCode"] as? String == confirmation, "\(stored ?? [:])")
         // Nothing of the visit is left at the kiosk.
         let after = try Kiosk(base: kiosk.base).call("GET", "/api/v1/visit").json
         #expect(after["step"] as? String == "welcome" && after["caseNumber"] == nil)

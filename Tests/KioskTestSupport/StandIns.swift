@@ -261,3 +261,50 @@ public final class StandInQueue: SubmissionQueue, @unchecked Sendable {
         if refused { throw QueueFailure("stand-in outbox set to refuse") }
     }
 }
+
+/// A presentation-attack detector with scripted answers: the challenge `plan` every time, and the next
+/// scripted judgement per `judge` (the last one repeats; none scripted: bona fide). Counts the frames the
+/// camera thread fed it, so tests see the challenge really received the preview.
+public final class StandInDetector: PresentationDetector, @unchecked Sendable {
+    private let lock = NSLock()
+    public let plan: ChallengePlan
+    private var script: [PresentationJudgement]
+    private var observedFrames = 0
+    private var begun = 0
+    private var resets = 0
+
+    public init(plan: ChallengePlan = ChallengePlan(prompt: .turnLeft, promptDelay: 0.05, responseWindow: 0.2),
+                judgements: [PresentationJudgement] = []) {
+        self.plan = plan
+        self.script = judgements
+    }
+
+    public static func judgement(_ decision: PresentationDecision, score: Double) -> PresentationJudgement {
+        PresentationJudgement(score: score, decision: decision,
+                              cues: PresentationCues(frames: 20, framesWithFace: 20, movementDegrees: decision == .bonaFide ? 14 : 0,
+                                                     challengeMet: decision == .bonaFide, parallax: decision == .bonaFide ? 0.8 : nil, blink: 0.1))
+    }
+
+    public var framesObserved: Int { lock.withLock { observedFrames } }
+    public var challengesBegun: Int { lock.withLock { begun } }
+
+    public func begin(at time: Double) -> ChallengePlan {
+        lock.withLock {
+            begun += 1
+            observedFrames = 0
+        }
+        return plan
+    }
+
+    public func observe(_ frame: Frame, at time: Double) { lock.withLock { observedFrames += 1 } }
+
+    public func judge() -> PresentationJudgement {
+        lock.withLock {
+            guard let next = script.first else { return Self.judgement(.bonaFide, score: 0.9) }
+            if script.count > 1 { script.removeFirst() }
+            return next
+        }
+    }
+
+    public func reset() { lock.withLock { resets += 1 } }
+}

@@ -2,6 +2,7 @@ import VisitCore
 import Testing
 import Foundation
 import Kiosk
+import enum Compliance.CheckID
 
 /// The UI folder of this checkout (tests run from the package root).
 let uiDirectory = FileManager.default.currentDirectoryPath + "/ui"
@@ -30,13 +31,11 @@ func keysTheUIUses() throws -> Set<String> {
         if !key.hasSuffix(".") { keys.insert(key) }
     }
     for code in GuidanceCode.allCases { keys.insert("guidance." + code.rawValue) }
+    for prompt in ChallengePrompt.allCases { keys.insert("challenge." + prompt.rawValue) }
     for code in VisitProblem.allCodes + ["connection"] { keys.insert("problem." + code) }
     for code in PhotoAdvice.ownCodes { keys.insert("advice." + code) }
     // Every check id of the compliance report has its reason (`check.<id>`); `check.other` for new ones.
-    for id in ["other", "singleFacePresent", "interEyeDistance", "headWidthRatio", "headHeightRatio", "eyeLinePosition",
-               "horizontalCentring", "headRoll", "headYaw", "headPitch", "eyesOpen", "mouthClosed", "backgroundUniformity",
-               "backgroundColour", "illuminationUniformity", "exposure", "dynamicRange", "sharpness", "naturalColour",
-               "imageSize", "colourSpace"] { keys.insert("check." + id) }
+    for id in ["other"] + CheckID.allCases.map(\.rawValue) { keys.insert("check." + id) }
     for reason in ["format", "pattern", "check-digit"] { keys.insert("caseNumber.refused." + reason) }
     return keys
 }

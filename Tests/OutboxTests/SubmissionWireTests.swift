@@ -32,6 +32,30 @@ struct SubmissionWireTests {
         }
     }
 
+    @Test func theConfirmationCodeTravelsAndOnlyInItsForm() throws {
+        var submission = Fixtures.submission()
+        let code = ConfirmationCode.random()
+        submission.metadata.visit = VisitContext(language: "de", retakes: 0, compliant: true, visitSeconds: 40, confirmationCode: code)
+        let (body, type) = SubmissionWire.encode(submission)
+        #expect(try SubmissionWire.decode(body, contentType: type).metadata.visit?.confirmationCode == code)
+        // A station from before the code: accepted, no code.
+        func metadata(_ visit: String) -> [UInt8] {
+            Array(("--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
+                + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","profile":"live","visit":"# + visit + "}"
+                + "\r\n--b\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n--b\r\nContent-Disposition: form-data; name=\"photo\"\r\n\r\nx"
+                + "\r\n--b\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\nx\r\n--b--\r\n").utf8)
+        }
+        let old = try SubmissionWire.decode(metadata(#"{"language":"de","retakes":0,"compliant":true,"visitSeconds":9}"#), contentType: "multipart/form-data; boundary=b")
+        #expect(old.metadata.visit?.confirmationCode == nil)
+        // Anything but XXX-XXX from the alphabet (no 0/O, 1/I/L) is refused, naming the field.
+        for bad in ["abc-def", "K7M2QX", "K7M-2Q0", "K7M-2QX-", "<script>", ""] {
+            #expect(ConfirmationCode(bad) == nil, "\(bad)")
+            #expect { try SubmissionWire.decode(metadata(#"{"language":"de","retakes":0,"compliant":true,"visitSeconds":9,"confirmationCode":""# + bad + #""}"#),
+                                                contentType: "multipart/form-data; boundary=b") } throws: { "\($0)".contains("visit.confirmationCode") }
+        }
+        for _ in 0..<200 { #expect(ConfirmationCode(ConfirmationCode.random().text) != nil) }
+    }
+
     @Test func missingPartIsNamed() {
         let text = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n"
             + #"{"caseId":"ABCD-1234","stationId":"s","capturedAt":"t","queuedAt":"t","softwareVersion":"v","camera":"c","profile":"live"}"#

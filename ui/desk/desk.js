@@ -16,7 +16,7 @@ const TEXT = {
     rejected: "Abgelehnt. Die Kopie im Amt ist gelöscht.", reasonMissing: "Bitte einen Grund für die Ablehnung angeben.",
     failed: "Fehler", submissions: (n) => `${n} Eingänge zu diesem Vorgang`,
     states: { open: "offen", takenOver: "übernommen", rejected: "abgelehnt", discarded: "verworfen", expired: "abgelaufen" },
-    fields: { stationId: "Station", capturedAt: "Aufgenommen", receivedAt: "Eingegangen", softwareVersion: "Software", camera: "Kamera", receiptId: "Quittung", state: "Status" },
+    fields: { confirmationCode: "Bestätigungscode", stationId: "Station", capturedAt: "Aufgenommen", receivedAt: "Eingegangen", softwareVersion: "Software", camera: "Kamera", receiptId: "Quittung", state: "Status" },
   },
   en: {
     title: "Fotobox – clerk's desk", searchLabel: "Case number or confirmation code", search: "Search",
@@ -30,7 +30,7 @@ const TEXT = {
     rejected: "Rejected. The office's copy is deleted.", reasonMissing: "Please give a reason for the rejection.",
     failed: "Error", submissions: (n) => `${n} submissions for this case`,
     states: { open: "open", takenOver: "taken over", rejected: "rejected", discarded: "discarded", expired: "expired" },
-    fields: { stationId: "Station", capturedAt: "Captured", receivedAt: "Received", softwareVersion: "Software", camera: "Camera", receiptId: "Receipt", state: "State" },
+    fields: { confirmationCode: "Confirmation code", stationId: "Station", capturedAt: "Captured", receivedAt: "Received", softwareVersion: "Software", camera: "Camera", receiptId: "Receipt", state: "State" },
   },
 };
 
@@ -144,7 +144,7 @@ function show(detail) {
     const term = document.createElement("dt");
     term.textContent = t().fields[key];
     const value = document.createElement("dd");
-    value.textContent = key === "state" ? (t().states[s[key]] || s[key]) : s[key];
+    value.textContent = key === "state" ? (t().states[s[key]] || s[key]) : (s[key] === "" ? "–" : s[key]);
     list.append(term, value);
   });
   $("take-over").disabled = !isOpen;

@@ -3,6 +3,7 @@ import VisitCore
 import Capture
 import Foundation
 import Devices
+import Submission
 import Synchronization
 
 /// The kiosk's HTTP API (`docs/kiosk-api.md`): JSON under /api/v1/, the preview as MJPEG, state changes
@@ -32,12 +33,13 @@ public struct KioskAPI: Sendable {
     /// Event streams open now.
     public var openEventStreams: Int { eventStreams.inUse }
 
-    /// The station's metrics for Prometheus (`GET /metrics`, text format); nil: 404.
-    public let metrics: (@Sendable () -> String)?
+    /// The station's health report, for Prometheus (`GET /metrics`, text format) and `GET /api/v1/status`;
+    /// nil: both 404.
+    public let health: (@Sendable () -> StationHealthReport)?
 
     public init(service: VisitService, files: StaticFiles, allowedHosts: Set<String>?, station: StationInfo = StationInfo(),
-                speech: SpeechSynthesizer? = nil, metrics: (@Sendable () -> String)? = nil) {
-        self.metrics = metrics
+                speech: SpeechSynthesizer? = nil, health: (@Sendable () -> StationHealthReport)? = nil) {
+        self.health = health
         self.service = service
         self.files = files
         self.allowedHosts = allowedHosts
@@ -58,10 +60,10 @@ public struct KioskAPI: Sendable {
         if let allowedHosts, !allowedHosts.contains(request.headers["host"]?.lowercased() ?? "") {
             return KioskResponses.error(421, "wrong-host", "this server answers only to its loopback address")
         }
-        if request.path == "/metrics", let metrics {
+        if request.path == "/metrics", let health {
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                                body: .bytes(Array(metrics().utf8)))
+                                body: .bytes(Array(health().prometheusText().utf8)))
         }
         guard request.path.hasPrefix("/api/") else {
             guard request.method == "GET" || request.method == "HEAD" else { return methodNotAllowed("GET") }
@@ -100,6 +102,12 @@ public struct KioskAPI: Sendable {
             let snapshot = service.snapshot(token: nil)
             return KioskResponses.json(200, Health(step: snapshot.step.rawValue, camera: snapshot.camera, frames: service.frameCount,
                                                    faults: snapshot.faults.map(\.rawValue)))
+        case "/api/v1/status":
+            guard request.method == "GET" else { return methodNotAllowed("GET") }
+            guard let health else { return KioskResponses.error(404, "not-found", "no such resource") }
+            let snapshot = service.snapshot(token: nil)
+            return KioskResponses.json(200, StationStatus(step: snapshot.step.rawValue, visitActive: service.residue.hasVisit, camera: snapshot.camera,
+                                                          frames: service.frameCount, faults: snapshot.faults.map(\.rawValue), health: health()))
         case "/api/v1/station":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             var info = station

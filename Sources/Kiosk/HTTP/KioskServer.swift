@@ -1,6 +1,7 @@
 import WebServer
 import VisitCore
 import Configuration
+import Submission
 
 /// The kiosk's local server: the API over libmicrohttpd on the configured address (loopback unless the
 /// config says otherwise).
@@ -11,7 +12,7 @@ public final class KioskServer: Sendable {
     /// `port` 0 lets the kernel choose (tests).
     /// `metrics` renders `GET /metrics` (the Prometheus text format); nil: no metrics.
     public init(service: VisitService, host: String, port: UInt16, staticDirectory: String, station: StationInfo = StationInfo(),
-                speech: SpeechSynthesizer? = nil, metrics: (@Sendable () -> String)? = nil) throws(HTTPServerError) {
+                speech: SpeechSynthesizer? = nil, health: (@Sendable () -> StationHealthReport)? = nil) throws(HTTPServerError) {
         // The API (with its Host check) must exist before the first request, and the Host check needs the
         // bound port: so bind first, answering 503 until the API is set.
         let box = APIBox()
@@ -22,7 +23,7 @@ public final class KioskServer: Sendable {
         }
         api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),
                        allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil,
-                       station: station, speech: speech, metrics: metrics)
+                       station: station, speech: speech, health: health)
         box.set(api)
     }
 

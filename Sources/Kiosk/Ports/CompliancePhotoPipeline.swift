@@ -5,69 +5,79 @@ import Devices
 import FaceAnalysis
 import Foundation
 import Imaging
+import Synchronization
 
 /// The station's real photo pipeline behind the kiosk's `PhotoPipeline` port: the face chain finds the
 /// face, Compliance guides the citizen, processes every frame of a burst, checks the results and keeps
 /// the best one (TR-03121: most mandatory checks, then most optional, then most recent).
-public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
-    // The analyzer owns its model buffers and is not reentrant: one caller at a time.
-    private let lock = NSLock()
-    private let analyzer: FaceAnalyzer
+public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     private let profile: PhotoProfile
     private let evaluator: GuidanceEvaluator
     private let checker: ComplianceChecker
-    private var debouncer = GuidanceDebouncer()
-    private var previous: ObservedFace?
-    private let started = DispatchTime.now().uptimeNanoseconds
+    private let started = ContinuousClock.now
+    /// The analyzer owns its model buffers and is not reentrant: it and what the preview remembers are
+    /// used by one caller at a time (the camera thread's guidance, a capture worker's burst).
+    private let chain: Mutex<Chain>
+    private struct Chain {
+        let analyzer: FaceAnalyzer
+        var debouncer = GuidanceDebouncer()
+        var previous: ObservedFace?
+        /// The last preview frame's face (when exactly one) and the image it was found in, for the liveness
+        /// detector (`ChainPresentationDetector`), so the chain runs once per frame.
+        var lastPreviewResult: (face: DetectedFace?, image: RGBImage)?
+    }
 
     public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
-        analyzer = try FaceAnalyzer(modelDirectory: modelDirectory)
+        chain = Mutex(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
         self.profile = profile
         evaluator = GuidanceEvaluator(profile: profile, thresholds: thresholds)
         checker = ComplianceChecker(profile: profile, thresholds: thresholds)
     }
 
     public func guidance(for frame: Frame) -> VisitCore.GuidanceCode {
-        lock.lock()
-        defer { lock.unlock() }
         // Previews are judged small (DCT-scaled JPEG) and their landmarks scaled to the frame's size,
         // which is what the photo will be cut from.
         let scale: JPEGScale = frame.size.width >= 1600 ? .quarter : (frame.size.width >= 800 ? .half : .full)
-        guard let image = try? frame.rgbImage(scale: scale) else { return .noFace }
-        let factor = Double(frame.size.width) / Double(max(image.width, 1))
-        let faces = analyzer.analyze(image, mode: .preview).map { face -> ObservedFace in
-            var observed = ObservedFace(face)
-            observed.geometry = observed.geometry.mapped(by: .scale(factor))
-            return observed
+        let image = try? frame.rgbImage(scale: scale)
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return chain.withLock { chain -> VisitCore.GuidanceCode in
+            guard let image else {
+                chain.lastPreviewResult = nil
+                return .noFace
+            }
+            let factor = Double(frame.size.width) / Double(max(image.width, 1))
+            let detected = chain.analyzer.analyze(image, mode: .preview)
+            chain.lastPreviewResult = (detected.count == 1 ? detected[0] : nil, image)
+            let faces = detected.map { face -> ObservedFace in
+                var observed = ObservedFace(face)
+                observed.geometry = observed.geometry.mapped(by: .scale(factor))
+                return observed
+            }
+            let evaluation = evaluator.evaluate(faces: faces, frameWidth: frame.size.width, frameHeight: frame.size.height,
+                                                previous: chain.previous)
+            chain.previous = faces.count == 1 ? faces[0] : nil
+            let shown = chain.debouncer.update(evaluation.code, at: milliseconds)
+            return evaluation.ready && shown == .holdStill ? .good : VisitCore.GuidanceCode(shown)
         }
-        let evaluation = evaluator.evaluate(faces: faces, frameWidth: frame.size.width, frameHeight: frame.size.height,
-                                            previous: previous)
-        previous = faces.count == 1 ? faces[0] : nil
-        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-        let shown = debouncer.update(evaluation.code, at: milliseconds)
-        return evaluation.ready && shown == .holdStill ? .good : VisitCore.GuidanceCode(shown)
+    }
+
+    /// What the face chain found in the last preview frame (nil before the first): its one face (nil with none
+    /// or several) and the image, at the preview's scale. The camera thread asks it right after `guidance`.
+    public func lastPreview() -> (face: DetectedFace?, image: RGBImage)? {
+        chain.withLock { $0.lastPreviewResult }
+    }
+
+    /// Drops the last preview frame's image and face (the visit was wiped: no picture of anybody stays).
+    public func forgetPreview() {
+        chain.withLock { chain in
+            chain.lastPreviewResult = nil
+            chain.previous = nil
+        }
     }
 
     public func process(burst: [Frame]) throws(PhotoFailure) -> VisitCore.ProcessedPhoto {
-        lock.lock()
-        defer { lock.unlock() }
-        var candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)] = []
-        var lastProblem = VisitCore.GuidanceCode.noFace
-        for frame in burst {
-            guard let image = try? frame.rgbImage() else { continue }
-            let faces = analyzer.analyze(image)
-            guard faces.count == 1 else {
-                lastProblem = faces.isEmpty ? .noFace : .onlyOnePerson
-                continue
-            }
-            do {
-                let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
-                let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
-                candidates.append((photo, report))
-            } catch {
-                lastProblem = VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))
-            }
-        }
+        let (candidates, lastProblem) = chain.withLock { chain in analyze(burst, with: chain.analyzer) }
         guard let best = BestFrameSelector.choose(candidates.map(\.report)) else { throw .noUsableFrame(lastProblem) }
         let (photo, report) = candidates[best]
         let jpeg: [UInt8]
@@ -85,27 +95,51 @@ public final class CompliancePhotoPipeline: PhotoPipeline, @unchecked Sendable {
         }
         return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }
+
+    /// Each frame of the burst cut and checked (frames without exactly one face, or that cannot be cut,
+    /// left out), and what was wrong with the last one left out.
+    private func analyze(_ burst: [Frame], with analyzer: FaceAnalyzer)
+        -> (candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)], lastProblem: VisitCore.GuidanceCode) {
+        var candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)] = []
+        var lastProblem = VisitCore.GuidanceCode.noFace
+        for frame in burst {
+            guard let image = try? frame.rgbImage() else { continue }
+            let faces = analyzer.analyze(image)
+            guard faces.count == 1 else {
+                lastProblem = faces.isEmpty ? .noFace : .onlyOnePerson
+                continue
+            }
+            do {
+                let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
+                let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
+                candidates.append((photo, report))
+            } catch {
+                lastProblem = VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))
+            }
+        }
+        return (candidates, lastProblem)
+    }
 }
 
 extension CompliancePhotoPipeline {
     /// What the citizen can do about a failed check, when it is something they can do.
     func adviceCode(_ check: CheckResult) -> VisitCore.GuidanceCode? {
-        switch check.id {
-        case "singleFacePresent": return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
-        case "interEyeDistance": return .tooFar
+        switch CheckID(rawValue: check.id) {
+        case .singleFacePresent: return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
+        case .interEyeDistance: return .tooFar
         // A head too large for the photo means too near; too small, too far.
-        case "headHeightRatio": return (check.value ?? 0) > profile.headHeightRatio.upperBound ? .tooNear : .tooFar
-        case "headWidthRatio": return (check.value ?? 0) > profile.headWidthRatio.upperBound ? .tooNear : .tooFar
-        case "headRoll": return .straightenHead
-        case "headYaw", "headPitch": return .lookStraight
-        case "eyesOpen": return .openEyes
-        case "mouthClosed": return .closeMouth
-        case "sharpness": return .holdStill
+        case .headHeightRatio: return (check.value ?? 0) > profile.headHeightRatio.upperBound ? .tooNear : .tooFar
+        case .headWidthRatio: return (check.value ?? 0) > profile.headWidthRatio.upperBound ? .tooNear : .tooFar
+        case .headRoll: return .straightenHead
+        case .headYaw, .headPitch: return .lookStraight
+        case .eyesOpen: return .openEyes
+        case .mouthClosed: return .closeMouth
+        case .sharpness: return .holdStill
         // The picture's left edge is the citizen's right (Compliance.GuidanceCode): a face left of centre
         // moves to its left.
-        case "horizontalCentring": return (check.value ?? 0.5) < 0.5 ? .moveLeft : .moveRight
+        case .horizontalCentring: return (check.value ?? 0.5) < 0.5 ? .moveLeft : .moveRight
         // Eyes too high in the photo: come lower; too low: come higher.
-        case "eyeLinePosition": return (check.value ?? 0.5) < profile.eyeLinePosition.lowerBound ? .lower : .higher
+        case .eyeLinePosition: return (check.value ?? 0.5) < profile.eyeLinePosition.lowerBound ? .lower : .higher
         default: return nil
         }
     }
@@ -114,9 +148,9 @@ extension CompliancePhotoPipeline {
     /// else helps, else "please ask the staff" (never nothing).
     func photoAdvice(_ check: CheckResult) -> PhotoAdvice {
         if let code = adviceCode(check) { return .guidance(code) }
-        switch check.id {
-        case "backgroundUniformity": return .clearBackground
-        case "illuminationUniformity": return .uncoverFace
+        switch CheckID(rawValue: check.id) {
+        case .backgroundUniformity: return .clearBackground
+        case .illuminationUniformity: return .uncoverFace
         default: return .askStaff
         }
     }

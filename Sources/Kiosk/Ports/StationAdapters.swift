@@ -10,14 +10,17 @@ import Outbox
 /// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
 /// The pad is opened afresh for every visit and released after it: a pad replugged between citizens is
 /// simply found again, and nothing of one signature can reach the next.
-public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
+public final class PadSignatureCapture: SignatureCapture, Sendable {
     private let openPad: @Sendable () throws(PadError) -> any SignaturePad
     private let document: SignatureDocument
-    // One lock around every call into the pad: the ticker polls while web requests clear, finish or end.
-    private let lock = NSLock()
-    private var pad: (any SignaturePad)?
-    private var latest: Signature?
-    private var lost: SignatureFailure?
+    /// The open pad and what it gave, under one lock held around every call into the pad: the visit
+    /// thread's ticker polls while requests clear, finish or end.
+    private let state = Mutex(PadState())
+    private struct PadState {
+        var pad: (any SignaturePad)?
+        var latest: Signature?
+        var lost: SignatureFailure?
+    }
 
     public init(document: SignatureDocument = .idCard, open: @escaping @Sendable () throws(PadError) -> any SignaturePad) {
         self.openPad = open
@@ -33,19 +36,19 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
         } catch {
             throw .padUnavailable("\(error)")
         }
-        lock.withLock {
-            pad = opened
-            lost = nil
+        state.withLock { state in
+            state.pad = opened
+            state.lost = nil
         }
     }
 
     public func poll() -> (signature: Signature, pressed: VisitCore.PadButton?) {
-        lock.withLock {
+        state.withLock { state in
             let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
-            guard let current = pad, lost == nil else { return (latest ?? empty, nil) }
+            guard let current = state.pad, state.lost == nil else { return (state.latest ?? empty, nil) }
             do {
                 let progress = try current.poll(waitMilliseconds: 0)
-                latest = progress.signature
+                state.latest = progress.signature
                 let pressed: VisitCore.PadButton? = switch progress.pressed {
                 case .ok: .accept
                 case .retry: .retry
@@ -54,17 +57,17 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
                 return (progress.signature, pressed)
             } catch {
                 // Unplugged or broken mid-signature: remembered, so the visit can say so (`failure`).
-                lost = .padUnavailable("\(error)")
-                return (latest ?? empty, nil)
+                state.lost = .padUnavailable("\(error)")
+                return (state.latest ?? empty, nil)
             }
         }
     }
 
-    public var failure: SignatureFailure? { lock.withLock { lost } }
+    public var failure: SignatureFailure? { state.withLock { $0.lost } }
 
     /// Opens and closes the pad when none is open (between visits); an open one is there.
     public func probe() -> Bool {
-        if lock.withLock({ pad != nil }) { return true }
+        if state.withLock({ $0.pad != nil }) { return true }
         do {
             try openPad().close()
             return true
@@ -74,16 +77,16 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     }
 
     public func clear() {
-        lock.withLock {
-            try? pad?.clear()
-            latest = nil
+        state.withLock { state in
+            try? state.pad?.clear()
+            state.latest = nil
         }
     }
 
     public func finish() throws(SignatureFailure) -> [UInt8] {
         // The pen data that came in since the last tick belongs to the signature too.
         _ = poll()
-        guard let signature = lock.withLock({ latest }) else { throw .tooSmall }
+        guard let signature = state.withLock({ $0.latest }) else { throw .tooSmall }
         do { return try SignatureRenderer().jpeg(signature, for: document) } catch {
             switch error {
             case .empty, .tooSmall: throw .tooSmall
@@ -93,18 +96,18 @@ public final class PadSignatureCapture: SignatureCapture, @unchecked Sendable {
     }
 
     public func end() {
-        lock.withLock {
-            pad?.end()
-            pad?.close()
-            pad = nil
-            latest = nil
-            lost = nil
+        state.withLock { state in
+            state.pad?.end()
+            state.pad?.close()
+            state.pad = nil
+            state.latest = nil
+            state.lost = nil
         }
     }
 }
 
 /// The kiosk's queue port over the encrypted outbox; its deliverer uploads in the background.
-public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
+public final class OutboxSubmissionQueue: SubmissionQueue, Sendable {
     private let outbox: Outbox
     private let deliverer: OutboxDeliverer?
     private let stationID: String
@@ -138,7 +141,8 @@ public final class OutboxSubmissionQueue: SubmissionQueue, @unchecked Sendable {
                                        queuedAt: CaptureMetadata.timestamp(now), camera: context.camera.isEmpty ? "unknown" : context.camera,
                                        profile: profile,
                                        visit: VisitContext(language: context.language.rawValue, retakes: context.retakes,
-                                                           compliant: context.compliant, visitSeconds: context.visitSeconds))
+                                                           compliant: context.compliant, visitSeconds: context.visitSeconds,
+                                                           confirmationCode: submission.confirmationCode))
         do {
             _ = try outbox.enqueue(Submission(caseID: submission.caseNumber, photo: submission.photoJPEG,
                                               signature: submission.signatureJPEG, report: submission.reportJSON,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What one delivery round did.
 public struct DeliveryRound: Sendable, Equatable {
@@ -15,7 +16,7 @@ public struct DeliveryRound: Sendable, Equatable {
 /// Exactly once: an item is `sending` while it is uploaded; if the process dies before the receipt is
 /// recorded, the item goes back to `pending` at the next start and is uploaded again with the same
 /// idempotency key, and the office answers with the receipt of the first time.
-public final class OutboxDeliverer: @unchecked Sendable {
+public final class OutboxDeliverer: Sendable {
     public let outbox: Outbox
     public let settings: UploaderSettings
     public let retry: RetryPolicy
@@ -26,14 +27,19 @@ public final class OutboxDeliverer: @unchecked Sendable {
     public let parallelUploads: Int
     private let log: @Sendable (String) -> Void
 
-    private let roundLock = NSLock()
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var uploaders: [Uploader] = []
-    private var stopRequested = false
-    private var woken = false
-    private var thread: Thread?
-    private var finished = false
+    /// The uploaders (a curl handle and its kept connection each), owned by the round in progress: holding
+    /// this lock is running a round, so two rounds never share a handle.
+    private let rounds = Mutex<[Uploader]>([])
+    /// The background loop's life: started, asked to stop, woken early.
+    private let loop = Mutex(LoopState())
+    private struct LoopState {
+        var started = false
+        var stopRequested = false
+    }
+    /// Wakes the background loop before its poll interval (something was queued, or stop).
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// Signalled once when the background loop has ended.
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Checks the settings (https URL, files present) so a broken config shows at start.
     public init(outbox: Outbox, settings: UploaderSettings, retry: RetryPolicy = RetryPolicy(), pollInterval: Double = 5,
@@ -53,14 +59,15 @@ public final class OutboxDeliverer: @unchecked Sendable {
     @discardableResult
     public func deliverDue(limit: Int = .max) throws(OutboxError) -> DeliveryRound {
         // One round at a time: the uploaders' curl handles are not shared between rounds.
-        roundLock.lock()
-        defer { roundLock.unlock() }
-        let uploaders = try sharedUploaders()
-        let progress = RoundProgress(limit: limit)
-        DispatchQueue.concurrentPerform(iterations: uploaders.count) { index in
-            deliver(with: uploaders[index], progress: progress)
+        try rounds.withLock { uploaders throws(OutboxError) -> DeliveryRound in
+            while uploaders.count < parallelUploads { uploaders.append(try Uploader(settings: settings)) }
+            let connections = uploaders
+            let progress = RoundProgress(limit: limit)
+            DispatchQueue.concurrentPerform(iterations: connections.count) { index in
+                deliver(with: connections[index], progress: progress)
+            }
+            return try progress.result()
         }
-        return try progress.result()
     }
 
     /// One connection's share of a round: claim, upload, record, until nothing is due.
@@ -103,50 +110,36 @@ public final class OutboxDeliverer: @unchecked Sendable {
         }
     }
 
-    /// Starts the background delivery thread (idempotent).
+    /// Starts the background delivery thread (once; a stopped deliverer is not restarted).
     public func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard thread == nil else { return }
-        stopRequested = false
-        finished = false
-        let thread = Thread { [self] in runLoop() }
+        let starting = loop.withLock { state -> Bool in
+            guard !state.started else { return false }
+            state.started = true
+            return true
+        }
+        guard starting else { return }
+        let thread = Thread { [self] in
+            runLoop()
+            ended.signal()
+        }
         thread.name = "outbox-delivery"
-        self.thread = thread
         thread.start()
     }
 
     /// Something was queued: deliver now instead of at the next poll.
-    public func wake() {
-        condition.lock()
-        woken = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    public func wake() { wakeUp.signal() }
 
     /// Stops the background thread after the upload in progress (bounded by the transfer timeout) and waits for it.
     public func stop() {
-        condition.lock()
-        stopRequested = true
-        condition.broadcast()
-        while thread != nil && !finished { condition.wait() }
-        thread = nil
-        condition.unlock()
+        let running = loop.withLock { state -> Bool in
+            defer { state.stopRequested = true }
+            return state.started && !state.stopRequested
+        }
+        wakeUp.signal()
+        if running { ended.wait() }
     }
 
-    private var isStopping: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopRequested
-    }
-
-    /// One uploader (curl handle, kept connection) per parallel upload, made once.
-    private func sharedUploaders() throws(OutboxError) -> [Uploader] {
-        condition.lock()
-        defer { condition.unlock() }
-        while uploaders.count < parallelUploads { uploaders.append(try Uploader(settings: settings)) }
-        return uploaders
-    }
+    private var isStopping: Bool { loop.withLock { $0.stopRequested } }
 
     private func runLoop() {
         do { try outbox.recoverInterrupted() } catch { log("outbox: \(error)") }
@@ -163,65 +156,61 @@ public final class OutboxDeliverer: @unchecked Sendable {
                 // The outbox itself failed (disk, database): wait a full poll interval, never spin.
                 log("outbox: \(error)")
             }
-            condition.lock()
-            let deadline = Date().addingTimeInterval(wait)
-            while !stopRequested && !woken && condition.wait(until: deadline) {}
-            woken = false
-            condition.unlock()
+            guard !isStopping else { break }
+            _ = wakeUp.wait(timeout: .now() + .milliseconds(Int(max(0, wait) * 1000)))
+            // Wakes that came during the round or the wait are answered by the next round, all at once.
+            while wakeUp.wait(timeout: .now()) == .success {}
         }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
 
 /// The shared tally of one delivery round across its parallel uploads.
-private final class RoundProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var round = DeliveryRound()
-    private var remaining: Int
-    private var stopped = false
-    private var error: OutboxError?
+private final class RoundProgress: Sendable {
+    private struct Tally {
+        var round = DeliveryRound()
+        var remaining: Int
+        var stopped = false
+        var error: OutboxError?
+    }
+    private let tally: Mutex<Tally>
 
-    init(limit: Int) { remaining = max(limit, 0) }
+    init(limit: Int) { tally = Mutex(Tally(remaining: max(limit, 0))) }
 
     /// Takes one item's place within the limit; false when the round is over.
     func reserve() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped, remaining > 0 else { return false }
-        remaining -= 1
-        return true
+        tally.withLock { tally in
+            guard !tally.stopped, tally.remaining > 0 else { return false }
+            tally.remaining -= 1
+            return true
+        }
     }
 
     /// Nothing more is due.
-    func finished() { lock.lock(); stopped = true; lock.unlock() }
+    func finished() { tally.withLock { $0.stopped = true } }
 
-    func delivered() { lock.lock(); round.delivered += 1; lock.unlock() }
+    func delivered() { tally.withLock { $0.round.delivered += 1 } }
 
     /// `stop`: the office is unreachable; the other uploads finish their item and end the round.
     func failed(_ reason: String, stop: Bool) {
-        lock.lock()
-        round.failed += 1
-        round.lastError = reason
-        if stop { stopped = true }
-        lock.unlock()
+        tally.withLock { tally in
+            tally.round.failed += 1
+            tally.round.lastError = reason
+            if stop { tally.stopped = true }
+        }
     }
 
     /// The outbox itself failed (its database or key): the round ends and `result()` throws.
     func abort(_ failure: OutboxError) {
-        lock.lock()
-        stopped = true
-        if error == nil { error = failure }
-        lock.unlock()
+        tally.withLock { tally in
+            tally.stopped = true
+            if tally.error == nil { tally.error = failure }
+        }
     }
 
     func result() throws(OutboxError) -> DeliveryRound {
-        lock.lock()
-        defer { lock.unlock() }
-        if let error { throw error }
-        return round
+        try tally.withLock { tally throws(OutboxError) -> DeliveryRound in
+            if let error = tally.error { throw error }
+            return tally.round
+        }
     }
 }

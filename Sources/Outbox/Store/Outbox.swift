@@ -2,6 +2,7 @@ import Submission
 import SQLite
 import Configuration
 import Foundation
+import Synchronization
 import Platform
 import COpenSSL
 
@@ -63,9 +64,8 @@ public final class Outbox: Sendable {
     public let directory: String
     public let policy: CaseIDPolicy
     public let retentionDays: Int
-    // The connection is only touched under `lock` (SQLite connections opened NOMUTEX are not thread-safe).
-    nonisolated(unsafe) private let database: SQLiteDatabase
-    private let lock = NSLock()
+    /// The connection, touched only under its lock (SQLite connections opened NOMUTEX are not thread-safe).
+    private let database: Mutex<SQLiteDatabase>
     private let cipher: PayloadCipher
 
     public static let databaseName = "outbox.sqlite"
@@ -111,7 +111,7 @@ public final class Outbox: Sendable {
                 """)
         } catch { throw .database(error) }
         try Self.checkKey(db, cipher: cipher, keyPath: keyPath)
-        database = db
+        database = Mutex(db)
     }
 
     /// Opens the outbox the config names: its directory, key file (refused when others can read it),
@@ -180,6 +180,19 @@ public final class Outbox: Sendable {
             throw .noSuchItem(id)
         }
         return decodeItem(row)
+    }
+
+    /// The confirmation code on the citizen's receipt for one item, read from its sealed payload (so a
+    /// technician can match a citizen's receipt to a queued item); nil when the item was queued from files
+    /// or its payload is erased.
+    public func confirmationCode(id: Int64) throws(OutboxError) -> ConfirmationCode? {
+        let found = try withDatabase { db throws(SQLiteError) in
+            try db.rows("SELECT idempotency_key, content_type, payload FROM items WHERE id = ?", [.integer(id)])
+        }.first
+        guard let row = found else { throw .noSuchItem(id) }
+        guard let key = row[0].text, let type = row[1].text, let sealed = row[2].blob else { return nil }
+        let body = try cipher.open(sealed, associatedData: Array(key.utf8))
+        do { return try SubmissionWire.decode(body, contentType: type).metadata.visit?.confirmationCode } catch { return nil }
     }
 
     /// Counts by state and the retention alert.
@@ -384,12 +397,8 @@ public final class Outbox: Sendable {
             receiptID: row[9].text, acknowledgedAt: row[10].integer.map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 
-    private func withDatabase<T>(_ body: (SQLiteDatabase) throws(SQLiteError) -> T) throws(OutboxError) -> T {
-        do {
-            lock.lock()
-            defer { lock.unlock() }
-            return try body(database)
-        } catch { throw .database(error) }
+    private func withDatabase<T>(_ body: (inout sending SQLiteDatabase) throws(SQLiteError) -> sending T) throws(OutboxError) -> sending T {
+        do { return try database.withLock(body) } catch { throw .database(error) }
     }
 }
 

@@ -1,0 +1,37 @@
+/// Every check of the compliance report, by the identifier the report, the kiosk's texts (`check.<id>`) and
+/// docs/compliance.md use. One definition: a new check is a new case here.
+public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+    case singleFacePresent
+    case interEyeDistance
+    case headWidthRatio
+    case headHeightRatio
+    case eyeLinePosition
+    case horizontalCentring
+    case headRoll
+    case headYaw
+    case headPitch
+    case eyesOpen
+    /// No tinted lenses over the eyes: the skin under each eye gets the light a lens would take (issue 14).
+    case eyesVisible
+    case mouthClosed
+    case backgroundUniformity
+    case backgroundColour
+    /// Shadows the person casts on the wall beside the head (issue 14).
+    case backgroundShadows
+    case illuminationUniformity
+    /// Specular reflections on the skin: near-clipped, colourless light on forehead, nose and cheeks (issue 14).
+    case hotSpots
+    /// The retina's red reflection in the pupils (issue 14).
+    case redEyes
+    case exposure
+    case dynamicRange
+    case sharpness
+    case naturalColour
+    case imageSize
+    case colourSpace
+}
+
+extension ComplianceReport {
+    /// The result of one check, if it ran.
+    public subscript(check check: CheckID) -> CheckResult? { self[check.rawValue] }
+}
