@@ -64,6 +64,8 @@ public struct QualityThresholds: Sendable, Equatable {
     /// Near-clipped colourless skin (specular reflection), in inter-eye distances squared: 0.01 IED² is a patch
     /// about 6 mm across on an adult face (`LightFindings`).
     public var maximumHotSpotArea = 0.01
+    /// Near-clipped area around an eye above twice the largest corneal catchlight: glare of glasses (`LightFindings`).
+    public var maximumEyeGlareArea = LightFindings.maximumEyeGlareArea
     /// A pupil's linear red ÷ green when it is brighter in red than its iris: the retina's red reflex.
     public var maximumRedReflex = LightFindings.redReflexRatio
     /// Wall next to the head ÷ wall further out, on the darker side: below this a shadow falls on it.
@@ -258,9 +260,9 @@ public struct ComplianceChecker: Sendable {
             checks.append(cannotJudge(.hotSpots, hotLimit, mandatory: false,
                                       because: Advice(de: "zu wenig Haut im Bild.", en: "too little skin in the picture.")))
         }
-        let glareLimit = "near-clipped area within 0.3 IED of each pupil ≤ \(format(LightFindings.maximumEyeGlareArea)) IED²"
+        let glareLimit = "near-clipped area within 0.3 IED of each pupil ≤ \(format(t.maximumEyeGlareArea)) IED²"
         if let glare = light.eyeGlareArea {
-            checks.append(result(.eyeGlare, glare, glareLimit, glare <= LightFindings.maximumEyeGlareArea, mandatory: false,
+            checks.append(result(.eyeGlare, glare, glareLimit, glare <= t.maximumEyeGlareArea, mandatory: false,
                                  Advice(de: "Lichtreflexe auf der Brille verdecken die Augen. Bitte die Brille abnehmen oder den Kopf leicht neigen.",
                                         en: "Reflections on your glasses cover your eyes. Please take off your glasses or tilt your head slightly.")))
         } else {

@@ -56,13 +56,14 @@ public enum ICCProfile {
         }
         for (found, wanted) in zip(colorants, sRGBColorants) {
             let d = max(abs(found.x - wanted.x), abs(found.y - wanted.y), abs(found.z - wanted.z))
-            if d > colorantTolerance { return .notSRGB(reason: "primaries are not sRGB's") }
+            if !(d <= colorantTolerance) { return .notSRGB(reason: "primaries are not sRGB's") }
         }
         for name in ["rTRC", "gTRC", "bTRC"] {
-            guard let tag = tags[name], let value = toneCurve(bytes, offset: tag.offset, size: tag.size, at: 0.5) else {
+            // A curve that gives no number (a zero slope, a negative base) is damaged, never sRGB by default.
+            guard let tag = tags[name], let value = toneCurve(bytes, offset: tag.offset, size: tag.size, at: 0.5), value.isFinite else {
                 return .unreadable(reason: "tone curve \(name) unreadable")
             }
-            if abs(value - halfInputLinear) > toneTolerance { return .notSRGB(reason: "tone curve is not sRGB's") }
+            if !(abs(value - halfInputLinear) <= toneTolerance) { return .notSRGB(reason: "tone curve is not sRGB's") }
         }
         return .sRGB
     }

@@ -86,6 +86,10 @@ struct ColourEncodingTests {
         if case .notSRGB? = try kind(TestICC.profile(colorants: TestICC.displayP3Colorants)) {} else { Issue.record("Display P3 taken for sRGB") }
         if case .notSRGB? = try kind(TestICC.profile(colorants: TestICC.sRGBColorants, curve: [1.0])) {} else { Issue.record("linear taken for sRGB") }
         if case .notSRGB? = try kind(TestICC.profile(colourSpace: "GRAY", colorants: [])) {} else { Issue.record("grey profile taken for sRGB") }
+        // A parametric curve whose base turns negative gives no number: unreadable, not sRGB.
+        if case .unreadable? = try kind(TestICC.profile(colorants: TestICC.sRGBColorants, curve: [2.4, -1, 0, 1 / 12.92, 0.04045])) {} else {
+            Issue.record("a curve without a number taken for sRGB")
+        }
         let whole = TestICC.profile(colorants: TestICC.sRGBColorants)
         if case .unreadable? = try kind(Array(whole.prefix(140))) {} else { Issue.record("truncated profile not unreadable") }
         // A chunk missing (2 of 3 sent) leaves an unreadable profile, not a pass.
