@@ -115,7 +115,7 @@
     const element = document.querySelector('section[data-step="' + section + '"]');
     if (!element) return '';
     const parts = [];
-    for (const part of element.querySelectorAll('h1, .lead, ul.plain li, dl, #receipt-delivery, .banner:not([hidden]) , #retakes')) {
+    for (const part of element.querySelectorAll('h1, .lead, [data-speak], ul.plain li, dl, #receipt-delivery, .banner:not([hidden]) , #retakes')) {
       if (part.offsetParent !== null && part.textContent.trim()) parts.push(part.textContent.trim());
     }
     return parts.join('. ');
@@ -293,16 +293,18 @@
     setTimeout(() => { if (ui.snapshot) render(ui.snapshot); }, NOTICE_MILLISECONDS + 100);
   }
 
-  function showProblem(text) {
+  // `kind`: 'problem' (something to fix) or 'info' (the liveness retry: nobody did anything wrong).
+  function showProblem(text, kind) {
     $('problem').textContent = text;
     $('problem').hidden = !text;
+    $('problem').className = 'banner ' + (kind || 'problem');
   }
 
   function renderProblem(snapshot) {
     if (!snapshot.owned || !snapshot.problem) { showProblem(''); return; }
     let text = t('problem.' + snapshot.problem);
     if (snapshot.problemAdvice) text += ' ' + t('guidance.' + snapshot.problemAdvice);
-    showProblem(text);
+    showProblem(text, snapshot.problem === 'challenge-retry' ? 'info' : 'problem');
   }
 
   function renderCamera(snapshot, step) {

@@ -48,6 +48,13 @@ public struct ChallengeSession: Sendable {
         try judge.judge(before + after, challenge: challenge)
     }
 
+    /// Overwrites the kept faces' grey textures (pictures of a face) before the session is dropped, as the
+    /// visit does with its photo: what is freed holds no face any more.
+    public mutating func zero() {
+        for index in before.indices { before[index]?.texture?.zero() }
+        for index in after.indices { after[index]?.texture?.zero() }
+    }
+
     /// Frames kept (bounded by `restFrames` + what the response window holds, at most `LivenessJudge.maximumFrames`).
     public var framesKept: Int { before.count + after.count }
 }

@@ -60,6 +60,13 @@ public struct FaceTexture: Sendable, Equatable {
         pixels = grey
     }
 
+    /// Overwrites the pixels (the buffer is this value's own unless shared copy-on-write).
+    public mutating func zero() {
+        pixels.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices { buffer[index] = 0 }
+        }
+    }
+
     /// A source point in crop pixels.
     public func crop(_ p: MeshPoint) -> MeshPoint {
         MeshPoint(x: (p.x - originX) * scale, y: (p.y - originY) * scale, z: p.z * scale)

@@ -38,12 +38,14 @@ enum OutboxRig {
 
     /// Runs a program to completion (with `environment` added to this process's).
     @discardableResult
-    static func run(_ path: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:]) -> Result {
+    /// Runs `path` to its end; `environment` is added to this process's, `unsetting` taken out of it.
+    static func run(_ path: String, _ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
+                    unsetting: Set<String> = []) -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if !environment.isEmpty || !unsetting.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.filter { !unsetting.contains($0.key) }.merging(environment) { $1 }
         }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()

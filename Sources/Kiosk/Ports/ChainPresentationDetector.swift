@@ -61,10 +61,11 @@ public final class ChainPresentationDetector: PresentationDetector {
     }
 
     public func judge() -> PresentationJudgement {
-        guard let session = state.withLock({ state -> ChallengeSession? in
+        guard var session = state.withLock({ state -> ChallengeSession? in
             defer { state.session = nil }
             return state.session
         }) else { return .unjudged(.tooFewFrames) }
+        defer { session.zero() }
         do throws(LivenessError) {
             let result = try session.judge(with: judgeWith)
             return PresentationJudgement(result)
@@ -77,7 +78,10 @@ public final class ChainPresentationDetector: PresentationDetector {
     }
 
     public func reset() {
-        state.withLock { $0.session = nil }
+        state.withLock { state in
+            state.session?.zero()
+            state.session = nil
+        }
         pipeline.forgetPreview()
     }
 }

@@ -71,6 +71,12 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     /// Drops the last preview frame's image and face (the visit was wiped: no picture of anybody stays).
     public func forgetPreview() {
         chain.withLock { chain in
+            // Zeroed before it is dropped: the preview image shows the person who just left.
+            if chain.lastPreviewResult != nil {
+                chain.lastPreviewResult!.image.pixels.withUnsafeMutableBufferPointer { buffer in
+                    for index in buffer.indices { buffer[index] = 0 }
+                }
+            }
             chain.lastPreviewResult = nil
             chain.previous = nil
         }
