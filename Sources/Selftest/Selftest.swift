@@ -170,19 +170,6 @@ extension Selftest {
 
     // MARK: face models
 
-    /// A face-coloured oval on a grey wall, as a JPEG: no face chain may find a face in it.
-    static func facelessOval(width: Int, height: Int) -> [UInt8] {
-        var image = RGBImage(width: width, height: height)
-        let cx = Double(width) / 2, cy = Double(height) / 2, rx = Double(width) / 6, ry = Double(height) / 3.2
-        for y in 0..<height {
-            for x in 0..<width {
-                let dx = (Double(x) - cx) / rx, dy = (Double(y) - cy) / ry
-                image[x, y] = dx * dx + dy * dy <= 1 ? (224, 188, 160) : (200, 206, 214)
-            }
-        }
-        return (try? JPEG.encode(image, options: .preview)) ?? []
-    }
-
     static func checkFaceModels(_ config: StationConfig) -> (Bool, String) {
         let candidates = [config.modelDirectory, "models", FaceModels.installedDirectory]
         guard let directory = FaceModels.locate(candidates) else {
@@ -193,7 +180,9 @@ extension Selftest {
             return (false, "\(directory): \(error)")
         }
         // A picture with a face-coloured oval but no face: a chain that finds a face here is broken.
-        guard let blank = try? JPEG.decode(facelessOval(width: 320, height: 240)) else {
+        // Through the JPEG codec, as a camera's frame would come.
+        guard let encoded = try? JPEG.encode(RGBImage.facelessOval(width: 320, height: 240), options: .preview),
+              let blank = try? JPEG.decode(encoded) else {
             return (false, "the generated check picture could not be decoded")
         }
         let phantom = analyzer.analyze(blank)

@@ -15,6 +15,11 @@ let office = Command(
         revoked by --crl are refused. Each submission is written to INBOX/<caseId>/<receiptId>/ (photo.jpg,
         signature.jpg, report.json, submission.json) all at once; a second submission for a case is kept beside
         the first.
+        Clerks (OU=clerk, in a browser): the desk at /desk/ when --import-dir is given: search by case number or
+        the confirmation code on the citizen's receipt, photo, signature, checks, liveness score; "Übernehmen"
+        writes IMPORT/<caseId>/ and deletes the office's copies, "Ablehnen" needs a reason; both in the audit log.
+        Stations also report their health every minute (POST /v1/fleet/health): technicians see the fleet at
+        /fleet/ and Prometheus scrapes /metrics (OU=monitoring); docs/office.md.
         Case folders older than --retention-days are purged at start and hourly. Stops on SIGTERM or SIGINT.
         """,
     examples: ["fotobox-office --listen 0.0.0.0:8443 --inbox /srv/fotobox/inbox --tls-cert office.pem --tls-key office.key --client-ca stations-ca.pem"],

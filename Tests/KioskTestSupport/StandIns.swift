@@ -44,15 +44,7 @@ public final class StandInCamera: Camera, @unchecked Sendable {
 
     /// A synthetic grey-blue frame with a light oval where a face would be (no person in it).
     public static func syntheticFrame(width: Int = 640, height: Int = 480) -> [UInt8] {
-        var image = RGBImage(width: width, height: height)
-        let cx = Double(width) / 2, cy = Double(height) / 2, rx = Double(width) / 6, ry = Double(height) / 3.2
-        for y in 0..<height {
-            for x in 0..<width {
-                let dx = (Double(x) - cx) / rx, dy = (Double(y) - cy) / ry
-                image[x, y] = dx * dx + dy * dy <= 1 ? (224, 188, 160) : (200, 206, 214)
-            }
-        }
-        return (try? JPEG.encode(image, options: .preview)) ?? []
+        (try? JPEG.encode(RGBImage.facelessOval(width: width, height: height), options: .preview)) ?? []
     }
 
     public func open() throws(CameraError) { if let failure { throw failure } }
