@@ -109,7 +109,7 @@ let package = Package(
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
 
         // Unit tests per module; IntegrationTests run the built executables and real servers.
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         // Test support: the liveness presentations built from ../shared/testdata (never in the product).
         .target(name: "LivenessTestSupport", dependencies: ["CPNG", "Imaging", "Platform"], path: "Tests/LivenessTestSupport"),
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
