@@ -42,7 +42,7 @@ public enum CameraTools {
         let elapsed = ContinuousClock.now - started
         camera.stop()
         return Still(frame: frame, format: format,
-                     switchMilliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                     switchMilliseconds: elapsed.inMilliseconds)
     }
 
     /// What a stream of some seconds showed (`camera stream --json`).

@@ -202,7 +202,7 @@ public final class OfficeServer: @unchecked Sendable {
         request.answered = true
         let response = api.handle(method: method, path: url, client: request.client, header: { self.header(connection, $0) }, body: request.body)
         let elapsed = ContinuousClock.now - request.started
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = Int64(elapsed.inMilliseconds)
         log("fotobox-office: \(response.status) \(method) \(Self.printablePath(url)) (\(request.client.role.rawValue), \(request.body.count) bytes, \(milliseconds) ms)")
         request.body = []
         return queue(connection, response, close: false)

@@ -48,10 +48,9 @@ public enum Selftest {
 
     /// Runs the checks side by side and reports them in the given order.
     public static func run(_ components: [SelftestComponent], config: StationConfig) -> [SelftestResult] {
-        let results = runWithDeadlines(components.map { component in
+        runWithDeadlines(components.map { component in
             (component.rawValue, component.timeLimitSeconds(config), { check(component, config) })
         })
-        return results
     }
 
     /// One check, on the calling thread: whether it passed, and one line saying what was seen.
@@ -93,7 +92,7 @@ public enum Selftest {
                 if let result = results.byIndex.withLock({ $0[index] }) { return result }
                 let left = deadline - .now
                 guard left > .zero else { break }
-                let milliseconds = Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
+                let milliseconds = Int(left.inMilliseconds) + 1
                 _ = results.finished.wait(timeout: .now() + .milliseconds(milliseconds))
             }
             return SelftestResult(name: check.name, ok: false, detail: "no answer within \(Int(check.seconds)) s: hangs")

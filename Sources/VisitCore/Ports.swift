@@ -1,3 +1,4 @@
+import Platform
 import Capture
 import Foundation
 import Submission
@@ -259,6 +260,6 @@ public struct MonotonicKioskClock: KioskClock {
     public init() {}
     public func now() -> Double {
         let elapsed = ContinuousClock.now - Self.origin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 }

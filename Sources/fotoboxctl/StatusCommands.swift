@@ -1,3 +1,4 @@
+import Platform
 import Arguments
 import CCurl
 import Configuration
@@ -85,7 +86,7 @@ struct ServiceStatus: Encodable {
             usleep(UInt32(sampleSeconds) * 1_000_000)
             let second = try read(base)
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             if second.frames >= first.frames {
                 status.framesPerSecond = (Double(second.frames - first.frames) / seconds * 10).rounded() / 10
             }

@@ -1,3 +1,4 @@
+import Platform
 import VisitCore
 import Capture
 import Compliance
@@ -40,7 +41,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         let scale: JPEGScale = frame.size.width >= 1600 ? .quarter : (frame.size.width >= 800 ? .half : .full)
         let image = try? frame.rgbImage(scale: scale)
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = elapsed.inMilliseconds
         return chain.withLock { chain -> VisitCore.GuidanceCode in
             guard let image else {
                 chain.lastPreviewResult = nil

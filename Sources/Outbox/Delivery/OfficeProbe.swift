@@ -1,3 +1,4 @@
+import Platform
 import COpenSSL
 import Foundation
 #if canImport(Glibc)
@@ -83,7 +84,7 @@ public enum OfficeProbe {
             return .failure(Failure(message: "TLS handshake failed: \(failure)"))
         }
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(elapsed.inMilliseconds)
         guard let peer = SSL_get1_peer_certificate(ssl) else { return .failure(Failure(message: "the office sent no certificate")) }
         defer { X509_free(peer) }
         if let pin, let key = X509_get0_pubkey(peer) {
@@ -178,10 +179,7 @@ public enum OfficeProbe {
         return .failure(Failure(message: "cannot connect: \(lastProblem)"))
     }
 
-    private static func seconds(until deadline: ContinuousClock.Instant) -> Double {
-        let left = deadline - .now
-        return Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-    }
+    private static func seconds(until deadline: ContinuousClock.Instant) -> Double { (deadline - .now).inSeconds }
 
     private static func lastError() -> String {
         let code = ERR_get_error()
