@@ -43,11 +43,14 @@ let package = Package(
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
+        // Header only, nothing linked but libc: what Glibc's Swift module leaves out (<sys/timex.h>) and
+        // ThreadSanitizer's lock annotations (called by Platform's `Locked` only in the `make tsan` build).
+        .systemLibrary(name: "CPlatform", path: "Sources/CPlatform"),
         // Tests only: the ORL liveness faces are PNG files.
         systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
-        .target(name: "Platform"),
+        .target(name: "Platform", dependencies: ["CPlatform"]),
         .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
@@ -63,7 +66,7 @@ let package = Package(
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
-        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
+        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
         .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
@@ -87,7 +90,7 @@ let package = Package(
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.

@@ -1,3 +1,5 @@
+import Platform
+
 /// What one rule found: the measured value, the limit, whether it passed, and what the citizen
 /// should do about it, in German and English.
 public struct CheckResult: Sendable, Equatable, Codable {
@@ -76,5 +78,17 @@ public struct ComplianceReport: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(checks, forKey: .checks)
         try container.encode(compliant, forKey: .compliant)
+    }
+}
+
+extension ComplianceReport {
+    /// The checks as an aligned table for people (status, check, value, limit, advice when it failed), and a
+    /// last line saying whether the photo is compliant and, if not, which checks failed.
+    public var tableLines: [String] {
+        let rows = checks.map { check -> [String] in
+            [check.pass ? "ok" : (check.mandatory ? "FAIL" : "warn"), check.id,
+             check.value.map { $0.text(decimals: 3) } ?? "—", check.limit, check.pass ? "" : check.advice.en]
+        }
+        return TextTable.aligned(rows) + [compliant ? "compliant: yes" : "compliant: NO (\(failures.joined(separator: ", ")))"]
     }
 }

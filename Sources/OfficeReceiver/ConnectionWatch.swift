@@ -1,7 +1,6 @@
 import CMicroHTTPD
 import Foundation
 import Platform
-import Synchronization
 
 /// The office's open connections from accept until their first request's headers are in: it installs the
 /// certificate check on each new TLS session, and its watchdog thread cuts (`shutdown(2)`) every connection
@@ -21,8 +20,8 @@ final class ConnectionWatch: Sendable {
     private let log: @Sendable (String) -> Void
     /// Connections still before their headers, by TLS session. Removed on close, before libmicrohttpd
     /// closes the socket, so the watchdog never shuts down a socket number that was reused.
-    private let pending = Mutex<[UInt: Entry]>([:])
-    private let running = Mutex(false)
+    private let pending = Locked<[UInt: Entry]>([:])
+    private let running = Locked(false)
 
     init(policy: ClientCertificatePolicy, deadline: Duration, log: @escaping @Sendable (String) -> Void) {
         self.policy = policy
@@ -32,7 +31,7 @@ final class ConnectionWatch: Sendable {
 
     /// The watches of all running servers by TLS session, for the handshake's verify function (a C
     /// function without a context pointer).
-    private static let owners = Mutex<[UInt: ConnectionWatch]>([:])
+    private static let owners = Locked<[UInt: ConnectionWatch]>([:])
 
     private static func key(_ session: gnutls_session_t) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(session))) }
 

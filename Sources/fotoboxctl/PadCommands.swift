@@ -92,11 +92,11 @@ let padCaptureCommand = Command(
             throw CommandRunner.Failure(.failure, error.description)
         }
         // Biometric data: readable by its owner only.
-        try write(jpeg, to: arguments.value("out")!)
+        try writeFile(jpeg, to: arguments.value("out")!)
         var isoBytes: Int? = nil
         if let isoPath = arguments.value("iso") {
             let record = SignatureTimeSeries.record(signature)
-            try write(record, to: isoPath)
+            try writeFile(record, to: isoPath)
             isoBytes = record.count
         }
         if arguments.flag("json") {
@@ -111,14 +111,6 @@ let padCaptureCommand = Command(
         }
         return .success
     })
-
-private func write(_ bytes: [UInt8], to path: String) throws {
-    do {
-        try FileSystem.writeFileAtomically(path, bytes, mode: 0o600)
-    } catch {
-        throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
-    }
-}
 
 private struct PadJSON: Encodable {
     var bus: Int, address: Int

@@ -6,7 +6,6 @@ import Devices
 import FaceAnalysis
 import Foundation
 import Imaging
-import Synchronization
 
 /// The station's real photo pipeline behind the kiosk's `PhotoPipeline` port: the face chain finds the
 /// face, Compliance guides the citizen, processes every frame of a burst, checks the results and keeps
@@ -18,7 +17,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     private let started = ContinuousClock.now
     /// The analyzer owns its model buffers and is not reentrant: it and what the preview remembers are
     /// used by one caller at a time (the camera thread's guidance, a capture worker's burst).
-    private let chain: Mutex<Chain>
+    private let chain: Locked<Chain>
     private struct Chain {
         let analyzer: FaceAnalyzer
         var debouncer = GuidanceDebouncer()
@@ -29,7 +28,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     }
 
     public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
-        chain = Mutex(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
+        chain = Locked(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
         self.profile = profile
         evaluator = GuidanceEvaluator(profile: profile, thresholds: thresholds)
         checker = ComplianceChecker(profile: profile, thresholds: thresholds)
