@@ -42,6 +42,8 @@ let package = Package(
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
+        systemLibrary("CGnuTLS", pkgConfig: "gnutls", apt: ["libgnutls28-dev"]),
+        systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
         // Header only, nothing linked but libc: what Glibc's Swift module leaves out (<sys/timex.h>) and
         // ThreadSanitizer's lock annotations (called by Platform's `Locked` only in the `make tsan` build).
@@ -76,15 +78,15 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
-        .target(name: "Submission", dependencies: ["COpenSSL", "Imaging", "Configuration"]),
-        .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
         .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
 
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
-        .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
+        .target(name: "VisitCore", dependencies: ["CCrypto", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
         // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
         .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Liveness", "Devices", "Outbox", "Submission"]),
 
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
-        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
+        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),

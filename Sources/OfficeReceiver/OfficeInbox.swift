@@ -1,4 +1,4 @@
-import COpenSSL
+import CCrypto
 import Submission
 import SQLite
 import Foundation

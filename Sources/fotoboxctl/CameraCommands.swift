@@ -1,7 +1,6 @@
 import Capture
 import Arguments
 import Devices
-import Foundation
 import Imaging
 import Platform
 

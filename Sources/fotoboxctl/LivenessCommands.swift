@@ -1,9 +1,7 @@
 import Arguments
 import Configuration
 import FaceAnalysis
-import Foundation
 import Liveness
-import Platform
 
 /// `fotoboxctl liveness score|evaluate`: presentation-attack detection on recorded presentations (issue 13).
 let livenessCommand = Command(

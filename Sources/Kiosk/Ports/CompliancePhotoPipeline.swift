@@ -97,7 +97,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         var findings: [PhotoFinding] = []
         for check in report.checks where !check.pass && check.mandatory {
             if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
-            findings.append(PhotoFinding(check: check.id, advice: photoAdvice(check)))
+            findings.append(PhotoFinding(check: check.id.rawValue, advice: photoAdvice(check)))
         }
         return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }
@@ -130,7 +130,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
 extension CompliancePhotoPipeline {
     /// What the citizen can do about a failed check, when it is something they can do.
     func adviceCode(_ check: CheckResult) -> VisitCore.GuidanceCode? {
-        switch CheckID(rawValue: check.id) {
+        switch check.id {
         case .singleFacePresent: return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
         case .interEyeDistance: return .tooFar
         // A head too large for the photo means too near; too small, too far.
@@ -154,7 +154,7 @@ extension CompliancePhotoPipeline {
     /// else helps, else "please ask the staff" (never nothing).
     func photoAdvice(_ check: CheckResult) -> PhotoAdvice {
         if let code = adviceCode(check) { return .guidance(code) }
-        switch CheckID(rawValue: check.id) {
+        switch check.id {
         case .backgroundUniformity: return .clearBackground
         case .illuminationUniformity: return .uncoverFace
         default: return .askStaff

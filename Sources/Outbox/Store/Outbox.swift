@@ -3,7 +3,7 @@ import SQLite
 import Configuration
 import Foundation
 import Platform
-import COpenSSL
+import CCrypto
 
 /// One row of the outbox as a technician sees it (no payload, no biometric data).
 public struct OutboxItem: Sendable, Equatable {

@@ -88,6 +88,12 @@ public struct OutboxDeliveryReport: Encodable, Sendable, Equatable {
     /// The last failure's reason when items are left (no case ID, no payload).
     public var lastError: String?
 
+    public init(delivered: Int, left: Int, lastError: String? = nil) {
+        self.delivered = delivered
+        self.left = left
+        self.lastError = lastError
+    }
+
     /// One line for a person.
     public var summary: String {
         left == 0 ? "delivered \(delivered) item(s); nothing left to deliver"
