@@ -235,6 +235,7 @@ def full_run(driver, language, case="KLMN-4711", screenshots=True, retake=False,
     wait_step(driver, "receipt", 30)
     # "Fertig" on the receipt is optional: the receipt ends by itself (test_timeout_warns_then_wipes).
     visit_taps = taps["count"]
+    print("  %s visit (%s): %d taps plus signing" % (language, "scanner" if scanner else "keypad", visit_taps))
     if os.environ.get("EXPECT_GOOD", "1") == "1" and not retake:
         assert visit_taps <= 12, "a good visit took %d taps (plus signing)" % visit_taps
     code = text_of(driver, "receipt-code")
