@@ -121,9 +121,12 @@ struct AnalysisResult: Encodable {
         /// Inner-lip gap ÷ mouth width.
         var mouthOpenness: Double
         var light: Light
+        /// Each eye's share of its surroundings darker than a quarter of the skin's light (hair or an object over the
+        /// eye; `faceOcclusion` refuses above 0.5); null where it cannot be judged.
+        var hiddenEye: Light.EyePair
         var reported: Reported
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, reported }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, hiddenEye, reported }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -132,7 +135,7 @@ struct AnalysisResult: Encodable {
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
             try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
-            try c.encode(light, forKey: .light); try c.encode(reported, forKey: .reported)
+            try c.encode(light, forKey: .light); try c.encode(hiddenEye, forKey: .hiddenEye); try c.encode(reported, forKey: .reported)
         }
     }
     var image: Size
@@ -159,6 +162,7 @@ struct AnalysisResult: Encodable {
                                    readByIrisModel: face.eyeContourFromIrisModel),
                  mouthOpenness: rounded(face.mouthOpenness, 3),
                  light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)),
+                 hiddenEye: Self.hiddenEye(OcclusionFinding.measure(image, mesh: face.landmarks, interEyeDistance: face.geometry.interEyeDistance)),
                  reported: Self.reported(image, face))
         }
         checks = report.checks
@@ -171,6 +175,10 @@ extension AnalysisResult {
         let mouth = MouthInterior.measure(image, face)
         return Reported(foreheadSkinFraction: CoveringFindings.foreheadSkinFraction(image, face: face.geometry).map { rounded($0, 3) },
                         mouthTeethFraction: mouth.map { rounded($0.teeth, 3) }, mouthCavityFraction: mouth.map { rounded($0.cavity, 3) })
+    }
+
+    static func hiddenEye(_ hidden: (imageLeft: Double?, imageRight: Double?)) -> Light.EyePair {
+        .init(imageLeft: hidden.imageLeft.map { rounded($0, 3) }, imageRight: hidden.imageRight.map { rounded($0, 3) })
     }
 
     static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
