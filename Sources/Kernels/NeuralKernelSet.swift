@@ -9,13 +9,14 @@
 package protocol NeuralKernelSet {
     typealias Window = NeuralKernels.Window
     typealias Clamp = NeuralKernels.Clamp
+    typealias Epilogue = NeuralKernels.Epilogue
 
     static var path: KernelPath { get }
 
     static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
+                            bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
     static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                  bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                  bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                   patches: UnsafeMutablePointer<Float>, rows: Range<Int>)
     static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
                                      bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
@@ -38,16 +39,16 @@ package enum NeuralKernelsBaseline: NeuralKernelSet {
     package static var path: KernelPath { .baseline }
 
     package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, clamp: clamp,
+                                    bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
                                   output: output, rows: rows)
     }
 
     package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                          bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                           patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         NeuralKernels.convolutionIm2col(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                        clamp: clamp, output: output, patches: patches, rows: rows)
+                                        epilogue: epilogue, output: output, patches: patches, rows: rows)
     }
 
     package static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,

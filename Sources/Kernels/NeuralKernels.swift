@@ -34,6 +34,45 @@ public enum NeuralKernels {
         @inlinable @inline(__always) public func apply(_ v: Float) -> Float { min(max(v, low), high) }
     }
 
+    /// What a convolution does to each sum on its way to the output, so that the operators TFLite puts after
+    /// it need no pass of their own: the convolution's activation, then (an ADD fused in) the residual
+    /// added and the ADD's activation, then (a PRELU fused in) the negative part scaled per channel.
+    /// `residual` has the output's layout and is read at the element being written; `alpha` holds one
+    /// slope per output channel, readable in whole blocks of 16 (the arena's 64-byte granules guarantee it).
+    public struct Epilogue {
+        public var clamp: Clamp
+        public var residual: UnsafePointer<Float>?
+        public var residualClamp: Clamp
+        public var alpha: UnsafePointer<Float>?
+
+        @inlinable public init(clamp: Clamp, residual: UnsafePointer<Float>? = nil, residualClamp: Clamp = .none,
+                               alpha: UnsafePointer<Float>? = nil) {
+            self.clamp = clamp; self.residual = residual; self.residualClamp = residualClamp; self.alpha = alpha
+        }
+
+        /// The same epilogue for an output that starts `floats` further on (a row block of the output).
+        @inlinable @inline(__always) public func advanced(by floats: Int) -> Epilogue {
+            Epilogue(clamp: clamp, residual: residual.map { $0 + floats }, residualClamp: residualClamp, alpha: alpha)
+        }
+
+        /// Sums for output element `index` (channel `channel`, a multiple of 8) → stored values.
+        @inlinable @inline(__always) public func apply(_ v: Vector, index: Int, channel: Int) -> Vector {
+            var r = clamp.apply(v)
+            if let residual { r = residualClamp.apply(r + NeuralKernels.load(residual + index)) }
+            if let alpha {
+                r = r.replacing(with: r * NeuralKernels.load(alpha + channel), where: r .< Vector(repeating: 0))
+            }
+            return r
+        }
+
+        @inlinable @inline(__always) public func apply(_ v: Float, index: Int, channel: Int) -> Float {
+            var r = clamp.apply(v)
+            if let residual { r = residualClamp.apply(r + residual[index]) }
+            if let alpha, r < 0 { r *= alpha[channel] }
+            return r
+        }
+    }
+
     /// The geometry of a 2-D convolution or pooling window over an NHWC tensor.
     public struct Window: Sendable, Equatable {
         public var inH: Int, inW: Int, inC: Int
@@ -116,14 +155,14 @@ public enum NeuralKernels {
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
     @inlinable @inline(__always)
     public static func convolution<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
-                                    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
+                                    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: Epilogue,
                                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         let blocks = (w.outC + block - 1) / block
         let taps = w.kernelH * w.kernelW * w.inC
         let pixelStep = w.strideW * w.inC
         for oy in rows {
             let rowBase = source + oy * w.strideH * rowFloats
-            let outRow = output + oy * w.outW * w.outC
+            let outRow = oy * w.outW * w.outC
             for b in 0..<blocks {
                 let wb = weights + b * taps * block
                 let bb = bias + b * block
@@ -139,7 +178,8 @@ public enum NeuralKernels {
                             a.accumulate(M.self, x, pixelStep: pixelStep, weights: wk, count: w.inC)
                         }
                     }
-                    a.store(outRow + ox * w.outC + b * block, pixelStep: w.outC, lanes: lanes, clamp: clamp)
+                    a.store(output, index: outRow + ox * w.outC + b * block, pixelStep: w.outC, channel: b * block,
+                            lanes: lanes, epilogue: epilogue)
                     ox += 4
                 }
                 while ox < w.outW {
@@ -158,7 +198,8 @@ public enum NeuralKernels {
                             }
                         }
                     }
-                    storeLanes(clamp.apply(a0), clamp.apply(a1), to: outRow + ox * w.outC + b * block, lanes: lanes)
+                    storeLanes(a0, a1, output, index: outRow + ox * w.outC + b * block, channel: b * block, lanes: lanes,
+                               epilogue)
                     ox += 1
                 }
             }
@@ -169,7 +210,7 @@ public enum NeuralKernels {
     /// (`outW × kH·kW·inC` floats), then multiplied with the packed weights as one matrix product.
     @inlinable @inline(__always)
     public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
-                                          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
+                                          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: Epilogue,
                                           output: UnsafeMutablePointer<Float>, patches: UnsafeMutablePointer<Float>,
                                           rows: Range<Int>) {
         let taps = w.kernelH * w.kernelW * w.inC
@@ -184,8 +225,8 @@ public enum NeuralKernels {
                     (patches + ox * taps + ky * segment).update(from: window + ky * rowFloats, count: segment)
                 }
             }
-            convolution(M.self, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias, clamp: clamp,
-                        output: output + oy * w.outW * w.outC, rows: 0..<1)
+            convolution(M.self, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
+                        epilogue: epilogue.advanced(by: oy * w.outW * w.outC), output: output + oy * w.outW * w.outC, rows: 0..<1)
         }
     }
 
@@ -197,13 +238,18 @@ public enum NeuralKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
-    @inlinable @inline(__always) public static func storeLanes(_ v0: Vector, _ v1: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
+    /// Stores 16 sums (`lanes` of them valid) of output channels `channel…` at `output[index…]`
+    /// through the epilogue.
+    @inlinable @inline(__always)
+    public static func storeLanes(_ v0: Vector, _ v1: Vector, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int,
+                                  lanes: Int, _ e: Epilogue) {
         if lanes == block {
-            store(v0, p); store(v1, p + 8)
+            store(e.apply(v0, index: index, channel: channel), output + index)
+            store(e.apply(v1, index: index + 8, channel: channel + 8), output + index + 8)
             return
         }
-        for i in 0..<min(lanes, 8) { p[i] = v0[i] }
-        if lanes > 8 { for i in 8..<lanes { p[i] = v1[i - 8] } }
+        for i in 0..<min(lanes, 8) { output[index + i] = e.apply(v0[i], index: index + i, channel: channel + i) }
+        if lanes > 8 { for i in 8..<lanes { output[index + i] = e.apply(v1[i - 8], index: index + i, channel: channel + i) } }
     }
 
     /// 4 pixels × 16 channels of running sums: eight vector registers.
@@ -231,11 +277,13 @@ public enum NeuralKernels {
             }
         }
 
-        @inlinable @inline(__always) public func store(_ p: UnsafeMutablePointer<Float>, pixelStep: Int, lanes: Int, clamp: Clamp) {
-            NeuralKernels.storeLanes(clamp.apply(a00), clamp.apply(a01), to: p, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a10), clamp.apply(a11), to: p + pixelStep, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a20), clamp.apply(a21), to: p + 2 * pixelStep, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a30), clamp.apply(a31), to: p + 3 * pixelStep, lanes: lanes)
+        @inlinable @inline(__always)
+        public func store(_ output: UnsafeMutablePointer<Float>, index: Int, pixelStep: Int, channel: Int, lanes: Int,
+                          epilogue e: Epilogue) {
+            NeuralKernels.storeLanes(a00, a01, output, index: index, channel: channel, lanes: lanes, e)
+            NeuralKernels.storeLanes(a10, a11, output, index: index + pixelStep, channel: channel, lanes: lanes, e)
+            NeuralKernels.storeLanes(a20, a21, output, index: index + 2 * pixelStep, channel: channel, lanes: lanes, e)
+            NeuralKernels.storeLanes(a30, a31, output, index: index + 3 * pixelStep, channel: channel, lanes: lanes, e)
         }
     }
 

@@ -8,16 +8,16 @@ package enum NeuralKernelsAVX512: NeuralKernelSet {
     package static var path: KernelPath { .avx512 }
 
     package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, clamp: clamp,
+                                    bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
                                   output: output, rows: rows)
     }
 
     package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                          bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                           patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         NeuralKernels.convolutionIm2col(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                        clamp: clamp, output: output, patches: patches, rows: rows)
+                                        epilogue: epilogue, output: output, patches: patches, rows: rows)
     }
 
     package static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
