@@ -42,6 +42,8 @@ package final class TFLiteInterpreter {
     static let splitThreshold = 150_000
 
     private let arena: UnsafeMutablePointer<Float>
+    /// Offset of the zero row (see `Convolution.readsZeros`).
+    private let zeros: Int
     private let arenaCount: Int
     private let steps: [Step]
     private let inputOffsets: [Int]
@@ -70,6 +72,7 @@ package final class TFLiteInterpreter {
         arenaCount = count
         arena = memory
         steps = planner.steps
+        zeros = planner.zeros
         inputOffsets = model.inputs.map { planner.offsets[$0] }
         outputOffsets = model.outputs.map { planner.offsets[$0] }
         inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
@@ -142,16 +145,18 @@ package final class TFLiteInterpreter {
                 }
             }
         case .depthwise(let c):
-            let (source, rowFloats) = prepare(c, base)
             let w = c.window
-            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
-                if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
-                    kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
-                } else {
-                    kernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+            if c.padded == Convolution.readsZeros {
+                split(w.outH, work: w.outH * w.outW * w.outC * 9) { rows, _ in
+                    kernels.depthwise3x3(base + c.input, w, zeros: base + zeros, weights: base + c.weights, bias: base + c.bias,
+                                         clamp: c.clamp, output: base + c.output, rows: rows)
                 }
+                return
+            }
+            let (source, rowFloats) = prepare(c, base)
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
+                kernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                             bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
             }
         case .maxPool(let window, let input, let output, let clamp):
             kernels.maxPool(base + input, window, clamp: clamp, output: base + output)
@@ -206,8 +211,11 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
 private struct Convolution {
     var window: NeuralKernels.Window
     var input: Int, output: Int, weights: Int, bias: Int
-    /// Offset of the zero-padded copy of the input, or -1 when the window stays inside the input.
+    /// Offset of the zero-padded copy of the input, or -1 when the window stays inside the input, or
+    /// `readsZeros` for the 3×3 depthwise kernel, which reads the interpreter's zero row where the window
+    /// leaves the input.
     var padded: Int
+    static let readsZeros = -2
     /// Offset of the im2col patch rows, or -1 for the direct method.
     var patches: Int
     var clamp: NeuralKernels.Clamp
@@ -256,6 +264,9 @@ private struct Planner {
     var macs = 0
     /// ADD/RELU/PRELU operators folded into a convolution's store.
     var fusedOperators = 0
+    /// Length and offset of the row of zeros the 3×3 depthwise kernels read above and below the input.
+    var zeroFloats = 0
+    var zeros = 0
 
     init(model: TFLiteModel) {
         self.model = model
@@ -292,6 +303,7 @@ extension Planner {
             throw .invalidModel("graph output \"\(model.tensors[t].name)\" is never computed")
         }
         if fuse { fuseIntoConvolutions(outputs: model.outputs.map { offsets[$0] }) }
+        zeros = allocate(zeroFloats) // never written: the arena starts zeroed
         // A damaged shape must not make the runtime claim gigabytes or run for minutes.
         guard arenaCount <= Self.maxArenaFloats else {
             throw .invalidModel("the model needs \(arenaCount / (1 << 18)) MB of tensors, more than \(Self.maxArenaFloats / (1 << 18)) MB")
@@ -466,7 +478,13 @@ extension Planner {
                 bias = values
             }
             let input = try operand(node.inputs[0], index, node)
-            let padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            let padded: Int
+            if kh == 3, kw == 3 {
+                padded = Convolution.readsZeros
+                zeroFloats = max(zeroFloats, w.inW * c)
+            } else {
+                padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            }
             let weights = constant(filter), biasOffset = constant(bias)
             let output = try produce(out, count: w.outH * w.outW * c, index, node)
             steps.append(.depthwise(Convolution(window: w, input: input, output: output, weights: weights, bias: biasOffset,

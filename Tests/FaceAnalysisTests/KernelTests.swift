@@ -68,9 +68,10 @@ import Testing
                         out.withUnsafeMutableBufferPointer { op in
                             patches.withUnsafeMutableBufferPointer { pa in
                                 if depthwise {
-                                    if g.kernelH == 3, g.kernelW == 3, g.strideH == 1 {
-                                        kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
-                                                                          bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                    if g.kernelH == 3, g.kernelW == 3 {
+                                        let zeros = [Float](repeating: 0, count: g.inW * g.inC)
+                                        kernels.depthwise3x3(xp.baseAddress!, g, zeros: zeros, weights: wp.baseAddress!,
+                                                             bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                     } else {
                                         kernels.depthwiseConvolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                                            bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
@@ -154,8 +155,9 @@ import Testing
         var random = TestRandom(seed: 3)
         for stride in [1, 2] {
             for same in [true, false] {
-                for c in [8, 12, 28] {
-                    let g = window(h: 9, w: 7, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
+                for (c, h, w) in [(8, 9, 7), (12, 9, 7), (28, 9, 7), (42, 6, 8), (5, 7, 9), (16, 3, 3), (9, 4, 2), (24, 2, 5)] {
+                    let g = window(h: h, w: w, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
+                    guard g.outH > 0, g.outW > 0 else { continue }
                     let x = random.floats(g.inH * g.inW * c), weights = random.floats(9 * c), bias = random.floats(c)
                     let expected = referenceConvolution(x, weights, bias, g, depthwise: true)
                     let got = run(KernelDispatch.neural(path), x, g, depthwise: true, im2col: false, weights: weights, bias: bias)
