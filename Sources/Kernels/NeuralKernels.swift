@@ -421,7 +421,13 @@ public enum NeuralKernels {
                     }
                 }
                 // The side columns: only the taps inside the input.
-                for ox in 0..<w.outW where ox < first || ox > last {
+                var ox = 0
+                while ox < w.outW {
+                    if ox == first, first <= last {
+                        ox = last + 1
+                        continue
+                    }
+                    defer { ox += 1 }
                     let x0 = ox * s - w.padLeft
                     var acc = b
                     for ky in 0..<3 {
