@@ -172,7 +172,7 @@ import Testing
     func pitchAgainstTheAnnotatedEars() throws {
         let analyzer = try FaceAnalyzer(modelDirectory: try TestData.models())
         let frll = TestData.path("faces/frll")
-        var pitches = [Double](), ears = [Double](), report = "fit pitch vs ear height (hand-placed FRL template) on FRLL\n"
+        var pitches = [Double](), ears = [Double](), noses = [Double](), report = "fit pitch vs ear height (hand-placed FRL template) on FRLL\n"
         for file in try FileSystem.listDirectory(frll).filter({ $0.hasSuffix(".jpg") }).sorted() {
             let bytes = try FileSystem.readFile(frll + "/" + file)
             guard let template = Self.frlTemplate(bytes), template.count >= 115,
@@ -181,6 +181,12 @@ import Testing
             let pupilY = (template[0].y + template[1].y) / 2
             let ear = ([109, 110, 111, 112, 113, 114].map { template[$0].y }.reduce(0, +) / 6 - pupilY) / ipd
             pitches.append(fit.pitch); ears.append(ear)
+            // The annotation's nose height: eyes → bottom of the nose ÷ eyes → chin (hand-placed, no model).
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(frll + "/" + file.replacingOccurrences(of: ".jpg", with: ".json")))) as? [String: Any])
+            let pupils = try #require(json["pupils"] as? [String: [Double]])
+            let eyeY = ((pupils["imageLeft"]?[1] ?? .nan) + (pupils["imageRight"]?[1] ?? .nan)) / 2
+            let noseY = try #require(json["noseBottom"] as? [Double])[1], chinY = try #require(json["chin"] as? [Double])[1]
+            noses.append((noseY - eyeY) / (chinY - eyeY))
             report += String(format: "  %@  pitch %6.2f  yaw %6.2f  ear below pupils %.3f IPD\n", file, fit.pitch, fit.yaw, ear)
         }
         #expect(pitches.count == 34)
@@ -197,6 +203,11 @@ import Testing
             report += String(format: "  ear %.1f cm behind the eyes: real pitch SD %.1f°, fit error SD %@°, ear anatomy SD %.3f IPD\n", depth,
                              realPitch.squareRoot(), fitError > 0 ? String(format: "%.1f", fitError.squareRoot()) : "≈0", max(0, ve - k * k * realPitch).squareRoot())
         }
+        // Model-free: the annotated ear and nose heights covary as a nod predicts (canonical face: −0.12 … −0.17 per IPD).
+        let mn = noses.reduce(0, +) / n, vn = noses.map { ($0 - mn) * ($0 - mn) }.reduce(0, +) / (n - 1)
+        let covEN = zip(ears, noses).map { ($0 - me) * ($1 - mn) }.reduce(0, +) / (n - 1)
+        report += String(format: "  annotated nose height %.3f ± %.4f; vs annotated ear height r = %.2f, slope %.3f per IPD (a nod: −0.12 … −0.17)\n",
+                         mn, vn.squareRoot(), covEN / (ve * vn).squareRoot(), covEN / ve)
         print(report)
         #expect(cov > 0)
     }
