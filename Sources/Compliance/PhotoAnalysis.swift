@@ -80,9 +80,12 @@ public struct PhotoAnalysis: Encodable, Sendable {
         /// Inner-lip gap ÷ mouth width.
         var mouthOpenness: Double
         var light: Light
+        /// Each eye's share of its surroundings darker than a quarter of the skin's light (hair or an object over the
+        /// eye; `faceOcclusion` refuses above 0.5); null where it cannot be judged.
+        var hiddenEye: Light.EyePair
         var reported: Reported
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, reported }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, hiddenEye, reported }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -91,7 +94,7 @@ public struct PhotoAnalysis: Encodable, Sendable {
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
             try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
-            try c.encode(light, forKey: .light); try c.encode(reported, forKey: .reported)
+            try c.encode(light, forKey: .light); try c.encode(hiddenEye, forKey: .hiddenEye); try c.encode(reported, forKey: .reported)
         }
     }
     var image: Size
@@ -119,6 +122,7 @@ public struct PhotoAnalysis: Encodable, Sendable {
                                    readByIrisModel: face.eyeContourFromIrisModel),
                  mouthOpenness: face.mouthOpenness.rounded(decimals: 3),
                  light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)),
+                 hiddenEye: Self.hiddenEye(OcclusionFinding.measure(image, mesh: face.landmarks, interEyeDistance: face.geometry.interEyeDistance)),
                  reported: Self.reported(image, face))
         }
         checks = report.checks
@@ -131,6 +135,10 @@ extension PhotoAnalysis {
         let mouth = MouthInterior.measure(image, face)
         return Reported(foreheadSkinFraction: CoveringFindings.foreheadSkinFraction(image, face: face.geometry).map { $0.rounded(decimals: 3) },
                         mouthTeethFraction: mouth.map { $0.teeth.rounded(decimals: 3) }, mouthCavityFraction: mouth.map { $0.cavity.rounded(decimals: 3) })
+    }
+
+    static func hiddenEye(_ hidden: (imageLeft: Double?, imageRight: Double?)) -> Light.EyePair {
+        .init(imageLeft: hidden.imageLeft.map { $0.rounded(decimals: 3) }, imageRight: hidden.imageRight.map { $0.rounded(decimals: 3) })
     }
 
     static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {

@@ -11,8 +11,10 @@ let benchCommand = Command(
     "bench", summary: "time each stage of the photo pipeline on one image",
     discussion: """
     Runs decode, the face chain, the crop and colour correction, the checks and the JPEG encoding
-    --repeat times (after one warm-up run) and prints the median of each in milliseconds. "total" is one
-    whole `process` run: decode, faces, crop, encode, and the faces and checks of the result.
+    --repeat times (after one warm-up run) and prints the median of each in milliseconds of this thread's
+    CPU time (other processes on the machine do not count). "total" is one whole `process` run: decode,
+    faces, crop, encode, and the faces and checks of the result. --json adds the crop plan (matrix, size,
+    area pre-reduction) and the pupils, so that a peer (scripts/bench-still.py) can do the same work.
 
     With --model instead of IMAGE: one TFLite model's inference on a fixed deterministic input, one thread,
     after warm-up, timed in this thread's CPU time (other processes do not count): median and best of
@@ -64,11 +66,13 @@ let benchCommand = Command(
             throw CommandRunner.Failure(.failure, "\(path): \(error) (try --profile scan)")
         }
         var progress = ProgressLine(total: 6 * repeats, enabled: output.isTerminal)
-        let medians = try PipelineBenchmark(jpeg: bytes, frame: frame, face: faces[0].geometry, profile: profile)
-            .medians(analyzer: analyzer, repeats: repeats) { progress.advance() }
+        let benchmark = PipelineBenchmark(jpeg: bytes, frame: frame, face: faces[0].geometry, profile: profile)
+        let medians = try benchmark.medians(analyzer: analyzer, repeats: repeats) { progress.advance() }
         progress.finish()
         if arguments.flag("json") {
-            output.print(try jsonText(["medianMs": medians.mapValues { $0.rounded(decimals: 3) }]))
+            let report = PipelineBenchmark.Report(medianMs: medians.mapValues { $0.rounded(decimals: 3) },
+                                                  plan: try benchmark.plan(analyzer: analyzer))
+            output.print(try jsonText(report))
         } else {
             output.print("\(path): \(frame.width)×\(frame.height) → \(profile.name) photo, median of \(repeats) runs, one thread")
             for stage in PipelineBenchmark.stages {

@@ -156,7 +156,7 @@ extension CompliancePhotoPipeline {
         if let code = adviceCode(check) { return .guidance(code) }
         switch check.id {
         case .backgroundUniformity: return .clearBackground
-        case .illuminationUniformity: return .uncoverFace
+        case .illuminationUniformity, .faceOcclusion: return .uncoverFace
         default: return .askStaff
         }
     }
