@@ -15,6 +15,8 @@ test: setup
 	@scripts/setup --prometheus
 	scripts/module-graph --check
 	$(SWIFT) build -c release --build-tests
+	@# Every C library a binary links is called by it (issue 18).
+	scripts/linked-libraries
 	$(SWIFT) test -c release --skip-build
 
 # The visit service's threads under ThreadSanitizer (issue 18): the Kiosk tests, among them the race test
