@@ -35,7 +35,4 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case colourSpace
 }
 
-extension ComplianceReport {
-    /// The result of one check, if it ran.
-    public subscript(check check: CheckID) -> CheckResult? { self[check.rawValue] }
-}
+

@@ -250,7 +250,7 @@ public struct ComplianceChecker: Sendable {
             return measured(.eyesOpen, nil, limit, mandatory: true, { _ in false }, .none)
         }
         guard face.eyesReadByIrisModel else {
-            return CheckResult(id: CheckID.eyesOpen.rawValue, value: nil, limit: limit, pass: false, mandatory: true,
+            return CheckResult(id: .eyesOpen, value: nil, limit: limit, pass: false, mandatory: true,
                                advice: Advice(de: "Nicht beurteilbar: die Augen waren nicht zu erkennen.", en: "Cannot judge: the eyes could not be read."))
         }
         let rightClosed = eyes.imageLeft < thresholds.minimumEyeOpenness, leftClosed = eyes.imageRight < thresholds.minimumEyeOpenness
@@ -350,7 +350,7 @@ public struct ComplianceChecker: Sendable {
         var checks: [CheckResult] = []
         if isFinishedPhoto {
             let sizeOK = image.width == profile.width && image.height == profile.height
-            checks.append(CheckResult(id: CheckID.imageSize.rawValue, value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
+            checks.append(CheckResult(id: .imageSize, value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
                                       pass: sizeOK, mandatory: true,
                                       advice: sizeOK ? .none : Advice(de: "Falsche Bildgröße (\(image.width)×\(image.height)).", en: "Wrong image size (\(image.width)×\(image.height)).")))
         }
@@ -359,7 +359,7 @@ public struct ComplianceChecker: Sendable {
         // has no colour at all) must both say so.
         let limit = "24-bit sRGB, colour present (≥ \(format(ColourEvidence.minimumColouredFraction)) of pixels with channels > \(ColourEvidence.neutralSpread) levels apart)"
         if let problem = colour.problem {
-            checks.append(CheckResult(id: CheckID.colourSpace.rawValue, value: colour.colouredFraction, limit: limit, pass: false, mandatory: true,
+            checks.append(CheckResult(id: .colourSpace, value: colour.colouredFraction, limit: limit, pass: false, mandatory: true,
                                       advice: Advice(de: "Das Bild ist kein 24-Bit-sRGB-Farbbild (\(problem.de)). Bitte Personal informieren.",
                                                      en: "The picture is not a 24-bit sRGB colour image (\(problem.en)). Please inform the staff.")))
         } else {
@@ -370,12 +370,12 @@ public struct ComplianceChecker: Sendable {
 
     /// A check that cannot be judged on this image: a fail (never a pass by default), saying why.
     private func cannotJudge(_ id: CheckID, _ limit: String, mandatory: Bool, because reason: Advice) -> CheckResult {
-        CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
+        CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
                     advice: Advice(de: "Nicht beurteilbar: \(reason.de)", en: "Cannot judge: \(reason.en)"))
     }
 
     private func result(_ id: CheckID, _ value: Double?, _ limit: String, _ pass: Bool, mandatory: Bool, _ advice: Advice) -> CheckResult {
-        CheckResult(id: id.rawValue, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
+        CheckResult(id: id, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
     }
 
     private func ratio(_ id: CheckID, _ value: Double, _ range: ClosedRange<Double>, tooSmall: Advice, tooLarge: Advice) -> CheckResult {
@@ -393,7 +393,7 @@ public struct ComplianceChecker: Sendable {
     private func measured(_ id: CheckID, _ value: Double?, _ limit: String, mandatory: Bool,
                           _ passes: (Double) -> Bool, _ advice: Advice) -> CheckResult {
         guard let value, value.isFinite else {
-            return CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
+            return CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
                                advice: Advice(de: "Nicht gemessen (kein Gesichtsmodell).", en: "Not measured (no face model)."))
         }
         return result(id, value, limit, passes(value), mandatory: mandatory, advice)

@@ -1,6 +1,9 @@
 /// The station's settings, read from its config file (`/etc/fotobox/fotobox.conf`); every key has a
 /// built-in default so that the demo runs without a file. `docs/configuration.md` lists them.
 public struct StationConfig: Sendable, Equatable {
+    /// The installed config file, which fotoboxd and fotoboxctl read when none is given.
+    public static let defaultPath = "/etc/fotobox/fotobox.conf"
+
     // [station]
     public var stationID = "fotobox-demo"
     // [visit]
