@@ -31,6 +31,8 @@ package final class TFLiteInterpreter {
     package let operatorSummary: [String]
     /// Multiply-accumulates of one `invoke()` in the convolutions (for benchmark figures).
     package let convolutionMACs: Int
+    /// ADD, RELU and PRELU operators folded into the store of the convolution before them.
+    package let fusedOperators: Int
     /// 1 (default) or 2: with 2, the larger convolutions split their output rows between two threads.
     package var threads = 1
     /// The instruction-set path of this interpreter's kernels (`KernelDispatch.active` unless asked).
@@ -40,6 +42,8 @@ package final class TFLiteInterpreter {
     static let splitThreshold = 150_000
 
     private let arena: UnsafeMutablePointer<Float>
+    /// Offset of the zero row (see `Convolution.readsZeros`).
+    private let zeros: Int
     private let arenaCount: Int
     private let steps: [Step]
     private let inputOffsets: [Int]
@@ -47,17 +51,18 @@ package final class TFLiteInterpreter {
 
     /// Loads and plans a model file.
     package convenience init(contentsOf path: String, method: ConvolutionMethod = .direct,
-                             kernels: KernelPath = KernelDispatch.active) throws(TFLiteError) {
-        try self.init(model: try TFLiteModel(contentsOf: path), method: method, kernels: kernels)
+                             kernels: KernelPath = KernelDispatch.active, fuse: Bool = true) throws(TFLiteError) {
+        try self.init(model: try TFLiteModel(contentsOf: path), method: method, kernels: kernels, fuse: fuse)
     }
 
-    /// `kernels` must be one of `KernelDispatch.supported`.
+    /// `kernels` must be one of `KernelDispatch.supported`. `fuse: false` runs every operator on its own
+    /// (the tests hold the fused plan against it).
     package init(model: TFLiteModel, method: ConvolutionMethod = .direct,
-                 kernels path: KernelPath = KernelDispatch.active) throws(TFLiteError) {
+                 kernels path: KernelPath = KernelDispatch.active, fuse: Bool = true) throws(TFLiteError) {
         kernelPath = path
         kernels = KernelDispatch.neural(path)
         var planner = Planner(model: model)
-        try planner.plan(method: method)
+        try planner.plan(method: method, fuse: fuse)
         let count = max(planner.arenaCount, 1)
         let memory = UnsafeMutablePointer<Float>.allocate(capacity: count)
         memory.initialize(repeating: 0, count: count)
@@ -67,12 +72,14 @@ package final class TFLiteInterpreter {
         arenaCount = count
         arena = memory
         steps = planner.steps
+        zeros = planner.zeros
         inputOffsets = model.inputs.map { planner.offsets[$0] }
         outputOffsets = model.outputs.map { planner.offsets[$0] }
         inputs = model.inputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
         outputs = model.outputs.map { TensorInfo(name: model.tensors[$0].name, shape: model.tensors[$0].shape) }
         operatorSummary = planner.summary
         convolutionMACs = planner.macs
+        fusedOperators = planner.fusedOperators
     }
 
     deinit { arena.deallocate() }
@@ -123,28 +130,33 @@ package final class TFLiteInterpreter {
         case .convolution(let c):
             let (source, rowFloats) = prepare(c, base)
             let w = c.window
+            let epilogue = NeuralKernels.Epilogue(clamp: c.clamp, residual: c.residual >= 0 ? UnsafePointer(base + c.residual) : nil,
+                                                  residualClamp: c.residualClamp,
+                                                  alpha: c.alpha >= 0 ? UnsafePointer(base + c.alpha) : nil)
             split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW * w.inC) { rows, part in
                 if c.patches >= 0 {
                     kernels.convolutionIm2col(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                    bias: base + c.bias, clamp: c.clamp, output: base + c.output,
-                                                    patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
-                                                    rows: rows)
+                                              bias: base + c.bias, epilogue: epilogue, output: base + c.output,
+                                              patches: base + c.patches + part * w.outW * w.kernelH * w.kernelW * w.inC,
+                                              rows: rows)
                 } else {
                     kernels.convolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                              bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+                                        bias: base + c.bias, epilogue: epilogue, output: base + c.output, rows: rows)
                 }
             }
         case .depthwise(let c):
-            let (source, rowFloats) = prepare(c, base)
             let w = c.window
-            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
-                if w.kernelH == 3, w.kernelW == 3, w.strideH == 1, w.strideW == 1 {
-                    kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                      bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
-                } else {
-                    kernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
-                                                       bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
+            if c.padded == Convolution.readsZeros {
+                split(w.outH, work: w.outH * w.outW * w.outC * 9) { rows, _ in
+                    kernels.depthwise3x3(base + c.input, w, zeros: base + zeros, weights: base + c.weights, bias: base + c.bias,
+                                         clamp: c.clamp, output: base + c.output, rows: rows)
                 }
+                return
+            }
+            let (source, rowFloats) = prepare(c, base)
+            split(w.outH, work: w.outH * w.outW * w.outC * w.kernelH * w.kernelW) { rows, _ in
+                kernels.depthwiseConvolution(source, rowFloats: rowFloats, w, weights: base + c.weights,
+                                             bias: base + c.bias, clamp: c.clamp, output: base + c.output, rows: rows)
             }
         case .maxPool(let window, let input, let output, let clamp):
             kernels.maxPool(base + input, window, clamp: clamp, output: base + output)
@@ -199,11 +211,19 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
 private struct Convolution {
     var window: NeuralKernels.Window
     var input: Int, output: Int, weights: Int, bias: Int
-    /// Offset of the zero-padded copy of the input, or -1 when the window stays inside the input.
+    /// Offset of the zero-padded copy of the input, or -1 when the window stays inside the input, or
+    /// `readsZeros` for the 3×3 depthwise kernel, which reads the interpreter's zero row where the window
+    /// leaves the input.
     var padded: Int
+    static let readsZeros = -2
     /// Offset of the im2col patch rows, or -1 for the direct method.
     var patches: Int
     var clamp: NeuralKernels.Clamp
+    /// A fused ADD: offset of the other operand (-1: none) and the ADD's activation.
+    var residual = -1
+    var residualClamp = NeuralKernels.Clamp.none
+    /// A fused PRELU: offset of its slopes (-1: none).
+    var alpha = -1
 }
 
 private enum Step {
@@ -242,6 +262,11 @@ private struct Planner {
     var steps: [Step] = []
     var summary: [String] = []
     var macs = 0
+    /// ADD/RELU/PRELU operators folded into a convolution's store.
+    var fusedOperators = 0
+    /// Length and offset of the row of zeros the 3×3 depthwise kernels read above and below the input.
+    var zeroFloats = 0
+    var zeros = 0
 
     init(model: TFLiteModel) {
         self.model = model
@@ -264,7 +289,7 @@ private struct Planner {
 extension Planner {
     typealias Window = NeuralKernels.Window
 
-    mutating func plan(method: TFLiteInterpreter.ConvolutionMethod) throws(TFLiteError) {
+    mutating func plan(method: TFLiteInterpreter.ConvolutionMethod, fuse: Bool) throws(TFLiteError) {
         for t in model.inputs {
             let tensor = model.tensors[t]
             guard tensor.type == .float32 else { throw .unsupportedTensorType(tensor: tensor.name, type: tensor.type.name) }
@@ -277,6 +302,8 @@ extension Planner {
         for t in model.outputs where offsets[t] < 0 {
             throw .invalidModel("graph output \"\(model.tensors[t].name)\" is never computed")
         }
+        if fuse { fuseIntoConvolutions(outputs: model.outputs.map { offsets[$0] }) }
+        zeros = allocate(zeroFloats) // never written: the arena starts zeroed
         // A damaged shape must not make the runtime claim gigabytes or run for minutes.
         guard arenaCount <= Self.maxArenaFloats else {
             throw .invalidModel("the model needs \(arenaCount / (1 << 18)) MB of tensors, more than \(Self.maxArenaFloats / (1 << 18)) MB")
@@ -451,7 +478,13 @@ extension Planner {
                 bias = values
             }
             let input = try operand(node.inputs[0], index, node)
-            let padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            let padded: Int
+            if kh == 3, kw == 3 {
+                padded = Convolution.readsZeros
+                zeroFloats = max(zeroFloats, w.inW * c)
+            } else {
+                padded = w.needsPadding ? allocate(w.paddedCount) : -1
+            }
             let weights = constant(filter), biasOffset = constant(bias)
             let output = try produce(out, count: w.outH * w.outW * c, index, node)
             steps.append(.depthwise(Convolution(window: w, input: input, output: output, weights: weights, bias: biasOffset,
@@ -563,5 +596,71 @@ extension Planner {
             steps.append(.concatenate(inputs: parts, outer: outer, output: output))
             summary.append("CONCATENATION axis \(a) → \(outShape)")
         }
+    }
+}
+
+extension Step {
+    /// The arena offsets this step reads (constants included).
+    var reads: [Int] {
+        switch self {
+        case .convolution(let c):
+            return [c.input, c.weights, c.bias] + (c.residual >= 0 ? [c.residual] : []) + (c.alpha >= 0 ? [c.alpha] : [])
+        case .depthwise(let c): return [c.input, c.weights, c.bias]
+        case .maxPool(_, let input, _, _): return [input]
+        case .add(let a, let b, _, _, _): return [a, b]
+        case .relu(let input, _, _): return [input]
+        case .prelu(let input, let alpha, _, _, _): return [input, alpha]
+        case .pad(let input, _, _, _, _): return [input]
+        case .concatenate(let inputs, _, _): return inputs.map(\.offset)
+        }
+    }
+}
+
+extension Planner {
+    /// Folds the ADD and the RELU/PRELU that TFLite puts after a convolution into the convolution's store
+    /// (`NeuralKernels.Epilogue`), where the convolution's result has no other reader: two passes over
+    /// the tensor fewer per residual block. The fused convolution takes the place of the last operator
+    /// folded into it, so whatever the ADD's other operand needs has run by then; nothing in between reads
+    /// the convolution's result (it has one reader), and no tensor is ever overwritten (the arena is not
+    /// reused), so its inputs are still there.
+    mutating func fuseIntoConvolutions(outputs: [Int]) {
+        var readers = [Int: Int]()
+        for step in steps { for offset in step.reads { readers[offset, default: 0] += 1 } }
+        for offset in outputs { readers[offset, default: 0] += 2 } // never fold away a graph output
+        var fused = 0
+        var i = 0
+        while i < steps.count {
+            guard case .convolution(var c) = steps[i], readers[c.output] == 1,
+                  let j = steps[(i + 1)...].firstIndex(where: { $0.reads.contains(c.output) }) else {
+                i += 1
+                continue
+            }
+            switch steps[j] {
+            case .add(let a, let b, let output, let count, let clamp)
+                where c.residual < 0 && c.alpha < 0 && count == c.window.outH * c.window.outW * c.window.outC && a != b:
+                c.residual = a == c.output ? b : a
+                c.residualClamp = clamp
+                c.output = output
+            case .relu(_, let output, let count) where c.alpha < 0 && count == c.window.outH * c.window.outW * c.window.outC:
+                if c.residual >= 0 {
+                    c.residualClamp = NeuralKernels.Clamp(low: max(c.residualClamp.low, 0), high: max(c.residualClamp.high, 0))
+                } else {
+                    c.clamp = NeuralKernels.Clamp(low: max(c.clamp.low, 0), high: max(c.clamp.high, 0))
+                }
+                c.output = output
+            case .prelu(_, let alpha, let output, _, let channels) where c.alpha < 0 && channels == c.window.outC:
+                c.alpha = alpha
+                c.output = output
+            default:
+                i += 1
+                continue
+            }
+            steps[j] = .convolution(c)
+            steps.remove(at: i)
+            fused += 1
+            // The fused step may fold the next operator too (ADD, then PRELU): look at it again.
+            i = j - 1
+        }
+        fusedOperators = fused
     }
 }

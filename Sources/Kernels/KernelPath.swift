@@ -30,6 +30,7 @@ package enum KernelPath: String, CaseIterable, Sendable, Comparable {
 /// which has none, a multiply and an add (`addingProduct` would call libm's `fmaf` per lane, ~30× slower).
 public protocol MultiplyAdd {
     static func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    static func multiplyAdd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float>
 }
 
 /// One fused multiply-add per lane (AVX2+FMA, AVX-512, NEON).
@@ -38,12 +39,22 @@ public enum FusedMultiplyAdd: MultiplyAdd {
     public static func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         acc.addingProduct(a, b)
     }
+
+    @inlinable @inline(__always)
+    public static func multiplyAdd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        acc.addingProduct(a, b)
+    }
 }
 
 /// A multiply, then an add (x86-64-v2).
 public enum SeparateMultiplyAdd: MultiplyAdd {
     @inlinable @inline(__always)
     public static func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        acc + a * b
+    }
+
+    @inlinable @inline(__always)
+    public static func multiplyAdd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         acc + a * b
     }
 }

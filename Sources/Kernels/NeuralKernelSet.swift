@@ -9,18 +9,19 @@
 package protocol NeuralKernelSet {
     typealias Window = NeuralKernels.Window
     typealias Clamp = NeuralKernels.Clamp
+    typealias Epilogue = NeuralKernels.Epilogue
 
     static var path: KernelPath { get }
 
     static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                            bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
+                            bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
     static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                  bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                  bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                   patches: UnsafeMutablePointer<Float>, rows: Range<Int>)
     static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
                                      bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
-    static func depthwise3x3Stride1(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
+    static func depthwise3x3(_ input: UnsafePointer<Float>, _ w: Window, zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>)
     static func maxPool(_ input: UnsafePointer<Float>, _ w: Window, clamp: Clamp, output: UnsafeMutablePointer<Float>)
     static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, clamp: Clamp, output: UnsafeMutablePointer<Float>)
     static func relu(_ a: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>)
@@ -36,18 +37,20 @@ package enum NeuralKernelsBaseline: NeuralKernelSet {
     typealias Arithmetic = FusedMultiplyAdd
     #endif
     package static var path: KernelPath { .baseline }
+    /// Output pixels per register tile of the convolutions (see `NeuralKernels.convolution`).
+    static var tile: Int { 2 }
 
     package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, clamp: clamp,
+                                    bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.convolution(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
                                   output: output, rows: rows)
     }
 
     package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                          bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                           patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolutionIm2col(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                        clamp: clamp, output: output, patches: patches, rows: rows)
+        NeuralKernels.convolutionIm2col(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
+                                        epilogue: epilogue, output: output, patches: patches, rows: rows)
     }
 
     package static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
@@ -56,10 +59,10 @@ package enum NeuralKernelsBaseline: NeuralKernelSet {
                                            clamp: clamp, output: output, rows: rows)
     }
 
-    package static func depthwise3x3Stride1(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                            bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.depthwise3x3Stride1(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                          clamp: clamp, output: output, rows: rows)
+    package static func depthwise3x3(_ input: UnsafePointer<Float>, _ w: Window, zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.depthwise3x3(Arithmetic.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp,
+                                   output: output, rows: rows)
     }
 
     package static func maxPool(_ input: UnsafePointer<Float>, _ w: Window, clamp: Clamp, output: UnsafeMutablePointer<Float>) {

@@ -12,6 +12,8 @@
 /// contiguous 64-byte weight row per input channel and broadcasts one input value per pixel.
 public enum NeuralKernels {
     public typealias Vector = SIMD8<Float>
+    /// One block of output channels: a zmm register on AVX-512, two ymm on AVX2, four xmm on the baseline.
+    public typealias Vector16 = SIMD16<Float>
 
     /// Output channels per packed weight block.
     @inlinable public static var block: Int { 16 }
@@ -31,7 +33,60 @@ public enum NeuralKernels {
              .replacing(with: Vector(repeating: high), where: v .> high)
         }
 
+        @inlinable @inline(__always) public func apply(_ v: Vector16) -> Vector16 {
+            v.replacing(with: Vector16(repeating: low), where: v .< low)
+             .replacing(with: Vector16(repeating: high), where: v .> high)
+        }
+
         @inlinable @inline(__always) public func apply(_ v: Float) -> Float { min(max(v, low), high) }
+    }
+
+    /// What a convolution does to each sum on its way to the output, so that the operators TFLite puts after
+    /// it need no pass of their own: the convolution's activation, then (an ADD fused in) the residual
+    /// added and the ADD's activation, then (a PRELU fused in) the negative part scaled per channel.
+    /// `residual` has the output's layout and is read at the element being written; `alpha` holds one
+    /// slope per output channel, readable in whole blocks of 16 (the arena's 64-byte granules guarantee it).
+    public struct Epilogue {
+        public var clamp: Clamp
+        public var residual: UnsafePointer<Float>?
+        public var residualClamp: Clamp
+        public var alpha: UnsafePointer<Float>?
+
+        @inlinable public init(clamp: Clamp, residual: UnsafePointer<Float>? = nil, residualClamp: Clamp = .none,
+                               alpha: UnsafePointer<Float>? = nil) {
+            self.clamp = clamp; self.residual = residual; self.residualClamp = residualClamp; self.alpha = alpha
+        }
+
+        /// The same epilogue for an output that starts `floats` further on (a row block of the output).
+        @inlinable @inline(__always) public func advanced(by floats: Int) -> Epilogue {
+            Epilogue(clamp: clamp, residual: residual.map { $0 + floats }, residualClamp: residualClamp, alpha: alpha)
+        }
+
+        /// Sums for output element `index` (channel `channel`, a multiple of 8) → stored values.
+        @_transparent public func apply(_ v: Vector, index: Int, channel: Int) -> Vector {
+            var r = clamp.apply(v)
+            if let residual { r = residualClamp.apply(r + NeuralKernels.load(residual + index)) }
+            if let alpha {
+                r = r.replacing(with: r * NeuralKernels.load(alpha + channel), where: r .< Vector(repeating: 0))
+            }
+            return r
+        }
+
+        @_transparent public func apply(_ v: Vector16, index: Int, channel: Int) -> Vector16 {
+            var r = clamp.apply(v)
+            if let residual { r = residualClamp.apply(r + NeuralKernels.load16(residual + index)) }
+            if let alpha {
+                r = r.replacing(with: r * NeuralKernels.load16(alpha + channel), where: r .< Vector16(repeating: 0))
+            }
+            return r
+        }
+
+        @_transparent public func apply(_ v: Float, index: Int, channel: Int) -> Float {
+            var r = clamp.apply(v)
+            if let residual { r = residualClamp.apply(r + residual[index]) }
+            if let alpha, r < 0 { r *= alpha[channel] }
+            return r
+        }
     }
 
     /// The geometry of a 2-D convolution or pooling window over an NHWC tensor.
@@ -112,64 +167,123 @@ public enum NeuralKernels {
         return (packed, packedBias)
     }
 
-    /// Convolution, direct: the padded input is read in place, window by window.
+    /// Convolution, direct: the (padded) input is read in place, window by window. Each output row is a
+    /// run of pixels; a 1×1 convolution with stride 1 is one run over all pixels (a matrix product with no
+    /// row boundaries, cut into chunks of 64 pixels whose input stays in L1 while all channel blocks pass).
+    /// `tile` is the path's register tile in pixels (see `convolutionTile`): 8 on AVX-512 (8 zmm
+    /// accumulators of 16 channels), 6 on AVX2 (12 ymm), 3 on the baseline (12 xmm).
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
     @inlinable @inline(__always)
-    public static func convolution<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
-                                    weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
-                                    output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+    public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int,
+                                                    _ w: Window, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                                    epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        if w.kernelH == 1, w.kernelW == 1, w.strideH == 1, w.strideW == 1, rowFloats == w.inW * w.inC, w.outW == w.inW {
+            var first = rows.lowerBound * w.outW
+            let end = rows.upperBound * w.outW
+            while first < end {
+                let count = min(64, end - first)
+                convolutionRun(M.self, tile: tile, source + first * w.inC, pixelStep: w.inC, rowFloats: rowFloats, w, count: count,
+                               weights: weights, bias: bias, epilogue: epilogue, output: output, outIndex: first * w.outC)
+                first += count
+            }
+            return
+        }
+        for oy in rows {
+            convolutionRun(M.self, tile: tile, source + oy * w.strideH * rowFloats, pixelStep: w.strideW * w.inC,
+                           rowFloats: rowFloats, w, count: w.outW, weights: weights, bias: bias, epilogue: epilogue,
+                           output: output, outIndex: oy * w.outW * w.outC)
+        }
+    }
+
+    /// `count` output pixels whose windows start at `first`, `pixelStep` floats apart, into `output[outIndex…]`:
+    /// per block of 16 output channels, whole tiles, then 4-, 2- and 1-pixel tiles for the rest.
+    @_transparent
+    public static func convolutionRun<M: MultiplyAdd>(_: M.Type, tile: Int, _ first: UnsafePointer<Float>, pixelStep: Int,
+                                                       rowFloats: Int, _ w: Window, count: Int, weights: UnsafePointer<Float>,
+                                                       bias: UnsafePointer<Float>, epilogue: Epilogue,
+                                                       output: UnsafeMutablePointer<Float>, outIndex: Int) {
         let blocks = (w.outC + block - 1) / block
         let taps = w.kernelH * w.kernelW * w.inC
-        let pixelStep = w.strideW * w.inC
-        for oy in rows {
-            let rowBase = source + oy * w.strideH * rowFloats
-            let outRow = output + oy * w.outW * w.outC
-            for b in 0..<blocks {
-                let wb = weights + b * taps * block
-                let bb = bias + b * block
-                let lanes = min(block, w.outC - b * block)
-                var ox = 0
-                while ox + 4 <= w.outW {
-                    let p = rowBase + ox * pixelStep
-                    var a = Accumulators4(bias: bb)
-                    for ky in 0..<w.kernelH {
-                        for kx in 0..<w.kernelW {
-                            let x = p + ky * rowFloats + kx * w.inC
-                            let wk = wb + (ky * w.kernelW + kx) * w.inC * block
-                            a.accumulate(M.self, x, pixelStep: pixelStep, weights: wk, count: w.inC)
-                        }
-                    }
-                    a.store(outRow + ox * w.outC + b * block, pixelStep: w.outC, lanes: lanes, clamp: clamp)
-                    ox += 4
-                }
-                while ox < w.outW {
-                    let p = rowBase + ox * pixelStep
-                    var a0 = Vector(UnsafeRawPointer(bb).loadUnaligned(as: Vector.self))
-                    var a1 = Vector(UnsafeRawPointer(bb + 8).loadUnaligned(as: Vector.self))
-                    for ky in 0..<w.kernelH {
-                        for kx in 0..<w.kernelW {
-                            let x = p + ky * rowFloats + kx * w.inC
-                            var wk = wb + (ky * w.kernelW + kx) * w.inC * block
-                            for ci in 0..<w.inC {
-                                let v = Vector(repeating: x[ci])
-                                a0 = M.multiplyAdd(a0, v, load(wk))
-                                a1 = M.multiplyAdd(a1, v, load(wk + 8))
-                                wk += block
-                            }
-                        }
-                    }
-                    storeLanes(clamp.apply(a0), clamp.apply(a1), to: outRow + ox * w.outC + b * block, lanes: lanes)
-                    ox += 1
+        for b in 0..<blocks {
+            let wb = weights + b * taps * block
+            let lanes = min(block, w.outC - b * block)
+            var n = 0
+            while n + tile <= count {
+                convolutionTile(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                n += tile
+            }
+            if tile > 4, count - n >= 4 {
+                convolutionTile(M.self, pixels: 4, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                n += 4
+            }
+            if tile > 2, count - n >= 2 {
+                convolutionTile(M.self, pixels: 2, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                n += 2
+            }
+            while n < count {
+                convolutionTile(M.self, pixels: 1, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                n += 1
+            }
+        }
+    }
+
+    /// One register tile: `pixels` (1…8, a constant where it is inlined, so the unused accumulators vanish)
+    /// output pixels × 16 output channels of running sums, one broadcast input value per pixel and one
+    /// 16-float weight row per input channel.
+    @_transparent
+    public static func convolutionTile<M: MultiplyAdd>(_: M.Type, pixels n: Int, _ x: UnsafePointer<Float>, pixelStep: Int,
+                                                        rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
+                                                        bias: UnsafePointer<Float>, epilogue: Epilogue,
+                                                        output: UnsafeMutablePointer<Float>, outIndex: Int, channel: Int,
+                                                        lanes: Int) {
+        let b = load16(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        let s = pixelStep
+        for ky in 0..<w.kernelH {
+            for kx in 0..<w.kernelW {
+                // One pointer per pixel, indexed by the input channel: no index arithmetic (and no overflow
+                // checks) in the loop, only base + index·4 addressing of the broadcasts.
+                let p0 = x + ky * rowFloats + kx * w.inC
+                let p1 = p0 + s, p2 = p1 + s, p3 = p2 + s, p4 = p3 + s, p5 = p4 + s, p6 = p5 + s, p7 = p6 + s
+                var wk = weights + (ky * w.kernelW + kx) * w.inC * block
+                for ci in 0..<w.inC {
+                    let wv = load16(wk)
+                    a0 = M.multiplyAdd(a0, Vector16(repeating: p0[ci]), wv)
+                    if n > 1 { a1 = M.multiplyAdd(a1, Vector16(repeating: p1[ci]), wv) }
+                    if n > 2 { a2 = M.multiplyAdd(a2, Vector16(repeating: p2[ci]), wv) }
+                    if n > 3 { a3 = M.multiplyAdd(a3, Vector16(repeating: p3[ci]), wv) }
+                    if n > 4 { a4 = M.multiplyAdd(a4, Vector16(repeating: p4[ci]), wv) }
+                    if n > 5 { a5 = M.multiplyAdd(a5, Vector16(repeating: p5[ci]), wv) }
+                    if n > 6 { a6 = M.multiplyAdd(a6, Vector16(repeating: p6[ci]), wv) }
+                    if n > 7 { a7 = M.multiplyAdd(a7, Vector16(repeating: p7[ci]), wv) }
+                    wk += block
                 }
             }
         }
+        let step = w.outC
+        storeLanes(a0, output, index: outIndex, channel: channel, lanes: lanes, epilogue)
+        if n > 1 { storeLanes(a1, output, index: outIndex + step, channel: channel, lanes: lanes, epilogue) }
+        if n > 2 { storeLanes(a2, output, index: outIndex + 2 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 3 { storeLanes(a3, output, index: outIndex + 3 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 4 { storeLanes(a4, output, index: outIndex + 4 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 5 { storeLanes(a5, output, index: outIndex + 5 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 6 { storeLanes(a6, output, index: outIndex + 6 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 7 { storeLanes(a7, output, index: outIndex + 7 * step, channel: channel, lanes: lanes, epilogue) }
     }
 
     /// Convolution through im2col: each output row's windows are first gathered into `patches`
     /// (`outW × kH·kW·inC` floats), then multiplied with the packed weights as one matrix product.
     @inlinable @inline(__always)
-    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
-                                          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
+    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+                                          weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: Epilogue,
                                           output: UnsafeMutablePointer<Float>, patches: UnsafeMutablePointer<Float>,
                                           rows: Range<Int>) {
         let taps = w.kernelH * w.kernelW * w.inC
@@ -184,9 +298,29 @@ public enum NeuralKernels {
                     (patches + ox * taps + ky * segment).update(from: window + ky * rowFloats, count: segment)
                 }
             }
-            convolution(M.self, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias, clamp: clamp,
-                        output: output + oy * w.outW * w.outC, rows: 0..<1)
+            convolution(M.self, tile: tile, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
+                        epilogue: epilogue.advanced(by: oy * w.outW * w.outC), output: output + oy * w.outW * w.outC, rows: 0..<1)
         }
+    }
+
+    @_transparent public static func load16(_ p: UnsafePointer<Float>) -> Vector16 {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector16.self)
+    }
+
+    @_transparent public static func store16(_ v: Vector16, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector16.self)
+    }
+
+    /// Stores 16 sums (`lanes` of them valid) of output channels `channel…` at `output[index…]`
+    /// through the epilogue.
+    @_transparent
+    public static func storeLanes(_ v: Vector16, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int, lanes: Int,
+                                  _ e: Epilogue) {
+        if lanes == block {
+            store16(e.apply(v, index: index, channel: channel), output + index)
+            return
+        }
+        for i in 0..<lanes { output[index + i] = e.apply(v[i], index: index + i, channel: channel + i) }
     }
 
     @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -195,48 +329,6 @@ public enum NeuralKernels {
 
     @inlinable @inline(__always) public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
-
-    @inlinable @inline(__always) public static func storeLanes(_ v0: Vector, _ v1: Vector, to p: UnsafeMutablePointer<Float>, lanes: Int) {
-        if lanes == block {
-            store(v0, p); store(v1, p + 8)
-            return
-        }
-        for i in 0..<min(lanes, 8) { p[i] = v0[i] }
-        if lanes > 8 { for i in 8..<lanes { p[i] = v1[i - 8] } }
-    }
-
-    /// 4 pixels × 16 channels of running sums: eight vector registers.
-    public struct Accumulators4 {
-        public var a00: Vector, a01: Vector, a10: Vector, a11: Vector
-        public var a20: Vector, a21: Vector, a30: Vector, a31: Vector
-
-        @inlinable @inline(__always) public init(bias: UnsafePointer<Float>) {
-            let b0 = NeuralKernels.load(bias), b1 = NeuralKernels.load(bias + 8)
-            a00 = b0; a01 = b1; a10 = b0; a11 = b1; a20 = b0; a21 = b1; a30 = b0; a31 = b1
-        }
-
-        @inlinable @inline(__always) public mutating func accumulate<M: MultiplyAdd>(_: M.Type, _ x: UnsafePointer<Float>, pixelStep: Int, weights: UnsafePointer<Float>, count: Int) {
-            let x0 = x, x1 = x + pixelStep, x2 = x + 2 * pixelStep, x3 = x + 3 * pixelStep
-            var wk = weights
-            for ci in 0..<count {
-                let w0 = NeuralKernels.load(wk), w1 = NeuralKernels.load(wk + 8)
-                let v0 = Vector(repeating: x0[ci]), v1 = Vector(repeating: x1[ci])
-                let v2 = Vector(repeating: x2[ci]), v3 = Vector(repeating: x3[ci])
-                a00 = M.multiplyAdd(a00, v0, w0); a01 = M.multiplyAdd(a01, v0, w1)
-                a10 = M.multiplyAdd(a10, v1, w0); a11 = M.multiplyAdd(a11, v1, w1)
-                a20 = M.multiplyAdd(a20, v2, w0); a21 = M.multiplyAdd(a21, v2, w1)
-                a30 = M.multiplyAdd(a30, v3, w0); a31 = M.multiplyAdd(a31, v3, w1)
-                wk += NeuralKernels.block
-            }
-        }
-
-        @inlinable @inline(__always) public func store(_ p: UnsafeMutablePointer<Float>, pixelStep: Int, lanes: Int, clamp: Clamp) {
-            NeuralKernels.storeLanes(clamp.apply(a00), clamp.apply(a01), to: p, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a10), clamp.apply(a11), to: p + pixelStep, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a20), clamp.apply(a21), to: p + 2 * pixelStep, lanes: lanes)
-            NeuralKernels.storeLanes(clamp.apply(a30), clamp.apply(a31), to: p + 3 * pixelStep, lanes: lanes)
-        }
     }
 
     // MARK: - Depthwise convolution
@@ -278,57 +370,98 @@ public enum NeuralKernels {
         }
     }
 
-    /// Depthwise 3×3, stride 1, on a padded source: the common case, with the nine weight vectors of a
-    /// channel group held in registers across a row.
+    /// Depthwise 3×3, stride 1 or 2 (both directions alike), read straight from the unpadded input: rows
+    /// above or below the input read `zeros` (at least `inW × C` zero floats) instead, and the one or two
+    /// output columns per row whose window leaves the input at the side skip the missing taps, so no padded
+    /// copy of the input is made. Channels go 8 at a time; when C is not a multiple of 8 the last group is
+    /// the last 8 channels, overlapping the one before (recomputing a few channels costs less than a scalar tail).
     @inlinable @inline(__always)
-    public static func depthwise3x3Stride1<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
-                                            weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
-                                            output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        let c = w.inC
-        let vectorEnd = c - c % 8
+    public static func depthwise3x3<M: MultiplyAdd>(_: M.Type, _ input: UnsafePointer<Float>, _ w: Window,
+                                                     zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                                     bias: UnsafePointer<Float>, clamp: Clamp,
+                                                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        let c = w.inC, s = w.strideW, rowFloats = w.inW * c
+        guard c >= 8 else {
+            depthwiseConvolutionUnpadded(M.self, input, w, weights: weights, bias: bias, clamp: clamp, output: output, rows: rows)
+            return
+        }
+        let groups = (c + 7) / 8
+        // Output columns whose three input columns all lie inside the input.
+        let first = min((w.padLeft + s - 1) / s, w.outW)
+        let last = w.inW + w.padLeft >= 3 ? min((w.inW - 3 + w.padLeft) / s, w.outW - 1) : -1
         for oy in rows {
-            let r0 = source + oy * rowFloats, r1 = r0 + rowFloats, r2 = r1 + rowFloats
+            let iy = oy * w.strideH - w.padTop
+            let r0 = iy >= 0 && iy < w.inH ? input + iy * rowFloats : zeros
+            let r1 = iy + 1 >= 0 && iy + 1 < w.inH ? input + (iy + 1) * rowFloats : zeros
+            let r2 = iy + 2 >= 0 && iy + 2 < w.inH ? input + (iy + 2) * rowFloats : zeros
             let outRow = output + oy * w.outW * c
-            var ch = 0
-            while ch < vectorEnd {
+            for g in 0..<groups {
+                let ch = min(g * 8, c - 8)
                 let w00 = load(weights + ch), w01 = load(weights + c + ch), w02 = load(weights + 2 * c + ch)
                 let w10 = load(weights + 3 * c + ch), w11 = load(weights + 4 * c + ch), w12 = load(weights + 5 * c + ch)
                 let w20 = load(weights + 6 * c + ch), w21 = load(weights + 7 * c + ch), w22 = load(weights + 8 * c + ch)
                 let b = load(bias + ch)
-                for ox in 0..<w.outW {
-                    let i = ox * c + ch
-                    var acc = M.multiplyAdd(b, load(r0 + i), w00)
-                    acc = M.multiplyAdd(acc, load(r0 + i + c), w01)
-                    acc = M.multiplyAdd(acc, load(r0 + i + 2 * c), w02)
-                    acc = M.multiplyAdd(acc, load(r1 + i), w10)
-                    acc = M.multiplyAdd(acc, load(r1 + i + c), w11)
-                    acc = M.multiplyAdd(acc, load(r1 + i + 2 * c), w12)
-                    acc = M.multiplyAdd(acc, load(r2 + i), w20)
-                    acc = M.multiplyAdd(acc, load(r2 + i + c), w21)
-                    acc = M.multiplyAdd(acc, load(r2 + i + 2 * c), w22)
-                    store(clamp.apply(acc), outRow + i)
+                if first <= last {
+                    // Pointers stepped along the row: the loop does no index arithmetic.
+                    let start = (first * s - w.padLeft) * c + ch, step = s * c
+                    var q0 = r0 + start, q1 = r1 + start, q2 = r2 + start
+                    var o = outRow + first * c + ch
+                    for _ in first...last {
+                        var acc = M.multiplyAdd(b, load(q0), w00)
+                        acc = M.multiplyAdd(acc, load(q0 + c), w01)
+                        acc = M.multiplyAdd(acc, load(q0 + 2 * c), w02)
+                        acc = M.multiplyAdd(acc, load(q1), w10)
+                        acc = M.multiplyAdd(acc, load(q1 + c), w11)
+                        acc = M.multiplyAdd(acc, load(q1 + 2 * c), w12)
+                        acc = M.multiplyAdd(acc, load(q2), w20)
+                        acc = M.multiplyAdd(acc, load(q2 + c), w21)
+                        acc = M.multiplyAdd(acc, load(q2 + 2 * c), w22)
+                        store(clamp.apply(acc), o)
+                        q0 += step; q1 += step; q2 += step; o += c
+                    }
                 }
-                ch += 8
-            }
-            if ch < c {
-                depthwiseTail(M.self, source, rowFloats: rowFloats, w, from: ch, weights: weights, bias: bias, clamp: clamp,
-                              output: output, row: oy)
+                // The side columns: only the taps inside the input.
+                var ox = 0
+                while ox < w.outW {
+                    if ox == first, first <= last {
+                        ox = last + 1
+                        continue
+                    }
+                    defer { ox += 1 }
+                    let x0 = ox * s - w.padLeft
+                    var acc = b
+                    for ky in 0..<3 {
+                        let r = ky == 0 ? r0 : ky == 1 ? r1 : r2
+                        for kx in 0..<3 where x0 + kx >= 0 && x0 + kx < w.inW {
+                            acc = M.multiplyAdd(acc, load(r + (x0 + kx) * c + ch), load(weights + (ky * 3 + kx) * c + ch))
+                        }
+                    }
+                    store(clamp.apply(acc), outRow + ox * c + ch)
+                }
             }
         }
     }
 
-    @inlinable @inline(__always) public static func depthwiseTail<M: MultiplyAdd>(_: M.Type, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, from first: Int,
-                                      weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
-                                      output: UnsafeMutablePointer<Float>, row oy: Int) {
+    /// Any depthwise window, read from the unpadded input tap by tap (taps outside the input skipped):
+    /// the fallback for fewer than 8 channels.
+    @inlinable @inline(__always)
+    public static func depthwiseConvolutionUnpadded<M: MultiplyAdd>(_: M.Type, _ input: UnsafePointer<Float>, _ w: Window,
+                                                                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                                                     clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                                                     rows: Range<Int>) {
         let c = w.inC
-        for ox in 0..<w.outW {
-            let p = source + oy * w.strideH * rowFloats + ox * w.strideW * c
-            for ch in first..<c {
-                var acc = bias[ch]
-                for ky in 0..<w.kernelH {
-                    for kx in 0..<w.kernelW { acc += p[ky * rowFloats + kx * c + ch] * weights[(ky * w.kernelW + kx) * c + ch] }
+        for oy in rows {
+            for ox in 0..<w.outW {
+                let y0 = oy * w.strideH - w.padTop, x0 = ox * w.strideW - w.padLeft
+                for ch in 0..<c {
+                    var acc = bias[ch]
+                    for ky in 0..<w.kernelH where y0 + ky >= 0 && y0 + ky < w.inH {
+                        for kx in 0..<w.kernelW where x0 + kx >= 0 && x0 + kx < w.inW {
+                            acc += input[((y0 + ky) * w.inW + x0 + kx) * c + ch] * weights[(ky * w.kernelW + kx) * c + ch]
+                        }
+                    }
+                    output[(oy * w.outW + ox) * c + ch] = clamp.apply(acc)
                 }
-                output[(oy * w.outW + ox) * c + ch] = clamp.apply(acc)
             }
         }
     }

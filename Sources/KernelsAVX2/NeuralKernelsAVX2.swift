@@ -6,18 +6,20 @@ import Kernels
 package enum NeuralKernelsAVX2: NeuralKernelSet {
     typealias Arithmetic = AVX2MultiplyAdd
     package static var path: KernelPath { .avx2 }
+    /// Output pixels per register tile of the convolutions (see `NeuralKernels.convolution`).
+    static var tile: Int { 6 }
 
     package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                    bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolution(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias, clamp: clamp,
+                                    bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.convolution(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
                                   output: output, rows: rows)
     }
 
     package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>,
+                                          bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                           patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolutionIm2col(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                        clamp: clamp, output: output, patches: patches, rows: rows)
+        NeuralKernels.convolutionIm2col(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
+                                        epilogue: epilogue, output: output, patches: patches, rows: rows)
     }
 
     package static func depthwiseConvolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
@@ -26,10 +28,10 @@ package enum NeuralKernelsAVX2: NeuralKernelSet {
                                            clamp: clamp, output: output, rows: rows)
     }
 
-    package static func depthwise3x3Stride1(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
-                                            bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.depthwise3x3Stride1(Arithmetic.self, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
-                                          clamp: clamp, output: output, rows: rows)
+    package static func depthwise3x3(_ input: UnsafePointer<Float>, _ w: Window, zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        NeuralKernels.depthwise3x3(Arithmetic.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp,
+                                   output: output, rows: rows)
     }
 
     package static func maxPool(_ input: UnsafePointer<Float>, _ w: Window, clamp: Clamp, output: UnsafeMutablePointer<Float>) {
@@ -55,6 +57,11 @@ package enum NeuralKernelsAVX2: NeuralKernelSet {
 enum AVX2MultiplyAdd: MultiplyAdd {
     @inlinable @inline(__always)
     static func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        acc.addingProduct(a, b)
+    }
+
+    @inlinable @inline(__always)
+    static func multiplyAdd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         acc.addingProduct(a, b)
     }
 }

@@ -11,8 +11,10 @@ let benchCommand = Command(
     "bench", summary: "time each stage of the photo pipeline on one image",
     discussion: """
     Runs decode, the face chain, the crop and colour correction, the checks and the JPEG encoding
-    --repeat times (after one warm-up run) and prints the median of each in milliseconds. "total" is one
-    whole `process` run: decode, faces, crop, encode, and the faces and checks of the result.
+    --repeat times (after one warm-up run) and prints the median of each in milliseconds of this thread's
+    CPU time (other processes on the machine do not count). "total" is one whole `process` run: decode,
+    faces, crop, encode, and the faces and checks of the result. --json adds the crop plan (matrix, size,
+    area pre-reduction) and the pupils, so that a peer (scripts/bench-still.py) can do the same work.
 
     With --model instead of IMAGE: one TFLite model's inference on a fixed deterministic input, one thread,
     after warm-up, timed in this thread's CPU time (other processes do not count): median and best of
@@ -66,9 +68,9 @@ let benchCommand = Command(
             try body()
             var samples: [Double] = []
             for _ in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = ThreadClock.nanoseconds()
                 try body()
-                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                samples.append(Double(ThreadClock.nanoseconds() - start) / 1e6)
                 progress.advance()
             }
             return samples.sorted()[samples.count / 2]
@@ -89,7 +91,15 @@ let benchCommand = Command(
         progress.finish()
         let rounded = medians.mapValues { ($0 * 1000).rounded() / 1000 }
         if arguments.flag("json") {
-            output.print(try jsonText(["medianMs": rounded]))
+            let t = photo.plan.transform
+            let pupils = { (face: DetectedFace?) -> [[Double]] in
+                guard let face else { return [] }
+                return [[face.pupils.imageLeft.x, face.pupils.imageLeft.y], [face.pupils.imageRight.x, face.pupils.imageRight.y]]
+            }
+            let plan = StillBenchPlan(width: profile.width, height: profile.height, transform: [t.a, t.b, t.tx, t.c, t.d, t.ty],
+                                      reduce: Int(1 / (2 * photo.plan.scale)), framePupils: pupils(faces.first),
+                                      photoPupils: pupils(analyzer.analyze(photo.image).first))
+            output.print(try jsonText(StillBenchResult(medianMs: rounded, plan: plan)))
         } else {
             output.print("\(path): \(frame.width)×\(frame.height) → \(profile.name) photo, median of \(repeats) runs, one thread")
             for stage in ["decode", "faces", "process", "checks", "encode", "total"] {
@@ -99,6 +109,22 @@ let benchCommand = Command(
         return .success
     })
 
+
+/// What `fotoboxctl bench IMAGE --json` prints: the medians and what a peer needs to do the same work.
+struct StillBenchResult: Encodable {
+    let medianMs: [String: Double]
+    let plan: StillBenchPlan
+}
+
+/// The crop as `PhotoProcessor.render` does it (frame → photo matrix `[a, b, tx, c, d, ty]`, pixel centres
+/// at +0.5; area pre-reduction by `reduce` when ≥ 2) and the pupils in the frame and in the photo.
+struct StillBenchPlan: Encodable {
+    let width: Int, height: Int
+    let transform: [Double]
+    let reduce: Int
+    let framePupils: [[Double]]
+    let photoPupils: [[Double]]
+}
 
 /// What `fotoboxctl bench --model` prints.
 struct ModelBenchResult: Encodable {

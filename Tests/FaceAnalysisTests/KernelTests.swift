@@ -50,7 +50,8 @@ import Testing
 
     /// Runs the kernel the interpreter would run, padding first when the window needs it.
     func run(_ kernels: any NeuralKernelSet.Type, _ x: [Float], _ g: Window, depthwise: Bool, im2col: Bool, weights: [Float],
-             bias: [Float]) -> [Float] {
+             bias: [Float], residual: [Float]? = nil, residualClamp: NeuralKernels.Clamp = .none, alpha: [Float]? = nil) -> [Float] {
+        let residualCopy = residual ?? [0], alphaCopy = (alpha ?? []) + [Float](repeating: 0, count: 16)
         var out = [Float](repeating: .nan, count: g.outH * g.outW * g.outC)
         var padded = [Float](repeating: .nan, count: max(g.paddedCount, 1))
         var patches = [Float](repeating: .nan, count: g.outW * g.kernelH * g.kernelW * g.inC)
@@ -67,20 +68,31 @@ import Testing
                         out.withUnsafeMutableBufferPointer { op in
                             patches.withUnsafeMutableBufferPointer { pa in
                                 if depthwise {
-                                    if g.kernelH == 3, g.kernelW == 3, g.strideH == 1 {
-                                        kernels.depthwise3x3Stride1(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
-                                                                          bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                    if g.kernelH == 3, g.kernelW == 3 {
+                                        let zeros = [Float](repeating: 0, count: g.inW * g.inC)
+                                        kernels.depthwise3x3(xp.baseAddress!, g, zeros: zeros, weights: wp.baseAddress!,
+                                                             bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                     } else {
                                         kernels.depthwiseConvolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
                                                                            bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
                                     }
-                                } else if im2col {
-                                    kernels.convolutionIm2col(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
-                                                                    bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!,
-                                                                    patches: pa.baseAddress!, rows: 0..<g.outH)
                                 } else {
-                                    kernels.convolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
-                                                              bias: bp.baseAddress!, clamp: .none, output: op.baseAddress!, rows: 0..<g.outH)
+                                    residualCopy.withUnsafeBufferPointer { rp in
+                                        alphaCopy.withUnsafeBufferPointer { ap in
+                                            let epilogue = NeuralKernels.Epilogue(
+                                                clamp: .none, residual: residual == nil ? nil : rp.baseAddress!,
+                                                residualClamp: residualClamp, alpha: alpha == nil ? nil : ap.baseAddress!)
+                                            if im2col {
+                                                kernels.convolutionIm2col(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                                          bias: bp.baseAddress!, epilogue: epilogue, output: op.baseAddress!,
+                                                                          patches: pa.baseAddress!, rows: 0..<g.outH)
+                                            } else {
+                                                kernels.convolution(source, rowFloats: rowFloats, g, weights: wp.baseAddress!,
+                                                                    bias: bp.baseAddress!, epilogue: epilogue, output: op.baseAddress!,
+                                                                    rows: 0..<g.outH)
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -114,13 +126,38 @@ import Testing
         }
     }
 
+    /// A fused ADD (+ activation) and PRELU in the convolution's store, against the operators one after another.
+    @Test(arguments: KernelDispatch.supported)
+    func fusedEpilogueMatchesTheSeparateOperators(path: KernelPath) {
+        var random = TestRandom(seed: 11)
+        for (k, inC, outC) in [(1, 24, 32), (1, 13, 37), (3, 8, 16), (3, 5, 21)] {
+            for im2col in [false, true] {
+                let g = window(h: 9, w: 11, inC: inC, outC: outC, k: (k, k), stride: 1, same: true)
+                let x = random.floats(g.inH * g.inW * inC), weights = random.floats(outC * k * k * inC), bias = random.floats(outC)
+                let residual = random.floats(g.outH * g.outW * outC), alpha = random.floats(outC)
+                let packed = NeuralKernels.packConvolution(weights: weights, bias: bias, outC: outC, kernelH: k, kernelW: k, inC: inC)
+                let plain = referenceConvolution(x, weights, bias, g, depthwise: false)
+                let added = zip(plain, residual).map { min(max($0 + $1, -1), 1) }
+                let expected = added.enumerated().map { $1 < 0 ? $1 * alpha[$0 % outC] : $1 }
+                let got = run(KernelDispatch.neural(path), x, g, depthwise: false, im2col: im2col, weights: packed.weights,
+                              bias: packed.bias, residual: residual, residualClamp: .reluMinus1To1, alpha: alpha)
+                #expect(maxDifference(got, expected) < 1e-4, "fused \(k)×\(k) \(inC)→\(outC) im2col \(im2col)")
+                let preluOnly = plain.enumerated().map { $1 < 0 ? $1 * alpha[$0 % outC] : $1 }
+                let gotPrelu = run(KernelDispatch.neural(path), x, g, depthwise: false, im2col: im2col, weights: packed.weights,
+                                   bias: packed.bias, alpha: alpha)
+                #expect(maxDifference(gotPrelu, preluOnly) < 1e-4, "prelu \(k)×\(k) \(inC)→\(outC) im2col \(im2col)")
+            }
+        }
+    }
+
     @Test(arguments: KernelDispatch.supported)
     func depthwiseMatchesScalarReference(path: KernelPath) {
         var random = TestRandom(seed: 3)
         for stride in [1, 2] {
             for same in [true, false] {
-                for c in [8, 12, 28] {
-                    let g = window(h: 9, w: 7, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
+                for (c, h, w) in [(8, 9, 7), (12, 9, 7), (28, 9, 7), (42, 6, 8), (5, 7, 9), (16, 3, 3), (9, 4, 2), (24, 2, 5)] {
+                    let g = window(h: h, w: w, inC: c, outC: c, k: (3, 3), stride: stride, same: same)
+                    guard g.outH > 0, g.outW > 0 else { continue }
                     let x = random.floats(g.inH * g.inW * c), weights = random.floats(9 * c), bias = random.floats(c)
                     let expected = referenceConvolution(x, weights, bias, g, depthwise: true)
                     let got = run(KernelDispatch.neural(path), x, g, depthwise: true, im2col: false, weights: weights, bias: bias)

@@ -55,6 +55,32 @@ import Testing
         }
     }
 
+    /// Folding ADD/RELU/PRELU into the convolutions' stores changes nothing but the number of passes: the
+    /// fused plan gives the outputs of every operator run on its own, on every path.
+    @Test(.needsModels, arguments: KernelDispatch.supported)
+    func fusedOperatorsGiveTheOutputsOfSeparateOnes(path: KernelPath) throws {
+        let directory = try TestData.models()
+        for name in FaceModels.fileNames {
+            let model = try TFLiteModel(contentsOf: directory + "/" + name)
+            let fused = try TFLiteInterpreter(model: model, kernels: path)
+            let separate = try TFLiteInterpreter(model: model, kernels: path, fuse: false)
+            #expect(fused.fusedOperators > 0, "\(name): nothing fused")
+            #expect(separate.fusedOperators == 0)
+            var random = TestRandom(seed: 23)
+            let input = (0..<fused.input(0).count).map { _ in (random.float() + 1) / 2 }
+            for interpreter in [fused, separate] {
+                let buffer = interpreter.input(0)
+                for i in input.indices { buffer[i] = input[i] }
+                interpreter.invoke()
+            }
+            for o in 0..<fused.outputs.count {
+                let a = fused.output(o), b = separate.output(o)
+                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+                #expect(worst < 1e-5, "\(name) output \(o) on \(path): \(worst)")
+            }
+        }
+    }
+
     /// Two threads and the im2col method compute the same outputs as one thread and the direct method.
     @Test(.needsModels) func threadsAndMethodsAgree() throws {
         let directory = try TestData.models()

@@ -157,7 +157,7 @@ extension CompliancePhotoPipeline {
         if let code = adviceCode(check) { return .guidance(code) }
         switch CheckID(rawValue: check.id) {
         case .backgroundUniformity: return .clearBackground
-        case .illuminationUniformity: return .uncoverFace
+        case .illuminationUniformity, .faceOcclusion: return .uncoverFace
         default: return .askStaff
         }
     }
