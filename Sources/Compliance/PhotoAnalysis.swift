@@ -138,7 +138,7 @@ extension PhotoAnalysis {
     }
 
     static func hiddenEye(_ hidden: (imageLeft: Double?, imageRight: Double?)) -> Light.EyePair {
-        .init(imageLeft: hidden.imageLeft.map { rounded($0, 3) }, imageRight: hidden.imageRight.map { rounded($0, 3) })
+        .init(imageLeft: hidden.imageLeft.map { $0.rounded(decimals: 3) }, imageRight: hidden.imageRight.map { $0.rounded(decimals: 3) })
     }
 
     static func light(_ findings: LightFindings, underEye: (imageLeft: Double?, imageRight: Double?)) -> Light {
