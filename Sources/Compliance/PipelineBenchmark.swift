@@ -4,8 +4,8 @@ import Platform
 
 /// How long each stage of the station's photo pipeline takes on one frame, on this machine
 /// (`fotoboxctl bench IMAGE`): the median of `repeats` runs after one warm-up run, in milliseconds of this
-/// thread's CPU time (other processes sharing the machine do not count). "total" is one whole `process` run: decode, faces, crop, encode, and the faces and
-/// checks of the result.
+/// thread's CPU time (other processes on the machine do not count). "total" is one whole `process` run:
+/// decode, faces, crop, encode, and the faces and checks of the result.
 public struct PipelineBenchmark: Sendable {
     /// The stages in pipeline order, as the medians are keyed.
     public static let stages = ["decode", "faces", "process", "checks", "encode", "total"]
@@ -55,38 +55,39 @@ public struct PipelineBenchmark: Sendable {
         }
         return medians
     }
-}
 
-extension PipelineBenchmark {
     /// What `fotoboxctl bench IMAGE --json` prints: the medians and what a peer needs to do the same work.
-    public struct Result: Encodable, Sendable {
-        public var medianMs: [String: Double]
-        public var plan: Plan
-        public init(medianMs: [String: Double], plan: Plan) { self.medianMs = medianMs; self.plan = plan }
+    public struct Report: Encodable, Sendable {
+        public let medianMs: [String: Double]
+        public let plan: Plan
+
+        public init(medianMs: [String: Double], plan: Plan) {
+            self.medianMs = medianMs
+            self.plan = plan
+        }
     }
 
     /// The crop as `PhotoProcessor.render` does it (frame → photo matrix `[a, b, tx, c, d, ty]`, pixel centres
-    /// at +0.5; area pre-reduction by `reduce` when ≥ 2) and the pupils in the frame and in the photo
-    /// (`[[x, y], [x, y]]`, empty where no face was found): scripts/bench-still.py does the same work with it.
+    /// at +0.5; area pre-reduction by `reduce` when ≥ 2) and the pupils in the frame and in the photo.
     public struct Plan: Encodable, Sendable {
-        public var width: Int, height: Int
-        public var transform: [Double]
-        public var reduce: Int
-        public var framePupils: [[Double]]
-        public var photoPupils: [[Double]]
+        public let width: Int, height: Int
+        public let transform: [Double]
+        public let reduce: Int
+        public let framePupils: [[Double]]
+        public let photoPupils: [[Double]]
+    }
 
-        public init(_ photo: ProcessedPhoto, framePupils: DetectedFace?, photoPupils: DetectedFace?) {
-            func pupils(_ face: DetectedFace?) -> [[Double]] {
-                guard let face else { return [] }
-                return [[face.pupils.imageLeft.x, face.pupils.imageLeft.y], [face.pupils.imageRight.x, face.pupils.imageRight.y]]
-            }
-            let t = photo.plan.transform
-            width = photo.image.width
-            height = photo.image.height
-            transform = [t.a, t.b, t.tx, t.c, t.d, t.ty]
-            reduce = Int(1 / (2 * photo.plan.scale))
-            self.framePupils = pupils(framePupils)
-            self.photoPupils = pupils(photoPupils)
+    /// The plan of this frame's crop, with the pupils the chain finds in the frame and in the photo (a peer,
+    /// scripts/bench-still.py, does the same work from it).
+    public func plan(analyzer: FaceAnalyzer) throws -> Plan {
+        let photo = try PhotoProcessor.process(frame, face: face, profile: profile)
+        let t = photo.plan.transform
+        func pupils(_ face: DetectedFace?) -> [[Double]] {
+            guard let face else { return [] }
+            return [[face.pupils.imageLeft.x, face.pupils.imageLeft.y], [face.pupils.imageRight.x, face.pupils.imageRight.y]]
         }
+        return Plan(width: profile.width, height: profile.height, transform: [t.a, t.b, t.tx, t.c, t.d, t.ty],
+                    reduce: Int(1 / (2 * photo.plan.scale)), framePupils: pupils(analyzer.analyze(frame).first),
+                    photoPupils: pupils(analyzer.analyze(photo.image).first))
     }
 }

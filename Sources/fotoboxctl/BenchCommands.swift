@@ -62,17 +62,17 @@ let benchCommand = Command(
             throw CommandRunner.Failure(.failure, "\(path): \(faces.count) faces found; the benchmark needs exactly one")
         }
         // The crop is tried once up front, so a frame the profile cannot use is refused before the timing.
-        let photo: ProcessedPhoto
-        do { photo = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
+        do { _ = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
             throw CommandRunner.Failure(.failure, "\(path): \(error) (try --profile scan)")
         }
         var progress = ProgressLine(total: 6 * repeats, enabled: output.isTerminal)
-        let medians = try PipelineBenchmark(jpeg: bytes, frame: frame, face: faces[0].geometry, profile: profile)
-            .medians(analyzer: analyzer, repeats: repeats) { progress.advance() }
+        let benchmark = PipelineBenchmark(jpeg: bytes, frame: frame, face: faces[0].geometry, profile: profile)
+        let medians = try benchmark.medians(analyzer: analyzer, repeats: repeats) { progress.advance() }
         progress.finish()
         if arguments.flag("json") {
-            let plan = PipelineBenchmark.Plan(photo, framePupils: faces.first, photoPupils: analyzer.analyze(photo.image).first)
-            output.print(try jsonText(PipelineBenchmark.Result(medianMs: medians.mapValues { $0.rounded(decimals: 3) }, plan: plan)))
+            let report = PipelineBenchmark.Report(medianMs: medians.mapValues { $0.rounded(decimals: 3) },
+                                                  plan: try benchmark.plan(analyzer: analyzer))
+            output.print(try jsonText(report))
         } else {
             output.print("\(path): \(frame.width)×\(frame.height) → \(profile.name) photo, median of \(repeats) runs, one thread")
             for stage in PipelineBenchmark.stages {
