@@ -30,7 +30,7 @@ let benchCommand = Command(
               .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
               .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
               .value("models", "DIR", help: "directory holding the face models"),
-              .flag("json", help: "print {\"medianMs\": {...}}")],
+              .flag("json", help: "print {\"medianMs\": {...}, \"plan\": {...}}")],
     positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face (not with --model)", optional: true)],
     action: { arguments, output in
         if let model = arguments.value("model") {
