@@ -27,8 +27,17 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         var lastPreviewResult: (face: DetectedFace?, image: RGBImage)?
     }
 
-    public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
+    /// A second face chain for the burst (issue 19, "both cores where it pays"): the burst's frames are judged
+    /// on two threads, each with its own chain (one thread per frame, as the chain is not reentrant); nil judges
+    /// the burst on the caller's thread alone.
+    private let burstHelper: Locked<FaceAnalyzer>?
+
+    /// `burstThreads` 2 judges a burst's frames on two threads (a second chain's models in memory, ≈ 6 MB);
+    /// 1 on the calling thread only. The chosen photo is the same either way.
+    public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds(),
+                burstThreads: Int = 2) throws(FaceAnalyzer.LoadError) {
         chain = Locked(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
+        burstHelper = burstThreads >= 2 ? Locked(try FaceAnalyzer(modelDirectory: modelDirectory)) : nil
         self.profile = profile
         evaluator = GuidanceEvaluator(profile: profile, thresholds: thresholds)
         checker = ComplianceChecker(profile: profile, thresholds: thresholds)
@@ -83,7 +92,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     }
 
     public func process(burst: [Frame]) throws(PhotoFailure) -> VisitCore.ProcessedPhoto {
-        let (candidates, lastProblem) = chain.withLock { chain in analyze(burst, with: chain.analyzer) }
+        let (candidates, lastProblem) = judge(burst)
         guard let best = BestFrameSelector.choose(candidates.map(\.report)) else { throw .noUsableFrame(lastProblem) }
         let (photo, report) = candidates[best]
         let jpeg: [UInt8]
@@ -102,28 +111,56 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }
 
+    private typealias Candidate = (photo: Compliance.ProcessedPhoto, report: ComplianceReport)
+    /// One frame's judgement: a candidate, or why it cannot be one (nil: the frame could not be decoded).
+    private typealias Judgement = Result<Candidate, GuidanceProblem>
+    private struct GuidanceProblem: Error { let code: VisitCore.GuidanceCode }
+
     /// Each frame of the burst cut and checked (frames without exactly one face, or that cannot be cut,
-    /// left out), and what was wrong with the last one left out.
-    private func analyze(_ burst: [Frame], with analyzer: FaceAnalyzer)
-        -> (candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)], lastProblem: VisitCore.GuidanceCode) {
-        var candidates: [(photo: Compliance.ProcessedPhoto, report: ComplianceReport)] = []
-        var lastProblem = VisitCore.GuidanceCode.noFace
-        for frame in burst {
-            guard let image = try? frame.rgbImage() else { continue }
-            let faces = analyzer.analyze(image)
-            guard faces.count == 1 else {
-                lastProblem = faces.isEmpty ? .noFace : .onlyOnePerson
-                continue
+    /// left out), in capture order, and what was wrong with the last one left out. With the helper chain
+    /// the even frames are judged on this thread and the odd ones on a second (DispatchQueue.concurrentPerform).
+    private func judge(_ burst: [Frame]) -> (candidates: [Candidate], lastProblem: VisitCore.GuidanceCode) {
+        var judgements = [Judgement?](repeating: nil, count: burst.count)
+        if let burstHelper, burst.count > 1 {
+            let halves = Locked([Int: Judgement?]())
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let judge = { (analyzer: FaceAnalyzer) in
+                    for index in stride(from: half, to: burst.count, by: 2) {
+                        let judgement = self.judge(burst[index], with: analyzer)
+                        halves.withLock { $0[index] = judgement }
+                    }
+                }
+                if half == 0 { chain.withLock { judge($0.analyzer) } } else { burstHelper.withLock { judge($0) } }
             }
-            do {
-                let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
-                let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
-                candidates.append((photo, report))
-            } catch {
-                lastProblem = VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))
+            halves.withLock { for (index, judgement) in $0 { judgements[index] = judgement } }
+        } else {
+            chain.withLock { chain in
+                for index in burst.indices { judgements[index] = judge(burst[index], with: chain.analyzer) }
+            }
+        }
+        var candidates: [Candidate] = []
+        var lastProblem = VisitCore.GuidanceCode.noFace
+        for judgement in judgements {
+            switch judgement {
+            case .success(let candidate): candidates.append(candidate)
+            case .failure(let problem): lastProblem = problem.code
+            case nil: continue
             }
         }
         return (candidates, lastProblem)
+    }
+
+    private func judge(_ frame: Frame, with analyzer: FaceAnalyzer) -> Judgement? {
+        guard let image = try? frame.rgbImage() else { return nil }
+        let faces = analyzer.analyze(image)
+        guard faces.count == 1 else { return .failure(GuidanceProblem(code: faces.isEmpty ? .noFace : .onlyOnePerson)) }
+        do {
+            let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
+            let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
+            return .success((photo, report))
+        } catch {
+            return .failure(GuidanceProblem(code: VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))))
+        }
     }
 }
 
