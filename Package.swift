@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(name: "fotobox-fuzz", dependencies: ["Imaging", "FaceAnalysis", "Configuration", "Submission", "Platform"], path: "Fuzz/FotoboxFuzz"),
 
         // Benchmarks, apart from the tests (`make bench`).
-        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch"], path: "Benchmarks/FotoboxBenchmarks"),
+        .executableTarget(name: "FotoboxBenchmarks", dependencies: ["Imaging", "FaceAnalysis", "Compliance", "Liveness", "Platform", "KernelDispatch", "Kiosk", "Capture"], path: "Benchmarks/FotoboxBenchmarks"),
 
         // What tests need from outside the package (shared photographs, models, built binaries) as traits.
         .target(name: "FotoboxTestSupport", dependencies: ["FaceAnalysis", "Platform"], path: "Tests/FotoboxTestSupport"),
