@@ -63,7 +63,7 @@ package final class TFLiteInterpreter {
         kernels = KernelDispatch.neural(path)
         var planner = Planner(model: model)
         try planner.plan(method: method, fuse: fuse)
-        let count = max(planner.arenaCount, 1)
+        let count = planner.arenaCount + NeuralKernels.arenaSlack
         let memory = UnsafeMutablePointer<Float>.allocate(capacity: count)
         memory.initialize(repeating: 0, count: count)
         for (offset, values) in planner.constants {
@@ -229,8 +229,11 @@ private struct Convolution {
 private enum Step {
     var kind: String {
         switch self {
-        case .convolution(let c): return "CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH)\(c.window.inC < 8 ? " (first layer)" : "")"
-        case .depthwise(let c): return "DEPTHWISE_CONV_2D /\(c.window.strideH)"
+        case .convolution(let c):
+            let w = c.window
+            return "CONV_2D \(w.kernelH)×\(w.kernelW)/\(w.strideH) \(w.inC)→\(w.outC) at \(w.outH)×\(w.outW)"
+                + (c.residual >= 0 ? " +ADD" : "") + (c.alpha >= 0 ? " +PRELU" : "")
+        case .depthwise(let c): return "DEPTHWISE_CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH) \(c.window.inC) at \(c.window.outH)×\(c.window.outW)"
         case .maxPool: return "MAX_POOL_2D"
         case .add: return "ADD"
         case .relu: return "RELU"

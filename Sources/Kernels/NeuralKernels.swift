@@ -28,17 +28,17 @@ public enum NeuralKernels {
         public static let relu6 = Clamp(low: 0, high: 6)
         public static let reluMinus1To1 = Clamp(low: -1, high: 1)
 
-        @inlinable @inline(__always) public func apply(_ v: Vector) -> Vector {
+        @_transparent public func apply(_ v: Vector) -> Vector {
             v.replacing(with: Vector(repeating: low), where: v .< low)
              .replacing(with: Vector(repeating: high), where: v .> high)
         }
 
-        @inlinable @inline(__always) public func apply(_ v: Vector16) -> Vector16 {
+        @_transparent public func apply(_ v: Vector16) -> Vector16 {
             v.replacing(with: Vector16(repeating: low), where: v .< low)
              .replacing(with: Vector16(repeating: high), where: v .> high)
         }
 
-        @inlinable @inline(__always) public func apply(_ v: Float) -> Float { min(max(v, low), high) }
+        @_transparent public func apply(_ v: Float) -> Float { min(max(v, low), high) }
     }
 
     /// What a convolution does to each sum on its way to the output, so that the operators TFLite puts after
@@ -207,6 +207,23 @@ public enum NeuralKernels {
         for b in 0..<blocks {
             let wb = weights + b * taps * block
             let lanes = min(block, w.outC - b * block)
+            if lanes <= 8 {
+                // A last block of at most 8 channels: half-width sums, half the multiply-adds.
+                var n = 0
+                while n + tile <= count {
+                    convolutionTileHalf(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                        weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                        outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                    n += tile
+                }
+                while n < count {
+                    convolutionTileHalf(M.self, pixels: 1, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                        weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
+                                        outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
+                    n += 1
+                }
+                continue
+            }
             var n = 0
             while n + tile <= count {
                 convolutionTile(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
@@ -247,14 +264,17 @@ public enum NeuralKernels {
         let b = load16(bias)
         var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
         let s = pixelStep
+        // A window row (kernelW pixels × inC channels) is contiguous in NHWC, and so are its packed weights:
+        // one loop over it, however small inC is (the first layer has 3).
+        let rowTaps = w.kernelW * w.inC
         for ky in 0..<w.kernelH {
-            for kx in 0..<w.kernelW {
-                // One pointer per pixel, indexed by the input channel: no index arithmetic (and no overflow
-                // checks) in the loop, only base + index·4 addressing of the broadcasts.
-                let p0 = x + ky * rowFloats + kx * w.inC
+            do {
+                // One pointer per pixel, indexed by the tap: no index arithmetic (and no overflow checks)
+                // in the loop, only base + index·4 addressing of the broadcasts.
+                let p0 = x + ky * rowFloats
                 let p1 = p0 + s, p2 = p1 + s, p3 = p2 + s, p4 = p3 + s, p5 = p4 + s, p6 = p5 + s, p7 = p6 + s
-                var wk = weights + (ky * w.kernelW + kx) * w.inC * block
-                for ci in 0..<w.inC {
+                var wk = weights + ky * rowTaps * block
+                for ci in 0..<rowTaps {
                     let wv = load16(wk)
                     a0 = M.multiplyAdd(a0, Vector16(repeating: p0[ci]), wv)
                     if n > 1 { a1 = M.multiplyAdd(a1, Vector16(repeating: p1[ci]), wv) }
@@ -277,6 +297,66 @@ public enum NeuralKernels {
         if n > 5 { storeLanes(a5, output, index: outIndex + 5 * step, channel: channel, lanes: lanes, epilogue) }
         if n > 6 { storeLanes(a6, output, index: outIndex + 6 * step, channel: channel, lanes: lanes, epilogue) }
         if n > 7 { storeLanes(a7, output, index: outIndex + 7 * step, channel: channel, lanes: lanes, epilogue) }
+    }
+
+    /// `convolutionTile` for a block of at most 8 valid channels: 8-lane sums (the weight rows are still 16
+    /// wide; their upper half, zero, is not read).
+    @_transparent
+    public static func convolutionTileHalf<M: MultiplyAdd>(_: M.Type, pixels n: Int, _ x: UnsafePointer<Float>, pixelStep: Int,
+                                                            rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
+                                                            bias: UnsafePointer<Float>, epilogue: Epilogue,
+                                                            output: UnsafeMutablePointer<Float>, outIndex: Int, channel: Int,
+                                                            lanes: Int) {
+        let b = load(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        let s = pixelStep
+        let rowTaps = w.kernelW * w.inC
+        for ky in 0..<w.kernelH {
+            let p0 = x + ky * rowFloats
+            let p1 = p0 + s, p2 = p1 + s, p3 = p2 + s, p4 = p3 + s, p5 = p4 + s, p6 = p5 + s, p7 = p6 + s
+            var wk = weights + ky * rowTaps * block
+            for ci in 0..<rowTaps {
+                let wv = load(wk)
+                a0 = M.multiplyAdd(a0, Vector(repeating: p0[ci]), wv)
+                if n > 1 { a1 = M.multiplyAdd(a1, Vector(repeating: p1[ci]), wv) }
+                if n > 2 { a2 = M.multiplyAdd(a2, Vector(repeating: p2[ci]), wv) }
+                if n > 3 { a3 = M.multiplyAdd(a3, Vector(repeating: p3[ci]), wv) }
+                if n > 4 { a4 = M.multiplyAdd(a4, Vector(repeating: p4[ci]), wv) }
+                if n > 5 { a5 = M.multiplyAdd(a5, Vector(repeating: p5[ci]), wv) }
+                if n > 6 { a6 = M.multiplyAdd(a6, Vector(repeating: p6[ci]), wv) }
+                if n > 7 { a7 = M.multiplyAdd(a7, Vector(repeating: p7[ci]), wv) }
+                wk += block
+            }
+        }
+        let step = w.outC
+        storeLanes(a0, output, index: outIndex, channel: channel, lanes: lanes, epilogue)
+        if n > 1 { storeLanes(a1, output, index: outIndex + step, channel: channel, lanes: lanes, epilogue) }
+        if n > 2 { storeLanes(a2, output, index: outIndex + 2 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 3 { storeLanes(a3, output, index: outIndex + 3 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 4 { storeLanes(a4, output, index: outIndex + 4 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 5 { storeLanes(a5, output, index: outIndex + 5 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 6 { storeLanes(a6, output, index: outIndex + 6 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 7 { storeLanes(a7, output, index: outIndex + 7 * step, channel: channel, lanes: lanes, epilogue) }
+    }
+
+    /// Stores 8 sums (`lanes` ≤ 8 of them valid) through the epilogue.
+    @_transparent
+    public static func storeLanes(_ v: Vector, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int, lanes: Int,
+                                  _ e: Epilogue) {
+        let r = e.apply(v, index: index, channel: channel) // may read beyond the block: see `arenaSlack`
+        if lanes == 8 {
+            store(r, output + index)
+            return
+        }
+        var i = 0
+        if lanes >= 4 {
+            UnsafeMutableRawPointer(output + index).storeBytes(of: r.lowHalf, as: SIMD4<Float>.self)
+            i = 4
+        }
+        while i < lanes {
+            output[index + i] = r[i]
+            i += 1
+        }
     }
 
     /// Convolution through im2col: each output row's windows are first gathered into `patches`
@@ -316,12 +396,28 @@ public enum NeuralKernels {
     @_transparent
     public static func storeLanes(_ v: Vector16, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int, lanes: Int,
                                   _ e: Epilogue) {
+        let r = e.apply(v, index: index, channel: channel) // reads up to 15 floats beyond a partial block: see `arenaSlack`
         if lanes == block {
-            store16(e.apply(v, index: index, channel: channel), output + index)
+            store16(r, output + index)
             return
         }
-        for i in 0..<lanes { output[index + i] = e.apply(v[i], index: index + i, channel: channel + i) }
+        var i = 0
+        if lanes >= 8 {
+            UnsafeMutableRawPointer(output + index).storeBytes(of: r.lowHalf, as: SIMD8<Float>.self)
+            i = 8
+        }
+        let rest = i == 8 ? r.highHalf : r.lowHalf
+        if lanes - i >= 4 {
+            UnsafeMutableRawPointer(output + index + i).storeBytes(of: rest.lowHalf, as: SIMD4<Float>.self)
+            for k in 4..<(lanes - i) { output[index + i + k] = rest[k] }
+        } else {
+            for k in 0..<(lanes - i) { output[index + i + k] = rest[k] }
+        }
     }
+
+    /// Floats an arena keeps beyond its last tensor: a partial block of 16 channels reads the residual a
+    /// whole block wide (the lanes beyond are discarded).
+    public static let arenaSlack = 16
 
     @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
@@ -406,7 +502,22 @@ public enum NeuralKernels {
                     let start = (first * s - w.padLeft) * c + ch, step = s * c
                     var q0 = r0 + start, q1 = r1 + start, q2 = r2 + start
                     var o = outRow + first * c + ch
-                    for _ in first...last {
+                    var ox = first
+                    if s == 1 {
+                        // Four outputs at once: six input columns per row serve twelve taps, four independent sums.
+                        while ox + 3 <= last {
+                            var a0 = b, a1 = b, a2 = b, a3 = b
+                            depthwiseRow4(M.self, q0, c, w00, w01, w02, &a0, &a1, &a2, &a3)
+                            depthwiseRow4(M.self, q1, c, w10, w11, w12, &a0, &a1, &a2, &a3)
+                            depthwiseRow4(M.self, q2, c, w20, w21, w22, &a0, &a1, &a2, &a3)
+                            store(clamp.apply(a0), o); store(clamp.apply(a1), o + c)
+                            store(clamp.apply(a2), o + 2 * c); store(clamp.apply(a3), o + 3 * c)
+                            q0 += 4 * c; q1 += 4 * c; q2 += 4 * c; o += 4 * c
+                            ox += 4
+                        }
+                    }
+                    while ox <= last {
+                        ox += 1
                         var acc = M.multiplyAdd(b, load(q0), w00)
                         acc = M.multiplyAdd(acc, load(q0 + c), w01)
                         acc = M.multiplyAdd(acc, load(q0 + 2 * c), w02)
@@ -440,6 +551,19 @@ public enum NeuralKernels {
                 }
             }
         }
+    }
+
+    /// One kernel row of four adjacent stride-1 depthwise outputs: six input columns, twelve taps.
+    @_transparent
+    public static func depthwiseRow4<M: MultiplyAdd>(_: M.Type, _ q: UnsafePointer<Float>, _ c: Int, _ k0: Vector, _ k1: Vector,
+                                                      _ k2: Vector, _ a0: inout Vector, _ a1: inout Vector,
+                                                      _ a2: inout Vector, _ a3: inout Vector) {
+        let i0 = load(q), i1 = load(q + c), i2 = load(q + 2 * c)
+        let i3 = load(q + 3 * c), i4 = load(q + 4 * c), i5 = load(q + 5 * c)
+        a0 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a0, i0, k0), i1, k1), i2, k2)
+        a1 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a1, i1, k0), i2, k1), i3, k2)
+        a2 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a2, i2, k0), i3, k1), i4, k2)
+        a3 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a3, i3, k0), i4, k1), i5, k2)
     }
 
     /// Any depthwise window, read from the unpadded input tap by tap (taps outside the input skipped):

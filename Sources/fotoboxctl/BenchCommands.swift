@@ -30,7 +30,8 @@ let benchCommand = Command(
               .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
               .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
               .value("models", "DIR", help: "directory holding the face models"),
-              .flag("json", help: "print {\"medianMs\": {...}}")],
+              .flag("json", help: "print {\"medianMs\": {...}}"),
+              .flag("layers", help: "with --model: also each operator's best time, heaviest first")],
     positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face (not with --model)", optional: true)],
     action: { arguments, output in
         if let model = arguments.value("model") {
@@ -38,7 +39,7 @@ let benchCommand = Command(
                 throw CommandRunner.Failure(.usage, "give either IMAGE or --model, not both")
             }
             return try benchModel(model, repeats: try arguments.integer("repeat", in: 1...100_000) ?? 200,
-                                  json: arguments.flag("json"), output: &output)
+                                  json: arguments.flag("json"), layers: arguments.flag("layers"), output: &output)
         }
         guard arguments.positional("IMAGE") != nil else {
             throw CommandRunner.Failure(.usage, "give IMAGE (a JPEG frame) or --model FILE.tflite")
@@ -136,7 +137,7 @@ struct ModelBenchResult: Encodable {
     let kernels: String
 }
 
-private func benchModel(_ path: String, repeats: Int, json: Bool, output: inout CommandOutput) throws -> ExitCode {
+private func benchModel(_ path: String, repeats: Int, json: Bool, layers: Bool, output: inout CommandOutput) throws -> ExitCode {
     let interpreter: TFLiteInterpreter
     do { interpreter = try TFLiteInterpreter(contentsOf: path) } catch {
         throw CommandRunner.Failure(.failure, "\(path): \(error)")
@@ -162,6 +163,21 @@ private func benchModel(_ path: String, repeats: Int, json: Bool, output: inout 
     } else {
         output.print("\(path): \(String(format: "%.1f", Double(result.macs) / 1e6)) M multiply-adds, \(repeats) runs, one thread, \(result.kernels) kernels")
         output.print(String(format: "median %.4f ms, best %.4f ms, %.1f GFLOP/s at the median", median, best, result.gflops))
+    }
+    if layers, !json {
+        // Each operator's best of the runs (other processes only ever add time), heaviest first.
+        var bestOf = [Double]()
+        var kinds = [String]()
+        for run in 0..<max(repeats, 1) {
+            let steps = interpreter.invokeTimed { Double(ThreadClock.nanoseconds()) / 1e6 }
+            if run == 0 { kinds = steps.map(\.kind); bestOf = steps.map(\.milliseconds) }
+            for (i, step) in steps.enumerated() { bestOf[i] = min(bestOf[i], step.milliseconds) }
+        }
+        let total = bestOf.reduce(0, +)
+        output.print(String(format: "operators (%d, best of %d runs each, sum %.4f ms):", kinds.count, repeats, total))
+        for (kind, ms) in zip(kinds, bestOf).sorted(by: { $0.1 > $1.1 }) {
+            output.print(String(format: "%8.4f ms %5.1f %%  ", ms, 100 * ms / max(total, 1e-9)) + kind)
+        }
     }
     return .success
 }
