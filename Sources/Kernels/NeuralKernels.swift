@@ -51,10 +51,15 @@ public enum NeuralKernels {
         public var residual: UnsafePointer<Float>?
         public var residualClamp: Clamp
         public var alpha: UnsafePointer<Float>?
+        /// Whether each clamp clamps anything: `.none` would still cost two compares and two blends per vector,
+        /// a fifth of a 1×1 convolution with 16 input channels.
+        public var clamps: Bool, residualClamps: Bool
 
         @inlinable public init(clamp: Clamp, residual: UnsafePointer<Float>? = nil, residualClamp: Clamp = .none,
                                alpha: UnsafePointer<Float>? = nil) {
             self.clamp = clamp; self.residual = residual; self.residualClamp = residualClamp; self.alpha = alpha
+            clamps = clamp != .none
+            residualClamps = residualClamp != .none
         }
 
         /// The same epilogue for an output that starts `floats` further on (a row block of the output).
@@ -64,8 +69,11 @@ public enum NeuralKernels {
 
         /// Sums for output element `index` (channel `channel`, a multiple of 8) → stored values.
         @_transparent public func apply(_ v: Vector, index: Int, channel: Int) -> Vector {
-            var r = clamp.apply(v)
-            if let residual { r = residualClamp.apply(r + NeuralKernels.load(residual + index)) }
+            var r = clamps ? clamp.apply(v) : v
+            if let residual {
+                r += NeuralKernels.load(residual + index)
+                if residualClamps { r = residualClamp.apply(r) }
+            }
             if let alpha {
                 r = r.replacing(with: r * NeuralKernels.load(alpha + channel), where: r .< Vector(repeating: 0))
             }
@@ -73,8 +81,11 @@ public enum NeuralKernels {
         }
 
         @_transparent public func apply(_ v: Vector16, index: Int, channel: Int) -> Vector16 {
-            var r = clamp.apply(v)
-            if let residual { r = residualClamp.apply(r + NeuralKernels.load16(residual + index)) }
+            var r = clamps ? clamp.apply(v) : v
+            if let residual {
+                r += NeuralKernels.load16(residual + index)
+                if residualClamps { r = residualClamp.apply(r) }
+            }
             if let alpha {
                 r = r.replacing(with: r * NeuralKernels.load16(alpha + channel), where: r .< Vector16(repeating: 0))
             }
@@ -566,6 +577,103 @@ public enum NeuralKernels {
         a3 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a3, i3, k0), i4, k1), i5, k2)
     }
 
+    /// `depthwiseRow4`, 16 channels wide.
+    @_transparent
+    public static func depthwiseRow4Wide<M: MultiplyAdd>(_: M.Type, _ q: UnsafePointer<Float>, _ c: Int, _ k0: Vector16, _ k1: Vector16,
+                                                      _ k2: Vector16, _ a0: inout Vector16, _ a1: inout Vector16,
+                                                      _ a2: inout Vector16, _ a3: inout Vector16) {
+        let i0 = load16(q), i1 = load16(q + c), i2 = load16(q + 2 * c)
+        let i3 = load16(q + 3 * c), i4 = load16(q + 4 * c), i5 = load16(q + 5 * c)
+        a0 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a0, i0, k0), i1, k1), i2, k2)
+        a1 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a1, i1, k0), i2, k1), i3, k2)
+        a2 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a2, i2, k0), i3, k1), i4, k2)
+        a3 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a3, i3, k0), i4, k1), i5, k2)
+    }
+
+    /// `depthwise3x3` 16 channels at a time (AVX-512: one zmm register per tap; fewer than 16 channels take
+    /// the 8-wide kernel). Generated from it by widening the vectors: keep the two alike.
+    @inlinable @inline(__always)
+    public static func depthwise3x3Wide<M: MultiplyAdd>(_: M.Type, _ input: UnsafePointer<Float>, _ w: Window,
+                                                     zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                                     bias: UnsafePointer<Float>, clamp: Clamp,
+                                                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        let c = w.inC, s = w.strideW, rowFloats = w.inW * c
+        guard c >= 16 else {
+            depthwise3x3(M.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp, output: output, rows: rows)
+            return
+        }
+        let groups = (c + 15) / 16
+        // Output columns whose three input columns all lie inside the input.
+        let first = min((w.padLeft + s - 1) / s, w.outW)
+        let last = w.inW + w.padLeft >= 3 ? min((w.inW - 3 + w.padLeft) / s, w.outW - 1) : -1
+        for oy in rows {
+            let iy = oy * w.strideH - w.padTop
+            let r0 = iy >= 0 && iy < w.inH ? input + iy * rowFloats : zeros
+            let r1 = iy + 1 >= 0 && iy + 1 < w.inH ? input + (iy + 1) * rowFloats : zeros
+            let r2 = iy + 2 >= 0 && iy + 2 < w.inH ? input + (iy + 2) * rowFloats : zeros
+            let outRow = output + oy * w.outW * c
+            for g in 0..<groups {
+                let ch = min(g * 16, c - 16)
+                let w00 = load16(weights + ch), w01 = load16(weights + c + ch), w02 = load16(weights + 2 * c + ch)
+                let w10 = load16(weights + 3 * c + ch), w11 = load16(weights + 4 * c + ch), w12 = load16(weights + 5 * c + ch)
+                let w20 = load16(weights + 6 * c + ch), w21 = load16(weights + 7 * c + ch), w22 = load16(weights + 8 * c + ch)
+                let b = load16(bias + ch)
+                if first <= last {
+                    // Pointers stepped along the row: the loop does no index arithmetic.
+                    let start = (first * s - w.padLeft) * c + ch, step = s * c
+                    var q0 = r0 + start, q1 = r1 + start, q2 = r2 + start
+                    var o = outRow + first * c + ch
+                    var ox = first
+                    if s == 1 {
+                        // Four outputs at once: six input columns per row serve twelve taps, four independent sums.
+                        while ox + 3 <= last {
+                            var a0 = b, a1 = b, a2 = b, a3 = b
+                            depthwiseRow4Wide(M.self, q0, c, w00, w01, w02, &a0, &a1, &a2, &a3)
+                            depthwiseRow4Wide(M.self, q1, c, w10, w11, w12, &a0, &a1, &a2, &a3)
+                            depthwiseRow4Wide(M.self, q2, c, w20, w21, w22, &a0, &a1, &a2, &a3)
+                            store16(clamp.apply(a0), o); store16(clamp.apply(a1), o + c)
+                            store16(clamp.apply(a2), o + 2 * c); store16(clamp.apply(a3), o + 3 * c)
+                            q0 += 4 * c; q1 += 4 * c; q2 += 4 * c; o += 4 * c
+                            ox += 4
+                        }
+                    }
+                    while ox <= last {
+                        ox += 1
+                        var acc = M.multiplyAdd(b, load16(q0), w00)
+                        acc = M.multiplyAdd(acc, load16(q0 + c), w01)
+                        acc = M.multiplyAdd(acc, load16(q0 + 2 * c), w02)
+                        acc = M.multiplyAdd(acc, load16(q1), w10)
+                        acc = M.multiplyAdd(acc, load16(q1 + c), w11)
+                        acc = M.multiplyAdd(acc, load16(q1 + 2 * c), w12)
+                        acc = M.multiplyAdd(acc, load16(q2), w20)
+                        acc = M.multiplyAdd(acc, load16(q2 + c), w21)
+                        acc = M.multiplyAdd(acc, load16(q2 + 2 * c), w22)
+                        store16(clamp.apply(acc), o)
+                        q0 += step; q1 += step; q2 += step; o += c
+                    }
+                }
+                // The side columns: only the taps inside the input.
+                var ox = 0
+                while ox < w.outW {
+                    if ox == first, first <= last {
+                        ox = last + 1
+                        continue
+                    }
+                    defer { ox += 1 }
+                    let x0 = ox * s - w.padLeft
+                    var acc = b
+                    for ky in 0..<3 {
+                        let r = ky == 0 ? r0 : ky == 1 ? r1 : r2
+                        for kx in 0..<3 where x0 + kx >= 0 && x0 + kx < w.inW {
+                            acc = M.multiplyAdd(acc, load16(r + (x0 + kx) * c + ch), load16(weights + (ky * 3 + kx) * c + ch))
+                        }
+                    }
+                    store16(clamp.apply(acc), outRow + ox * c + ch)
+                }
+            }
+        }
+    }
+
     /// Any depthwise window, read from the unpadded input tap by tap (taps outside the input skipped):
     /// the fallback for fewer than 8 channels.
     @inlinable @inline(__always)
@@ -679,9 +787,22 @@ public enum NeuralKernels {
     /// Zero padding of a 4-D NHWC tensor (any dimension, including channels).
     public static func pad(_ input: UnsafePointer<Float>, inShape: [Int], before: [Int], outShape: [Int],
                             output: UnsafeMutablePointer<Float>) {
-        output.update(repeating: 0, count: outShape.reduce(1, *))
         let (n, h, w, c) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let (oh, ow, oc) = (outShape[1], outShape[2], outShape[3])
+        if before == [0, 0, 0, 0], outShape[0] == n, oh == h, ow == w {
+            // Channels added at the end only (BlazeFace's residual paths): one pass, no memset of the
+            // whole output and no memmove call per pixel.
+            var source = input, destination = output
+            for _ in 0..<(n * h * w) {
+                var i = 0
+                while i + 8 <= c { store(load(source + i), destination + i); i += 8 }
+                while i < c { destination[i] = source[i]; i += 1 }
+                while i < oc { destination[i] = 0; i += 1 }
+                source += c; destination += oc
+            }
+            return
+        }
+        output.update(repeating: 0, count: outShape.reduce(1, *))
         for b in 0..<n {
             for y in 0..<h {
                 for x in 0..<w {

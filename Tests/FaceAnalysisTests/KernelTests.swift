@@ -244,6 +244,19 @@ import Testing
         }
     }
 
+    /// Channels added at the end only (the one-pass path BlazeFace's residual branches take).
+    @Test func padOfChannelsAlone() {
+        var random = TestRandom(seed: 12)
+        for (c, oc) in [(24, 28), (5, 16), (8, 8), (13, 21)] {
+            let x = random.floats(3 * 5 * c)
+            var out = [Float](repeating: .nan, count: 3 * 5 * oc)
+            NeuralKernels.pad(x, inShape: [1, 3, 5, c], before: [0, 0, 0, 0], outShape: [1, 3, 5, oc], output: &out)
+            for p in 0..<15 {
+                for k in 0..<oc { #expect(out[p * oc + k] == (k < c ? x[p * c + k] : 0), "\(c)→\(oc) pixel \(p) channel \(k)") }
+            }
+        }
+    }
+
     @Test func concatenateAlongAnAxis() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8, 9, 10]
         let base = a + b
