@@ -185,7 +185,7 @@ public enum NeuralKernels {
     /// accumulators of 16 channels), 6 on AVX2 (12 ymm), 3 on the baseline (12 xmm).
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
     @inlinable @inline(__always)
-    public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int,
+    public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool = false, _ source: UnsafePointer<Float>, rowFloats: Int,
                                                     _ w: Window, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                                     epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         if w.kernelH == 1, w.kernelW == 1, w.strideH == 1, w.strideW == 1, rowFloats == w.inW * w.inC, w.outW == w.inW {
@@ -193,14 +193,14 @@ public enum NeuralKernels {
             let end = rows.upperBound * w.outW
             while first < end {
                 let count = min(64, end - first)
-                convolutionRun(M.self, tile: tile, source + first * w.inC, pixelStep: w.inC, rowFloats: rowFloats, w, count: count,
+                convolutionRun(M.self, tile: tile, halves: halves, source + first * w.inC, pixelStep: w.inC, rowFloats: rowFloats, w, count: count,
                                weights: weights, bias: bias, epilogue: epilogue, output: output, outIndex: first * w.outC)
                 first += count
             }
             return
         }
         for oy in rows {
-            convolutionRun(M.self, tile: tile, source + oy * w.strideH * rowFloats, pixelStep: w.strideW * w.inC,
+            convolutionRun(M.self, tile: tile, halves: halves, source + oy * w.strideH * rowFloats, pixelStep: w.strideW * w.inC,
                            rowFloats: rowFloats, w, count: w.outW, weights: weights, bias: bias, epilogue: epilogue,
                            output: output, outIndex: oy * w.outW * w.outC)
         }
@@ -209,7 +209,7 @@ public enum NeuralKernels {
     /// `count` output pixels whose windows start at `first`, `pixelStep` floats apart, into `output[outIndex…]`:
     /// per block of 16 output channels, whole tiles, then 4-, 2- and 1-pixel tiles for the rest.
     @_transparent
-    public static func convolutionRun<M: MultiplyAdd>(_: M.Type, tile: Int, _ first: UnsafePointer<Float>, pixelStep: Int,
+    public static func convolutionRun<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool, _ first: UnsafePointer<Float>, pixelStep: Int,
                                                        rowFloats: Int, _ w: Window, count: Int, weights: UnsafePointer<Float>,
                                                        bias: UnsafePointer<Float>, epilogue: Epilogue,
                                                        output: UnsafeMutablePointer<Float>, outIndex: Int) {
@@ -218,20 +218,26 @@ public enum NeuralKernels {
         for b in 0..<blocks {
             let wb = weights + b * taps * block
             let lanes = min(block, w.outC - b * block)
-            if lanes <= 8 {
-                // A last block of at most 8 channels: half-width sums, half the multiply-adds.
-                var n = 0
-                while n + tile <= count {
-                    convolutionTileHalf(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
-                                        weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
-                                        outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
-                    n += tile
-                }
-                while n < count {
-                    convolutionTileHalf(M.self, pixels: 1, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
-                                        weights: wb, bias: bias + b * block, epilogue: epilogue, output: output,
-                                        outIndex: outIndex + n * w.outC + b * block, channel: b * block, lanes: lanes)
-                    n += 1
+            if lanes <= 8 || halves {
+                // A last block of at most 8 channels: half-width sums, half the multiply-adds. With `halves`
+                // (the baseline: 16 xmm registers hold no wide tile) every block goes as two halves.
+                for h in 0..<(lanes > 8 ? 2 : 1) {
+                    let half = h * 8, halfLanes = min(lanes - half, 8)
+                    var n = 0
+                    while n + tile <= count {
+                        convolutionTileHalf(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                            weights: wb + half, bias: bias + b * block + half, epilogue: epilogue, output: output,
+                                            outIndex: outIndex + n * w.outC + b * block + half, channel: b * block + half,
+                                            lanes: halfLanes)
+                        n += tile
+                    }
+                    while n < count {
+                        convolutionTileHalf(M.self, pixels: 1, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                            weights: wb + half, bias: bias + b * block + half, epilogue: epilogue, output: output,
+                                            outIndex: outIndex + n * w.outC + b * block + half, channel: b * block + half,
+                                            lanes: halfLanes)
+                        n += 1
+                    }
                 }
                 continue
             }
@@ -373,7 +379,7 @@ public enum NeuralKernels {
     /// Convolution through im2col: each output row's windows are first gathered into `patches`
     /// (`outW × kH·kW·inC` floats), then multiplied with the packed weights as one matrix product.
     @inlinable @inline(__always)
-    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool = false, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: Epilogue,
                                           output: UnsafeMutablePointer<Float>, patches: UnsafeMutablePointer<Float>,
                                           rows: Range<Int>) {
@@ -389,7 +395,7 @@ public enum NeuralKernels {
                     (patches + ox * taps + ky * segment).update(from: window + ky * rowFloats, count: segment)
                 }
             }
-            convolution(M.self, tile: tile, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
+            convolution(M.self, tile: tile, halves: halves, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
                         epilogue: epilogue.advanced(by: oy * w.outW * w.outC), output: output + oy * w.outW * w.outC, rows: 0..<1)
         }
     }
