@@ -19,14 +19,18 @@ test: setup
 
 # The visit service's threads under ThreadSanitizer (issue 18): the Kiosk tests, among them the race test
 # that fires conflicting events from several threads thousands of times. A debug build of its own
-# (.build/tsan), apart from the release build `make test` uses. It first checks that ThreadSanitizer can see
-# Synchronization.Mutex at all: with Swift 6.3.1 on Linux it cannot (the prebuilt Synchronization module's
-# futex lock is not instrumented), so every Mutex-guarded access is reported as a race; `make tsan` then stops
-# with that finding instead of a wall of false reports (scripts/tsan-mutex-check shows it in 15 lines).
+# (.build/tsan), apart from the release build `make test` uses. With Swift 6.3.1 on Linux ThreadSanitizer does
+# not see a bare Synchronization.Mutex (its futex is not intercepted); the project's one lock, Platform's
+# `Locked`, wraps Mutex and, built with -DFOTOBOX_TSAN, annotates it for TSan. scripts/tsan-mutex-check first
+# proves that on this toolchain (bare Mutex: a report; Locked: none), so a report below means a real race.
+# Any report fails the run (TSan's exit code 66 at the end; all reports are printed, not only the first).
+# Left out: ChainPresentationDetectorTests, which runs the real face chain on recorded frames on one thread
+# (minutes per presentation in a debug TSan build, and no threads of the visit in it).
+TSAN_FLAGS = --sanitize=thread -Xswiftc -DFOTOBOX_TSAN --scratch-path .build/tsan
 tsan: setup
-	@scripts/tsan-mutex-check || { echo "make tsan: not run: a race report would not mean a race (see above)" >&2; exit 2; }
-	$(SWIFT) build --sanitize=thread --build-tests --scratch-path .build/tsan
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --skip-build --scratch-path .build/tsan --filter KioskTests
+	@scripts/tsan-mutex-check
+	$(SWIFT) build $(TSAN_FLAGS) --build-tests
+	$(SWIFT) test $(TSAN_FLAGS) --skip-build --filter KioskTests --skip ChainPresentationDetectorTests
 
 demo: build
 	@scripts/demo

@@ -42,12 +42,17 @@ let package = Package(
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: ["libsqlite3-dev"]),
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: ["libcurl4-openssl-dev"]),
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
+        systemLibrary("CGnuTLS", pkgConfig: "gnutls", apt: ["libgnutls28-dev"]),
+        systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
+        // Header only, nothing linked but libc: what Glibc's Swift module leaves out (<sys/timex.h>) and
+        // ThreadSanitizer's lock annotations (called by Platform's `Locked` only in the `make tsan` build).
+        .systemLibrary(name: "CPlatform", path: "Sources/CPlatform"),
         // Tests only: the ORL liveness faces are PNG files.
         systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
 
         // Foundations: syscalls with typed errors, the config file, the argument parser.
-        .target(name: "Platform"),
+        .target(name: "Platform", dependencies: ["CPlatform"]),
         .target(name: "Configuration", dependencies: ["Platform"]),
         .target(name: "Arguments", dependencies: ["Platform"]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
@@ -63,7 +68,7 @@ let package = Package(
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
-        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis"]),
+        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
         .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
@@ -73,21 +78,21 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
-        .target(name: "Submission", dependencies: ["COpenSSL", "Imaging", "Configuration"]),
-        .target(name: "Outbox", dependencies: ["CCurl", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
         .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
 
         // The citizen's visit: the pure machine, its ports in its own terms, the service that owns them.
-        .target(name: "VisitCore", dependencies: ["COpenSSL", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
+        .target(name: "VisitCore", dependencies: ["CCrypto", "Capture", "Submission", "Platform", "Configuration", "Imaging"]),
         // The kiosk: HTTP API, device adapters for the visit's ports, the composition root.
         .target(name: "Kiosk", dependencies: ["VisitCore", "WebServer", "Capture", "Platform", "Configuration", "Imaging", "FaceAnalysis", "Compliance", "Liveness", "Devices", "Outbox", "Submission"]),
 
         // Thin executables.
         .executableTarget(name: "fotoboxd", dependencies: ["Kiosk", "VisitCore", "Configuration", "Arguments", "Platform", "KernelDispatch"]),
-        .executableTarget(name: "fotoboxctl", dependencies: ["CCurl", "Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
+        .executableTarget(name: "fotoboxctl", dependencies: ["Arguments", "Configuration", "Platform", "Imaging", "FaceAnalysis", "KernelDispatch", "Compliance", "Capture", "Devices", "Submission", "Outbox", "Liveness", "Selftest"]),
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
@@ -117,7 +122,7 @@ let package = Package(
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
-        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
+        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),

@@ -6,7 +6,8 @@
 (() => {
   const LANGUAGES = ['de', 'en', 'tr', 'uk', 'ar'];
   const DEFAULT_LANGUAGE = 'de';
-  const PROGRESS = ['case-number', 'consent', 'guidance', 'review', 'signature', 'summary', 'receipt'];
+  // The summary is no step of its own: it shows only when sending failed (counted as the signature's step).
+  const PROGRESS = ['case-number', 'consent', 'guidance', 'review', 'signature', 'receipt'];
   const KEYS = '1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ-'.split('');
   // How long a notice for the person who just left ("nothing was stored") stays on the welcome screen.
   const NOTICE_MILLISECONDS = 10000;
@@ -192,7 +193,7 @@
     if ($('cancel').hidden) closeCancel();
     $('busy').hidden = !(snapshot.active && !snapshot.owned);
     for (const button of document.querySelectorAll('button.start')) button.disabled = snapshot.active && !snapshot.owned;
-    const index = PROGRESS.indexOf(section);
+    const index = PROGRESS.indexOf(section === 'summary' ? 'signature' : section);
     $('progress').textContent = index >= 0 ? t('common.step', { n: index + 1, total: PROGRESS.length }) : '';
 
     renderOutOfOrder(outOfOrder);
@@ -206,7 +207,7 @@
     const padDown = step === 'signature' && snapshot.problem === 'pad-unavailable';
     $('signature-accept').textContent = t(padDown ? 'signature.tryAgain' : 'signature.accept');
     $('signature-retry').hidden = padDown;
-    if (step === 'summary') $('summary-case').textContent = snapshot.caseNumber || '';
+    if (step === 'signature' || step === 'summary') $('summary-case').textContent = snapshot.caseNumber || '';
     if (step === 'receipt' && snapshot.receipt) {
       $('receipt-case').textContent = snapshot.receipt.caseNumber;
       $('receipt-code').textContent = snapshot.receipt.confirmationCode;
@@ -427,8 +428,9 @@
     }
   }
 
+  // On the signature screen (what the signature sends) and on the summary after a failed send.
   function renderSummary(snapshot, step) {
-    if (step !== 'summary') return;
+    if (step !== 'signature' && step !== 'summary') return;
     const lines = findingsOf(snapshot.photo);
     $('summary-photo').textContent = t(lines.length ? 'summary.photoMayBeRefused' : 'summary.photoOk');
     $('summary-warning').hidden = lines.length === 0;

@@ -121,5 +121,7 @@ public struct CommandOutput: Sendable {
     }
 
     public mutating func print(_ line: String = "") { standardOutput += line + "\n" }
+    /// Each line on its own line of stdout.
+    public mutating func print(lines: [String]) { lines.forEach { print($0) } }
     public mutating func printError(_ line: String) { standardError += line + "\n" }
 }

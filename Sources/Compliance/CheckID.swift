@@ -15,6 +15,8 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case eyesVisible
     /// No glare of glasses over the eyes: a specular patch larger than any corneal catchlight (issue 14).
     case eyeGlare
+    /// Hair or a dark object over an eye: its surroundings darker than lit skin can be (issue 14).
+    case faceOcclusion
     case mouthClosed
     case backgroundUniformity
     case backgroundColour
@@ -33,7 +35,4 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case colourSpace
 }
 
-extension ComplianceReport {
-    /// The result of one check, if it ran.
-    public subscript(check check: CheckID) -> CheckResult? { self[check.rawValue] }
-}
+

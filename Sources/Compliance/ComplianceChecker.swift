@@ -26,6 +26,8 @@ public struct ObservedFace: Sendable, Equatable {
     public var eyesReadByIrisModel: Bool
     /// Inner-lip gap ÷ mouth width (closed ≈ 0–0.03).
     public var mouthOpenness: Double?
+    /// The face model's 468 points, when it ran (nil for hand-given landmarks): what `faceOcclusion` samples around.
+    public var mesh: [MeshPoint]?
 
     /// The less open eye's openness.
     public var eyeOpenness: Double? { eyes?.lessOpen }
@@ -35,11 +37,13 @@ public struct ObservedFace: Sendable, Equatable {
         self.init(geometry: geometry, eyes: eyeOpenness.map { EyeOpenness(imageLeft: $0, imageRight: $0) }, mouthOpenness: mouthOpenness)
     }
 
-    public init(geometry: FaceGeometry, eyes: EyeOpenness?, eyesReadByIrisModel: Bool = true, mouthOpenness: Double? = nil) {
+    public init(geometry: FaceGeometry, eyes: EyeOpenness?, eyesReadByIrisModel: Bool = true, mouthOpenness: Double? = nil,
+                mesh: [MeshPoint]? = nil) {
         self.geometry = geometry
         self.eyes = eyes
         self.eyesReadByIrisModel = eyesReadByIrisModel
         self.mouthOpenness = mouthOpenness
+        self.mesh = mesh
     }
 }
 
@@ -52,6 +56,8 @@ public struct QualityThresholds: Sendable, Equatable {
     /// Under-eye ÷ cheek light, each eye: below it a lens of sunglass category 2 or darker covers the eye (ISO 12312-1:
     /// T ≤ 0.43, light through it twice ≤ 0.185).
     public var minimumUnderEyeLight = EyesVisibleFinding.minimumRatio
+    /// Per eye, the largest share of its surroundings darker than a quarter of the skin's light (`OcclusionFinding`).
+    public var maximumHiddenEyeFraction = OcclusionFinding.maximumHiddenFraction
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
     public var maximumBackgroundTexture = 2.5
@@ -104,6 +110,12 @@ public struct QualityThresholds: Sendable, Equatable {
             case "maximum-clipped-fraction": maximumClippedFraction = value
             case "minimum-dynamic-range": minimumDynamicRange = value
             case "minimum-sharpness": minimumSharpness = value
+            case "minimum-under-eye-light": minimumUnderEyeLight = value
+            case "maximum-eye-glare-area": maximumEyeGlareArea = value
+            case "maximum-hot-spot-area": maximumHotSpotArea = value
+            case "maximum-red-reflex": maximumRedReflex = value
+            case "minimum-background-shadow-ratio": minimumBackgroundShadowRatio = value
+            case "maximum-hidden-eye-fraction": maximumHiddenEyeFraction = value
             default: break
             }
         }
@@ -177,6 +189,7 @@ public struct ComplianceChecker: Sendable {
                             Advice(de: "Bitte das Kinn weder heben noch senken.", en: "Please neither raise nor lower your chin.")))
         checks.append(eyesOpen(face))
         checks.append(eyesVisible(image, g))
+        checks.append(faceOcclusion(image, face))
         checks.append(measured(.mouthClosed, face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
@@ -237,7 +250,7 @@ public struct ComplianceChecker: Sendable {
             return measured(.eyesOpen, nil, limit, mandatory: true, { _ in false }, .none)
         }
         guard face.eyesReadByIrisModel else {
-            return CheckResult(id: CheckID.eyesOpen.rawValue, value: nil, limit: limit, pass: false, mandatory: true,
+            return CheckResult(id: .eyesOpen, value: nil, limit: limit, pass: false, mandatory: true,
                                advice: Advice(de: "Nicht beurteilbar: die Augen waren nicht zu erkennen.", en: "Cannot judge: the eyes could not be read."))
         }
         let rightClosed = eyes.imageLeft < thresholds.minimumEyeOpenness, leftClosed = eyes.imageRight < thresholds.minimumEyeOpenness
@@ -308,6 +321,23 @@ public struct ComplianceChecker: Sendable {
                              en: "Your eyes are covered (sunglasses or tinted glasses?). Please take them off."))
     }
 
+    /// Hair or a dark object over an eye (issue 14): optional, as ISO/IEC 29794-5 lists face occlusion among the quality
+    /// measures and TR-03121 does not make it mandatory; the limit is ICAO's light (`OcclusionFinding`). Without the face
+    /// model's mesh, or with an eye outside the picture, it cannot be judged (a fail, never a pass by default).
+    private func faceOcclusion(_ image: RGBImage, _ face: ObservedFace) -> CheckResult {
+        let limit = "each eye: share of its surroundings darker than \(format(OcclusionFinding.darkLevel)) of the skin's light ≤ \(format(thresholds.maximumHiddenEyeFraction))"
+        let hidden = face.mesh.map { OcclusionFinding.measure(image, mesh: $0, interEyeDistance: face.geometry.interEyeDistance) }
+        guard let left = hidden?.imageLeft, let right = hidden?.imageRight else {
+            return cannotJudge(.faceOcclusion, limit, mandatory: false,
+                               because: Advice(de: "die Umgebung der Augen ist nicht ganz im Bild oder nicht vermessen.",
+                                               en: "the surroundings of the eyes are not wholly in the picture or not measured."))
+        }
+        let worst = max(left, right)
+        return result(.faceOcclusion, worst, limit, worst <= thresholds.maximumHiddenEyeFraction, mandatory: false,
+                      Advice(de: "Haare oder etwas anderes verdecken ein Auge. Bitte die Augen frei machen.",
+                             en: "Hair or something else covers an eye. Please keep your eyes uncovered."))
+    }
+
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).
     private func colourCastDistance(_ q: QualityMeasures) -> Double {
         func outside(_ v: Double, _ r: ClosedRange<Double>) -> Double { v < r.lowerBound ? r.lowerBound - v : max(0, v - r.upperBound) }
@@ -320,7 +350,7 @@ public struct ComplianceChecker: Sendable {
         var checks: [CheckResult] = []
         if isFinishedPhoto {
             let sizeOK = image.width == profile.width && image.height == profile.height
-            checks.append(CheckResult(id: CheckID.imageSize.rawValue, value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
+            checks.append(CheckResult(id: .imageSize, value: Double(image.width * image.height), limit: "exactly \(profile.width)×\(profile.height)",
                                       pass: sizeOK, mandatory: true,
                                       advice: sizeOK ? .none : Advice(de: "Falsche Bildgröße (\(image.width)×\(image.height)).", en: "Wrong image size (\(image.width)×\(image.height)).")))
         }
@@ -329,7 +359,7 @@ public struct ComplianceChecker: Sendable {
         // has no colour at all) must both say so.
         let limit = "24-bit sRGB, colour present (≥ \(format(ColourEvidence.minimumColouredFraction)) of pixels with channels > \(ColourEvidence.neutralSpread) levels apart)"
         if let problem = colour.problem {
-            checks.append(CheckResult(id: CheckID.colourSpace.rawValue, value: colour.colouredFraction, limit: limit, pass: false, mandatory: true,
+            checks.append(CheckResult(id: .colourSpace, value: colour.colouredFraction, limit: limit, pass: false, mandatory: true,
                                       advice: Advice(de: "Das Bild ist kein 24-Bit-sRGB-Farbbild (\(problem.de)). Bitte Personal informieren.",
                                                      en: "The picture is not a 24-bit sRGB colour image (\(problem.en)). Please inform the staff.")))
         } else {
@@ -340,12 +370,12 @@ public struct ComplianceChecker: Sendable {
 
     /// A check that cannot be judged on this image: a fail (never a pass by default), saying why.
     private func cannotJudge(_ id: CheckID, _ limit: String, mandatory: Bool, because reason: Advice) -> CheckResult {
-        CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
+        CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
                     advice: Advice(de: "Nicht beurteilbar: \(reason.de)", en: "Cannot judge: \(reason.en)"))
     }
 
     private func result(_ id: CheckID, _ value: Double?, _ limit: String, _ pass: Bool, mandatory: Bool, _ advice: Advice) -> CheckResult {
-        CheckResult(id: id.rawValue, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
+        CheckResult(id: id, value: value.map(rounded), limit: limit, pass: pass, mandatory: mandatory, advice: pass ? .none : advice)
     }
 
     private func ratio(_ id: CheckID, _ value: Double, _ range: ClosedRange<Double>, tooSmall: Advice, tooLarge: Advice) -> CheckResult {
@@ -363,7 +393,7 @@ public struct ComplianceChecker: Sendable {
     private func measured(_ id: CheckID, _ value: Double?, _ limit: String, mandatory: Bool,
                           _ passes: (Double) -> Bool, _ advice: Advice) -> CheckResult {
         guard let value, value.isFinite else {
-            return CheckResult(id: id.rawValue, value: nil, limit: limit, pass: false, mandatory: mandatory,
+            return CheckResult(id: id, value: nil, limit: limit, pass: false, mandatory: mandatory,
                                advice: Advice(de: "Nicht gemessen (kein Gesichtsmodell).", en: "Not measured (no face model)."))
         }
         return result(id, value, limit, passes(value), mandatory: mandatory, advice)
@@ -383,7 +413,7 @@ extension ObservedFace {
     /// measured head width and pose), the less open eye, and the mouth.
     public init(_ face: DetectedFace) {
         self.init(geometry: face.geometry, eyes: EyeOpenness(imageLeft: face.eyeOpenness.imageLeft, imageRight: face.eyeOpenness.imageRight),
-                  eyesReadByIrisModel: face.eyeContourFromIrisModel, mouthOpenness: face.mouthOpenness)
+                  eyesReadByIrisModel: face.eyeContourFromIrisModel, mouthOpenness: face.mouthOpenness, mesh: face.landmarks)
     }
 }
 

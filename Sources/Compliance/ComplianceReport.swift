@@ -1,8 +1,10 @@
+import Platform
+
 /// What one rule found: the measured value, the limit, whether it passed, and what the citizen
 /// should do about it, in German and English.
 public struct CheckResult: Sendable, Equatable, Codable {
-    /// A stable identifier (`interEyeDistance`, `sharpness`, …), documented in docs/compliance.md.
-    public var id: String
+    /// Which check; in JSON its stable name (`interEyeDistance`, `sharpness`, …), documented in docs/compliance.md.
+    public var id: CheckID
     /// The measured value in the check's unit; nil when it could not be measured.
     public var value: Double?
     /// The limit as text ("≥ 300", "0.50–0.75").
@@ -12,7 +14,7 @@ public struct CheckResult: Sendable, Equatable, Codable {
     public var mandatory: Bool
     public var advice: Advice
 
-    public init(id: String, value: Double?, limit: String, pass: Bool, mandatory: Bool, advice: Advice) {
+    public init(id: CheckID, value: Double?, limit: String, pass: Bool, mandatory: Bool, advice: Advice) {
         self.id = id
         self.value = value
         self.limit = limit
@@ -56,10 +58,11 @@ public struct ComplianceReport: Sendable, Equatable, Codable {
 
     public init(checks: [CheckResult]) { self.checks = checks }
 
-    public subscript(id: String) -> CheckResult? { checks.first { $0.id == id } }
+    /// The result of one check, if it ran.
+    public subscript(check check: CheckID) -> CheckResult? { checks.first { $0.id == check } }
 
-    /// Ids of the checks that failed, mandatory first.
-    public var failures: [String] {
+    /// The checks that failed, mandatory first.
+    public var failures: [CheckID] {
         checks.filter { !$0.pass && $0.mandatory }.map(\.id) + checks.filter { !$0.pass && !$0.mandatory }.map(\.id)
     }
 
@@ -76,5 +79,17 @@ public struct ComplianceReport: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(checks, forKey: .checks)
         try container.encode(compliant, forKey: .compliant)
+    }
+}
+
+extension ComplianceReport {
+    /// The checks as an aligned table for people (status, check, value, limit, advice when it failed), and a
+    /// last line saying whether the photo is compliant and, if not, which checks failed.
+    public var tableLines: [String] {
+        let rows = checks.map { check -> [String] in
+            [check.pass ? "ok" : (check.mandatory ? "FAIL" : "warn"), check.id.rawValue,
+             check.value.map { $0.text(decimals: 3) } ?? "—", check.limit, check.pass ? "" : check.advice.en]
+        }
+        return TextTable.aligned(rows) + [compliant ? "compliant: yes" : "compliant: NO (\(failures.map(\.rawValue).joined(separator: ", ")))"]
     }
 }

@@ -10,6 +10,28 @@ public struct ProcessedPhoto: Sendable {
     public var geometry: FaceGeometry { plan.geometry }
 }
 
+/// What `fotoboxctl process --json` prints: where the photo went, the frame-to-photo transform, the colour
+/// correction applied and the checks of the result.
+public struct ProcessedPhotoReport: Encodable, Sendable {
+    public struct Output: Encodable, Sendable { public var path: String; public var width: Int; public var height: Int }
+    /// Red, green and blue gains, then the exposure's gamma.
+    public struct Correction: Encodable, Sendable { public var gains: [Double]; public var gamma: Double }
+    public var output: Output
+    /// The affine transform from frame to photo pixels, row by row.
+    public var transform: [[Double]]
+    public var report: ComplianceReport
+    public var correction: Correction
+
+    /// The report of `photo`, written to `path` and judged as `report`.
+    public init(_ photo: ProcessedPhoto, writtenTo path: String, report: ComplianceReport) {
+        output = Output(path: path, width: photo.image.width, height: photo.image.height)
+        transform = photo.plan.transform.rows
+        self.report = report
+        correction = Correction(gains: [photo.correction.redGain, photo.correction.greenGain, photo.correction.blueGain],
+                                gamma: photo.correction.gamma)
+    }
+}
+
 /// Frame + landmarks → the profile's photo: crop and de-rotate in one resampling pass (after an area
 /// pre-reduction when the frame is much larger), then colour correction measured on the result.
 public enum PhotoProcessor {

@@ -1,6 +1,9 @@
 /// The station's settings, read from its config file (`/etc/fotobox/fotobox.conf`); every key has a
 /// built-in default so that the demo runs without a file. `docs/configuration.md` lists them.
 public struct StationConfig: Sendable, Equatable {
+    /// The installed config file, which fotoboxd and fotoboxctl read when none is given.
+    public static let defaultPath = "/etc/fotobox/fotobox.conf"
+
     // [station]
     public var stationID = "fotobox-demo"
     // [visit]
@@ -128,6 +131,8 @@ public struct StationConfig: Sendable, Equatable {
         "minimum-background-luma": 161...255, "maximum-background-luma": 0...225, "maximum-background-cast": 0...12,
         "minimum-illumination-ratio": 0.5...1, "minimum-face-luma": 70...255, "maximum-face-luma": 0...210,
         "maximum-clipped-fraction": 0...0.05, "minimum-dynamic-range": 60...255, "minimum-sharpness": 4...100,
+        "minimum-under-eye-light": 0.185...1, "maximum-eye-glare-area": 0...0.011, "maximum-hot-spot-area": 0...0.01,
+        "maximum-red-reflex": 1...2, "minimum-background-shadow-ratio": 0.8...1, "maximum-hidden-eye-fraction": 0...0.5,
     ]
 
     static let settings: [String: Setting] = checkSettings.merging([

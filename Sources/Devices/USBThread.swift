@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import CUSB
+import Dispatch
+import Platform
 
 /// A POSIX thread running one closure: the interrupt reader and the hotplug event loop each get their
 /// own, so a blocking libusb call never stalls the caller. `join()` waits for the closure to return.
@@ -49,58 +51,41 @@ extension MonotonicClock {
     }
 }
 
-/// A blocking FIFO between one producer thread and one consumer, with a timed wait.
-final class USBEventQueue<Element: Sendable>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    private var items: [Element] = []
-    private var head = 0
+/// A blocking FIFO between one producer thread and one consumer, with a timed wait: the items behind the
+/// project's one lock (`Locked`), a counting semaphore saying how many were pushed.
+final class USBEventQueue<Element: Sendable>: Sendable {
+    private let queue = Locked(Items())
+    /// One signal per push. `removeAll` leaves surplus signals behind; `pop` then finds nothing and waits on.
+    private let pushed = DispatchSemaphore(value: 0)
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(&condition, &attributes)
-        pthread_condattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
+    private struct Items {
+        var items: [Element] = []
+        var head = 0
     }
 
     func push(_ item: Element) {
-        pthread_mutex_lock(&mutex)
-        items.append(item)
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        queue.withLock { $0.items.append(item) }
+        pushed.signal()
     }
 
-    /// The oldest item, waiting up to `timeoutMilliseconds`; nil when none came.
+    /// The oldest item, waiting up to `timeoutMilliseconds` (monotonic); nil when none came.
     func pop(timeoutMilliseconds: Int) -> Element? {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let nanoseconds = Int(deadline.tv_nsec) + max(timeoutMilliseconds, 0) % 1000 * 1_000_000
-        deadline.tv_sec += max(timeoutMilliseconds, 0) / 1000 + nanoseconds / 1_000_000_000
-        deadline.tv_nsec = nanoseconds % 1_000_000_000
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while head == items.count {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) == ETIMEDOUT { break }
+        let deadline = DispatchTime.now() + .milliseconds(max(timeoutMilliseconds, 0))
+        while pushed.wait(timeout: deadline) == .success {
+            let item = queue.withLock { queue -> Element? in
+                guard queue.head < queue.items.count else { return nil }
+                let item = queue.items[queue.head]
+                queue.head += 1
+                if queue.head == queue.items.count { queue.items.removeAll(keepingCapacity: true); queue.head = 0 }
+                return item
+            }
+            if let item { return item }
         }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
-        return item
+        return nil
     }
 
     /// Drops everything queued.
     func removeAll() {
-        pthread_mutex_lock(&mutex)
-        items.removeAll(keepingCapacity: true)
-        head = 0
-        pthread_mutex_unlock(&mutex)
+        queue.withLock { $0 = Items() }
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import Platform
 
 /// An STU-430 played at the HID-report level: it answers the feature reports as the SDK describes them
 /// (status, information, capability, image upload, inking) and streams pen reports from a scenario: a
@@ -61,7 +61,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
     public let busyPollsAfterImage: Int
     /// The n-th SET_REPORT (counting from 1) fails once with LIBUSB_ERROR_IO, as on a glitching cable.
     public let glitchAtSetReport: Int?
-    private let mutableState = Mutex(State())
+    private let mutableState = Locked(State())
 
     public init(scenario: Scenario = .recordedSignature, pacing: Pacing = .immediate, refusesCapability: Bool = false,
                 busyPollsAfterImage: Int = 2, glitchAtSetReport: Int? = nil) {

@@ -105,6 +105,8 @@ public enum LivenessError: Error, Equatable, CustomStringConvertible {
     case unreadableFrame(frame: String, reason: String)
     /// The folder could not be listed.
     case unreadableFolder(path: String, reason: String)
+    /// A folder given as a set of presentations holds neither JPEG frames nor subfolders.
+    case noPresentations(path: String)
 
     public var description: String {
         switch self {
@@ -121,6 +123,8 @@ public enum LivenessError: Error, Equatable, CustomStringConvertible {
             return "cannot read frame \(frame): \(reason)"
         case .unreadableFolder(let path, let reason):
             return "cannot read the folder \(path): \(reason)"
+        case .noPresentations(let path):
+            return "\(path) holds neither JPEG frames nor presentation folders"
         }
     }
 }

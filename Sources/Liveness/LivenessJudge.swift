@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FaceAnalysis
+import Platform
 
 /// The cues of one presentation, each in its physical unit (docs/liveness.md gives the formulas).
 public struct LivenessCues: Sendable, Equatable, Codable {
@@ -36,22 +37,15 @@ public struct LivenessCues: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(frames, forKey: .frames)
         try c.encode(framesWithFace, forKey: .framesWithFace)
-        try c.encode(rounded(movementDegrees, 2), forKey: .movementDegrees)
+        try c.encode(movementDegrees.rounded(decimals: 2), forKey: .movementDegrees)
         try c.encode(challengeMet, forKey: .challengeMet)
-        try c.encode(planarResidual.map { rounded($0, 4) }, forKey: .planarResidual)
-        try c.encode(rigidResidual.map { rounded($0, 4) }, forKey: .rigidResidual)
-        try c.encode(parallax.map { rounded($0, 3) }, forKey: .parallax)
-        try c.encode(rounded(blink, 3), forKey: .blink)
-        try c.encode(rounded(parallaxEvidence, 3), forKey: .parallaxEvidence)
-        try c.encode(rounded(blinkEvidence, 3), forKey: .blinkEvidence)
+        try c.encode(planarResidual.map { $0.rounded(decimals: 4) }, forKey: .planarResidual)
+        try c.encode(rigidResidual.map { $0.rounded(decimals: 4) }, forKey: .rigidResidual)
+        try c.encode(parallax.map { $0.rounded(decimals: 3) }, forKey: .parallax)
+        try c.encode(blink.rounded(decimals: 3), forKey: .blink)
+        try c.encode(parallaxEvidence.rounded(decimals: 3), forKey: .parallaxEvidence)
+        try c.encode(blinkEvidence.rounded(decimals: 3), forKey: .blinkEvidence)
     }
-}
-
-private func rounded(_ value: Double, _ digits: Int) -> Double {
-    guard value.isFinite else { return 0 }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    return (value * scale).rounded() / scale
 }
 
 /// The judgement: score in [0, 1] (1 = bona fide) in steps of 0.05, the decision and the cues.

@@ -1,7 +1,6 @@
 import Foundation
 import Submission
 import Platform
-import Synchronization
 
 /// One line of the office's audit log: what happened to which submission, by whom. Never image data
 /// and never the case number (logs carry none); the receipt ID leads to the case through the office's
@@ -30,7 +29,7 @@ public struct OfficeAuditEntry: Codable, Sendable, Equatable {
 /// written with one write(2) and fsynced before the action is reported done.
 public final class OfficeAuditLog: Sendable {
     public let path: String
-    private let lock = Mutex(())
+    private let lock = Locked(())
 
     public init(path: String) throws(OfficeError) {
         self.path = path

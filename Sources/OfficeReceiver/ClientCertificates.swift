@@ -1,7 +1,6 @@
-import CMicroHTTPD
+import CGnuTLS
 import Foundation
 import Platform
-import Synchronization
 
 /// Who a client of the office is, read from its certificate's subject (`OU=station`, `OU=clerk` or
 /// `OU=monitoring`; docs/office.md). Each role may use only its own endpoints (`OfficeRoute.allowedRole`).
@@ -116,7 +115,7 @@ public final class ClientCertificatePolicy: Sendable {
         var list: RevocationList?
         var lastLook = ContinuousClock.now
     }
-    private let crl = Mutex(CRLState())
+    private let crl = Locked(CRLState())
 
     static let clientAuthentication = "1.3.6.1.5.5.7.3.2"
     static let serverAuthentication = "1.3.6.1.5.5.7.3.1"

@@ -1,7 +1,7 @@
+import CGnuTLS
 import CMicroHTTPD
 import Foundation
 import Platform
-import Synchronization
 
 /// The office's open connections from accept until their first request's headers are in: it installs the
 /// certificate check on each new TLS session, and its watchdog thread cuts (`shutdown(2)`) every connection
@@ -21,8 +21,8 @@ final class ConnectionWatch: Sendable {
     private let log: @Sendable (String) -> Void
     /// Connections still before their headers, by TLS session. Removed on close, before libmicrohttpd
     /// closes the socket, so the watchdog never shuts down a socket number that was reused.
-    private let pending = Mutex<[UInt: Entry]>([:])
-    private let running = Mutex(false)
+    private let pending = Locked<[UInt: Entry]>([:])
+    private let running = Locked(false)
 
     init(policy: ClientCertificatePolicy, deadline: Duration, log: @escaping @Sendable (String) -> Void) {
         self.policy = policy
@@ -32,13 +32,18 @@ final class ConnectionWatch: Sendable {
 
     /// The watches of all running servers by TLS session, for the handshake's verify function (a C
     /// function without a context pointer).
-    private static let owners = Mutex<[UInt: ConnectionWatch]>([:])
+    private static let owners = Locked<[UInt: ConnectionWatch]>([:])
+
+    /// The GnuTLS session of a libmicrohttpd connection (nil for plain HTTP).
+    static func tlsSession(_ connection: OpaquePointer) -> gnutls_session_t? {
+        fotobox_mhd_tls_session(connection).map(OpaquePointer.init)
+    }
 
     private static func key(_ session: gnutls_session_t) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(session))) }
 
     /// A connection was accepted (libmicrohttpd's notify callback, before its thread starts).
     func opened(_ connection: OpaquePointer) {
-        guard let session = fotobox_mhd_tls_session(connection) else { return }
+        guard let session = Self.tlsSession(connection) else { return }
         var buffer = [CChar](repeating: 0, count: 64)
         fotobox_mhd_client_address(connection, &buffer, buffer.count)
         let entry = Entry(socket: fotobox_mhd_connection_socket(connection), accepted: .now, address: String(cString: buffer))
@@ -50,13 +55,13 @@ final class ConnectionWatch: Sendable {
 
     /// The first request's headers are in: the connection is no longer the watchdog's.
     func headersArrived(_ connection: OpaquePointer) {
-        guard let session = fotobox_mhd_tls_session(connection) else { return }
+        guard let session = Self.tlsSession(connection) else { return }
         _ = pending.withLock { $0.removeValue(forKey: Self.key(session)) }
     }
 
     /// The connection is closing (its socket is still open).
     func closed(_ connection: OpaquePointer) {
-        guard let session = fotobox_mhd_tls_session(connection) else { return }
+        guard let session = Self.tlsSession(connection) else { return }
         let key = Self.key(session)
         _ = pending.withLock { $0.removeValue(forKey: key) }
         _ = Self.owners.withLock { $0.removeValue(forKey: key) }

@@ -1,6 +1,6 @@
 import Foundation
 import Submission
-import Synchronization
+import Platform
 
 /// What the office knows about its stations and its own traffic: the latest health report of each
 /// station (kept in memory: every station reports again within a minute of an office restart) and
@@ -28,7 +28,7 @@ public final class OfficeFleet: Sendable {
         var latencySum = 0.0
         var latencyCount = 0
     }
-    private let counters = Mutex(Counters())
+    private let counters = Locked(Counters())
 
     /// Seconds: a minute, five, fifteen, an hour, six hours, a day, three days.
     static let latencyBounds: [Double] = [1, 10, 60, 300, 900, 3600, 21_600, 86_400, 259_200]

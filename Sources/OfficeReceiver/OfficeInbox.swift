@@ -1,9 +1,8 @@
-import COpenSSL
+import CCrypto
 import Submission
 import SQLite
 import Foundation
 import Platform
-import Synchronization
 
 /// Why the office could not keep or hand over a submission (its own disk, its own database).
 public struct OfficeStorageError: Error, Sendable, CustomStringConvertible {
@@ -75,7 +74,7 @@ public final class OfficeInbox: Sendable {
     }
     // The database and the renames in the inbox are only touched under this lock; a submission's files
     // are written and fsynced outside it, so several stations' uploads overlap their disk waits.
-    let state: Mutex<State>
+    let state: Locked<State>
 
     static let databaseName = ".fotobox-office.sqlite"
     static let incomingPrefix = ".incoming-"
@@ -118,7 +117,7 @@ public final class OfficeInbox: Sendable {
             if !columns.contains("closed_at") { try database.execute("ALTER TABLE receipts ADD COLUMN closed_at INTEGER") }
             if !columns.contains("confirmation_code") { try database.execute("ALTER TABLE receipts ADD COLUMN confirmation_code TEXT NOT NULL DEFAULT ''") }
         } catch { throw .database(error) }
-        state = Mutex(State(database: database))
+        state = Locked(State(database: database))
         recoverInterruptedWrites()
     }
 

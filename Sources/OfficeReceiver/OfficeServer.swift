@@ -163,7 +163,7 @@ public final class OfficeServer: @unchecked Sendable {
             let request = PendingRequest()
             context.pointee = Unmanaged.passRetained(request).toOpaque()
             watch?.headersArrived(connection)
-            let session = fotobox_mhd_tls_session(connection)
+            let session = ConnectionWatch.tlsSession(connection)
             switch policy?.check(session: session) ?? .failure(.noCertificate) {
             case .failure(let refusal):
                 log("fotobox-office: 403 \(method) \(Self.printablePath(url)): \(refusal)")

@@ -8,7 +8,6 @@ import KernelDispatch
 import Outbox
 import Platform
 import Submission
-import Synchronization
 
 /// A part of the station `fotoboxctl selftest` checks, in the order they are reported.
 public enum SelftestComponent: String, CaseIterable, Sendable, Encodable {
@@ -33,6 +32,25 @@ public struct SelftestResult: Sendable, Encodable, Equatable {
     public let name: String
     public let ok: Bool
     public let detail: String
+}
+
+extension [SelftestResult] {
+    /// The results as a table for a person (CHECK, RESULT, DETAIL), ok in green and FAIL in red with `colour`,
+    /// and a last line counting the failures.
+    public func tableLines(colour: Bool) -> [String] {
+        let width = Swift.max(5, map(\.name.count).max() ?? 0)
+        func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: Swift.max(0, width - text.count)) }
+        var lines = ["\(padded("CHECK", width))  RESULT  DETAIL"]
+        for result in self {
+            // Padded before colouring, so the escape codes do not skew the columns.
+            var word = padded(result.ok ? "ok" : "FAIL", 6)
+            if colour { word = (result.ok ? "\u{1B}[32m" : "\u{1B}[1;31m") + word + "\u{1B}[0m" }
+            lines.append("\(padded(result.name, width))  \(word)  \(result.detail)")
+        }
+        let failed = filter { !$0.ok }.count
+        lines.append(failed == 0 ? "all \(count) checks passed" : "\(failed) of \(count) checks failed")
+        return lines
+    }
 }
 
 /// Every part of the station checked once, each within its own time limit, so a technician learns in under
@@ -71,7 +89,7 @@ public enum Selftest {
     /// at its deadline (monotonic) is reported as hanging (its thread is left behind and ends with the process).
     public static func runWithDeadlines(_ checks: [(name: String, seconds: Double, run: @Sendable () -> (Bool, String))]) -> [SelftestResult] {
         final class Results: Sendable {
-            let byIndex = Mutex<[Int: SelftestResult]>([:])
+            let byIndex = Locked<[Int: SelftestResult]>([:])
             /// Signalled whenever a check finishes: a wake-up, the results are in `byIndex`.
             let finished = DispatchSemaphore(value: 0)
         }

@@ -1,4 +1,4 @@
-import COpenSSL
+import CCrypto
 import Foundation
 
 /// The submission on the wire: `multipart/form-data` with four parts, so a plain

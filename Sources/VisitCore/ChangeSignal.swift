@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Platform
 
 /// Wakes threads that wait for shared state to change (event streams, the preview, the capture worker,
 /// sleeping threads at stop). The state itself lives behind its own `Mutex`; this only says "look again".
@@ -7,7 +7,7 @@ import Synchronization
 /// A waiter registers before it checks its condition, so a change between the check and the wait is
 /// never lost.
 package final class ChangeSignal: Sendable {
-    private let waiters = Mutex<[DispatchSemaphore]>([])
+    private let waiters = Locked<[DispatchSemaphore]>([])
 
     package init() {}
 

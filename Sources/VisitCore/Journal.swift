@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import COpenSSL
+import CCrypto
 import Platform
 
 /// syslog priorities, as journald files them.

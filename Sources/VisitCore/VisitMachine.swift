@@ -363,18 +363,10 @@ public struct VisitMachine: Sendable {
             return [accept ? .finishSignature : .clearSignature]
 
         case .confirm:
+            // Only after the outbox failed to store the submission ("send again" on the summary).
             try expect(.summary, event)
             touch(now)
-            guard let visit, let caseNumber = visit.caseNumber, let photo = visit.photo, let signature = visit.signatureJPEG else {
-                throw .wrongStep(action: event.action, step: step)
-            }
-            let code = ConfirmationCode.random()
-            self.visit!.confirmationCode = code
-            let submission = VisitSubmission(
-                caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
-                confirmationCode: code,
-                context: CaptureContext(language: language, retakes: visit.retakes, compliant: photo.compliant,
-                                        visitSeconds: Int(max(0, now - visit.startedAt).rounded()), capturedAt: photo.capturedAt))
+            guard let submission = submission(now) else { throw .wrongStep(action: event.action, step: step) }
             enter(.queued, now)
             return [.enqueue(submission)]
 
@@ -498,9 +490,15 @@ public struct VisitMachine: Sendable {
             guard step == .signature else { return [] }
             switch result {
             case .success(let jpeg):
+                // Signing is the citizen's last act: the signature screen shows the case number and whether the
+                // office may refuse the photo, and the accepted signature sends (no second confirmation).
                 visit!.signatureJPEG = jpeg
-                enter(.summary, now)
-                return [.endSignature]
+                guard let submission = submission(now) else {
+                    enter(.summary, now, problem: .queueFailed)
+                    return [.endSignature]
+                }
+                enter(.queued, now)
+                return [.endSignature, .enqueue(submission)]
             case .failure(.tooSmall):
                 problem = .signatureTooSmall
                 changed()
@@ -610,6 +608,20 @@ public struct VisitMachine: Sendable {
         enter(.welcome, now)
         effects.append(.wipe(reason))
         return effects
+    }
+
+    /// What goes to the outbox, with a new confirmation code; nil if the visit lacks a part (never expected).
+    private mutating func submission(_ now: Double) -> VisitSubmission? {
+        guard let visit, let caseNumber = visit.caseNumber, let photo = visit.photo, let signature = visit.signatureJPEG else {
+            return nil
+        }
+        let code = ConfirmationCode.random()
+        self.visit!.confirmationCode = code
+        return VisitSubmission(
+            caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
+            confirmationCode: code,
+            context: CaptureContext(language: language, retakes: visit.retakes, compliant: photo.compliant,
+                                    visitSeconds: Int(max(0, now - visit.startedAt).rounded()), capturedAt: photo.capturedAt))
     }
 
     private mutating func discardPhoto() {

@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import Imaging
 import Platform
-import Synchronization
 
 /// Runs the visit: one visit thread owns the state machine and carries out its effects on the ports; the
 /// camera thread (preview, guidance, burst) and a capture worker per attempt post events to it; HTTP
@@ -44,7 +43,7 @@ public final class VisitService: Sendable {
     /// Between visits the pad is asked this often (seconds) whether it is there (out of order otherwise).
     public let padProbeInterval: Double
     /// When the pad was last asked (visit thread only).
-    private let lastPadProbe = Mutex<ContinuousClock.Instant?>(nil)
+    private let lastPadProbe = Locked<ContinuousClock.Instant?>(nil)
 
     /// What the threads share. Only the visit thread changes `machine`, `padActive` and `mirror`; the
     /// camera thread writes the preview and the burst; everyone reads.
@@ -79,7 +78,7 @@ public final class VisitService: Sendable {
 
     /// Where the visit thread leaves the outcome of one posted event for the thread that waits on it.
     private final class Reply: Sendable {
-        private let outcome = Mutex<Result<Void, VisitRefusal>?>(nil)
+        private let outcome = Locked<Result<Void, VisitRefusal>?>(nil)
         private let ready = DispatchSemaphore(value: 0)
         func fulfil(_ result: Result<Void, VisitRefusal>) {
             outcome.withLock { $0 = result }
@@ -91,7 +90,7 @@ public final class VisitService: Sendable {
         }
     }
 
-    private let shared: Mutex<Shared>
+    private let shared: Locked<Shared>
     /// Wakes the visit thread when its inbox gets a command.
     private let inboxSignal = DispatchSemaphore(value: 0)
     /// Wakes whoever waits for a change of `shared`.
@@ -100,7 +99,7 @@ public final class VisitService: Sendable {
     public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
                 scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
                 padProbeInterval: Double = 5) {
-        self.shared = Mutex(Shared(machine: machine))
+        self.shared = Locked(Shared(machine: machine))
         self.padProbeInterval = padProbeInterval
         self.ports = ports
         self.clock = clock

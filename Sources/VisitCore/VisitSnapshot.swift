@@ -82,7 +82,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         }
         if machine.step == .guidance && !machine.cameraAvailable { problem = VisitProblem.cameraUnavailable.code }
         if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, burstAt - now) }
-        if let photo = visit.photo, machine.step == .review || machine.step == .summary {
+        if let photo = visit.photo, [.review, .signature, .summary].contains(machine.step) {
             self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue),
                                findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })
         }

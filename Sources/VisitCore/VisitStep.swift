@@ -8,7 +8,9 @@ public enum VisitStep: String, Sendable, CaseIterable, Codable {
     case challenge
     case capture
     case review
+    /// Signing sends: the screen shows the case number and the photo's state beside the pad's mirror.
     case signature
+    /// Only after the outbox could not store the submission: send again, or ask the staff.
     case summary
     case queued
     case receipt

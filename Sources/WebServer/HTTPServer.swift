@@ -4,7 +4,6 @@ import Glibc
 import CMicroHTTPD
 import Foundation
 import Platform
-import Synchronization
 
 /// One HTTP request as the handler sees it: the body is complete and within the server's limit.
 public struct HTTPRequest: Sendable {
@@ -314,8 +313,8 @@ final class ConnectionPlaces: Sendable {
     let places: Int
     /// Keyed by libmicrohttpd's connection address; removed when the connection closes, before
     /// libmicrohttpd closes the socket, so a cut never reaches a socket number that was reused.
-    private let holders = Mutex<[UInt: Holder]>([:])
-    private let cuts = Mutex(0)
+    private let holders = Locked<[UInt: Holder]>([:])
+    private let cuts = Locked(0)
 
     init(places: Int) { self.places = max(places, 1) }
 

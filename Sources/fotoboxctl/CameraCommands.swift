@@ -1,7 +1,6 @@
 import Capture
 import Arguments
 import Devices
-import Foundation
 import Imaging
 import Platform
 
@@ -20,18 +19,9 @@ let cameraListCommand = Command(
     action: { arguments, output in
         let found = CameraDiscovery.cameras()
         if arguments.flag("json") {
-            output.print(try jsonText(CameraListJSON(cameras: found.cameras.map(CameraDescription.init),
-                                                       errors: found.errors.map(\.description))))
+            output.print(try jsonText(CameraListReport(cameras: found.cameras, errors: found.errors)))
         } else {
-            for camera in found.cameras {
-                output.print("\(camera.path)  \(camera.capabilities.card) (\(camera.capabilities.driver), \(camera.capabilities.busInfo))")
-                for format in camera.formats {
-                    let sizes = format.sizes.map { option in
-                        option.size.description + (option.maxFramesPerSecond.map { "@\(rateText($0))" } ?? "")
-                    }
-                    output.print("    \(format.format)  \(format.name)\(format.isEmulated ? " (emulated)" : ""): \(sizes.joined(separator: " "))")
-                }
-            }
+            for camera in found.cameras { output.print(lines: camera.summaryLines) }
             for error in found.errors { output.printError("fotoboxctl: \(error)") }
         }
         if found.cameras.isEmpty {
@@ -68,18 +58,9 @@ let cameraCaptureCommand = Command(
         do { bytes = try CameraTools.jpeg(still.frame, options: .finalPhoto) } catch {
             throw CommandRunner.Failure(.failure, "\(path): the frame cannot be written as JPEG: \(error)")
         }
-        do { try FileSystem.writeFileAtomically(outPath, bytes) } catch {
-            throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
-        }
-        let frame = still.frame
-        if arguments.flag("json") {
-            output.print(try jsonText(CaptureJSON(device: path, output: outPath, format: frame.format.description,
-                                                    width: frame.size.width, height: frame.size.height, bytes: bytes.count,
-                                                    switchMilliseconds: (still.switchMilliseconds * 10).rounded() / 10,
-                                                    warnings: still.format.warnings)))
-        } else {
-            output.print("\(outPath): \(frame.size.width)x\(frame.size.height) from \(path) in \(frame.format), \(bytes.count) bytes; preview to still in \(millisecondsText(still.switchMilliseconds)) ms")
-        }
+        try writeFile(bytes, to: outPath)
+        let report = still.report(device: path, output: outPath, bytes: bytes.count)
+        output.print(arguments.flag("json") ? try jsonText(report) : report.summary)
         return .success
     })
 
@@ -113,10 +94,7 @@ let cameraStreamCommand = Command(
         if arguments.flag("json") {
             output.print(try jsonText(report))
         } else {
-            output.print("\(path): \(report.format == "none" ? "no stream" : "\(report.format) \(report.width)x\(report.height)") for \(seconds) s")
-            output.print("frames \(report.frames)  fps \(rateText(report.framesPerSecond))  dropped \(report.dropped)  broken \(report.broken)")
-            output.print("latency mean \(millisecondsText(report.latencyMeanMilliseconds)) ms  max \(millisecondsText(report.latencyMaxMilliseconds)) ms (\(report.latencySamples) samples)")
-            output.print("faults \(report.faults)  recoveries \(report.recoveries)  longest recovery \(millisecondsText(report.maxRecoveryMilliseconds)) ms")
+            output.print(lines: report.summaryLines)
         }
         if report.frames == 0 {
             output.printError("fotoboxctl: \(path) delivered no frame\(report.lastError.map { ": \($0)" } ?? "")")
@@ -162,24 +140,10 @@ let cameraRecordCommand = Command(
             case .write: throw CommandRunner.Failure(.failure, error.description)
             }
         }
-        if arguments.flag("json") {
-            output.print(try jsonText(RecordJSON(device: path, output: outPath, format: format.format.description,
-                                                   width: format.size.width, height: format.size.height, seconds: seconds, frames: written)))
-        } else {
-            output.print("\(outPath): \(written) frames of \(format.size.width)x\(format.size.height) from \(path) in \(seconds) s")
-        }
+        let report = RecordingReport(device: path, output: outPath, format: format, seconds: seconds, frames: written)
+        output.print(arguments.flag("json") ? try jsonText(report) : report.summary)
         return written > 0 ? .success : .deviceUnavailable
     })
-
-struct RecordJSON: Encodable {
-    var device: String
-    var output: String
-    var format: String
-    var width: Int
-    var height: Int
-    var seconds: Int
-    var frames: Int
-}
 
 /// `--device`, or the first capture node found.
 private func chosenDevice(_ arguments: ParsedArguments) throws -> String {
@@ -201,26 +165,6 @@ private func cameraFailure(_ error: CameraError) -> CommandRunner.Failure {
     case .unsupportedFormat, .unsupportedSize, .formatRefused: CommandRunner.Failure(.failure, error.description)
     default: CommandRunner.Failure(.deviceUnavailable, error.description)
     }
-}
-
-private func rateText(_ value: Double) -> String { String(format: "%.1f", value) }
-private func millisecondsText(_ value: Double) -> String { String(format: "%.2f", value) }
-
-private struct CameraListJSON: Encodable {
-    var cameras: [CameraDescription]
-    var errors: [String]
-}
-
-private struct CaptureJSON: Encodable {
-    var device: String
-    var output: String
-    var format: String
-    var width: Int
-    var height: Int
-    var bytes: Int
-    /// From the end of the preview to the first still frame in hand.
-    var switchMilliseconds: Double
-    var warnings: [String]
 }
 
 /// `base` with the --format and --size the technician gave.

@@ -8,11 +8,11 @@ import Platform
 // What several commands share: the config option, reading a photo, finding the face models, JSON output
 // and the progress bar.
 
-let configOption = OptionSpec.value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)")
+let configOption = OptionSpec.value("config", "FILE", help: "the station's config file (default \(StationConfig.defaultPath))")
 
 /// The station's config from --config (or the installed one); a broken file is a usage error naming its lines.
 func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
-    let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
+    let path = arguments.value("config") ?? StationConfig.defaultPath
     do { return try StationConfig.load(path: path) } catch { throw CommandRunner.Failure(.usage, "\(error)") }
 }
 
@@ -48,32 +48,17 @@ func loadAnalyzer(_ directory: String?) throws(CommandRunner.Failure) -> FaceAna
     }
 }
 
+/// Writes `bytes` to `path` atomically, readable by its owner only (photos and signatures are biometric data),
+/// or ends the command with a one-line reason (exit 1).
+func writeFile(_ bytes: [UInt8], to path: String) throws(CommandRunner.Failure) {
+    do { try FileSystem.writeFileAtomically(path, bytes, mode: 0o600) } catch {
+        throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
+    }
+}
+
 /// Pretty, stable JSON (keys sorted) for `--json` output.
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
-}
-
-/// A one-line progress bar on stderr, only when a person watches a terminal.
-struct ProgressLine {
-    let total: Int
-    let enabled: Bool
-    private var done = 0
-
-    init(total: Int, enabled: Bool) {
-        self.total = max(total, 1)
-        self.enabled = enabled
-    }
-
-    mutating func advance() {
-        done += 1
-        guard enabled, done % max(1, total / 50) == 0 || done == total else { return }
-        let filled = done * 30 / total
-        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(done)/\(total)".utf8))
-    }
-
-    func finish() {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
 }

@@ -6,9 +6,6 @@ import Platform
 
 // `fotoboxctl config check [FILE]`: the station's config validated as fotoboxd validates it at start.
 
-/// The config file fotoboxd and fotoboxctl read when none is given.
-let defaultConfigPath = "/etc/fotobox/fotobox.conf"
-
 let configCommand = Command(
     "config", summary: "check the station's config file",
     subcommands: [configCheckCommand])
@@ -23,9 +20,9 @@ let configCheckCommand = Command(
         """,
     examples: ["fotoboxctl config check", "fotoboxctl config check /tmp/new.conf", "fotoboxctl config check --json station.conf"],
     options: [.flag("json", help: "print one JSON object: file, ok, errors, warnings")],
-    positionals: [PositionalSpec("FILE", help: "the config file (default \(defaultConfigPath))", optional: true)],
+    positionals: [PositionalSpec("FILE", help: "the config file (default \(StationConfig.defaultPath))", optional: true)],
     action: { arguments, output in
-        let path = arguments.positional("FILE") ?? defaultConfigPath
+        let path = arguments.positional("FILE") ?? StationConfig.defaultPath
         var errors: [ConfigIssue] = []
         var warnings: [ConfigIssue] = []
         do throws(ConfigError) {
@@ -38,7 +35,7 @@ let configCheckCommand = Command(
             struct Issue: Encodable { let line: Int; let message: String }
             struct Report: Encodable { let file: String; let ok: Bool; let errors: [Issue]; let warnings: [Issue] }
             let issue = { (item: ConfigIssue) in Issue(line: item.line, message: item.message) }
-            output.print(ctlJSON(Report(file: path, ok: errors.isEmpty, errors: errors.map(issue), warnings: warnings.map(issue))))
+            output.print(try jsonText(Report(file: path, ok: errors.isEmpty, errors: errors.map(issue), warnings: warnings.map(issue))))
         } else {
             for error in errors { output.printError(error.description) }
             for warning in warnings { output.printError("\(warning.description) (warning)") }
@@ -70,11 +67,4 @@ private func checkExists(_ target: String, _ key: String, _ entry: ConfigFile.En
     // Relative paths are relative to fotoboxd's working directory; checked from here and beside the config.
     if FileSystem.exists(target) || (!target.hasPrefix("/") && FileSystem.exists(base + "/" + target)) { return nil }
     return ConfigIssue(path: path, line: entry.line, message: "\(key): \(target) does not exist here")
-}
-
-/// Pretty, key-sorted JSON for every command of this tool's diagnostics files.
-func ctlJSON<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
 }

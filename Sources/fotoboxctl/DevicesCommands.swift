@@ -1,5 +1,6 @@
 import Arguments
 import Devices
+import Platform
 
 // `fotoboxctl devices`: the cameras and signature pads this machine sees and who holds them open
 // (Devices' `DeviceInventory`; nothing is opened for streaming or claimed).
@@ -17,10 +18,10 @@ let devicesCommand = Command(
     action: { arguments, output in
         let inventory = DeviceInventory.gather()
         if arguments.flag("json") {
-            output.print(ctlJSON(inventory))
+            output.print(try jsonText(inventory))
         } else {
             let rows = inventory.tableRows
-            if rows.count > 1 { alignedTable(rows).forEach { output.print($0) } }
+            if rows.count > 1 { output.print(lines: TextTable.aligned(rows)) }
             for error in inventory.errors { output.printError("fotoboxctl: \(error)") }
             if !inventory.holdersComplete && rows.count > 1 {
                 output.print("(not root: processes of other users, such as the service, are not seen)")
@@ -34,14 +35,3 @@ let devicesCommand = Command(
         }
         return .success
     })
-
-/// Rows printed with each column padded to its widest cell (the last column is not padded).
-func alignedTable(_ rows: [[String]]) -> [String] {
-    let columns = rows.map(\.count).max() ?? 0
-    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-    return rows.map { row in
-        row.enumerated().map { column, cell in
-            column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-        }.joined(separator: "  ")
-    }
-}

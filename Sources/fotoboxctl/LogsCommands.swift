@@ -1,5 +1,6 @@
 import Arguments
 import Foundation
+import Platform
 
 // `fotoboxctl logs`: the service's journal through journalctl, which does the filtering, paging-free
 // output and following. journalctl writes straight to this process's stdout, so --follow streams.
@@ -24,7 +25,7 @@ let logsCommand = Command(
               .flag("json", help: "one JSON object per entry (journalctl -o json)")],
     action: { arguments, output in
         let lines = try arguments.integer("lines", in: 1...1_000_000)
-        guard let journalctl = findExecutable("journalctl") else {
+        guard let journalctl = ChildProcess.findExecutable("journalctl") else {
             throw CommandRunner.Failure(.deviceUnavailable, "journalctl is not available on this machine (no systemd journal); "
                 + "where fotoboxd runs by hand, its log is its standard error")
         }
@@ -33,7 +34,7 @@ let logsCommand = Command(
         for name in ["since", "until"] {
             guard let time = arguments.value(name) else { continue }
             // journalctl's own parser decides; a time it refuses is a usage error, not an empty log.
-            guard spawnAndWait([journalctl, "--quiet", "--lines", "0", "--\(name)", time], quiet: true) == 0 else {
+            guard ChildProcess.run([journalctl, "--quiet", "--lines", "0", "--\(name)", time], quiet: true) == 0 else {
                 throw UsageError("--\(name): journalctl cannot read the time '\(time)' (try \"2026-11-25 08:00\", today, -1h)",
                                  commandPath: arguments.commandPath)
             }
@@ -43,33 +44,7 @@ let logsCommand = Command(
         if let lines { command += ["--lines", String(lines)] }
         if arguments.flag("follow") { command.append("--follow") }
         if getenv("NO_COLOR") != nil || !output.isTerminal { setenv("SYSTEMD_COLORS", "0", 1) }
-        let status = spawnAndWait(command, quiet: false)
+        let status = ChildProcess.run(command, quiet: false)
         guard status == 0 else { throw CommandRunner.Failure(.failure, "journalctl ended with status \(status)") }
         return .success
     })
-
-/// The full path of `name` on $PATH, or nil.
-func findExecutable(_ name: String) -> String? {
-    let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-    return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-}
-
-/// Runs a program with this process's stdin, stdout and stderr (or none, `quiet`) and returns its exit
-/// status (128 + signal when it was killed, 127 when it could not start).
-func spawnAndWait(_ command: [String], quiet: Bool) -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    if quiet {
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    }
-    var arguments = command.map { strdup($0) } + [nil]
-    defer { arguments.forEach { free($0) } }
-    var pid = pid_t()
-    guard posix_spawn(&pid, command[0], &actions, nil, &arguments, environ) == 0 else { return 127 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    // WIFEXITED / WEXITSTATUS are macros Swift does not import.
-    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-}

@@ -21,11 +21,7 @@ let padListCommand = Command(
             throw CommandRunner.Failure(.deviceUnavailable, "cannot list USB devices: \(error)")
         }
         if arguments.flag("json") {
-            output.print(try jsonText(pads.map { pad in
-                PadJSON(bus: Int(pad.bus), address: Int(pad.address), port: pad.portPath.map(String.init).joined(separator: "."),
-                        vendor: DeviceInventory.hex4(pad.vendorID), product: DeviceInventory.hex4(pad.productID),
-                        model: WacomModel.forProduct(pad.productID)?.name ?? "?", path: pad.usbfsPath)
-            }))
+            output.print(try jsonText(pads.map(SignaturePadReport.init)))
         } else {
             for pad in pads { output.print("\(pad.usbfsPath)  \(WacomModel.forProduct(pad.productID)?.name ?? "?")  \(pad)") }
         }
@@ -92,43 +88,15 @@ let padCaptureCommand = Command(
             throw CommandRunner.Failure(.failure, error.description)
         }
         // Biometric data: readable by its owner only.
-        try write(jpeg, to: arguments.value("out")!)
+        try writeFile(jpeg, to: arguments.value("out")!)
         var isoBytes: Int? = nil
         if let isoPath = arguments.value("iso") {
             let record = SignatureTimeSeries.record(signature)
-            try write(record, to: isoPath)
+            try writeFile(record, to: isoPath)
             isoBytes = record.count
         }
-        if arguments.flag("json") {
-            output.print(try jsonText(CaptureJSON(output: arguments.value("out")!, width: document.width, height: document.height,
-                                                  bytes: jpeg.count, iso: arguments.value("iso"), isoBytes: isoBytes, notes: padLines)))
-            return .success
-        }
-        for line in padLines { output.print(line) }
-        output.print("wrote \(arguments.value("out")!) (\(document.width)×\(document.height) JPEG, \(jpeg.count) bytes)")
-        if let isoPath = arguments.value("iso"), let isoBytes {
-            output.print("wrote \(isoPath) (ISO/IEC 19794-7 time series, \(isoBytes) bytes)")
-        }
+        let report = SignatureCaptureReport(output: arguments.value("out")!, document: document, bytes: jpeg.count,
+                                            iso: arguments.value("iso"), isoBytes: isoBytes, notes: padLines)
+        if arguments.flag("json") { output.print(try jsonText(report)) } else { output.print(lines: report.summaryLines) }
         return .success
     })
-
-private func write(_ bytes: [UInt8], to path: String) throws {
-    do {
-        try FileSystem.writeFileAtomically(path, bytes, mode: 0o600)
-    } catch {
-        throw CommandRunner.Failure(.failure, "cannot write \(path): \(error)")
-    }
-}
-
-private struct PadJSON: Encodable {
-    var bus: Int, address: Int
-    var port: String, vendor: String, product: String, model: String, path: String
-}
-
-private struct CaptureJSON: Encodable {
-    var output: String
-    var width: Int, height: Int, bytes: Int
-    var iso: String?
-    var isoBytes: Int?
-    var notes: [String]
-}

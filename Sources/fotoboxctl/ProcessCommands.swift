@@ -57,33 +57,17 @@ let processCommand = Command(
         do { encoded = try JPEG.encode(photo.image, options: .finalPhoto) } catch {
             throw CommandRunner.Failure(.failure, "\(outPath): \(error)")
         }
-        do { try FileSystem.writeFileAtomically(outPath, encoded) } catch {
-            throw CommandRunner.Failure(.failure, "cannot write \(outPath): \(error)")
-        }
+        try writeFile(encoded, to: outPath)
         let judged = analyzer.map { $0.analyze(photo.image).map(ObservedFace.init) } ?? [ObservedFace(geometry: photo.geometry)]
         let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(photo.image, faces: judged, source: encoding)
         if arguments.flag("json") {
-            output.print(try jsonText(ProcessResult(
-                output: .init(path: outPath, width: photo.image.width, height: photo.image.height),
-                transform: photo.plan.transform.rows, report: report,
-                correction: .init(gains: [photo.correction.redGain, photo.correction.greenGain, photo.correction.blueGain],
-                                  gamma: photo.correction.gamma))))
+            output.print(try jsonText(ProcessedPhotoReport(photo, writtenTo: outPath, report: report)))
         } else {
             output.print("\(outPath): \(photo.image.width)×\(photo.image.height), \(profile.name) profile, scale \(String(format: "%.3f", photo.plan.scale)), roll removed \(String(format: "%.1f", -face.rollDegrees))°")
-            output.print(reportTable(report))
+            output.print(lines: report.tableLines)
         }
         return report.compliant ? .success : .failure
     })
-
-/// The JSON `process --json` prints.
-struct ProcessResult: Encodable {
-    struct Output: Encodable { var path: String; var width: Int; var height: Int }
-    struct Correction: Encodable { var gains: [Double]; var gamma: Double }
-    var output: Output
-    var transform: [[Double]]
-    var report: ComplianceReport
-    var correction: Correction
-}
 
 /// Hand-given landmarks, or nil when none were given; all three are needed together.
 func landmarks(from arguments: ParsedArguments) throws -> FaceGeometry? {
@@ -97,18 +81,4 @@ func landmarks(from arguments: ParsedArguments) throws -> FaceGeometry? {
     var left = Point(x: eyes[0], y: eyes[1]), right = Point(x: eyes[2], y: eyes[3])
     if left.x > right.x { swap(&left, &right) }
     return FaceGeometry(imageLeftEye: left, imageRightEye: right, chin: Point(x: chin[0], y: chin[1]), crown: Point(x: crown[0], y: crown[1]))
-}
-
-/// The checks as an aligned table for people.
-func reportTable(_ report: ComplianceReport) -> String {
-    let rows = report.checks.map { check -> [String] in
-        [check.pass ? "ok" : (check.mandatory ? "FAIL" : "warn"), check.id,
-         check.value.map { String(format: "%.3f", $0) } ?? "—", check.limit, check.pass ? "" : check.advice.en]
-    }
-    let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    var lines = rows.map { row in
-        (0..<4).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[4]
-    }
-    lines.append(report.compliant ? "compliant: yes" : "compliant: NO (\(report.failures.joined(separator: ", ")))")
-    return lines.joined(separator: "\n")
 }

@@ -25,47 +25,6 @@ private func itemID(_ arguments: ParsedArguments) throws -> Int64? {
     return id
 }
 
-/// An item for --json output.
-private struct ItemView: Encodable {
-    let id: Int64
-    let state: String
-    let caseId: String?
-    let createdAt: String
-    let attempts: Int
-    let nextAttemptAt: String?
-    let lastError: String?
-    let receiptId: String?
-    let payloadBytes: Int
-    /// The code on the citizen's receipt (`queue show` only: it is read from the sealed payload).
-    var confirmationCode: String?
-
-    init(_ item: OutboxItem) {
-        id = item.id
-        state = item.state.rawValue
-        caseId = item.caseID
-        createdAt = CaptureMetadata.timestamp(item.createdAt)
-        attempts = item.attempts
-        nextAttemptAt = item.state == .pending ? CaptureMetadata.timestamp(item.nextAttemptAt) : nil
-        lastError = item.lastError
-        receiptId = item.receiptID
-        payloadBytes = item.payloadBytes
-    }
-}
-
-private func table(_ items: [OutboxItem]) -> [String] {
-    let header = ["ID", "STATE", "CASE", "CREATED (UTC)", "TRIES", "RECEIPT / LAST ERROR"]
-    let rows = items.map { item in
-        [String(item.id), item.state.rawValue, item.caseID ?? "-", CaptureMetadata.timestamp(item.createdAt), String(item.attempts),
-         item.receiptID ?? item.lastError.map { String($0.prefix(60)) } ?? "-"]
-    }
-    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-    return ([header] + rows).map { row in
-        row.enumerated().map { column, cell in
-            column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }
-}
-
 private let addCommand = Command(
     "add", summary: "enqueue a submission from files (validates format and sizes, not the face)",
     discussion: "The photo must be a 1244×1600 (live) or 622×800 (scan) JPEG, the signature 900×132 or 630×188.",
@@ -97,7 +56,7 @@ private let addCommand = Command(
                                       profile: CaptureProfile(rawValue: config.profile) ?? .live))
         let outbox = try openOutbox(config)
         let item = try outboxCall { () throws(OutboxError) in try outbox.enqueue(submission, now: now) }
-        if arguments.flag("json") { output.print(try jsonText(ItemView(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }
+        if arguments.flag("json") { output.print(try jsonText(OutboxItemReport(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }
         return .success
     })
 
@@ -110,11 +69,11 @@ private let listCommand = Command(
         let items = try outboxCall { () throws(OutboxError) in try outbox.items() }
         let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
         if arguments.flag("json") {
-            struct ListView: Encodable { let summary: String; let overdue: Int; let items: [ItemView] }
-            output.print(try jsonText(ListView(summary: status.summary, overdue: status.overdue, items: items.map(ItemView.init))))
+            struct ListView: Encodable { let summary: String; let overdue: Int; let items: [OutboxItemReport] }
+            output.print(try jsonText(ListView(summary: status.summary, overdue: status.overdue, items: items.map(OutboxItemReport.init))))
         } else {
             output.print(status.summary)
-            if !items.isEmpty { table(items).forEach { output.print($0) } }
+            if !items.isEmpty { output.print(lines: OutboxItem.tableLines(items)) }
         }
         return status.overdue > 0 ? .failure : .success
     })
@@ -130,19 +89,9 @@ private let showCommand = Command(
         let id = try itemID(arguments)!
         let item = try outboxCall { () throws(OutboxError) in try outbox.item(id: id) }
         let code = try outboxCall { () throws(OutboxError) in try outbox.confirmationCode(id: id) }
-        var view = ItemView(item)
+        var view = OutboxItemReport(item)
         view.confirmationCode = code?.text
-        if arguments.flag("json") { output.print(try jsonText(view)); return .success }
-        output.print("item           \(view.id)")
-        output.print("state          \(view.state)")
-        output.print("case           \(view.caseId ?? "- (erased)")")
-        output.print("confirmation   \(code?.text ?? (item.state == .erased ? "- (erased)" : "- (none: queued from files)"))")
-        output.print("created        \(view.createdAt)")
-        output.print("attempts       \(view.attempts)")
-        if let next = view.nextAttemptAt { output.print("next attempt   \(next)") }
-        if let receipt = view.receiptId { output.print("receipt        \(receipt)") }
-        if let error = view.lastError { output.print("last error     \(error)") }
-        output.print("payload        \(item.state == .erased ? "erased" : "\(view.payloadBytes) bytes, encrypted")")
+        if arguments.flag("json") { output.print(try jsonText(view)) } else { output.print(lines: view.detailLines) }
         return .success
     })
 
@@ -178,18 +127,18 @@ private let purgeCommand = Command(
         let undelivered = candidates.filter { $0.state == .pending || $0.state == .sending }.count
         guard arguments.flag("yes") else {
             if arguments.flag("json") {
-                output.print(try jsonText(PurgeResult(deleted: 0, olderThanDays: days, undelivered: undelivered,
-                                                      wouldDelete: candidates.map(ItemView.init))))
+                output.print(try jsonText(OutboxPurgeReport(deleted: 0, olderThanDays: days, undelivered: undelivered,
+                                                      wouldDelete: candidates.map(OutboxItemReport.init))))
                 return candidates.isEmpty ? .success : .failure
             }
             output.print("\(candidates.count) item(s) older than \(days) days would be deleted, \(undelivered) of them never delivered:")
-            if !candidates.isEmpty { table(candidates).forEach { output.print($0) } }
+            if !candidates.isEmpty { output.print(lines: OutboxItem.tableLines(candidates)) }
             output.print("Nothing was deleted. Run again with --yes to delete them.")
             return candidates.isEmpty ? .success : .failure
         }
         let count = try outboxCall { () throws(OutboxError) in try outbox.purge(createdBefore: cutoff) }
         if arguments.flag("json") {
-            output.print(try jsonText(PurgeResult(deleted: count, olderThanDays: days, undelivered: undelivered, wouldDelete: [])))
+            output.print(try jsonText(OutboxPurgeReport(deleted: count, olderThanDays: days, undelivered: undelivered, wouldDelete: [])))
         } else {
             output.print("deleted \(count) item(s) older than \(days) days (\(undelivered) never delivered)")
         }
@@ -209,45 +158,17 @@ private let deliverCommand = Command(
             deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config),
                                             log: { line in StandardStreams.writeError(line + "\n") })
         } catch { throw CommandRunner.Failure(.usage, "\(error)") }
-        var delivered = 0
-        try outboxCall { () throws(OutboxError) in try outbox.recoverInterrupted() }
         let initial = try outboxCall { () throws(OutboxError) in try outbox.status() }
         var progress = ProgressLine(total: initial.pending + initial.sending, enabled: output.isTerminal)
-        while true {
-            let round = try outboxCall { () throws(OutboxError) in try deliverer.deliverDue() }
-            delivered += round.delivered
-            for _ in 0..<round.delivered { progress.advance() }
-            let status = try outboxCall { () throws(OutboxError) in try outbox.status() }
-            let left = status.pending + status.sending
-            if left == 0 || arguments.flag("once") {
-                progress.finish()
-                if arguments.flag("json") {
-                    output.print(try jsonText(DeliverResult(delivered: delivered, left: left, lastError: left == 0 ? nil : status.lastError)))
-                } else if left == 0 {
-                    output.print("delivered \(delivered) item(s); nothing left to deliver")
-                } else {
-                    output.print("delivered \(delivered) item(s); \(left) left. \(status.lastError.map { "Last error: \($0)" } ?? "")")
-                }
-                return left == 0 ? .success : .failure
+        let report = try outboxCall { () throws(OutboxError) in
+            try deliverer.deliverUntilEmpty(once: arguments.flag("once")) { count in
+                for _ in 0..<count { progress.advance() }
             }
-            let due = (try? outbox.nextDueDate()) ?? nil
-            let wait = max(0.05, min(deliverer.retry.maximumDelay, due?.timeIntervalSinceNow ?? 1))
-            usleep(UInt32(min(wait, 600) * 1_000_000))
         }
+        progress.finish()
+        output.print(arguments.flag("json") ? try jsonText(report) : report.summary)
+        return report.left == 0 ? .success : .failure
     })
-
-private struct PurgeResult: Encodable {
-    var deleted: Int
-    var olderThanDays: Int
-    var undelivered: Int
-    var wouldDelete: [ItemView]
-}
-
-private struct DeliverResult: Encodable {
-    var delivered: Int
-    var left: Int
-    var lastError: String?
-}
 
 let queueCommand = Command(
     "queue", summary: "the outbox: enqueue, list, show, retry, purge, deliver",

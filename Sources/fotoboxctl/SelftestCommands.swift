@@ -22,11 +22,11 @@ let selftestCommand = Command(
         """,
     examples: ["fotoboxctl selftest", "fotoboxctl selftest --config /etc/fotobox/fotobox.conf --json",
                "fotoboxctl selftest --skip camera --skip pad"],
-    options: [.value("config", "FILE", help: "the station's config file (default \(defaultConfigPath))"),
+    options: [configOption,
               .value("skip", "CHECK", help: "leave a check out (repeatable)", choices: SelftestComponent.allCases.map(\.rawValue), repeatable: true),
               .flag("json", help: "print {\"components\": [{\"name\", \"ok\", \"detail\"}]}")],
     action: { arguments, output in
-        let path = arguments.value("config") ?? defaultConfigPath
+        let path = arguments.value("config") ?? StationConfig.defaultPath
         let config: StationConfig
         do { config = try StationConfig.load(path: path) } catch {
             throw CommandRunner.Failure(.usage, "the config has errors:\n\(error)")
@@ -35,19 +35,9 @@ let selftestCommand = Command(
         let results = Selftest.run(SelftestComponent.allCases.filter { !skipped.contains($0.rawValue) }, config: config)
         if arguments.flag("json") {
             struct Report: Encodable { let components: [SelftestResult] }
-            output.print(ctlJSON(Report(components: results)))
+            output.print(try jsonText(Report(components: results)))
         } else {
-            let width = max(5, results.map(\.name.count).max() ?? 0)
-            func padded(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-            output.print("\(padded("CHECK", width))  RESULT  DETAIL")
-            for result in results {
-                // Padded before colouring, so the escape codes do not skew the columns.
-                var word = padded(result.ok ? "ok" : "FAIL", 6)
-                if output.useColour { word = (result.ok ? "\u{1B}[32m" : "\u{1B}[1;31m") + word + "\u{1B}[0m" }
-                output.print("\(padded(result.name, width))  \(word)  \(result.detail)")
-            }
-            let failed = results.filter { !$0.ok }.count
-            output.print(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
+            output.print(lines: results.tableLines(colour: output.useColour))
         }
         return results.allSatisfy(\.ok) ? .success : .failure
     })

@@ -14,11 +14,11 @@ let fotoboxd = Command(
     discussion: "Runs until SIGTERM or SIGINT. Under systemd (Type=notify) it reports READY=1, STATUS= and, while the camera delivers frames, WATCHDOG=1.",
     examples: ["fotoboxd --config /etc/fotobox/fotobox.conf", "fotoboxd --config demo.conf --check"],
     options: [
-        .value("config", "FILE", help: "the station's config file (default /etc/fotobox/fotobox.conf)"),
+        .value("config", "FILE", help: "the station's config file (default \(StationConfig.defaultPath))"),
         .flag("check", help: "validate the config and exit"),
     ],
     action: { arguments, output in
-        let path = arguments.value("config") ?? "/etc/fotobox/fotobox.conf"
+        let path = arguments.value("config") ?? StationConfig.defaultPath
         let text: String
         do { text = String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self) }
         catch { throw CommandRunner.Failure(.usage, "cannot read the config: \(error)") }

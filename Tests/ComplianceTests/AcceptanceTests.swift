@@ -175,12 +175,12 @@ struct FaceFinder {
             let annotated = observed(portrait.face.mapped(by: photo.plan.transform))
             let original = finder.faces(photo.image, annotated: [annotated])
             let base = checker.check(photo.image, faces: original)
-            if !base.compliant { falseAlarms.append("\(portrait.name): \(base.failures.joined(separator: ","))") }
-            for failure in base.failures { table["original", default: [:]][failure, default: 0] += 1 }
+            if !base.compliant { falseAlarms.append("\(portrait.name): \(base.failures.map(\.rawValue).joined(separator: ","))") }
+            for failure in base.failures { table["original", default: [:]][failure.rawValue, default: 0] += 1 }
             for variant in ruleBreakingVariants {
                 let (image, carried) = variant.make(photo.image, annotated)
                 let report = checker.check(image, faces: finder.faces(image, annotated: carried))
-                let failed = Set(report.checks.filter { !$0.pass }.map(\.id))
+                let failed = Set(report.checks.filter { !$0.pass }.map(\.id.rawValue))
                 total += 1
                 if !failed.isDisjoint(with: variant.expected) { caught += 1 }
                 for id in failed { table[variant.name, default: [:]][id, default: 0] += 1 }
@@ -221,9 +221,9 @@ struct FaceFinder {
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).filter({ $0.hasSuffix(".jpg") }).sorted() {
             let image = try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))))
             let report = checker.check(image, faces: finder.faces(image, annotated: []))
-            print("\(name): refused for \(report.failures.joined(separator: ", "))")
+            print("\(name): refused for \(report.failures.map(\.rawValue).joined(separator: ", "))")
             #expect(!report.compliant)
-            #expect(report["backgroundUniformity"]?.pass == false || report["backgroundColour"]?.pass == false, "\(name)")
+            #expect(report[check: .backgroundUniformity]?.pass == false || report[check: .backgroundColour]?.pass == false, "\(name)")
         }
     }
 

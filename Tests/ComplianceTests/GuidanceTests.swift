@@ -49,7 +49,7 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
         let image = RGBImage(width: 1244, height: 1600)
         let geometry = FaceGeometry(imageLeftEye: Point(x: 522, y: 640), imageRightEye: Point(x: 722, y: 640),
                                     chin: Point(x: 622, y: 960), crown: Point(x: 622, y: 330), yaw: 0, pitch: 0)
-        func eyesOpen(_ face: ObservedFace) -> CheckResult? { ComplianceChecker(profile: .live).check(image, faces: [face])["eyesOpen"] }
+        func eyesOpen(_ face: ObservedFace) -> CheckResult? { ComplianceChecker(profile: .live).check(image, faces: [face])[check: .eyesOpen] }
         let wink = eyesOpen(ObservedFace(geometry: geometry, eyes: EyeOpenness(imageLeft: 0.35, imageRight: 0.08)))
         #expect(wink?.pass == false && wink?.mandatory == true && wink?.value == 0.08)
         #expect(wink?.advice == GuidanceCode.openLeftEye.advice)
@@ -81,9 +81,9 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
     @Test func bestFrameIsMostMandatoryThenOptionalThenMostRecent() {
         func report(mandatoryFailing: Int, optionalFailing: Int) -> ComplianceReport {
             ComplianceReport(checks: (0..<5).map { i in
-                CheckResult(id: "m\(i)", value: 0, limit: "", pass: i >= mandatoryFailing, mandatory: true, advice: .none)
+                CheckResult(id: CheckID.allCases[i], value: 0, limit: "", pass: i >= mandatoryFailing, mandatory: true, advice: .none)
             } + (0..<3).map { i in
-                CheckResult(id: "o\(i)", value: 0, limit: "", pass: i >= optionalFailing, mandatory: false, advice: .none)
+                CheckResult(id: CheckID.allCases[CheckID.allCases.count - 1 - i], value: 0, limit: "", pass: i >= optionalFailing, mandatory: false, advice: .none)
             })
         }
         #expect(BestFrameSelector.choose([]) == nil)

@@ -120,6 +120,16 @@ import Testing
         #expect(error.issues.map(\.line).sorted() == [3, 4, 5])
         #expect(error.issues.contains { $0.line == 3 && $0.message.contains("never more lenient than 0.2") })
     }
+    // Issue 14's later limits: tightening is taken, loosening refused with the line.
+    let tight = try StationConfig.parse("[checks]\nmaximum-hidden-eye-fraction = 0.3\nminimum-under-eye-light = 0.3\n", path: "tight.conf")
+    #expect(tight.checkThresholds == ["maximum-hidden-eye-fraction": 0.3, "minimum-under-eye-light": 0.3])
+    do {
+        _ = try StationConfig.parse("[checks]\nmaximum-hidden-eye-fraction = 0.9\nminimum-under-eye-light = 0.1\nmaximum-eye-glare-area = 1\n"
+                                    + "maximum-hot-spot-area = 0.5\nmaximum-red-reflex = 3\nminimum-background-shadow-ratio = 0.5\n", path: "loose14.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.map(\.line).sorted() == [2, 3, 4, 5, 6, 7])
+    }
     do {
         _ = try StationConfig.parse("[checks]\nminimum-sharpness = sharp\nmaximum-fun = 1\n", path: "bad.conf")
         Issue.record("expected errors")

@@ -6,12 +6,11 @@ import CV4L2
 import Devices
 import Imaging
 import Platform
-import Synchronization
 import Testing
 
 /// Collects log lines for assertions.
 final class LogLines: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
     var lines: [String] { storage.withLock { $0 } }
     var log: CameraLog { CameraLog { line in self.storage.withLock { $0.append(line) } } }
 }

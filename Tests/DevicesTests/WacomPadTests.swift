@@ -1,6 +1,6 @@
 import Testing
 import Devices
-import Synchronization
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -215,7 +215,7 @@ struct USBLayerTests {
     @Test(.enabled(if: USBHotplugMonitor.isSupported && (try? USBContext()) != nil, "libusb has no hotplug support here"))
     func hotplugMonitorStartsAndStops() throws {
         let context = try USBContext()
-        let seen = Mutex(0)
+        let seen = Locked(0)
         let monitor = try USBHotplugMonitor(context: context, vendorID: WacomModel.vendorID) { _ in seen.withLock { $0 += 1 } }
         let start = MonotonicMilliseconds.now()
         monitor.stop()

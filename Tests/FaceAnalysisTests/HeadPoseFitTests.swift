@@ -163,4 +163,69 @@ import Testing
         }
         print(report)
     }
+    /// FRLL's files carry the Face Research Lab's own 189-point template (EXIF UserComment, hand-placed), with the ear's
+    /// attachment to the head (points 109–114). The ears lie 7–10 cm behind the eyes: a real pitch of 1° moves them
+    /// against the pupils by 0.019–0.028 IPD, while the fit's anatomy-driven error would not move them at all. So the
+    /// covariance of the fit's pitch with the ear height says how much of the FRLL pitch spread is the heads' real
+    /// pitch. Figures in docs/face-analysis.md ("Why pitch spreads on FRLL").
+    @Test(.needsModels, .needsTestData("faces/frll"))
+    func pitchAgainstTheAnnotatedEars() throws {
+        let analyzer = try FaceAnalyzer(modelDirectory: try TestData.models())
+        let frll = TestData.path("faces/frll")
+        var pitches = [Double](), ears = [Double](), noses = [Double](), report = "fit pitch vs ear height (hand-placed FRL template) on FRLL\n"
+        for file in try FileSystem.listDirectory(frll).filter({ $0.hasSuffix(".jpg") }).sorted() {
+            let bytes = try FileSystem.readFile(frll + "/" + file)
+            guard let template = Self.frlTemplate(bytes), template.count >= 115,
+                  let face = analyzer.analyze(try JPEG.decode(bytes)).first, let fit = face.poseFit else { continue }
+            let ipd = ((template[1].x - template[0].x) * (template[1].x - template[0].x) + (template[1].y - template[0].y) * (template[1].y - template[0].y)).squareRoot()
+            let pupilY = (template[0].y + template[1].y) / 2
+            let ear = ([109, 110, 111, 112, 113, 114].map { template[$0].y }.reduce(0, +) / 6 - pupilY) / ipd
+            pitches.append(fit.pitch); ears.append(ear)
+            // The annotation's nose height: eyes → bottom of the nose ÷ eyes → chin (hand-placed, no model).
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try FileSystem.readFile(frll + "/" + file.replacingOccurrences(of: ".jpg", with: ".json")))) as? [String: Any])
+            let pupils = try #require(json["pupils"] as? [String: [Double]])
+            let eyeY = ((pupils["imageLeft"]?[1] ?? .nan) + (pupils["imageRight"]?[1] ?? .nan)) / 2
+            let noseY = try #require(json["noseBottom"] as? [Double])[1], chinY = try #require(json["chin"] as? [Double])[1]
+            noses.append((noseY - eyeY) / (chinY - eyeY))
+            report += String(format: "  %@  pitch %6.2f  yaw %6.2f  ear below pupils %.3f IPD\n", file, fit.pitch, fit.yaw, ear)
+        }
+        #expect(pitches.count == 34)
+        let n = Double(pitches.count)
+        let mp = pitches.reduce(0, +) / n, me = ears.reduce(0, +) / n
+        let vp = pitches.map { ($0 - mp) * ($0 - mp) }.reduce(0, +) / (n - 1), ve = ears.map { ($0 - me) * ($0 - me) }.reduce(0, +) / (n - 1)
+        let cov = zip(pitches, ears).map { ($0 - mp) * ($1 - me) }.reduce(0, +) / (n - 1)
+        report += String(format: "  pitch mean %.2f SD %.2f; ear mean %.3f SD %.3f IPD; r = %.2f\n", mp, vp.squareRoot(), me, ve.squareRoot(), cov / (vp * ve).squareRoot())
+        // pitch_fit = p + e, ear = c + k·p + a (e, a: the fit's error and ear anatomy, independent of the real pitch p):
+        // cov = k·var(p). k from the ear's depth behind the pupils, 7–10 cm, per 6.3 cm IPD.
+        for depth in [7.0, 8.5, 10.0] {
+            let k = depth / 6.3 * sin(Double.pi / 180)
+            let realPitch = cov / k, fitError = vp - realPitch
+            report += String(format: "  ear %.1f cm behind the eyes: real pitch SD %.1f°, fit error SD %@°, ear anatomy SD %.3f IPD\n", depth,
+                             realPitch.squareRoot(), fitError > 0 ? String(format: "%.1f", fitError.squareRoot()) : "≈0", max(0, ve - k * k * realPitch).squareRoot())
+        }
+        // Model-free: the annotated ear and nose heights covary as a nod predicts (canonical face: −0.12 … −0.17 per IPD).
+        let mn = noses.reduce(0, +) / n, vn = noses.map { ($0 - mn) * ($0 - mn) }.reduce(0, +) / (n - 1)
+        let covEN = zip(ears, noses).map { ($0 - me) * ($1 - mn) }.reduce(0, +) / (n - 1)
+        report += String(format: "  annotated nose height %.3f ± %.4f; vs annotated ear height r = %.2f, slope %.3f per IPD (a nod: −0.12 … −0.17)\n",
+                         mn, vn.squareRoot(), covEN / (ve * vn).squareRoot(), covEN / ve)
+        print(report)
+        #expect(cov > 0)
+    }
+
+    /// The Face Research Lab template in an FRLL file's EXIF UserComment ("ASCII\0\0\0", the point count, then
+    /// "x<TAB>y" lines); nil when absent.
+    static func frlTemplate(_ bytes: [UInt8]) -> [(x: Double, y: Double)]? {
+        let marker: [UInt8] = Array("ASCII".utf8) + [0, 0, 0]
+        guard let start = (0..<(bytes.count - marker.count)).first(where: { bytes[$0..<($0 + marker.count)].elementsEqual(marker) }) else { return nil }
+        let text = String(decoding: bytes[(start + marker.count)...].prefix(20_000), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let count = lines.first.flatMap({ Int($0) }), lines.count > count else { return nil }
+        var points: [(x: Double, y: Double)] = []
+        for line in lines[1...count] {
+            let v = line.split(separator: "\t").compactMap { Double($0) }
+            guard v.count == 2 else { return nil }
+            points.append((v[0], v[1]))
+        }
+        return points
+    }
 }

@@ -59,9 +59,11 @@ struct AnalyzeCommandTests {
         let light = try #require(face["light"] as? [String: Any])
         #expect(Set(light.keys) == ["hotSpotArea", "eyeGlareArea", "underEyeLight", "redReflex", "backgroundShadowRatio"])
         #expect((light["redReflex"] as? [String: Any]).map { Set($0.keys) } == ["imageLeft", "imageRight"])
+        let hidden = try #require(face["hiddenEye"] as? [String: Double])
+        #expect(Set(hidden.keys) == ["imageLeft", "imageRight"] && hidden.values.allSatisfy { $0 <= 0.5 })
         let reported = try #require(face["reported"] as? [String: Any])
         #expect(Set(reported.keys) == ["foreheadSkinFraction", "mouthTeethFraction", "mouthCavityFraction"])
-        for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows"] { #expect(ids.contains(id), "missing check \(id)") }
+        for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows", "faceOcclusion"] { #expect(ids.contains(id), "missing check \(id)") }
     }
 
     @Test func twoPeopleAndNoOne() throws {

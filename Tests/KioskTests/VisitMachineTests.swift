@@ -43,7 +43,8 @@ struct MachineDriver {
             case .review: try send(.review(accept: true))
             case .signature: try send(.signatureRendered(.success([0xFF, 0xD8, 1, 0xFF, 0xD9])))
             case .summary: try send(.confirm)
-            case .queued: try send(.queued(.success(true)))
+            // The summary is reached only when the outbox could not store the submission.
+            case .queued: try send(.queued(step == .summary ? .failure(QueueFailure("disk full")) : .success(true)))
             case .receipt, .comeBackLater: return
             }
             precondition(order.contains(machine.step))
@@ -178,16 +179,19 @@ struct VisitMachineTests {
         #expect(try driver.send(.signature(accept: true)) == [.startSignature])
         #expect(driver.machine.problem == nil)
         #expect(try driver.send(.padButton(.accept)) == [.finishSignature])
-        #expect(try driver.send(.signatureRendered(.success([1, 2, 3]))) == [.endSignature])
-        #expect(driver.machine.step == .summary)
+        let sent = try driver.send(.signatureRendered(.success([1, 2, 3])))
+        #expect(sent.first == .endSignature && sent.count == 2)
+        #expect(driver.machine.step == .queued)
     }
 
-    @Test func confirmQueuesTheSubmissionAndReceiptShowsCode() throws {
+    /// Signing is the last act: the accepted signature sends at once (the signature screen shows what is sent).
+    @Test func acceptedSignatureQueuesTheSubmissionAndReceiptShowsCode() throws {
         var driver = MachineDriver()
-        try driver.advance(to: .summary)
-        let effects = try driver.send(.confirm)
+        try driver.advance(to: .signature)
+        let effects = try driver.send(.signatureRendered(.success([0xFF, 0xD8, 1, 0xFF, 0xD9])))
         #expect(driver.machine.step == .queued)
-        guard case .enqueue(let submission) = try #require(effects.first) else { Issue.record("no enqueue"); return }
+        #expect(effects.first == .endSignature)
+        guard case .enqueue(let submission) = try #require(effects.last) else { Issue.record("no enqueue"); return }
         #expect(submission.caseNumber == "ABCD-1234")
         #expect(submission.photoJPEG == photo().jpeg)
         #expect(submission.signatureJPEG == [0xFF, 0xD8, 1, 0xFF, 0xD9])
@@ -205,14 +209,18 @@ struct VisitMachineTests {
         #expect(driver.machine.visit == nil)
     }
 
-    @Test func queueFailureReturnsToSummaryWithProblem() throws {
+    @Test func queueFailureGoesToSummaryWithProblemAndSendsAgain() throws {
         var driver = MachineDriver()
-        try driver.advance(to: .summary)
-        try driver.send(.confirm)
+        try driver.advance(to: .queued)
         try driver.send(.queued(.failure(QueueFailure("disk full"))))
         #expect(driver.machine.step == .summary)
         #expect(driver.machine.problem == .queueFailed)
         #expect(driver.machine.visit?.confirmationCode == nil)
+        // "Send" on the summary tries again with a new confirmation code.
+        let again = try driver.send(.confirm)
+        #expect(driver.machine.step == .queued)
+        guard case .enqueue(let submission) = try #require(again.first) else { Issue.record("no enqueue"); return }
+        #expect(driver.machine.visit?.confirmationCode == submission.confirmationCode)
     }
 
     @Test func actionsOutOfStepAreRefusedAndChangeNothing() throws {

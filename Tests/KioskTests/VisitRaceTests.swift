@@ -1,6 +1,6 @@
 import Dispatch
 import KioskTestSupport
-import Synchronization
+import Platform
 import Testing
 import VisitCore
 
@@ -25,7 +25,7 @@ struct VisitRaceTests {
     /// the tokens of visits started so are returned, so the round can end them.
     @discardableResult
     static func fire(_ rig: ServiceRig, token: String, _ events: [VisitEvent]) -> [String] {
-        let started = Mutex<[String]>([])
+        let started = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: events.count) { index in
             if case .start(let language) = events[index] {
                 if let (other, _) = try? rig.service.startVisit(language) { started.withLock { $0.append(other) } }

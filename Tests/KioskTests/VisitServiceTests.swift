@@ -84,10 +84,10 @@ struct VisitServiceTests {
         #expect(rig.service.photo(token: nil) == nil)
         try rig.service.perform(.review(accept: true), token: token)
         #expect(eventually { (rig.service.signatureMirror(token: token)?.pointCount ?? 0) >= 100 })
-        let summary = try rig.service.perform(.signature(accept: true), token: token)
-        #expect(summary.step == .summary)
-        let receipt = try rig.service.perform(.confirm, token: token)
-        #expect(receipt.step == .receipt)
+        // The accepted signature sends: no second confirmation.
+        try rig.service.perform(.signature(accept: true), token: token)
+        #expect(eventually { rig.service.snapshot(token: token).step == .receipt })
+        let receipt = rig.service.snapshot(token: token)
         #expect(receipt.receipt?.caseNumber == "ABCD-1234")
         #expect(receipt.receipt?.officeReachable == true)
         #expect(rig.queue.submissions.count == 1)
@@ -194,9 +194,10 @@ struct VisitServiceTests {
         rig.pad.available = true
         try rig.service.perform(.signature(accept: true), token: token)   // try again
         #expect(eventually { (rig.service.signatureMirror(token: token)?.pointCount ?? 0) >= 100 })
-        try rig.service.perform(.signature(accept: true), token: token)
         rig.queue.refuses = true
-        let refused = try rig.service.perform(.confirm, token: token)
+        try rig.service.perform(.signature(accept: true), token: token)
+        #expect(eventually { rig.service.snapshot(token: token).step == .summary })
+        let refused = rig.service.snapshot(token: token)
         #expect(refused.step == .summary && refused.problem == "queue-failed")
         rig.queue.refuses = false
         rig.queue.officeReachable = false

@@ -4,7 +4,7 @@ import Capture
 import Foundation
 import Devices
 import Submission
-import Synchronization
+import Platform
 
 /// The kiosk's HTTP API (`docs/kiosk-api.md`): JSON under /api/v1/, the preview as MJPEG, state changes
 /// as Server-Sent Events, and the UI's static files. Every request is answered; bad ones with a 4xx
@@ -366,7 +366,7 @@ public struct StationInfo: Sendable, Encodable, Equatable {
 /// place is given back when its `StreamSlot` goes away (with the stream that holds it).
 final class StreamSlots: Sendable {
     let limit: Int
-    private let used = Mutex(0)
+    private let used = Locked(0)
 
     init(limit: Int) { self.limit = limit }
 

@@ -3,7 +3,7 @@ import VisitCore
 import Configuration
 import Foundation
 import Submission
-import Synchronization
+import Platform
 
 /// The kiosk's local server: the API over libmicrohttpd on the configured address (loopback unless the
 /// config says otherwise).
@@ -40,7 +40,7 @@ public final class KioskServer: Sendable {
 
 
 private final class APIBox: Sendable {
-    private let value = Mutex<KioskAPI?>(nil)
+    private let value = Locked<KioskAPI?>(nil)
     var api: KioskAPI? { value.withLock { $0 } }
     func set(_ api: KioskAPI) { value.withLock { $0 = api } }
 }

@@ -2,7 +2,7 @@ import Capture
 import FaceAnalysis
 import Imaging
 import Liveness
-import Synchronization
+import Platform
 import VisitCore
 
 /// The station's presentation-attack detector behind the visit's `PresentationDetector` port: a
@@ -23,7 +23,7 @@ public final class ChainPresentationDetector: PresentationDetector {
         var session: ChallengeSession?
         var beganAt = 0.0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(pipeline: CompliancePhotoPipeline, policy: LivenessPolicy,
                 random: @escaping @Sendable () -> (Double, Double) = ChainPresentationDetector.systemRandom) {

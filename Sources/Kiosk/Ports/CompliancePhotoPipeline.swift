@@ -6,7 +6,6 @@ import Devices
 import FaceAnalysis
 import Foundation
 import Imaging
-import Synchronization
 
 /// The station's real photo pipeline behind the kiosk's `PhotoPipeline` port: the face chain finds the
 /// face, Compliance guides the citizen, processes every frame of a burst, checks the results and keeps
@@ -18,7 +17,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     private let started = ContinuousClock.now
     /// The analyzer owns its model buffers and is not reentrant: it and what the preview remembers are
     /// used by one caller at a time (the camera thread's guidance, a capture worker's burst).
-    private let chain: Mutex<Chain>
+    private let chain: Locked<Chain>
     private struct Chain {
         let analyzer: FaceAnalyzer
         var debouncer = GuidanceDebouncer()
@@ -29,7 +28,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     }
 
     public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds()) throws(FaceAnalyzer.LoadError) {
-        chain = Mutex(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
+        chain = Locked(Chain(analyzer: try FaceAnalyzer(modelDirectory: modelDirectory)))
         self.profile = profile
         evaluator = GuidanceEvaluator(profile: profile, thresholds: thresholds)
         checker = ComplianceChecker(profile: profile, thresholds: thresholds)
@@ -98,7 +97,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         var findings: [PhotoFinding] = []
         for check in report.checks where !check.pass && check.mandatory {
             if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
-            findings.append(PhotoFinding(check: check.id, advice: photoAdvice(check)))
+            findings.append(PhotoFinding(check: check.id.rawValue, advice: photoAdvice(check)))
         }
         return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }
@@ -131,7 +130,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
 extension CompliancePhotoPipeline {
     /// What the citizen can do about a failed check, when it is something they can do.
     func adviceCode(_ check: CheckResult) -> VisitCore.GuidanceCode? {
-        switch CheckID(rawValue: check.id) {
+        switch check.id {
         case .singleFacePresent: return (check.value ?? 0) < 1 ? .noFace : .onlyOnePerson
         case .interEyeDistance: return .tooFar
         // A head too large for the photo means too near; too small, too far.
@@ -155,9 +154,9 @@ extension CompliancePhotoPipeline {
     /// else helps, else "please ask the staff" (never nothing).
     func photoAdvice(_ check: CheckResult) -> PhotoAdvice {
         if let code = adviceCode(check) { return .guidance(code) }
-        switch CheckID(rawValue: check.id) {
+        switch check.id {
         case .backgroundUniformity: return .clearBackground
-        case .illuminationUniformity: return .uncoverFace
+        case .illuminationUniformity, .faceOcclusion: return .uncoverFace
         default: return .askStaff
         }
     }

@@ -4,7 +4,7 @@ import Capture
 import Configuration
 import Devices
 import Foundation
-import Synchronization
+import Platform
 import Outbox
 
 /// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
@@ -15,7 +15,7 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
     private let document: SignatureDocument
     /// The open pad and what it gave, under one lock held around every call into the pad: the visit
     /// thread's ticker polls while requests clear, finish or end.
-    private let state = Mutex(PadState())
+    private let state = Locked(PadState())
     private struct PadState {
         var pad: (any SignaturePad)?
         var latest: Signature?
@@ -114,7 +114,7 @@ public final class OutboxSubmissionQueue: SubmissionQueue, Sendable {
     private let profile: CaptureProfile
     /// The outbox's directory (its file system's free space goes into the health report).
     public let directory: String
-    private let queuedSinceStart = Mutex(0)
+    private let queuedSinceStart = Locked(0)
 
     /// Opens the outbox (refusing to start without a usable key: nothing could be stored safely). When the
     /// [backend] settings are incomplete the station still takes submissions and keeps them, and says so:

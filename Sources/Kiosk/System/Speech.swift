@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Platform
 import VisitCore
 
 /// Why no speech came out.
@@ -28,7 +28,7 @@ public final class SpeechSynthesizer: Sendable {
     public let executable: String
     /// Words per minute: a little slower than espeak-ng's 175, for people who hear it once in a town hall.
     public let wordsPerMinute: Int
-    private let running = Mutex(0)
+    private let running = Locked(0)
     private let maximumAtOnce = 2
 
     public init(executable: String = "/usr/bin/espeak-ng", wordsPerMinute: Int = 150) {

@@ -1,4 +1,4 @@
-import COpenSSL
+import CCrypto
 import Platform
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import COpenSSL
+import CCrypto
 
 /// AES-256-GCM over libcrypto. A sealed payload is `version (1) | nonce (12) | ciphertext | tag (16)`;
 /// the associated data (the submission's idempotency key) binds each payload to its row, so a payload

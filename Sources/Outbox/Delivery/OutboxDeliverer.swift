@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Platform
 
 /// What one delivery round did.
 public struct DeliveryRound: Sendable, Equatable {
@@ -29,9 +29,9 @@ public final class OutboxDeliverer: Sendable {
 
     /// The uploaders (a curl handle and its kept connection each), owned by the round in progress: holding
     /// this lock is running a round, so two rounds never share a handle.
-    private let rounds = Mutex<[Uploader]>([])
+    private let rounds = Locked<[Uploader]>([])
     /// The background loop's life: started, asked to stop, woken early.
-    private let loop = Mutex(LoopState())
+    private let loop = Locked(LoopState())
     private struct LoopState {
         var started = false
         var stopRequested = false
@@ -172,9 +172,9 @@ private final class RoundProgress: Sendable {
         var stopped = false
         var error: OutboxError?
     }
-    private let tally: Mutex<Tally>
+    private let tally: Locked<Tally>
 
-    init(limit: Int) { tally = Mutex(Tally(remaining: max(limit, 0))) }
+    init(limit: Int) { tally = Locked(Tally(remaining: max(limit, 0))) }
 
     /// Takes one item's place within the limit; false when the round is over.
     func reserve() -> Bool {

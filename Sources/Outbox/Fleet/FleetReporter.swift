@@ -1,6 +1,6 @@
 import Foundation
 import Submission
-import Synchronization
+import Platform
 
 /// Sends the station's health report to the office every `interval` (`POST /v1/fleet/health`, with the
 /// station's client certificate, like the submissions) on its own thread and its own connection, so a
@@ -10,7 +10,7 @@ public final class FleetReporter: Sendable {
     private let interval: Duration
     private let report: @Sendable () -> StationHealthReport
     private let log: @Sendable (String) -> Void
-    private let running = Mutex(false)
+    private let running = Locked(false)
 
     public init(settings: UploaderSettings, interval: Duration, report: @escaping @Sendable () -> StationHealthReport,
                 log: @escaping @Sendable (String) -> Void) throws(OutboxError) {

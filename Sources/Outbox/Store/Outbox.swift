@@ -2,9 +2,8 @@ import Submission
 import SQLite
 import Configuration
 import Foundation
-import Synchronization
 import Platform
-import COpenSSL
+import CCrypto
 
 /// One row of the outbox as a technician sees it (no payload, no biometric data).
 public struct OutboxItem: Sendable, Equatable {
@@ -65,7 +64,7 @@ public final class Outbox: Sendable {
     public let policy: CaseIDPolicy
     public let retentionDays: Int
     /// The connection, touched only under its lock (SQLite connections opened NOMUTEX are not thread-safe).
-    private let database: Mutex<SQLiteDatabase>
+    private let database: Locked<SQLiteDatabase>
     private let cipher: PayloadCipher
 
     public static let databaseName = "outbox.sqlite"
@@ -111,7 +110,7 @@ public final class Outbox: Sendable {
                 """)
         } catch { throw .database(error) }
         try Self.checkKey(db, cipher: cipher, keyPath: keyPath)
-        database = Mutex(db)
+        database = Locked(db)
     }
 
     /// Opens the outbox the config names: its directory, key file (refused when others can read it),
