@@ -38,6 +38,25 @@ package struct ModelBenchmark: Encodable, Sendable {
                               kernels: interpreter.kernelPath.rawValue, repeats: repeats)
     }
 
+    /// Each operator's best time over `repeats` runs (other processes only ever add time), heaviest first:
+    /// `fotoboxctl bench --model FILE --layers`, to see where a model's time goes.
+    package static func operatorLines(modelAt path: String, repeats: Int) throws(TFLiteError) -> [String] {
+        let interpreter = try TFLiteInterpreter(contentsOf: path)
+        interpreter.fillInputsDeterministically()
+        var best = [Double]()
+        var kinds = [String]()
+        for run in 0..<max(repeats, 1) {
+            let steps = interpreter.invokeTimed { Double(ThreadClock.nanoseconds()) / 1e6 }
+            if run == 0 { kinds = steps.map(\.kind); best = steps.map(\.milliseconds) }
+            for (i, step) in steps.enumerated() { best[i] = min(best[i], step.milliseconds) }
+        }
+        let total = best.reduce(0, +)
+        return ["operators (\(kinds.count), best of \(repeats) runs each, sum \(total.text(decimals: 4)) ms):"]
+            + zip(kinds, best).sorted { $0.1 > $1.1 }.map { kind, ms in
+                "\(ms.text(decimals: 4)) ms \((100 * ms / max(total, 1e-9)).text(decimals: 1)) %  \(kind)"
+            }
+    }
+
     /// Two lines for a person.
     package var summaryLines: [String] {
         ["\(model): \((Double(macs) / 1e6).text(decimals: 1)) M multiply-adds, \(repeats) runs, one thread, \(kernels) kernels",

@@ -56,14 +56,14 @@ package final class TFLiteInterpreter {
     }
 
     /// `kernels` must be one of `KernelDispatch.supported`. `fuse: false` runs every operator on its own
-    /// (the tests hold the fused plan against it).
+    /// and gives every tensor memory of its own (the tests hold the optimised plan against it).
     package init(model: TFLiteModel, method: ConvolutionMethod = .direct,
                  kernels path: KernelPath = KernelDispatch.active, fuse: Bool = true) throws(TFLiteError) {
         kernelPath = path
         kernels = KernelDispatch.neural(path)
         var planner = Planner(model: model)
         try planner.plan(method: method, fuse: fuse)
-        let count = max(planner.arenaCount, 1)
+        let count = planner.arenaCount + NeuralKernels.arenaSlack
         let memory = UnsafeMutablePointer<Float>.allocate(capacity: count)
         memory.initialize(repeating: 0, count: count)
         for (offset, values) in planner.constants {
@@ -229,8 +229,11 @@ private struct Convolution {
 private enum Step {
     var kind: String {
         switch self {
-        case .convolution(let c): return "CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH)\(c.window.inC < 8 ? " (first layer)" : "")"
-        case .depthwise(let c): return "DEPTHWISE_CONV_2D /\(c.window.strideH)"
+        case .convolution(let c):
+            let w = c.window
+            return "CONV_2D \(w.kernelH)×\(w.kernelW)/\(w.strideH) \(w.inC)→\(w.outC) at \(w.outH)×\(w.outW)"
+                + (c.residual >= 0 ? " +ADD" : "") + (c.alpha >= 0 ? " +PRELU" : "")
+        case .depthwise(let c): return "DEPTHWISE_CONV_2D \(c.window.kernelH)×\(c.window.kernelW)/\(c.window.strideH) \(c.window.inC) at \(c.window.outH)×\(c.window.outW)"
         case .maxPool: return "MAX_POOL_2D"
         case .add: return "ADD"
         case .relu: return "RELU"
@@ -267,6 +270,9 @@ private struct Planner {
     /// Length and offset of the row of zeros the 3×3 depthwise kernels read above and below the input.
     var zeroFloats = 0
     var zeros = 0
+    /// Floats of each allocation by offset, and the allocations that hold constants (never shared).
+    var sizes = [Int: Int]()
+    var fixed = Set<Int>()
 
     init(model: TFLiteModel) {
         self.model = model
@@ -275,13 +281,16 @@ private struct Planner {
 
     mutating func allocate(_ count: Int) -> Int {
         let offset = arenaCount
-        arenaCount += (count + 15) / 16 * 16 // 64-byte granules keep every tensor vector-aligned
+        let size = (count + 15) / 16 * 16 // 64-byte granules keep every tensor vector-aligned
+        arenaCount += size
+        sizes[offset] = size
         return offset
     }
 
     mutating func constant(_ values: [Float]) -> Int {
         let offset = allocate(values.count)
         constants.append((offset, values))
+        fixed.insert(offset)
         return offset
     }
 }
@@ -302,8 +311,12 @@ extension Planner {
         for t in model.outputs where offsets[t] < 0 {
             throw .invalidModel("graph output \"\(model.tensors[t].name)\" is never computed")
         }
-        if fuse { fuseIntoConvolutions(outputs: model.outputs.map { offsets[$0] }) }
         zeros = allocate(zeroFloats) // never written: the arena starts zeroed
+        fixed.insert(zeros)
+        if fuse {
+            fuseIntoConvolutions(outputs: model.outputs.map { offsets[$0] })
+            shareMemory(inputs: model.inputs.map { offsets[$0] }, outputs: model.outputs.map { offsets[$0] })
+        }
         // A damaged shape must not make the runtime claim gigabytes or run for minutes.
         guard arenaCount <= Self.maxArenaFloats else {
             throw .invalidModel("the model needs \(arenaCount / (1 << 18)) MB of tensors, more than \(Self.maxArenaFloats / (1 << 18)) MB")
@@ -662,5 +675,100 @@ extension Planner {
             i = j - 1
         }
         fusedOperators = fused
+    }
+}
+
+extension Step {
+    /// The arena offsets this step writes (its output and its scratch).
+    var writes: [Int] {
+        switch self {
+        case .convolution(let c), .depthwise(let c):
+            return [c.output] + (c.padded >= 0 ? [c.padded] : []) + (c.patches >= 0 ? [c.patches] : [])
+        case .maxPool(_, _, let output, _), .add(_, _, let output, _, _), .relu(_, let output, _),
+             .prelu(_, _, let output, _, _), .pad(_, _, _, _, let output), .concatenate(_, _, let output):
+            return [output]
+        }
+    }
+
+    /// The same step with every arena offset `o` replaced by `map(o)`.
+    func remapped(_ map: (Int) -> Int) -> Step {
+        func convolution(_ c: Convolution) -> Convolution {
+            var c = c
+            c.input = map(c.input); c.output = map(c.output); c.weights = map(c.weights); c.bias = map(c.bias)
+            if c.padded >= 0 { c.padded = map(c.padded) }
+            if c.patches >= 0 { c.patches = map(c.patches) }
+            if c.residual >= 0 { c.residual = map(c.residual) }
+            if c.alpha >= 0 { c.alpha = map(c.alpha) }
+            return c
+        }
+        switch self {
+        case .convolution(let c): return .convolution(convolution(c))
+        case .depthwise(let c): return .depthwise(convolution(c))
+        case .maxPool(let window, let input, let output, let clamp):
+            return .maxPool(window: window, input: map(input), output: map(output), clamp: clamp)
+        case .add(let a, let b, let output, let count, let clamp):
+            return .add(a: map(a), b: map(b), output: map(output), count: count, clamp: clamp)
+        case .relu(let input, let output, let count): return .relu(input: map(input), output: map(output), count: count)
+        case .prelu(let input, let alpha, let output, let pixels, let channels):
+            return .prelu(input: map(input), alpha: map(alpha), output: map(output), pixels: pixels, channels: channels)
+        case .pad(let input, let inShape, let before, let outShape, let output):
+            return .pad(input: map(input), inShape: inShape, before: before, outShape: outShape, output: map(output))
+        case .concatenate(let inputs, let outer, let output):
+            return .concatenate(inputs: inputs.map { (map($0.offset), $0.inner) }, outer: outer, output: map(output))
+        }
+    }
+}
+
+extension Planner {
+    /// Lets tensors whose lifetimes do not overlap share memory, so that one `invoke()` touches a few
+    /// tensors' worth of memory (cache-resident) instead of all of them: constants first, then a pool
+    /// where each tensor takes the smallest free block that fits, free meaning that the block's last tensor
+    /// was last used by an earlier step (never the same step: a step's output must not overlap what it
+    /// reads). Graph inputs live from the start, graph outputs to the end. Every step writes all of its
+    /// output and scratch, so no tensor relies on the zeros of a fresh arena but the zero row (a constant).
+    mutating func shareMemory(inputs: [Int], outputs: [Int]) {
+        // Every offset a step names must be the start of an allocation; otherwise keep the plain layout.
+        guard steps.allSatisfy({ ($0.reads + $0.writes).allSatisfy { sizes[$0] != nil } }) else { return }
+        var first = [Int: Int](), last = [Int: Int]()
+        func use(_ offset: Int, _ step: Int) {
+            guard !fixed.contains(offset), sizes[offset] != nil else { return }
+            first[offset] = min(first[offset] ?? step, step)
+            last[offset] = max(last[offset] ?? step, step)
+        }
+        for offset in inputs { use(offset, -1) }
+        for (index, step) in steps.enumerated() {
+            for offset in step.reads { use(offset, index) }
+            for offset in step.writes { use(offset, index) }
+        }
+        for offset in outputs { use(offset, steps.count) }
+
+        var map = [Int: Int]()
+        var end = 0
+        for offset in sizes.keys.sorted() where fixed.contains(offset) {
+            map[offset] = end
+            end += sizes[offset]!
+        }
+        var blocks = [(offset: Int, size: Int, freeAfter: Int)]()
+        for offset in first.keys.sorted(by: { (first[$0]!, $0) < (first[$1]!, $1) }) {
+            let size = sizes[offset]!, from = first[offset]!
+            var best = -1
+            for (i, block) in blocks.enumerated() where block.size >= size && block.freeAfter < from {
+                if best < 0 || block.size < blocks[best].size { best = i }
+            }
+            if best < 0 {
+                blocks.append((end, size, last[offset]!))
+                end += size
+                best = blocks.count - 1
+            }
+            blocks[best].freeAfter = last[offset]!
+            map[offset] = blocks[best].offset
+        }
+        // Allocations no step uses (results folded into a convolution's store) need no memory.
+        let remap = { (offset: Int) -> Int in map[offset] ?? offset }
+        steps = steps.map { $0.remapped(remap) }
+        constants = constants.map { (remap($0.offset), $0.values) }
+        offsets = offsets.map { $0 >= 0 ? remap($0) : $0 }
+        zeros = remap(zeros)
+        arenaCount = end
     }
 }

@@ -38,18 +38,18 @@ package enum NeuralKernelsBaseline: NeuralKernelSet {
     #endif
     package static var path: KernelPath { .baseline }
     /// Output pixels per register tile of the convolutions (see `NeuralKernels.convolution`).
-    static var tile: Int { 2 }
+    static var tile: Int { 4 }
 
     package static func convolution(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
                                     bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolution(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
+        NeuralKernels.convolution(Arithmetic.self, tile: tile, halves: true, source, rowFloats: rowFloats, w, weights: weights, bias: bias, epilogue: epilogue,
                                   output: output, rows: rows)
     }
 
     package static func convolutionIm2col(_ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
                                           bias: UnsafePointer<Float>, epilogue: Epilogue, output: UnsafeMutablePointer<Float>,
                                           patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.convolutionIm2col(Arithmetic.self, tile: tile, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
+        NeuralKernels.convolutionIm2col(Arithmetic.self, tile: tile, halves: true, source, rowFloats: rowFloats, w, weights: weights, bias: bias,
                                         epilogue: epilogue, output: output, patches: patches, rows: rows)
     }
 

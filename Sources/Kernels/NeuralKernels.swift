@@ -28,17 +28,17 @@ public enum NeuralKernels {
         public static let relu6 = Clamp(low: 0, high: 6)
         public static let reluMinus1To1 = Clamp(low: -1, high: 1)
 
-        @inlinable @inline(__always) public func apply(_ v: Vector) -> Vector {
+        @_transparent public func apply(_ v: Vector) -> Vector {
             v.replacing(with: Vector(repeating: low), where: v .< low)
              .replacing(with: Vector(repeating: high), where: v .> high)
         }
 
-        @inlinable @inline(__always) public func apply(_ v: Vector16) -> Vector16 {
+        @_transparent public func apply(_ v: Vector16) -> Vector16 {
             v.replacing(with: Vector16(repeating: low), where: v .< low)
              .replacing(with: Vector16(repeating: high), where: v .> high)
         }
 
-        @inlinable @inline(__always) public func apply(_ v: Float) -> Float { min(max(v, low), high) }
+        @_transparent public func apply(_ v: Float) -> Float { min(max(v, low), high) }
     }
 
     /// What a convolution does to each sum on its way to the output, so that the operators TFLite puts after
@@ -51,10 +51,15 @@ public enum NeuralKernels {
         public var residual: UnsafePointer<Float>?
         public var residualClamp: Clamp
         public var alpha: UnsafePointer<Float>?
+        /// Whether each clamp clamps anything: `.none` would still cost two compares and two blends per vector,
+        /// a fifth of a 1×1 convolution with 16 input channels.
+        public var clamps: Bool, residualClamps: Bool
 
         @inlinable public init(clamp: Clamp, residual: UnsafePointer<Float>? = nil, residualClamp: Clamp = .none,
                                alpha: UnsafePointer<Float>? = nil) {
             self.clamp = clamp; self.residual = residual; self.residualClamp = residualClamp; self.alpha = alpha
+            clamps = clamp != .none
+            residualClamps = residualClamp != .none
         }
 
         /// The same epilogue for an output that starts `floats` further on (a row block of the output).
@@ -64,8 +69,11 @@ public enum NeuralKernels {
 
         /// Sums for output element `index` (channel `channel`, a multiple of 8) → stored values.
         @_transparent public func apply(_ v: Vector, index: Int, channel: Int) -> Vector {
-            var r = clamp.apply(v)
-            if let residual { r = residualClamp.apply(r + NeuralKernels.load(residual + index)) }
+            var r = clamps ? clamp.apply(v) : v
+            if let residual {
+                r += NeuralKernels.load(residual + index)
+                if residualClamps { r = residualClamp.apply(r) }
+            }
             if let alpha {
                 r = r.replacing(with: r * NeuralKernels.load(alpha + channel), where: r .< Vector(repeating: 0))
             }
@@ -73,8 +81,11 @@ public enum NeuralKernels {
         }
 
         @_transparent public func apply(_ v: Vector16, index: Int, channel: Int) -> Vector16 {
-            var r = clamp.apply(v)
-            if let residual { r = residualClamp.apply(r + NeuralKernels.load16(residual + index)) }
+            var r = clamps ? clamp.apply(v) : v
+            if let residual {
+                r += NeuralKernels.load16(residual + index)
+                if residualClamps { r = residualClamp.apply(r) }
+            }
             if let alpha {
                 r = r.replacing(with: r * NeuralKernels.load16(alpha + channel), where: r .< Vector16(repeating: 0))
             }
@@ -174,7 +185,7 @@ public enum NeuralKernels {
     /// accumulators of 16 channels), 6 on AVX2 (12 ymm), 3 on the baseline (12 xmm).
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
     @inlinable @inline(__always)
-    public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int,
+    public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool = false, _ source: UnsafePointer<Float>, rowFloats: Int,
                                                     _ w: Window, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                                     epilogue: Epilogue, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
         if w.kernelH == 1, w.kernelW == 1, w.strideH == 1, w.strideW == 1, rowFloats == w.inW * w.inC, w.outW == w.inW {
@@ -182,14 +193,14 @@ public enum NeuralKernels {
             let end = rows.upperBound * w.outW
             while first < end {
                 let count = min(64, end - first)
-                convolutionRun(M.self, tile: tile, source + first * w.inC, pixelStep: w.inC, rowFloats: rowFloats, w, count: count,
+                convolutionRun(M.self, tile: tile, halves: halves, source + first * w.inC, pixelStep: w.inC, rowFloats: rowFloats, w, count: count,
                                weights: weights, bias: bias, epilogue: epilogue, output: output, outIndex: first * w.outC)
                 first += count
             }
             return
         }
         for oy in rows {
-            convolutionRun(M.self, tile: tile, source + oy * w.strideH * rowFloats, pixelStep: w.strideW * w.inC,
+            convolutionRun(M.self, tile: tile, halves: halves, source + oy * w.strideH * rowFloats, pixelStep: w.strideW * w.inC,
                            rowFloats: rowFloats, w, count: w.outW, weights: weights, bias: bias, epilogue: epilogue,
                            output: output, outIndex: oy * w.outW * w.outC)
         }
@@ -198,7 +209,7 @@ public enum NeuralKernels {
     /// `count` output pixels whose windows start at `first`, `pixelStep` floats apart, into `output[outIndex…]`:
     /// per block of 16 output channels, whole tiles, then 4-, 2- and 1-pixel tiles for the rest.
     @_transparent
-    public static func convolutionRun<M: MultiplyAdd>(_: M.Type, tile: Int, _ first: UnsafePointer<Float>, pixelStep: Int,
+    public static func convolutionRun<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool, _ first: UnsafePointer<Float>, pixelStep: Int,
                                                        rowFloats: Int, _ w: Window, count: Int, weights: UnsafePointer<Float>,
                                                        bias: UnsafePointer<Float>, epilogue: Epilogue,
                                                        output: UnsafeMutablePointer<Float>, outIndex: Int) {
@@ -207,6 +218,29 @@ public enum NeuralKernels {
         for b in 0..<blocks {
             let wb = weights + b * taps * block
             let lanes = min(block, w.outC - b * block)
+            if lanes <= 8 || halves {
+                // A last block of at most 8 channels: half-width sums, half the multiply-adds. With `halves`
+                // (the baseline: 16 xmm registers hold no wide tile) every block goes as two halves.
+                for h in 0..<(lanes > 8 ? 2 : 1) {
+                    let half = h * 8, halfLanes = min(lanes - half, 8)
+                    var n = 0
+                    while n + tile <= count {
+                        convolutionTileHalf(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                            weights: wb + half, bias: bias + b * block + half, epilogue: epilogue, output: output,
+                                            outIndex: outIndex + n * w.outC + b * block + half, channel: b * block + half,
+                                            lanes: halfLanes)
+                        n += tile
+                    }
+                    while n < count {
+                        convolutionTileHalf(M.self, pixels: 1, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
+                                            weights: wb + half, bias: bias + b * block + half, epilogue: epilogue, output: output,
+                                            outIndex: outIndex + n * w.outC + b * block + half, channel: b * block + half,
+                                            lanes: halfLanes)
+                        n += 1
+                    }
+                }
+                continue
+            }
             var n = 0
             while n + tile <= count {
                 convolutionTile(M.self, pixels: tile, first + n * pixelStep, pixelStep: pixelStep, rowFloats: rowFloats, w,
@@ -247,14 +281,17 @@ public enum NeuralKernels {
         let b = load16(bias)
         var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
         let s = pixelStep
+        // A window row (kernelW pixels × inC channels) is contiguous in NHWC, and so are its packed weights:
+        // one loop over it, however small inC is (the first layer has 3).
+        let rowTaps = w.kernelW * w.inC
         for ky in 0..<w.kernelH {
-            for kx in 0..<w.kernelW {
-                // One pointer per pixel, indexed by the input channel: no index arithmetic (and no overflow
-                // checks) in the loop, only base + index·4 addressing of the broadcasts.
-                let p0 = x + ky * rowFloats + kx * w.inC
+            do {
+                // One pointer per pixel, indexed by the tap: no index arithmetic (and no overflow checks)
+                // in the loop, only base + index·4 addressing of the broadcasts.
+                let p0 = x + ky * rowFloats
                 let p1 = p0 + s, p2 = p1 + s, p3 = p2 + s, p4 = p3 + s, p5 = p4 + s, p6 = p5 + s, p7 = p6 + s
-                var wk = weights + (ky * w.kernelW + kx) * w.inC * block
-                for ci in 0..<w.inC {
+                var wk = weights + ky * rowTaps * block
+                for ci in 0..<rowTaps {
                     let wv = load16(wk)
                     a0 = M.multiplyAdd(a0, Vector16(repeating: p0[ci]), wv)
                     if n > 1 { a1 = M.multiplyAdd(a1, Vector16(repeating: p1[ci]), wv) }
@@ -279,10 +316,70 @@ public enum NeuralKernels {
         if n > 7 { storeLanes(a7, output, index: outIndex + 7 * step, channel: channel, lanes: lanes, epilogue) }
     }
 
+    /// `convolutionTile` for a block of at most 8 valid channels: 8-lane sums (the weight rows are still 16
+    /// wide; their upper half, zero, is not read).
+    @_transparent
+    public static func convolutionTileHalf<M: MultiplyAdd>(_: M.Type, pixels n: Int, _ x: UnsafePointer<Float>, pixelStep: Int,
+                                                            rowFloats: Int, _ w: Window, weights: UnsafePointer<Float>,
+                                                            bias: UnsafePointer<Float>, epilogue: Epilogue,
+                                                            output: UnsafeMutablePointer<Float>, outIndex: Int, channel: Int,
+                                                            lanes: Int) {
+        let b = load(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        let s = pixelStep
+        let rowTaps = w.kernelW * w.inC
+        for ky in 0..<w.kernelH {
+            let p0 = x + ky * rowFloats
+            let p1 = p0 + s, p2 = p1 + s, p3 = p2 + s, p4 = p3 + s, p5 = p4 + s, p6 = p5 + s, p7 = p6 + s
+            var wk = weights + ky * rowTaps * block
+            for ci in 0..<rowTaps {
+                let wv = load(wk)
+                a0 = M.multiplyAdd(a0, Vector(repeating: p0[ci]), wv)
+                if n > 1 { a1 = M.multiplyAdd(a1, Vector(repeating: p1[ci]), wv) }
+                if n > 2 { a2 = M.multiplyAdd(a2, Vector(repeating: p2[ci]), wv) }
+                if n > 3 { a3 = M.multiplyAdd(a3, Vector(repeating: p3[ci]), wv) }
+                if n > 4 { a4 = M.multiplyAdd(a4, Vector(repeating: p4[ci]), wv) }
+                if n > 5 { a5 = M.multiplyAdd(a5, Vector(repeating: p5[ci]), wv) }
+                if n > 6 { a6 = M.multiplyAdd(a6, Vector(repeating: p6[ci]), wv) }
+                if n > 7 { a7 = M.multiplyAdd(a7, Vector(repeating: p7[ci]), wv) }
+                wk += block
+            }
+        }
+        let step = w.outC
+        storeLanes(a0, output, index: outIndex, channel: channel, lanes: lanes, epilogue)
+        if n > 1 { storeLanes(a1, output, index: outIndex + step, channel: channel, lanes: lanes, epilogue) }
+        if n > 2 { storeLanes(a2, output, index: outIndex + 2 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 3 { storeLanes(a3, output, index: outIndex + 3 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 4 { storeLanes(a4, output, index: outIndex + 4 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 5 { storeLanes(a5, output, index: outIndex + 5 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 6 { storeLanes(a6, output, index: outIndex + 6 * step, channel: channel, lanes: lanes, epilogue) }
+        if n > 7 { storeLanes(a7, output, index: outIndex + 7 * step, channel: channel, lanes: lanes, epilogue) }
+    }
+
+    /// Stores 8 sums (`lanes` ≤ 8 of them valid) through the epilogue.
+    @_transparent
+    public static func storeLanes(_ v: Vector, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int, lanes: Int,
+                                  _ e: Epilogue) {
+        let r = e.apply(v, index: index, channel: channel) // may read beyond the block: see `arenaSlack`
+        if lanes == 8 {
+            store(r, output + index)
+            return
+        }
+        var i = 0
+        if lanes >= 4 {
+            UnsafeMutableRawPointer(output + index).storeBytes(of: r.lowHalf, as: SIMD4<Float>.self)
+            i = 4
+        }
+        while i < lanes {
+            output[index + i] = r[i]
+            i += 1
+        }
+    }
+
     /// Convolution through im2col: each output row's windows are first gathered into `patches`
     /// (`outW × kH·kW·inC` floats), then multiplied with the packed weights as one matrix product.
     @inlinable @inline(__always)
-    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, tile: Int, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
+    public static func convolutionIm2col<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool = false, _ source: UnsafePointer<Float>, rowFloats: Int, _ w: Window,
                                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, epilogue: Epilogue,
                                           output: UnsafeMutablePointer<Float>, patches: UnsafeMutablePointer<Float>,
                                           rows: Range<Int>) {
@@ -298,7 +395,7 @@ public enum NeuralKernels {
                     (patches + ox * taps + ky * segment).update(from: window + ky * rowFloats, count: segment)
                 }
             }
-            convolution(M.self, tile: tile, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
+            convolution(M.self, tile: tile, halves: halves, patches, rowFloats: w.outW * taps, gemm, weights: weights, bias: bias,
                         epilogue: epilogue.advanced(by: oy * w.outW * w.outC), output: output + oy * w.outW * w.outC, rows: 0..<1)
         }
     }
@@ -316,12 +413,28 @@ public enum NeuralKernels {
     @_transparent
     public static func storeLanes(_ v: Vector16, _ output: UnsafeMutablePointer<Float>, index: Int, channel: Int, lanes: Int,
                                   _ e: Epilogue) {
+        let r = e.apply(v, index: index, channel: channel) // reads up to 15 floats beyond a partial block: see `arenaSlack`
         if lanes == block {
-            store16(e.apply(v, index: index, channel: channel), output + index)
+            store16(r, output + index)
             return
         }
-        for i in 0..<lanes { output[index + i] = e.apply(v[i], index: index + i, channel: channel + i) }
+        var i = 0
+        if lanes >= 8 {
+            UnsafeMutableRawPointer(output + index).storeBytes(of: r.lowHalf, as: SIMD8<Float>.self)
+            i = 8
+        }
+        let rest = i == 8 ? r.highHalf : r.lowHalf
+        if lanes - i >= 4 {
+            UnsafeMutableRawPointer(output + index + i).storeBytes(of: rest.lowHalf, as: SIMD4<Float>.self)
+            for k in 4..<(lanes - i) { output[index + i + k] = rest[k] }
+        } else {
+            for k in 0..<(lanes - i) { output[index + i + k] = rest[k] }
+        }
     }
+
+    /// Floats an arena keeps beyond its last tensor: a partial block of 16 channels reads the residual a
+    /// whole block wide (the lanes beyond are discarded).
+    public static let arenaSlack = 16
 
     @inlinable @inline(__always) public static func load(_ p: UnsafePointer<Float>) -> Vector {
         UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
@@ -406,7 +519,22 @@ public enum NeuralKernels {
                     let start = (first * s - w.padLeft) * c + ch, step = s * c
                     var q0 = r0 + start, q1 = r1 + start, q2 = r2 + start
                     var o = outRow + first * c + ch
-                    for _ in first...last {
+                    var ox = first
+                    if s == 1 {
+                        // Four outputs at once: six input columns per row serve twelve taps, four independent sums.
+                        while ox + 3 <= last {
+                            var a0 = b, a1 = b, a2 = b, a3 = b
+                            depthwiseRow4(M.self, q0, c, w00, w01, w02, &a0, &a1, &a2, &a3)
+                            depthwiseRow4(M.self, q1, c, w10, w11, w12, &a0, &a1, &a2, &a3)
+                            depthwiseRow4(M.self, q2, c, w20, w21, w22, &a0, &a1, &a2, &a3)
+                            store(clamp.apply(a0), o); store(clamp.apply(a1), o + c)
+                            store(clamp.apply(a2), o + 2 * c); store(clamp.apply(a3), o + 3 * c)
+                            q0 += 4 * c; q1 += 4 * c; q2 += 4 * c; o += 4 * c
+                            ox += 4
+                        }
+                    }
+                    while ox <= last {
+                        ox += 1
                         var acc = M.multiplyAdd(b, load(q0), w00)
                         acc = M.multiplyAdd(acc, load(q0 + c), w01)
                         acc = M.multiplyAdd(acc, load(q0 + 2 * c), w02)
@@ -437,6 +565,116 @@ public enum NeuralKernels {
                         }
                     }
                     store(clamp.apply(acc), outRow + ox * c + ch)
+                }
+            }
+        }
+    }
+
+    /// One kernel row of four adjacent stride-1 depthwise outputs: six input columns, twelve taps.
+    @_transparent
+    public static func depthwiseRow4<M: MultiplyAdd>(_: M.Type, _ q: UnsafePointer<Float>, _ c: Int, _ k0: Vector, _ k1: Vector,
+                                                      _ k2: Vector, _ a0: inout Vector, _ a1: inout Vector,
+                                                      _ a2: inout Vector, _ a3: inout Vector) {
+        let i0 = load(q), i1 = load(q + c), i2 = load(q + 2 * c)
+        let i3 = load(q + 3 * c), i4 = load(q + 4 * c), i5 = load(q + 5 * c)
+        a0 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a0, i0, k0), i1, k1), i2, k2)
+        a1 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a1, i1, k0), i2, k1), i3, k2)
+        a2 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a2, i2, k0), i3, k1), i4, k2)
+        a3 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a3, i3, k0), i4, k1), i5, k2)
+    }
+
+    /// `depthwiseRow4`, 16 channels wide.
+    @_transparent
+    public static func depthwiseRow4Wide<M: MultiplyAdd>(_: M.Type, _ q: UnsafePointer<Float>, _ c: Int, _ k0: Vector16, _ k1: Vector16,
+                                                      _ k2: Vector16, _ a0: inout Vector16, _ a1: inout Vector16,
+                                                      _ a2: inout Vector16, _ a3: inout Vector16) {
+        let i0 = load16(q), i1 = load16(q + c), i2 = load16(q + 2 * c)
+        let i3 = load16(q + 3 * c), i4 = load16(q + 4 * c), i5 = load16(q + 5 * c)
+        a0 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a0, i0, k0), i1, k1), i2, k2)
+        a1 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a1, i1, k0), i2, k1), i3, k2)
+        a2 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a2, i2, k0), i3, k1), i4, k2)
+        a3 = M.multiplyAdd(M.multiplyAdd(M.multiplyAdd(a3, i3, k0), i4, k1), i5, k2)
+    }
+
+    /// `depthwise3x3` 16 channels at a time (AVX-512: one zmm register per tap; fewer than 16 channels take
+    /// the 8-wide kernel). Generated from it by widening the vectors: keep the two alike.
+    @inlinable @inline(__always)
+    public static func depthwise3x3Wide<M: MultiplyAdd>(_: M.Type, _ input: UnsafePointer<Float>, _ w: Window,
+                                                     zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                                                     bias: UnsafePointer<Float>, clamp: Clamp,
+                                                     output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        let c = w.inC, s = w.strideW, rowFloats = w.inW * c
+        guard c >= 16 else {
+            depthwise3x3(M.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp, output: output, rows: rows)
+            return
+        }
+        let groups = (c + 15) / 16
+        // Output columns whose three input columns all lie inside the input.
+        let first = min((w.padLeft + s - 1) / s, w.outW)
+        let last = w.inW + w.padLeft >= 3 ? min((w.inW - 3 + w.padLeft) / s, w.outW - 1) : -1
+        for oy in rows {
+            let iy = oy * w.strideH - w.padTop
+            let r0 = iy >= 0 && iy < w.inH ? input + iy * rowFloats : zeros
+            let r1 = iy + 1 >= 0 && iy + 1 < w.inH ? input + (iy + 1) * rowFloats : zeros
+            let r2 = iy + 2 >= 0 && iy + 2 < w.inH ? input + (iy + 2) * rowFloats : zeros
+            let outRow = output + oy * w.outW * c
+            for g in 0..<groups {
+                let ch = min(g * 16, c - 16)
+                let w00 = load16(weights + ch), w01 = load16(weights + c + ch), w02 = load16(weights + 2 * c + ch)
+                let w10 = load16(weights + 3 * c + ch), w11 = load16(weights + 4 * c + ch), w12 = load16(weights + 5 * c + ch)
+                let w20 = load16(weights + 6 * c + ch), w21 = load16(weights + 7 * c + ch), w22 = load16(weights + 8 * c + ch)
+                let b = load16(bias + ch)
+                if first <= last {
+                    // Pointers stepped along the row: the loop does no index arithmetic.
+                    let start = (first * s - w.padLeft) * c + ch, step = s * c
+                    var q0 = r0 + start, q1 = r1 + start, q2 = r2 + start
+                    var o = outRow + first * c + ch
+                    var ox = first
+                    if s == 1 {
+                        // Four outputs at once: six input columns per row serve twelve taps, four independent sums.
+                        while ox + 3 <= last {
+                            var a0 = b, a1 = b, a2 = b, a3 = b
+                            depthwiseRow4Wide(M.self, q0, c, w00, w01, w02, &a0, &a1, &a2, &a3)
+                            depthwiseRow4Wide(M.self, q1, c, w10, w11, w12, &a0, &a1, &a2, &a3)
+                            depthwiseRow4Wide(M.self, q2, c, w20, w21, w22, &a0, &a1, &a2, &a3)
+                            store16(clamp.apply(a0), o); store16(clamp.apply(a1), o + c)
+                            store16(clamp.apply(a2), o + 2 * c); store16(clamp.apply(a3), o + 3 * c)
+                            q0 += 4 * c; q1 += 4 * c; q2 += 4 * c; o += 4 * c
+                            ox += 4
+                        }
+                    }
+                    while ox <= last {
+                        ox += 1
+                        var acc = M.multiplyAdd(b, load16(q0), w00)
+                        acc = M.multiplyAdd(acc, load16(q0 + c), w01)
+                        acc = M.multiplyAdd(acc, load16(q0 + 2 * c), w02)
+                        acc = M.multiplyAdd(acc, load16(q1), w10)
+                        acc = M.multiplyAdd(acc, load16(q1 + c), w11)
+                        acc = M.multiplyAdd(acc, load16(q1 + 2 * c), w12)
+                        acc = M.multiplyAdd(acc, load16(q2), w20)
+                        acc = M.multiplyAdd(acc, load16(q2 + c), w21)
+                        acc = M.multiplyAdd(acc, load16(q2 + 2 * c), w22)
+                        store16(clamp.apply(acc), o)
+                        q0 += step; q1 += step; q2 += step; o += c
+                    }
+                }
+                // The side columns: only the taps inside the input.
+                var ox = 0
+                while ox < w.outW {
+                    if ox == first, first <= last {
+                        ox = last + 1
+                        continue
+                    }
+                    defer { ox += 1 }
+                    let x0 = ox * s - w.padLeft
+                    var acc = b
+                    for ky in 0..<3 {
+                        let r = ky == 0 ? r0 : ky == 1 ? r1 : r2
+                        for kx in 0..<3 where x0 + kx >= 0 && x0 + kx < w.inW {
+                            acc = M.multiplyAdd(acc, load16(r + (x0 + kx) * c + ch), load16(weights + (ky * 3 + kx) * c + ch))
+                        }
+                    }
+                    store16(clamp.apply(acc), outRow + ox * c + ch)
                 }
             }
         }
@@ -555,9 +793,22 @@ public enum NeuralKernels {
     /// Zero padding of a 4-D NHWC tensor (any dimension, including channels).
     public static func pad(_ input: UnsafePointer<Float>, inShape: [Int], before: [Int], outShape: [Int],
                             output: UnsafeMutablePointer<Float>) {
-        output.update(repeating: 0, count: outShape.reduce(1, *))
         let (n, h, w, c) = (inShape[0], inShape[1], inShape[2], inShape[3])
         let (oh, ow, oc) = (outShape[1], outShape[2], outShape[3])
+        if before == [0, 0, 0, 0], outShape[0] == n, oh == h, ow == w {
+            // Channels added at the end only (BlazeFace's residual paths): one pass, no memset of the
+            // whole output and no memmove call per pixel.
+            var source = input, destination = output
+            for _ in 0..<(n * h * w) {
+                var i = 0
+                while i + 8 <= c { store(load(source + i), destination + i); i += 8 }
+                while i < c { destination[i] = source[i]; i += 1 }
+                while i < oc { destination[i] = 0; i += 1 }
+                source += c; destination += oc
+            }
+            return
+        }
+        output.update(repeating: 0, count: outShape.reduce(1, *))
         for b in 0..<n {
             for y in 0..<h {
                 for x in 0..<w {

@@ -30,7 +30,7 @@ package enum NeuralKernelsAVX512: NeuralKernelSet {
 
     package static func depthwise3x3(_ input: UnsafePointer<Float>, _ w: Window, zeros: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                                      bias: UnsafePointer<Float>, clamp: Clamp, output: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        NeuralKernels.depthwise3x3(Arithmetic.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp,
+        NeuralKernels.depthwise3x3Wide(Arithmetic.self, input, w, zeros: zeros, weights: weights, bias: bias, clamp: clamp,
                                    output: output, rows: rows)
     }
 

@@ -30,7 +30,8 @@ let benchCommand = Command(
               .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
               .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
               .value("models", "DIR", help: "directory holding the face models"),
-              .flag("json", help: "print {\"medianMs\": {...}, \"plan\": {...}}")],
+              .flag("json", help: "print {\"medianMs\": {...}, \"plan\": {...}}"),
+              .flag("layers", help: "with --model: also each operator's best time, heaviest first")],
     positionals: [PositionalSpec("IMAGE", help: "a JPEG frame with one face (not with --model)", optional: true)],
     action: { arguments, output in
         if let model = arguments.value("model") {
@@ -42,6 +43,11 @@ let benchCommand = Command(
                 throw CommandRunner.Failure(.failure, "\(model): \(error)")
             }
             output.print(arguments.flag("json") ? try jsonText(result) : result.summaryLines.joined(separator: "\n"))
+            if arguments.flag("layers"), !arguments.flag("json") {
+                do { output.print(try ModelBenchmark.operatorLines(modelAt: model, repeats: result.repeats).joined(separator: "\n")) } catch {
+                    throw CommandRunner.Failure(.failure, "\(model): \(error)")
+                }
+            }
             return .success
         }
         guard arguments.positional("IMAGE") != nil else {

@@ -51,7 +51,8 @@ import Testing
     /// Runs the kernel the interpreter would run, padding first when the window needs it.
     func run(_ kernels: any NeuralKernelSet.Type, _ x: [Float], _ g: Window, depthwise: Bool, im2col: Bool, weights: [Float],
              bias: [Float], residual: [Float]? = nil, residualClamp: NeuralKernels.Clamp = .none, alpha: [Float]? = nil) -> [Float] {
-        let residualCopy = residual ?? [0], alphaCopy = (alpha ?? []) + [Float](repeating: 0, count: 16)
+        let slack = [Float](repeating: .nan, count: NeuralKernels.arenaSlack) // read, never used (see arenaSlack)
+        let residualCopy = (residual ?? [0]) + slack, alphaCopy = (alpha ?? []) + [Float](repeating: 0, count: 16)
         var out = [Float](repeating: .nan, count: g.outH * g.outW * g.outC)
         var padded = [Float](repeating: .nan, count: max(g.paddedCount, 1))
         var patches = [Float](repeating: .nan, count: g.outW * g.kernelH * g.kernelW * g.inC)
@@ -108,7 +109,7 @@ import Testing
         var random = TestRandom(seed: UInt64(kernel.0 * 7))
         for stride in [1, 2] {
             for same in [true, false] {
-                for (inC, outC) in [(3, 20), (8, 16), (13, 37)] {
+                for (inC, outC) in [(3, 20), (8, 16), (13, 37), (5, 28), (7, 26), (4, 24)] {
                     let g = window(h: 11, w: 10, inC: inC, outC: outC, k: kernel, stride: stride, same: same)
                     let x = random.floats(g.inH * g.inW * inC)
                     let weights = random.floats(outC * kernel.0 * kernel.1 * inC)
@@ -130,7 +131,7 @@ import Testing
     @Test(arguments: KernelDispatch.supported)
     func fusedEpilogueMatchesTheSeparateOperators(path: KernelPath) {
         var random = TestRandom(seed: 11)
-        for (k, inC, outC) in [(1, 24, 32), (1, 13, 37), (3, 8, 16), (3, 5, 21)] {
+        for (k, inC, outC) in [(1, 24, 32), (1, 13, 37), (3, 8, 16), (3, 5, 21), (1, 9, 28), (1, 12, 24), (5, 3, 26)] {
             for im2col in [false, true] {
                 let g = window(h: 9, w: 11, inC: inC, outC: outC, k: (k, k), stride: 1, same: true)
                 let x = random.floats(g.inH * g.inW * inC), weights = random.floats(outC * k * k * inC), bias = random.floats(outC)
@@ -239,6 +240,19 @@ import Testing
                     let expected: Float = (sy >= 0 && sy < 2 && xx < 3 && c < 4) ? x[(sy * 3 + xx) * 4 + c] : 0
                     #expect(out[(y * 4 + xx) * 10 + c] == expected)
                 }
+            }
+        }
+    }
+
+    /// Channels added at the end only (the one-pass path BlazeFace's residual branches take).
+    @Test func padOfChannelsAlone() {
+        var random = TestRandom(seed: 12)
+        for (c, oc) in [(24, 28), (5, 16), (8, 8), (13, 21)] {
+            let x = random.floats(3 * 5 * c)
+            var out = [Float](repeating: .nan, count: 3 * 5 * oc)
+            NeuralKernels.pad(x, inShape: [1, 3, 5, c], before: [0, 0, 0, 0], outShape: [1, 3, 5, oc], output: &out)
+            for p in 0..<15 {
+                for k in 0..<oc { #expect(out[p * oc + k] == (k < c ? x[p * c + k] : 0), "\(c)→\(oc) pixel \(p) channel \(k)") }
             }
         }
     }
