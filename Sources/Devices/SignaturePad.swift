@@ -58,6 +58,9 @@ public enum SignaturePads {
 
     /// Waits up to `timeoutMilliseconds` for an STU pad to be on the bus (already there, or plugged in),
     /// watching through libusb's hotplug events.
+    /// How long a pad found by a rescan waits for udevd's hotplug event before the rescan is believed.
+    static let rescanGraceMilliseconds = 3000
+
     public static func waitForPad(context: USBContext, timeoutMilliseconds: Int) throws(PadError) -> Arrival {
         let arrivals = USBEventQueue<USBDeviceInfo>()
         let monitor: USBHotplugMonitor?
@@ -73,6 +76,10 @@ public enum SignaturePads {
         }
         defer { monitor?.stop() }
         let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
+        // When a rescan first saw the pad: its word is taken only after `rescanGraceMilliseconds` without a
+        // hotplug event. Where udevd runs, its event comes moments after the kernel's, and only then are the
+        // udev rules (the pad's permissions) applied; a rescan can see the pad in sysfs before that.
+        var firstSeenByRescan: Int? = nil
         while true {
             let left = deadline - MonotonicClock.milliseconds()
             if let info = arrivals.pop(timeoutMilliseconds: min(max(left, 0), 1000)) { return .hotplug(info) }
@@ -81,7 +88,9 @@ public enum SignaturePads {
             // a new context enumerates the bus from sysfs when it is made.
             if let fresh = try? USBContext(),
                let info = try? fresh.devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
-                return .rescan(info)
+                let now = MonotonicClock.milliseconds()
+                if monitor == nil || now - (firstSeenByRescan ?? now) >= rescanGraceMilliseconds { return .rescan(info) }
+                if firstSeenByRescan == nil { firstSeenByRescan = now }
             }
             if left <= 0 { throw .noPad("no Wacom STU pad was plugged in within \(timeoutMilliseconds / 1000) s") }
         }
