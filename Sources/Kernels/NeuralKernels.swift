@@ -7,9 +7,10 @@
 /// types are `public` (not `package`) because Swift 6.3 neither inlines nor specialises a generic method of a `package` type
 /// in another module (measured: the AVX2 module then called this module's unspecialised baseline code).
 ///
-/// Convolutions work on 16 output channels at a time (two 8-lane vectors) and 4 output pixels at a time,
-/// with the weights packed at load as `[block][ky][kx][inC][16]`, so the innermost loop reads one
-/// contiguous 64-byte weight row per input channel and broadcasts one input value per pixel.
+/// Convolutions work on a register tile of 16 output channels × `tile` output pixels (8 in zmm registers on
+/// AVX-512, 6 in ymm on AVX2, 4 as two 8-lane halves on the baseline), with the weights packed at load as
+/// `[block][ky][kx][inC][16]`, so the innermost loop reads one contiguous 64-byte weight row per tap and
+/// broadcasts one input value per pixel; the store applies the fused operators (`Epilogue`).
 public enum NeuralKernels {
     public typealias Vector = SIMD8<Float>
     /// One block of output channels: a zmm register on AVX-512, two ymm on AVX2, four xmm on the baseline.
@@ -182,7 +183,8 @@ public enum NeuralKernels {
     /// run of pixels; a 1×1 convolution with stride 1 is one run over all pixels (a matrix product with no
     /// row boundaries, cut into chunks of 64 pixels whose input stays in L1 while all channel blocks pass).
     /// `tile` is the path's register tile in pixels (see `convolutionTile`): 8 on AVX-512 (8 zmm
-    /// accumulators of 16 channels), 6 on AVX2 (12 ymm), 3 on the baseline (12 xmm).
+    /// accumulators of 16 channels), 6 on AVX2 (12 ymm), 4 on the baseline (with `halves`: every block as two
+    /// 8-lane halves, 8 xmm accumulators — 16 xmm registers hold no 16-wide tile).
     /// `source` is the input itself or its padded copy (`rowFloats` floats per row).
     @inlinable @inline(__always)
     public static func convolution<M: MultiplyAdd>(_: M.Type, tile: Int, halves: Bool = false, _ source: UnsafePointer<Float>, rowFloats: Int,
