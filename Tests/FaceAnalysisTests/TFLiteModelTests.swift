@@ -30,6 +30,21 @@ import Testing
         }
     }
 
+    /// Runs both interpreters on the same random input (seed 23, values in 0…1) and gives, per output, the
+    /// largest difference relative to max(1, |reference|), `reference` being the first.
+    static func worstDifferences(_ reference: TFLiteInterpreter, _ other: TFLiteInterpreter) -> [Float] {
+        var random = TestRandom(seed: 23)
+        let input = (0..<reference.input(0).count).map { _ in (random.float() + 1) / 2 }
+        for interpreter in [reference, other] {
+            let buffer = interpreter.input(0)
+            for i in input.indices { buffer[i] = input[i] }
+            interpreter.invoke()
+        }
+        return (0..<reference.outputs.count).map { o in
+            zip(reference.output(o), other.output(o)).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+        }
+    }
+
     /// Every instruction-set path this processor supports computes the three models' outputs as the
     /// baseline path does (whose kernels KernelTests holds against the scalar references), within 1e-4.
     @Test(.needsModels, arguments: KernelDispatch.supported)
@@ -40,16 +55,7 @@ import Testing
             let baseline = try TFLiteInterpreter(model: model, kernels: .baseline)
             let other = try TFLiteInterpreter(model: model, kernels: path)
             #expect(other.kernelPath == path)
-            var random = TestRandom(seed: 23)
-            let input = (0..<baseline.input(0).count).map { _ in (random.float() + 1) / 2 }
-            for interpreter in [baseline, other] {
-                let buffer = interpreter.input(0)
-                for i in input.indices { buffer[i] = input[i] }
-                interpreter.invoke()
-            }
-            for o in 0..<baseline.outputs.count {
-                let a = baseline.output(o), b = other.output(o)
-                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+            for (o, worst) in Self.worstDifferences(baseline, other).enumerated() {
                 #expect(worst < 1e-4, "\(name) output \(o) on \(path): \(worst)")
             }
         }
@@ -66,16 +72,7 @@ import Testing
             let separate = try TFLiteInterpreter(model: model, kernels: path, fuse: false)
             #expect(fused.fusedOperators > 0, "\(name): nothing fused")
             #expect(separate.fusedOperators == 0)
-            var random = TestRandom(seed: 23)
-            let input = (0..<fused.input(0).count).map { _ in (random.float() + 1) / 2 }
-            for interpreter in [fused, separate] {
-                let buffer = interpreter.input(0)
-                for i in input.indices { buffer[i] = input[i] }
-                interpreter.invoke()
-            }
-            for o in 0..<fused.outputs.count {
-                let a = fused.output(o), b = separate.output(o)
-                let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1) / max(1, abs($1.0))) }
+            for (o, worst) in Self.worstDifferences(fused, separate).enumerated() {
                 #expect(worst < 1e-5, "\(name) output \(o) on \(path): \(worst)")
             }
         }
