@@ -77,17 +77,17 @@ public struct PipelineBenchmark: Sendable {
         public let photoPupils: [[Double]]
     }
 
-    /// The plan of this frame's crop, with the pupils the chain finds in the frame and in the photo (a peer,
-    /// scripts/bench-still.py, does the same work from it).
-    public func plan(analyzer: FaceAnalyzer) throws -> Plan {
-        let photo = try PhotoProcessor.process(frame, face: face, profile: profile)
+    /// The plan of `photo` (this frame's crop, as processed once before the timing), with the pupils of
+    /// `frameFace` and those the chain finds in the photo (a peer, scripts/bench-still.py, does the same work
+    /// from it).
+    public func plan(of photo: ProcessedPhoto, frameFace: DetectedFace, analyzer: FaceAnalyzer) -> Plan {
         let t = photo.plan.transform
         func pupils(_ face: DetectedFace?) -> [[Double]] {
             guard let face else { return [] }
             return [[face.pupils.imageLeft.x, face.pupils.imageLeft.y], [face.pupils.imageRight.x, face.pupils.imageRight.y]]
         }
         return Plan(width: profile.width, height: profile.height, transform: [t.a, t.b, t.tx, t.c, t.d, t.ty],
-                    reduce: Int(1 / (2 * photo.plan.scale)), framePupils: pupils(analyzer.analyze(frame).first),
+                    reduce: Int(1 / (2 * photo.plan.scale)), framePupils: pupils(frameFace),
                     photoPupils: pupils(analyzer.analyze(photo.image).first))
     }
 }

@@ -68,7 +68,8 @@ let benchCommand = Command(
             throw CommandRunner.Failure(.failure, "\(path): \(faces.count) faces found; the benchmark needs exactly one")
         }
         // The crop is tried once up front, so a frame the profile cannot use is refused before the timing.
-        do { _ = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
+        let photo: ProcessedPhoto
+        do { photo = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
             throw CommandRunner.Failure(.failure, "\(path): \(error) (try --profile scan)")
         }
         var progress = ProgressLine(total: 6 * repeats, enabled: output.isTerminal)
@@ -77,7 +78,7 @@ let benchCommand = Command(
         progress.finish()
         if arguments.flag("json") {
             let report = PipelineBenchmark.Report(medianMs: medians.mapValues { $0.rounded(decimals: 3) },
-                                                  plan: try benchmark.plan(analyzer: analyzer))
+                                                  plan: benchmark.plan(of: photo, frameFace: faces[0], analyzer: analyzer))
             output.print(try jsonText(report))
         } else {
             output.print("\(path): \(frame.width)×\(frame.height) → \(profile.name) photo, median of \(repeats) runs, one thread")
