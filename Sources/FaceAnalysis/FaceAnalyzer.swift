@@ -14,7 +14,7 @@ public final class FaceAnalyzer {
 
     /// Why the analyzer could not be made.
     public enum LoadError: Error, CustomStringConvertible {
-        /// The directory does not hold the three models.
+        /// The directory does not hold the models.
         case modelsMissing(directory: String)
         /// A model file is unreadable or not a model this chain can run.
         case model(file: String, TFLiteError)
@@ -37,14 +37,16 @@ public final class FaceAnalyzer {
         set {
             let count = min(max(newValue, 1), 2)
             for (_, interpreter) in interpreters { interpreter.threads = count }
+            palm.interpreter.threads = count
         }
     }
 
     private let detector: FaceDetector
     private let mesh: FaceMeshModel
     private let iris: IrisModel
+    private let palm: PalmDetector
 
-    /// Loads the three models from `modelDirectory`.
+    /// Loads the models from `modelDirectory`.
     public init(modelDirectory: String) throws(LoadError) {
         guard FaceModels.locate([modelDirectory]) != nil else { throw .modelsMissing(directory: modelDirectory) }
         func load<Model>(_ name: String, _ make: (TFLiteInterpreter) throws(TFLiteError) -> Model) throws(LoadError) -> Model {
@@ -53,6 +55,7 @@ public final class FaceAnalyzer {
         detector = try load(FaceModels.detector) { i throws(TFLiteError) in try FaceDetector(interpreter: i) }
         mesh = try load(FaceModels.mesh) { i throws(TFLiteError) in try FaceMeshModel(interpreter: i) }
         iris = try load(FaceModels.iris) { i throws(TFLiteError) in try IrisModel(interpreter: i) }
+        palm = try load(FaceModels.palm) { i throws(TFLiteError) in try PalmDetector(interpreter: i) }
     }
 
     /// Every face in `image`, best detector score first.
@@ -60,10 +63,15 @@ public final class FaceAnalyzer {
         detector.detect(image).compactMap { analyze(image, detection: $0, mode: mode) }
     }
 
+    /// Every palm (a hand seen from either side) in `image`, best score first: MediaPipe's palm detector on the whole
+    /// image. Not part of `analyze`: the photo's checks run it once on the still (`hand at the face`), never per
+    /// preview frame.
+    public func palms(_ image: RGBImage) -> [PalmDetection] { palm.detect(image) }
+
     /// The detector alone (for diagnostics and tests).
     package func detect(_ image: RGBImage) -> [FaceDetection] { detector.detect(image) }
 
-    /// The three interpreters, holding the last inputs they saw (the benchmark compares them with OpenCV's).
+    /// The face chain's three interpreters, holding the last inputs they saw (the benchmark compares them with OpenCV's).
     package var interpreters: [(file: String, interpreter: TFLiteInterpreter)] {
         [(FaceModels.detector, detector.interpreter), (FaceModels.mesh, mesh.interpreter), (FaceModels.iris, iris.interpreter)]
     }

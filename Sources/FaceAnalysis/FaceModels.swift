@@ -1,16 +1,19 @@
 import Platform
 
-/// The three MediaPipe models of the chain (Apache-2.0), as `scripts/setup` installs them.
+/// The MediaPipe models the station runs (Apache-2.0), as `scripts/setup` installs them: the face chain's three and
+/// the palm detector that finds a hand at the face.
 public enum FaceModels {
     public static let detector = "face_detection_short_range.tflite"
     public static let mesh = "face_landmark.tflite"
     public static let iris = "iris_landmark.tflite"
-    public static let fileNames = [detector, mesh, iris]
+    /// MediaPipe's palm detector, full (model complexity 1, MediaPipe Hands' default).
+    public static let palm = "palm_detection_full.tflite"
+    public static let fileNames = [detector, mesh, iris, palm]
 
     /// Where the service looks when no directory is configured.
     public static let installedDirectory = "/usr/share/fotobox/models"
 
-    /// The first of `candidates` that holds all three models, or nil.
+    /// The first of `candidates` that holds all the models, or nil.
     public static func locate(_ candidates: [String]) -> String? {
         candidates.first { directory in fileNames.allSatisfy { FileSystem.exists(directory + "/" + $0) } }
     }

@@ -170,6 +170,9 @@ package final class TFLiteInterpreter {
             NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
         case .concatenate(let inputs, let outer, let output):
             NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
+        case .resizeBilinear(let r):
+            NeuralKernels.resizeBilinear(base + r.input, inH: r.inH, inW: r.inW, channels: r.channels, outH: r.outH, outW: r.outW,
+                                         alignCorners: r.alignCorners, halfPixelCenters: r.halfPixelCenters, output: base + r.output)
         }
     }
 
@@ -226,6 +229,13 @@ private struct Convolution {
     var alpha = -1
 }
 
+/// A RESIZE_BILINEAR step: an NHWC tensor (batch 1) resampled to another height and width.
+private struct Resize {
+    var input: Int, output: Int
+    var inH: Int, inW: Int, channels: Int, outH: Int, outW: Int
+    var alignCorners: Bool, halfPixelCenters: Bool
+}
+
 private enum Step {
     var kind: String {
         switch self {
@@ -240,6 +250,7 @@ private enum Step {
         case .prelu: return "PRELU"
         case .pad: return "PAD"
         case .concatenate: return "CONCATENATION"
+        case .resizeBilinear(let r): return "RESIZE_BILINEAR \(r.inH)×\(r.inW)→\(r.outH)×\(r.outW) \(r.channels)"
         }
     }
 
@@ -251,6 +262,7 @@ private enum Step {
     case prelu(input: Int, alpha: Int, output: Int, pixels: Int, channels: Int)
     case pad(input: Int, inShape: [Int], before: [Int], outShape: [Int], output: Int)
     case concatenate(inputs: [(offset: Int, inner: Int)], outer: Int, output: Int)
+    case resizeBilinear(Resize)
 }
 
 
@@ -608,6 +620,20 @@ extension Planner {
             let output = try produce(out, count: outShape.reduce(1, *), index, node)
             steps.append(.concatenate(inputs: parts, outer: outer, output: output))
             summary.append("CONCATENATION axis \(a) → \(outShape)")
+
+        case .resizeBilinear(let alignCorners, let halfPixelCenters):
+            try operands(node, inputs: 2...2, index)
+            let input = try image(node.inputs[0], index, node)
+            let output = try image(out, index, node)
+            guard let size = try int32s(node.inputs[1]), size == [output.h, output.w], output.c == input.c else {
+                throw fail(index, node, "the size must be a constant [height, width] matching output \(model.tensors[out].shape) of \(input.c) channels")
+            }
+            let source = try operand(node.inputs[0], index, node)
+            let destination = try produce(out, count: output.h * output.w * output.c, index, node)
+            steps.append(.resizeBilinear(Resize(input: source, output: destination, inH: input.h, inW: input.w, channels: input.c,
+                                                outH: output.h, outW: output.w, alignCorners: alignCorners,
+                                                halfPixelCenters: halfPixelCenters)))
+            summary.append("RESIZE_BILINEAR \(alignCorners ? "align_corners" : halfPixelCenters ? "half_pixel_centers" : "") → \(model.tensors[out].shape)")
         }
     }
 }
@@ -625,6 +651,7 @@ extension Step {
         case .prelu(let input, let alpha, _, _, _): return [input, alpha]
         case .pad(let input, _, _, _, _): return [input]
         case .concatenate(let inputs, _, _): return inputs.map(\.offset)
+        case .resizeBilinear(let r): return [r.input]
         }
     }
 }
@@ -687,6 +714,7 @@ extension Step {
         case .maxPool(_, _, let output, _), .add(_, _, let output, _, _), .relu(_, let output, _),
              .prelu(_, _, let output, _, _), .pad(_, _, _, _, let output), .concatenate(_, _, let output):
             return [output]
+        case .resizeBilinear(let r): return [r.output]
         }
     }
 
@@ -715,6 +743,9 @@ extension Step {
             return .pad(input: map(input), inShape: inShape, before: before, outShape: outShape, output: map(output))
         case .concatenate(let inputs, let outer, let output):
             return .concatenate(inputs: inputs.map { (map($0.offset), $0.inner) }, outer: outer, output: map(output))
+        case .resizeBilinear(var r):
+            r.input = map(r.input); r.output = map(r.output)
+            return .resizeBilinear(r)
         }
     }
 }

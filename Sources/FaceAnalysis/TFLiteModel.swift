@@ -2,7 +2,7 @@ import Platform
 
 /// A `.tflite` model as read from its FlatBuffer: tensors, operators and their options, constant data.
 ///
-/// Only what the face models need is parsed; an operator outside that set is reported by name at load
+/// Only what the face and palm models need is parsed; an operator outside that set is reported by name at load
 /// (`TFLiteError.unsupportedOperator`) rather than failing later at inference.
 package struct TFLiteModel: Sendable {
     package enum ElementType: Sendable, Equatable {
@@ -65,6 +65,8 @@ package struct TFLiteModel: Sendable {
         case reshape
         case concatenation(axis: Int, activation: FusedActivation)
         case dequantize
+        /// Bilinear upsampling to the size in the second (constant) input; the two options as TFLite defines them.
+        case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
 
         package var name: String {
             switch self {
@@ -78,6 +80,7 @@ package struct TFLiteModel: Sendable {
             case .reshape: return "RESHAPE"
             case .concatenation: return "CONCATENATION"
             case .dequantize: return "DEQUANTIZE"
+            case .resizeBilinear: return "RESIZE_BILINEAR"
             }
         }
     }
@@ -261,6 +264,13 @@ package struct TFLiteModel: Sendable {
                               activation: try FusedActivation(code: try o?.i8(5) ?? 0, at: index))
         case 19: return .relu
         case 22: return .reshape
+        case 23:
+            // ResizeBilinearOptions: new_height, new_width (both deprecated), align_corners, half_pixel_centers.
+            let alignCorners = try (o?.u8(2) ?? 0) != 0, halfPixelCenters = try (o?.u8(3) ?? 0) != 0
+            guard !(alignCorners && halfPixelCenters) else {
+                throw .invalidModel("operator #\(index): RESIZE_BILINEAR with both align_corners and half_pixel_centers")
+            }
+            return .resizeBilinear(alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
         case 34: return .pad
         case 54: return .prelu
         case 32:
@@ -273,7 +283,7 @@ package struct TFLiteModel: Sendable {
     /// Names of the builtin operators a face model might plausibly contain, for error messages.
     static let builtinNames: [Int: String] = [
         1: "AVERAGE_POOL_2D", 5: "DEPTH_TO_SPACE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 18: "MUL",
-        20: "RELU_N1_TO_1", 21: "RELU6", 23: "RESIZE_BILINEAR", 25: "SOFTMAX", 28: "TANH", 39: "TRANSPOSE",
+        20: "RELU_N1_TO_1", 21: "RELU6", 25: "SOFTMAX", 28: "TANH", 39: "TRANSPOSE",
         40: "MEAN", 41: "SUB", 42: "DIV", 43: "SQUEEZE", 45: "STRIDED_SLICE", 49: "SPLIT", 53: "CAST",
         55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 67: "TRANSPOSE_CONV", 83: "PACK", 97: "RESIZE_NEAREST_NEIGHBOR",
         98: "LEAKY_RELU", 114: "QUANTIZE", 117: "HARD_SWISH",

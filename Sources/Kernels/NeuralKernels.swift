@@ -835,6 +835,39 @@ public enum NeuralKernels {
         }
     }
 
+    /// RESIZE_BILINEAR of an NHWC tensor (batch 1) as TensorFlow Lite's reference kernel computes it: output pixel
+    /// (y, x) samples the input at `(y + 0.5) · scale − 0.5` with `halfPixelCenters` (else `y · scale`), where
+    /// `scale` = in ÷ out, or (in − 1) ÷ (out − 1) with `alignCorners`; the two neighbours are the floor (at least 0)
+    /// and the ceiling (at most in − 1), weighted by the distance to the floor — so a sample outside the input
+    /// takes the edge value. BlazePalm's feature pyramid upsamples 6→12 and 12→24 this way (half-pixel centres).
+    public static func resizeBilinear(_ input: UnsafePointer<Float>, inH: Int, inW: Int, channels: Int, outH: Int, outW: Int,
+                                      alignCorners: Bool, halfPixelCenters: Bool, output: UnsafeMutablePointer<Float>) {
+        func samples(_ inSize: Int, _ outSize: Int) -> [(low: Int, high: Int, weight: Float)] {
+            let scale: Float = alignCorners && outSize > 1 ? Float(inSize - 1) / Float(outSize - 1) : Float(inSize) / Float(outSize)
+            return (0..<outSize).map { o in
+                let at = halfPixelCenters ? (Float(o) + 0.5) * scale - 0.5 : Float(o) * scale
+                let low = max(Int(at.rounded(.down)), 0), high = min(Int(at.rounded(.up)), inSize - 1)
+                return (low, high, at - Float(low))
+            }
+        }
+        let rows = samples(inH, outH), columns = samples(inW, outW)
+        var destination = output
+        for row in rows {
+            let top = input + row.low * inW * channels, bottom = input + row.high * inW * channels
+            let dy = row.weight
+            for column in columns {
+                let dx = column.weight
+                let w00 = (1 - dy) * (1 - dx), w10 = dy * (1 - dx), w01 = (1 - dy) * dx, w11 = dy * dx
+                let a = top + column.low * channels, b = bottom + column.low * channels
+                let c = top + column.high * channels, d = bottom + column.high * channels
+                for k in 0..<channels {
+                    destination[k] = a[k] * w00 + b[k] * w10 + c[k] * w01 + d[k] * w11
+                }
+                destination += channels
+            }
+        }
+    }
+
     // MARK: - Half precision
 
     /// IEEE 754 binary16 → binary32, exact (subnormals, infinities and NaN included).

@@ -257,6 +257,41 @@ import Testing
         }
     }
 
+    /// RESIZE_BILINEAR against a scalar reference written from TensorFlow Lite's reference kernel, pixel by pixel:
+    /// upsampling ×2 as BlazePalm does (half-pixel centres), odd sizes, downsampling, and align_corners.
+    @Test(arguments: [(6, 6, 12, 12, false, true), (12, 12, 24, 24, false, true), (3, 5, 7, 4, false, true),
+                      (5, 4, 2, 3, false, true), (4, 6, 9, 11, true, false), (4, 6, 9, 11, false, false), (1, 1, 3, 2, false, true)])
+    func resizeBilinearMatchesTheReference(shape: (Int, Int, Int, Int, Bool, Bool)) {
+        let (inH, inW, outH, outW, alignCorners, halfPixel) = shape
+        let channels = 5
+        var random = TestRandom(seed: 31)
+        let x = random.floats(inH * inW * channels)
+        var out = [Float](repeating: .nan, count: outH * outW * channels)
+        NeuralKernels.resizeBilinear(x, inH: inH, inW: inW, channels: channels, outH: outH, outW: outW,
+                                     alignCorners: alignCorners, halfPixelCenters: halfPixel, output: &out)
+        func scale(_ i: Int, _ o: Int) -> Float { alignCorners && o > 1 ? Float(i - 1) / Float(o - 1) : Float(i) / Float(o) }
+        for y in 0..<outH {
+            for xx in 0..<outW {
+                let iy = halfPixel ? (Float(y) + 0.5) * scale(inH, outH) - 0.5 : Float(y) * scale(inH, outH)
+                let ix = halfPixel ? (Float(xx) + 0.5) * scale(inW, outW) - 0.5 : Float(xx) * scale(inW, outW)
+                let y0 = max(Int(iy.rounded(.down)), 0), y1 = min(Int(iy.rounded(.up)), inH - 1)
+                let x0 = max(Int(ix.rounded(.down)), 0), x1 = min(Int(ix.rounded(.up)), inW - 1)
+                for c in 0..<channels {
+                    func v(_ yy: Int, _ xi: Int) -> Float { x[(yy * inW + xi) * channels + c] }
+                    let expected = v(y0, x0) * (1 - (iy - Float(y0))) * (1 - (ix - Float(x0))) + v(y1, x0) * (iy - Float(y0)) * (1 - (ix - Float(x0)))
+                        + v(y0, x1) * (1 - (iy - Float(y0))) * (ix - Float(x0)) + v(y1, x1) * (iy - Float(y0)) * (ix - Float(x0))
+                    let got = out[(y * outW + xx) * channels + c]
+                    #expect(abs(got - expected) <= 1e-6, "\(shape) at \(y),\(xx),\(c): \(got) vs \(expected)")
+                }
+            }
+        }
+        // A constant stays constant wherever the samples fall (edges included).
+        let flat = [Float](repeating: 0.25, count: inH * inW * channels)
+        NeuralKernels.resizeBilinear(flat, inH: inH, inW: inW, channels: channels, outH: outH, outW: outW,
+                                     alignCorners: alignCorners, halfPixelCenters: halfPixel, output: &out)
+        #expect(out.allSatisfy { abs($0 - 0.25) < 1e-6 })
+    }
+
     @Test func concatenateAlongAnAxis() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8, 9, 10]
         let base = a + b

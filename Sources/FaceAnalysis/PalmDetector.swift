@@ -1,0 +1,126 @@
+import Imaging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One palm as MediaPipe's palm detector sees it, in source pixels.
+public struct PalmDetection: Sendable, Equatable {
+    public var score: Double
+    /// The palm's box (the palm without the fingers).
+    public var box: FaceBox
+    /// Seven keypoints: wrist centre, the index, middle, ring and little fingers' knuckles (MCP), the thumb's
+    /// CMC and MCP joints, in MediaPipe's order (0 wrist, 1 index MCP, 2 middle MCP, …).
+    public var keypoints: [Point]
+
+    public init(score: Double, box: FaceBox, keypoints: [Point]) {
+        self.score = score
+        self.box = box
+        self.keypoints = keypoints
+    }
+
+    /// The region MediaPipe's hand tracker takes as the whole hand (fingers included): the palm box turned so that
+    /// the wrist → middle knuckle vector points up, made square on its longer side, moved half its height towards
+    /// the fingers and scaled 2.6× (`HandDetectorGraph`: DetectionsToRects with keypoints 0 → 2 at 90°,
+    /// RectTransformation scale 2.6, shift_y −0.5, square_long). Its four corners, in source pixels.
+    public var handRegion: [Point] {
+        guard keypoints.count > 2 else { return [] }
+        let wrist = keypoints[0], knuckle = keypoints[2]
+        // MediaPipe's rotation: target angle 90° minus the angle of wrist → knuckle with y up.
+        let rotation = Double.pi / 2 - atan2(-(knuckle.y - wrist.y), knuckle.x - wrist.x)
+        let side = max(box.width, box.height)
+        let shift = -0.5 * box.height // shift_y −0.5 of the box's height (before squaring), along the turned y axis
+        let centre = Point(x: box.centre.x - shift * sin(rotation), y: box.centre.y + shift * cos(rotation))
+        let half = 2.6 * side / 2
+        let (c, s) = (cos(rotation), sin(rotation))
+        return [(-1.0, -1.0), (1, -1), (1, 1), (-1, 1)].map { corner in
+            let (u, v) = (corner.0 * half, corner.1 * half)
+            return Point(x: centre.x + u * c - v * s, y: centre.y + u * s + v * c)
+        }
+    }
+}
+
+/// MediaPipe's palm detector (BlazePalm, `palm_detection_full.tflite`, Apache-2.0): 192×192 letterboxed input in
+/// [0, 1] with black bars, 2016 anchors (24×24×2 + 12×12×6), each with a box and seven keypoints relative to its
+/// anchor; scores clipped to ±100 through a sigmoid, kept from 0.5, weighted non-maximum suppression at 0.3.
+/// Every figure is MediaPipe's `palm_detection_cpu` graph's (SsdAnchors, TensorsToDetections, NonMaxSuppression).
+package final class PalmDetector {
+    package static let inputSize = 192
+    package static let anchorCount = 2016
+    static let valuesPerAnchor = 18
+
+    /// Detections below this score are dropped (MediaPipe's min_score_thresh / min_detection_confidence).
+    package var minimumScore = 0.5
+    /// Boxes overlapping more than this (intersection over union) are merged (MediaPipe's min_suppression_threshold).
+    package var suppressionThreshold = 0.3
+
+    let interpreter: TFLiteInterpreter
+    private let anchors: [(x: Float, y: Float)]
+    private var crop = RGBImage(width: PalmDetector.inputSize, height: PalmDetector.inputSize)
+
+    package init(interpreter: TFLiteInterpreter) throws(TFLiteError) {
+        let n = Self.inputSize
+        guard interpreter.inputs.count == 1, interpreter.inputs[0].shape == [1, n, n, 3],
+              interpreter.outputs.count == 2, interpreter.outputs[0].count == Self.anchorCount * Self.valuesPerAnchor,
+              interpreter.outputs[1].count == Self.anchorCount else {
+            throw .invalidModel("not MediaPipe's palm detector: input \(interpreter.inputs.map(\.shape)), outputs \(interpreter.outputs.map(\.shape))")
+        }
+        self.interpreter = interpreter
+        anchors = Self.makeAnchors()
+    }
+
+    /// MediaPipe's SSD anchors for 4 layers with strides 8, 16, 16, 16 on 192×192, offset 0.5, fixed size: layers of
+    /// the same stride share one grid, each layer giving two anchors per cell (aspect ratio 1 and the interpolated
+    /// scale): 2 per cell of the 24×24 grid, 6 per cell of the 12×12 grid.
+    static func makeAnchors() -> [(x: Float, y: Float)] {
+        var anchors = [(x: Float, y: Float)]()
+        anchors.reserveCapacity(anchorCount)
+        for (grid, perCell) in [(24, 2), (12, 6)] {
+            for y in 0..<grid {
+                for x in 0..<grid {
+                    for _ in 0..<perCell { anchors.append(((Float(x) + 0.5) / Float(grid), (Float(y) + 0.5) / Float(grid))) }
+                }
+            }
+        }
+        return anchors
+    }
+
+    /// Every palm above `minimumScore`, best first.
+    package func detect(_ image: RGBImage) -> [PalmDetection] {
+        guard image.width > 0, image.height > 0 else { return [] }
+        let n = Self.inputSize
+        let letterbox = ModelCrop(letterboxing: image.width, image.height, into: n)
+        letterbox.fill(interpreter.input(0), from: image, crop: &crop, scale: 1.0 / 255, offset: 0)
+        interpreter.invoke()
+        return decode(letterbox)
+    }
+
+    /// The model's outputs after `invoke()` as palms in source pixels (through `letterbox`).
+    func decode(_ letterbox: ModelCrop) -> [PalmDetection] {
+        let regressors = interpreter.output(0), scores = interpreter.output(1)
+        var candidates = [FaceDetection]()
+        let size = Float(Self.inputSize)
+        for i in 0..<Self.anchorCount {
+            let score = sigmoid(min(max(scores[i], -100), 100))
+            guard score >= minimumScore else { continue }
+            let r = i * Self.valuesPerAnchor
+            let anchor = anchors[i]
+            // Offsets in tensor pixels relative to the anchor centre (x_scale = w_scale = 192, anchors of size 1).
+            let cx = (regressors[r] / size + anchor.x) * size, cy = (regressors[r + 1] / size + anchor.y) * size
+            let w = regressors[r + 2], h = regressors[r + 3]
+            guard w > 0, h > 0, cx.isFinite, cy.isFinite, w.isFinite, h.isFinite else { continue }
+            let topLeft = letterbox.source(Double(cx - w / 2), Double(cy - h / 2))
+            let bottomRight = letterbox.source(Double(cx + w / 2), Double(cy + h / 2))
+            var keypoints = [Point]()
+            keypoints.reserveCapacity(7)
+            for k in 0..<7 {
+                let kx = (regressors[r + 4 + 2 * k] / size + anchor.x) * size
+                let ky = (regressors[r + 5 + 2 * k] / size + anchor.y) * size
+                keypoints.append(letterbox.source(Double(kx), Double(ky)))
+            }
+            candidates.append(FaceDetection(score: score, box: FaceBox(x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x,
+                                                                       height: bottomRight.y - topLeft.y), keypoints: keypoints))
+        }
+        return FaceDetector.weightedSuppression(candidates, threshold: suppressionThreshold)
+            .map { PalmDetection(score: $0.score, box: $0.box, keypoints: $0.keypoints) }
+    }
+}
