@@ -38,6 +38,7 @@ public final class FaceAnalyzer {
             let count = min(max(newValue, 1), 2)
             for (_, interpreter) in interpreters { interpreter.threads = count }
             palm.interpreter.threads = count
+            hand.interpreter.threads = count
         }
     }
 
@@ -45,6 +46,7 @@ public final class FaceAnalyzer {
     private let mesh: FaceMeshModel
     private let iris: IrisModel
     private let palm: PalmDetector
+    private let hand: HandPresenceModel
 
     /// Loads the models from `modelDirectory`.
     public init(modelDirectory: String) throws(LoadError) {
@@ -56,6 +58,7 @@ public final class FaceAnalyzer {
         mesh = try load(FaceModels.mesh) { i throws(TFLiteError) in try FaceMeshModel(interpreter: i) }
         iris = try load(FaceModels.iris) { i throws(TFLiteError) in try IrisModel(interpreter: i) }
         palm = try load(FaceModels.palm) { i throws(TFLiteError) in try PalmDetector(interpreter: i) }
+        hand = try load(FaceModels.hand) { i throws(TFLiteError) in try HandPresenceModel(interpreter: i) }
     }
 
     /// Every face in `image`, best detector score first.
@@ -63,10 +66,16 @@ public final class FaceAnalyzer {
         detector.detect(image).compactMap { analyze(image, detection: $0, mode: mode) }
     }
 
-    /// Every palm (a hand seen from either side) in `image`, best score first: MediaPipe's palm detector on the whole
-    /// image. Not part of `analyze`: the photo's checks run it once on the still (`hand at the face`), never per
-    /// preview frame.
-    public func palms(_ image: RGBImage) -> [PalmDetection] { palm.detect(image) }
+    /// Every palm the palm detector finds in `image` (best score first), each with the hand landmark model's
+    /// hand-presence score on its hand region — MediaPipe's hand tracker keeps those from 0.5 (`isHand`). Not part of
+    /// `analyze`: the photo's checks run it once on the still (hand at the face), never per preview frame.
+    public func palms(_ image: RGBImage) -> [PalmDetection] {
+        palm.detect(image).map { found in
+            var found = found
+            found.handPresence = hand.presence(image, palm: found)
+            return found
+        }
+    }
 
     /// The detector alone (for diagnostics and tests).
     package func detect(_ image: RGBImage) -> [FaceDetection] { detector.detect(image) }

@@ -11,11 +11,29 @@ public struct PalmDetection: Sendable, Equatable {
     /// Seven keypoints: wrist centre, the index, middle, ring and little fingers' knuckles (MCP), the thumb's
     /// CMC and MCP joints, in MediaPipe's order (0 wrist, 1 index MCP, 2 middle MCP, …).
     public var keypoints: [Point]
+    /// The hand landmark model's hand-presence score on `handRegion` (0…1; MediaPipe keeps a hand from 0.5), nil when
+    /// it has not run.
+    public var handPresence: Double?
 
-    public init(score: Double, box: FaceBox, keypoints: [Point]) {
+    public init(score: Double, box: FaceBox, keypoints: [Point], handPresence: Double? = nil) {
         self.score = score
         self.box = box
         self.keypoints = keypoints
+        self.handPresence = handPresence
+    }
+
+    /// MediaPipe's rotation of the hand region: the wrist → middle knuckle vector turned to point up (radians, the
+    /// angle of the region's x axis in the source, y down).
+    var rotation: Double {
+        let wrist = keypoints[0], knuckle = keypoints[2]
+        return Double.pi / 2 - atan2(-(knuckle.y - wrist.y), knuckle.x - wrist.x)
+    }
+
+    /// The hand region's centre and side (see `handRegion`).
+    var handSquare: (centre: Point, side: Double) {
+        let side = max(box.width, box.height)
+        let shift = -0.5 * box.height // shift_y −0.5 of the box's height (before squaring), along the turned y axis
+        return (Point(x: box.centre.x - shift * sin(rotation), y: box.centre.y + shift * cos(rotation)), 2.6 * side)
     }
 
     /// The region MediaPipe's hand tracker takes as the whole hand (fingers included): the palm box turned so that
@@ -24,13 +42,8 @@ public struct PalmDetection: Sendable, Equatable {
     /// RectTransformation scale 2.6, shift_y −0.5, square_long). Its four corners, in source pixels.
     public var handRegion: [Point] {
         guard keypoints.count > 2 else { return [] }
-        let wrist = keypoints[0], knuckle = keypoints[2]
-        // MediaPipe's rotation: target angle 90° minus the angle of wrist → knuckle with y up.
-        let rotation = Double.pi / 2 - atan2(-(knuckle.y - wrist.y), knuckle.x - wrist.x)
-        let side = max(box.width, box.height)
-        let shift = -0.5 * box.height // shift_y −0.5 of the box's height (before squaring), along the turned y axis
-        let centre = Point(x: box.centre.x - shift * sin(rotation), y: box.centre.y + shift * cos(rotation))
-        let half = 2.6 * side / 2
+        let (centre, side) = handSquare
+        let half = side / 2
         let (c, s) = (cos(rotation), sin(rotation))
         return [(-1.0, -1.0), (1, -1), (1, 1), (-1, 1)].map { corner in
             let (u, v) = (corner.0 * half, corner.1 * half)
@@ -71,7 +84,7 @@ package final class PalmDetector {
     /// MediaPipe's SSD anchors for 4 layers with strides 8, 16, 16, 16 on 192×192, offset 0.5, fixed size: layers of
     /// the same stride share one grid, each layer giving two anchors per cell (aspect ratio 1 and the interpolated
     /// scale): 2 per cell of the 24×24 grid, 6 per cell of the 12×12 grid.
-    static func makeAnchors() -> [(x: Float, y: Float)] {
+    package static func makeAnchors() -> [(x: Float, y: Float)] {
         var anchors = [(x: Float, y: Float)]()
         anchors.reserveCapacity(anchorCount)
         for (grid, perCell) in [(24, 2), (12, 6)] {
@@ -123,4 +136,43 @@ package final class PalmDetector {
         return FaceDetector.weightedSuppression(candidates, threshold: suppressionThreshold)
             .map { PalmDetection(score: $0.score, box: $0.box, keypoints: $0.keypoints) }
     }
+}
+
+/// MediaPipe's hand landmark model (`hand_landmark_full.tflite`, Apache-2.0), used here only for its hand-presence
+/// score: MediaPipe's hand tracker runs it on each palm's hand region (224×224, [0, 1]) and keeps the hand when the
+/// score reaches 0.5 (min_hand_presence_confidence). It tells a palm from a face the palm detector mistook for one.
+package final class HandPresenceModel {
+    package static let inputSize = 224
+    /// MediaPipe's default min_hand_presence_confidence.
+    package static let minimumPresence = 0.5
+
+    let interpreter: TFLiteInterpreter
+    private var crop = RGBImage(width: HandPresenceModel.inputSize, height: HandPresenceModel.inputSize)
+
+    package init(interpreter: TFLiteInterpreter) throws(TFLiteError) {
+        let n = Self.inputSize
+        guard interpreter.inputs.count == 1, interpreter.inputs[0].shape == [1, n, n, 3], interpreter.outputs.count == 4,
+              interpreter.outputs[0].count == 63, interpreter.outputs[1].count == 1, interpreter.outputs[2].count == 1 else {
+            throw .invalidModel("not MediaPipe's hand landmark model: input \(interpreter.inputs.map(\.shape)), outputs \(interpreter.outputs.map(\.shape))")
+        }
+        self.interpreter = interpreter
+    }
+
+    /// The hand-presence score (the model's second output, through its own sigmoid) on `palm`'s hand region; nil when
+    /// the region is degenerate.
+    package func presence(_ image: RGBImage, palm: PalmDetection) -> Double? {
+        guard palm.keypoints.count == 7 else { return nil }
+        let (centre, side) = palm.handSquare
+        guard let region = ModelCrop(centre: centre, side: side, angle: palm.rotation, size: Self.inputSize) else { return nil }
+        region.fill(interpreter.input(0), from: image, crop: &crop, scale: 1.0 / 255, offset: 0)
+        interpreter.invoke()
+        let value = Double(interpreter.output(1)[0])
+        return value.isFinite ? min(max(value, 0), 1) : nil
+    }
+}
+
+extension PalmDetection {
+    /// A hand by MediaPipe's two defaults: detected as a palm (score ≥ 0.5) and confirmed by the hand landmark model
+    /// (presence ≥ 0.5). False when the presence model has not run.
+    public var isHand: Bool { score >= 0.5 && (handPresence ?? 0) >= HandPresenceModel.minimumPresence }
 }

@@ -170,6 +170,13 @@ package final class TFLiteInterpreter {
             NeuralKernels.pad(base + input, inShape: inShape, before: before, outShape: outShape, output: base + output)
         case .concatenate(let inputs, let outer, let output):
             NeuralKernels.concatenate(base: base, inputs, outer: outer, output: base + output)
+        case .mean(let input, let pixels, let channels, let output):
+            NeuralKernels.meanOverPixels(base + input, pixels: pixels, channels: channels, output: base + output)
+        case .fullyConnected(let f):
+            NeuralKernels.fullyConnected(base + f.input, weights: base + f.weights, bias: base + f.bias, batches: f.batches,
+                                         rows: f.rows, columns: f.columns, clamp: f.clamp, output: base + f.output)
+        case .logistic(let input, let output, let count):
+            NeuralKernels.logistic(base + input, count: count, output: base + output)
         case .resizeBilinear(let r):
             NeuralKernels.resizeBilinear(base + r.input, inH: r.inH, inW: r.inW, channels: r.channels, outH: r.outH, outW: r.outW,
                                          alignCorners: r.alignCorners, halfPixelCenters: r.halfPixelCenters, output: base + r.output)
@@ -236,6 +243,13 @@ private struct Resize {
     var alignCorners: Bool, halfPixelCenters: Bool
 }
 
+/// A FULLY_CONNECTED step: `batches` rows of `columns` inputs times constant weights [rows, columns], plus bias.
+private struct FullyConnected {
+    var input: Int, weights: Int, bias: Int, output: Int
+    var batches: Int, rows: Int, columns: Int
+    var clamp: NeuralKernels.Clamp
+}
+
 private enum Step {
     var kind: String {
         switch self {
@@ -251,6 +265,9 @@ private enum Step {
         case .pad: return "PAD"
         case .concatenate: return "CONCATENATION"
         case .resizeBilinear(let r): return "RESIZE_BILINEAR \(r.inH)×\(r.inW)→\(r.outH)×\(r.outW) \(r.channels)"
+        case .mean: return "MEAN"
+        case .fullyConnected(let f): return "FULLY_CONNECTED \(f.columns)→\(f.rows)"
+        case .logistic: return "LOGISTIC"
         }
     }
 
@@ -263,6 +280,9 @@ private enum Step {
     case pad(input: Int, inShape: [Int], before: [Int], outShape: [Int], output: Int)
     case concatenate(inputs: [(offset: Int, inner: Int)], outer: Int, output: Int)
     case resizeBilinear(Resize)
+    case mean(input: Int, pixels: Int, channels: Int, output: Int)
+    case fullyConnected(FullyConnected)
+    case logistic(input: Int, output: Int, count: Int)
 }
 
 
@@ -621,6 +641,51 @@ extension Planner {
             steps.append(.concatenate(inputs: parts, outer: outer, output: output))
             summary.append("CONCATENATION axis \(a) → \(outShape)")
 
+        case .mean(let keepDims):
+            try operands(node, inputs: 2...2, index)
+            let input = try image(node.inputs[0], index, node)
+            let expected = keepDims ? [1, 1, 1, input.c] : [1, input.c]
+            guard let axes = try int32s(node.inputs[1]), Set(axes) == [1, 2], model.tensors[out].shape == expected else {
+                throw fail(index, node, "only the mean over height and width of [1, H, W, C] is supported (output \(model.tensors[out].shape))")
+            }
+            let source = try operand(node.inputs[0], index, node)
+            let destination = try produce(out, count: input.c, index, node)
+            steps.append(.mean(input: source, pixels: input.h * input.w, channels: input.c, output: destination))
+            summary.append("MEAN over H, W → \(model.tensors[out].shape)")
+
+        case .fullyConnected(let activation, _):
+            try operands(node, inputs: 2...3, index)
+            let weightShape = model.tensors[node.inputs[1]].shape
+            guard weightShape.count == 2, weightShape[0] > 0, weightShape[1] > 0, let weights = try floats(node.inputs[1]) else {
+                throw fail(index, node, "the weights must be a constant [outputs, inputs] tensor")
+            }
+            let (rows, columns) = (weightShape[0], weightShape[1])
+            let count = model.tensors[node.inputs[0]].elementCount
+            guard count % columns == 0, model.tensors[out].elementCount == count / columns * rows else {
+                throw fail(index, node, "input \(model.tensors[node.inputs[0]].shape) and output \(model.tensors[out].shape) do not fit weights \(weightShape)")
+            }
+            var bias = [Float](repeating: 0, count: rows)
+            if node.inputs.count == 3, node.inputs[2] >= 0 {
+                guard let values = try floats(node.inputs[2]), values.count == rows else {
+                    throw fail(index, node, "the bias must be a constant of \(rows) values")
+                }
+                bias = values
+            }
+            let source = try operand(node.inputs[0], index, node)
+            let weightOffset = constant(weights), biasOffset = constant(bias)
+            let destination = try produce(out, count: count / columns * rows, index, node)
+            steps.append(.fullyConnected(FullyConnected(input: source, weights: weightOffset, bias: biasOffset, output: destination,
+                                                        batches: count / columns, rows: rows, columns: columns, clamp: Self.clamp(activation))))
+            summary.append("FULLY_CONNECTED \(columns) to \(rows) → \(model.tensors[out].shape)")
+
+        case .logistic:
+            try operands(node, inputs: 1...1, index)
+            let count = model.tensors[node.inputs[0]].elementCount
+            let source = try operand(node.inputs[0], index, node)
+            let destination = try produce(out, count: count, index, node)
+            steps.append(.logistic(input: source, output: destination, count: count))
+            summary.append("LOGISTIC → \(model.tensors[out].shape)")
+
         case .resizeBilinear(let alignCorners, let halfPixelCenters):
             try operands(node, inputs: 2...2, index)
             let input = try image(node.inputs[0], index, node)
@@ -652,6 +717,9 @@ extension Step {
         case .pad(let input, _, _, _, _): return [input]
         case .concatenate(let inputs, _, _): return inputs.map(\.offset)
         case .resizeBilinear(let r): return [r.input]
+        case .mean(let input, _, _, _): return [input]
+        case .fullyConnected(let f): return [f.input, f.weights, f.bias]
+        case .logistic(let input, _, _): return [input]
         }
     }
 }
@@ -715,6 +783,8 @@ extension Step {
              .prelu(_, _, let output, _, _), .pad(_, _, _, _, let output), .concatenate(_, _, let output):
             return [output]
         case .resizeBilinear(let r): return [r.output]
+        case .mean(_, _, _, let output), .logistic(_, let output, _): return [output]
+        case .fullyConnected(let f): return [f.output]
         }
     }
 
@@ -746,6 +816,12 @@ extension Step {
         case .resizeBilinear(var r):
             r.input = map(r.input); r.output = map(r.output)
             return .resizeBilinear(r)
+        case .mean(let input, let pixels, let channels, let output):
+            return .mean(input: map(input), pixels: pixels, channels: channels, output: map(output))
+        case .fullyConnected(var f):
+            f.input = map(f.input); f.weights = map(f.weights); f.bias = map(f.bias); f.output = map(f.output)
+            return .fullyConnected(f)
+        case .logistic(let input, let output, let count): return .logistic(input: map(input), output: map(output), count: count)
         }
     }
 }

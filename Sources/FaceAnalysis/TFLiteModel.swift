@@ -2,7 +2,7 @@ import Platform
 
 /// A `.tflite` model as read from its FlatBuffer: tensors, operators and their options, constant data.
 ///
-/// Only what the face and palm models need is parsed; an operator outside that set is reported by name at load
+/// Only what the face, palm and hand models need is parsed; an operator outside that set is reported by name at load
 /// (`TFLiteError.unsupportedOperator`) rather than failing later at inference.
 package struct TFLiteModel: Sendable {
     package enum ElementType: Sendable, Equatable {
@@ -67,6 +67,11 @@ package struct TFLiteModel: Sendable {
         case dequantize
         /// Bilinear upsampling to the size in the second (constant) input; the two options as TFLite defines them.
         case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
+        /// A matrix product with constant weights [outputs, inputs] and bias (TFLite's default weights format only).
+        case fullyConnected(activation: FusedActivation, keepNumDims: Bool)
+        case logistic
+        /// The mean over the axes in the second (constant) input.
+        case mean(keepDims: Bool)
 
         package var name: String {
             switch self {
@@ -81,6 +86,9 @@ package struct TFLiteModel: Sendable {
             case .concatenation: return "CONCATENATION"
             case .dequantize: return "DEQUANTIZE"
             case .resizeBilinear: return "RESIZE_BILINEAR"
+            case .fullyConnected: return "FULLY_CONNECTED"
+            case .logistic: return "LOGISTIC"
+            case .mean: return "MEAN"
             }
         }
     }
@@ -256,6 +264,12 @@ package struct TFLiteModel: Sendable {
                                     depthMultiplier: try positive(try o?.i32(3, default: 1) ?? 1, "depth multiplier"),
                                     activation: try FusedActivation(code: try o?.i8(4) ?? 0, at: index))
         case 6: return .dequantize
+        case 9:
+            // FullyConnectedOptions: fused_activation_function, weights_format (0 DEFAULT), keep_num_dims, asymmetric_quantize_inputs.
+            guard try (o?.i8(1) ?? 0) == 0 else { throw .invalidModel("operator #\(index): FULLY_CONNECTED with shuffled weights is not supported") }
+            return .fullyConnected(activation: try FusedActivation(code: try o?.i8(0) ?? 0, at: index), keepNumDims: try (o?.u8(2) ?? 0) != 0)
+        case 14: return .logistic
+        case 40: return .mean(keepDims: try (o?.u8(0) ?? 0) != 0)
         case 17:
             return .maxPool2D(padding: try padding(try o?.i8(0) ?? 0), strideW: try positive(try o?.i32(1) ?? 0, "stride"),
                               strideH: try positive(try o?.i32(2) ?? 0, "stride"),
@@ -282,9 +296,9 @@ package struct TFLiteModel: Sendable {
 
     /// Names of the builtin operators a face model might plausibly contain, for error messages.
     static let builtinNames: [Int: String] = [
-        1: "AVERAGE_POOL_2D", 5: "DEPTH_TO_SPACE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 18: "MUL",
+        1: "AVERAGE_POOL_2D", 5: "DEPTH_TO_SPACE", 18: "MUL",
         20: "RELU_N1_TO_1", 21: "RELU6", 25: "SOFTMAX", 28: "TANH", 39: "TRANSPOSE",
-        40: "MEAN", 41: "SUB", 42: "DIV", 43: "SQUEEZE", 45: "STRIDED_SLICE", 49: "SPLIT", 53: "CAST",
+        41: "SUB", 42: "DIV", 43: "SQUEEZE", 45: "STRIDED_SLICE", 49: "SPLIT", 53: "CAST",
         55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 67: "TRANSPOSE_CONV", 83: "PACK", 97: "RESIZE_NEAREST_NEIGHBOR",
         98: "LEAKY_RELU", 114: "QUANTIZE", 117: "HARD_SWISH",
     ]

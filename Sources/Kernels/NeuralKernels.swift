@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// The inference kernels of the TFLite runtime: NHWC float32, batch 1, raw pointers handed in once per
 /// call, no allocation inside. Each has a scalar reference in Tests/FaceAnalysisTests/KernelTests.swift.
 ///
@@ -866,6 +869,39 @@ public enum NeuralKernels {
                 destination += channels
             }
         }
+    }
+
+    /// MEAN over the spatial axes of an NHWC tensor (batch 1): per channel, the average of all `pixels` (global
+    /// average pooling, as MediaPipe's hand landmark model ends its backbone).
+    public static func meanOverPixels(_ input: UnsafePointer<Float>, pixels: Int, channels: Int, output: UnsafeMutablePointer<Float>) {
+        output.update(repeating: 0, count: channels)
+        var source = input
+        for _ in 0..<pixels {
+            for c in 0..<channels { output[c] += source[c] }
+            source += channels
+        }
+        let scale = 1 / Float(max(pixels, 1))
+        for c in 0..<channels { output[c] *= scale }
+    }
+
+    /// FULLY_CONNECTED: for each of `batches` input rows of `columns` values, `rows` outputs, output[r] = bias[r] +
+    /// Σ weights[r][k] · input[k] (weights row-major [rows, columns], TFLite's default layout), then `clamp`.
+    public static func fullyConnected(_ input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                      batches: Int, rows: Int, columns: Int, clamp: Clamp, output: UnsafeMutablePointer<Float>) {
+        for b in 0..<batches {
+            let x = input + b * columns
+            for r in 0..<rows {
+                let w = weights + r * columns
+                var sum: Float = 0
+                for k in 0..<columns { sum += w[k] * x[k] }
+                output[b * rows + r] = min(max(sum + bias[r], clamp.low), clamp.high)
+            }
+        }
+    }
+
+    /// LOGISTIC: 1 ÷ (1 + e^−x), element by element.
+    public static func logistic(_ input: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { output[i] = 1 / (1 + expf(-input[i])) }
     }
 
     // MARK: - Half precision

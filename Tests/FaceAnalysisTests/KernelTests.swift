@@ -2,6 +2,9 @@ import FaceAnalysis
 import KernelDispatch
 import Kernels
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Each inference kernel against a plain scalar loop on small tensors (odd channel counts reach the
 /// vector tails; sizes not divisible by 4 reach the pixel tails), on every instruction-set path this
@@ -290,6 +293,32 @@ import Testing
         NeuralKernels.resizeBilinear(flat, inH: inH, inW: inW, channels: channels, outH: outH, outW: outW,
                                      alignCorners: alignCorners, halfPixelCenters: halfPixel, output: &out)
         #expect(out.allSatisfy { abs($0 - 0.25) < 1e-6 })
+    }
+
+    /// MEAN over height and width, FULLY_CONNECTED (with bias and clamp) and LOGISTIC against plain loops.
+    @Test func meanFullyConnectedAndLogistic() {
+        var random = TestRandom(seed: 41)
+        let x = random.floats(7 * 5 * 13)
+        var mean = [Float](repeating: .nan, count: 13)
+        NeuralKernels.meanOverPixels(x, pixels: 35, channels: 13, output: &mean)
+        for c in 0..<13 {
+            let expected = (0..<35).reduce(Float(0)) { $0 + x[$1 * 13 + c] } / 35
+            #expect(abs(mean[c] - expected) < 1e-6)
+        }
+        let input = random.floats(2 * 11), weights = random.floats(3 * 11), bias = random.floats(3)
+        var out = [Float](repeating: .nan, count: 6)
+        NeuralKernels.fullyConnected(input, weights: weights, bias: bias, batches: 2, rows: 3, columns: 11,
+                                     clamp: NeuralKernels.Clamp(low: -0.5, high: 0.5), output: &out)
+        for b in 0..<2 {
+            for r in 0..<3 {
+                let sum = (0..<11).reduce(bias[r]) { $0 + weights[r * 11 + $1] * input[b * 11 + $1] }
+                #expect(abs(out[b * 3 + r] - min(max(sum, -0.5), 0.5)) < 1e-5)
+            }
+        }
+        let logits: [Float] = [-100, -3, 0, 2.5, 100]
+        var probabilities = [Float](repeating: .nan, count: 5)
+        NeuralKernels.logistic(logits, count: 5, output: &probabilities)
+        for (p, l) in zip(probabilities, logits) { #expect(abs(Double(p) - 1 / (1 + exp(-Double(l)))) < 1e-6) }
     }
 
     @Test func concatenateAlongAnAxis() {
