@@ -70,11 +70,7 @@ public final class FaceAnalyzer {
     /// hand-presence score on its hand region — MediaPipe's hand tracker keeps those from 0.5 (`isHand`). Not part of
     /// `analyze`: the photo's checks run it once on the still (hand at the face), never per preview frame.
     public func palms(_ image: RGBImage) -> [PalmDetection] {
-        palm.detect(image).map { found in
-            var found = found
-            found.handPresence = hand.presence(image, palm: found)
-            return found
-        }
+        palm.detect(image).map { hand.confirm(image, palm: $0) }
     }
 
     /// The detector alone (for diagnostics and tests).

@@ -14,12 +14,16 @@ public struct PalmDetection: Sendable, Equatable {
     /// The hand landmark model's hand-presence score on `handRegion` (0…1; MediaPipe keeps a hand from 0.5), nil when
     /// it has not run.
     public var handPresence: Double?
+    /// The hand landmark model's 21 points (wrist, then four per finger from the thumb, knuckle to tip) in source
+    /// pixels; empty when it has not run.
+    public var handLandmarks: [Point]
 
-    public init(score: Double, box: FaceBox, keypoints: [Point], handPresence: Double? = nil) {
+    public init(score: Double, box: FaceBox, keypoints: [Point], handPresence: Double? = nil, handLandmarks: [Point] = []) {
         self.score = score
         self.box = box
         self.keypoints = keypoints
         self.handPresence = handPresence
+        self.handLandmarks = handLandmarks
     }
 
     /// MediaPipe's rotation of the hand region: the wrist → middle knuckle vector turned to point up (radians, the
@@ -138,9 +142,10 @@ package final class PalmDetector {
     }
 }
 
-/// MediaPipe's hand landmark model (`hand_landmark_full.tflite`, Apache-2.0), used here only for its hand-presence
-/// score: MediaPipe's hand tracker runs it on each palm's hand region (224×224, [0, 1]) and keeps the hand when the
-/// score reaches 0.5 (min_hand_presence_confidence). It tells a palm from a face the palm detector mistook for one.
+/// MediaPipe's hand landmark model (`hand_landmark_full.tflite`, Apache-2.0): MediaPipe's hand tracker runs it on each
+/// palm's hand region (224×224, [0, 1]) and keeps the hand when its presence score reaches 0.5
+/// (min_hand_presence_confidence) — it tells a palm from a face the palm detector mistook for one — and its 21 points
+/// say where the hand's fingers are.
 package final class HandPresenceModel {
     package static let inputSize = 224
     /// MediaPipe's default min_hand_presence_confidence.
@@ -158,16 +163,22 @@ package final class HandPresenceModel {
         self.interpreter = interpreter
     }
 
-    /// The hand-presence score (the model's second output, through its own sigmoid) on `palm`'s hand region; nil when
-    /// the region is degenerate.
-    package func presence(_ image: RGBImage, palm: PalmDetection) -> Double? {
-        guard palm.keypoints.count == 7 else { return nil }
+    /// `palm` with the hand-presence score (the model's second output, through its own sigmoid) and the 21 points
+    /// (its first output, x, y, z per point in tensor pixels) on its hand region; unchanged when the region is degenerate.
+    package func confirm(_ image: RGBImage, palm: PalmDetection) -> PalmDetection {
+        guard palm.keypoints.count == 7 else { return palm }
         let (centre, side) = palm.handSquare
-        guard let region = ModelCrop(centre: centre, side: side, angle: palm.rotation, size: Self.inputSize) else { return nil }
+        guard let region = ModelCrop(centre: centre, side: side, angle: palm.rotation, size: Self.inputSize) else { return palm }
         region.fill(interpreter.input(0), from: image, crop: &crop, scale: 1.0 / 255, offset: 0)
         interpreter.invoke()
         let value = Double(interpreter.output(1)[0])
-        return value.isFinite ? min(max(value, 0), 1) : nil
+        guard value.isFinite else { return palm }
+        let points = interpreter.output(0)
+        let landmarks = (0..<21).map { region.source(Double(points[3 * $0]), Double(points[3 * $0 + 1])) }
+        var confirmed = palm
+        confirmed.handPresence = min(max(value, 0), 1)
+        confirmed.handLandmarks = landmarks.allSatisfy { $0.x.isFinite && $0.y.isFinite } ? landmarks : []
+        return confirmed
     }
 }
 
