@@ -17,6 +17,9 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
     case eyeGlare
     /// Hair or a dark object over an eye: its surroundings darker than lit skin can be (issue 14).
     case faceOcclusion
+    /// A hand on the face or its outline: a hand MediaPipe's two hand models confirm, within half a finger's breadth of
+    /// the face oval (issue 14).
+    case handAtFace
     case mouthClosed
     case backgroundUniformity
     case backgroundColour

@@ -28,6 +28,9 @@ public struct ObservedFace: Sendable, Equatable {
     public var mouthOpenness: Double?
     /// The face model's 468 points, when it ran (nil for hand-given landmarks): what `faceOcclusion` samples around.
     public var mesh: [MeshPoint]?
+    /// Every palm the hand models found in the photo (`FaceAnalyzer.palms`), confirmed or not; nil when they did not run
+    /// (hand-given landmarks, preview frames): `handAtFace` then cannot be judged.
+    public var palms: [PalmDetection]?
 
     /// The less open eye's openness.
     public var eyeOpenness: Double? { eyes?.lessOpen }
@@ -38,12 +41,13 @@ public struct ObservedFace: Sendable, Equatable {
     }
 
     public init(geometry: FaceGeometry, eyes: EyeOpenness?, eyesReadByIrisModel: Bool = true, mouthOpenness: Double? = nil,
-                mesh: [MeshPoint]? = nil) {
+                mesh: [MeshPoint]? = nil, palms: [PalmDetection]? = nil) {
         self.geometry = geometry
         self.eyes = eyes
         self.eyesReadByIrisModel = eyesReadByIrisModel
         self.mouthOpenness = mouthOpenness
         self.mesh = mesh
+        self.palms = palms
     }
 }
 
@@ -190,6 +194,7 @@ public struct ComplianceChecker: Sendable {
         checks.append(eyesOpen(face))
         checks.append(eyesVisible(image, g))
         checks.append(faceOcclusion(image, face))
+        checks.append(handAtFace(face))
         checks.append(measured(.mouthClosed, face.mouthOpenness, "≤ \(format(thresholds.maximumMouthOpenness))", mandatory: true,
                                { $0 <= thresholds.maximumMouthOpenness },
                                Advice(de: "Bitte den Mund schließen.", en: "Please close your mouth.")))
@@ -338,6 +343,22 @@ public struct ComplianceChecker: Sendable {
                              en: "Hair or something else covers an eye. Please keep your eyes uncovered."))
     }
 
+    /// A hand on the face or its outline (issue 14): mandatory, as ICAO 9303-3 and TR-03121 want the face fully visible
+    /// and nothing in front of it; both scores are MediaPipe's defaults, the distance half a finger's breadth
+    /// (`HandFinding`), and no FRLL portrait is refused by it (docs/compliance.md). The value is the number of hands at
+    /// the face. Without the hand models' result or the face's mesh it cannot be judged (a fail, never a pass by default).
+    private func handAtFace(_ face: ObservedFace) -> CheckResult {
+        let limit = "= 0 hands (palm and hand presence ≥ 0.5) within \(format(HandFinding.maximumDistance)) IED of the face oval"
+        guard let palms = face.palms, let mesh = face.mesh, let outline = HandFinding.faceOutline(mesh) else {
+            return cannotJudge(.handAtFace, limit, mandatory: true,
+                               because: Advice(de: "Hände oder Gesichtsumriss nicht vermessen.", en: "hands or face outline not measured."))
+        }
+        let atFace = HandFinding.measure(palms: palms, faceOutline: outline, interEyeDistance: face.geometry.interEyeDistance).filter(\.atFace)
+        return result(.handAtFace, Double(atFace.count), limit, atFace.isEmpty, mandatory: true,
+                      Advice(de: "Eine Hand ist am Gesicht. Bitte die Hände vom Gesicht nehmen.",
+                             en: "A hand is at your face. Please take your hands away from your face."))
+    }
+
     /// Levels by which the face's mean chroma lies outside the skin box (0 inside).
     private func colourCastDistance(_ q: QualityMeasures) -> Double {
         func outside(_ v: Double, _ r: ClosedRange<Double>) -> Double { v < r.lowerBound ? r.lowerBound - v : max(0, v - r.upperBound) }
@@ -411,9 +432,23 @@ func format(_ value: Double) -> String {
 extension ObservedFace {
     /// What the checks need of a face the model found: its geometry (with the skull-top crown, the
     /// measured head width and pose), the less open eye, and the mouth.
-    public init(_ face: DetectedFace) {
+    public init(_ face: DetectedFace) { self.init(face, palms: nil) }
+
+    /// `palms`: what `FaceAnalyzer.palms` found in the same image (nil when it did not run).
+    public init(_ face: DetectedFace, palms: [PalmDetection]?) {
         self.init(geometry: face.geometry, eyes: EyeOpenness(imageLeft: face.eyeOpenness.imageLeft, imageRight: face.eyeOpenness.imageRight),
-                  eyesReadByIrisModel: face.eyeContourFromIrisModel, mouthOpenness: face.mouthOpenness, mesh: face.landmarks)
+                  eyesReadByIrisModel: face.eyeContourFromIrisModel, mouthOpenness: face.mouthOpenness, mesh: face.landmarks, palms: palms)
+    }
+}
+
+extension FaceAnalyzer {
+    /// The faces of a photo as the checks see them: the face chain, then the hand models once on the whole image
+    /// (only when there is a face to judge). For stills; the preview uses `analyze` alone.
+    public func observe(_ image: RGBImage) -> [ObservedFace] {
+        let faces = analyze(image)
+        guard !faces.isEmpty else { return [] }
+        let found = palms(image)
+        return faces.map { ObservedFace($0, palms: found) }
     }
 }
 

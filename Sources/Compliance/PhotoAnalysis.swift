@@ -67,6 +67,23 @@ public struct PhotoAnalysis: Encodable, Sendable {
             try c.encode(mouthTeethFraction, forKey: .mouthTeethFraction); try c.encode(mouthCavityFraction, forKey: .mouthCavityFraction)
         }
     }
+    /// A palm the palm detector found (score ≥ 0.5), the hand landmark model's presence on it (null when it did not run),
+    /// whether both confirm a hand, and the hand's nearest point's distance from this face's oval in inter-eye
+    /// distances, negative inside (null for an unconfirmed palm or a face without a mesh); `handAtFace` refuses
+    /// confirmed hands within 0.15.
+    struct Hand: Encodable {
+        var score: Double
+        var presence: Double?
+        var isHand: Bool
+        var distanceToFace: Double?
+        var palmBox: [Double]
+        private enum CodingKeys: String, CodingKey { case score, presence, isHand, distanceToFace, palmBox }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(score, forKey: .score); try c.encode(presence, forKey: .presence); try c.encode(isHand, forKey: .isHand)
+            try c.encode(distanceToFace, forKey: .distanceToFace); try c.encode(palmBox, forKey: .palmBox)
+        }
+    }
     struct Face: Encodable {
         var score: Double
         var box: [Double]
@@ -83,9 +100,11 @@ public struct PhotoAnalysis: Encodable, Sendable {
         /// Each eye's share of its surroundings darker than a quarter of the skin's light (hair or an object over the
         /// eye; `faceOcclusion` refuses above 0.5); null where it cannot be judged.
         var hiddenEye: Light.EyePair
+        /// Every palm in the photo, judged against this face (`handAtFace`).
+        var hands: [Hand]
         var reported: Reported
 
-        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, hiddenEye, reported }
+        private enum CodingKeys: String, CodingKey { case score, box, pupils, eyeCorners, chin, crown, pose, poseFit, eyeOpenness, mouthOpenness, light, hiddenEye, hands, reported }
 
         /// Writes `"poseFit": null` when the fit failed ("cannot judge"), rather than leaving the key out.
         func encode(to encoder: any Encoder) throws {
@@ -94,7 +113,8 @@ public struct PhotoAnalysis: Encodable, Sendable {
             try c.encode(eyeCorners, forKey: .eyeCorners); try c.encode(chin, forKey: .chin); try c.encode(crown, forKey: .crown)
             try c.encode(pose, forKey: .pose); try c.encode(poseFit, forKey: .poseFit)
             try c.encode(eyeOpenness, forKey: .eyeOpenness); try c.encode(mouthOpenness, forKey: .mouthOpenness)
-            try c.encode(light, forKey: .light); try c.encode(hiddenEye, forKey: .hiddenEye); try c.encode(reported, forKey: .reported)
+            try c.encode(light, forKey: .light); try c.encode(hiddenEye, forKey: .hiddenEye)
+            try c.encode(hands, forKey: .hands); try c.encode(reported, forKey: .reported)
         }
     }
     var image: Size
@@ -103,8 +123,9 @@ public struct PhotoAnalysis: Encodable, Sendable {
     var checks: [CheckResult]
     var compliant: Bool
 
-    /// The analysis of `image` (stored as `encoding`) with the `faces` the chain found and the report the checks gave.
-    public init(image: RGBImage, encoding: JPEGColourEncoding, faces: [DetectedFace], report: ComplianceReport) {
+    /// The analysis of `image` (stored as `encoding`) with the `faces` the chain found, the `palms` the hand models found,
+    /// and the report the checks gave.
+    public init(image: RGBImage, encoding: JPEGColourEncoding, faces: [DetectedFace], palms: [PalmDetection] = [], report: ComplianceReport) {
         func point(_ p: Point) -> [Double] { [p.x.rounded(decimals: 1), p.y.rounded(decimals: 1)] }
         self.image = Size(width: image.width, height: image.height)
         colourEncoding = Encoding(model: encoding.model, bitsPerSample: encoding.bitsPerSample, iccProfile: encoding.iccProfile)
@@ -123,6 +144,7 @@ public struct PhotoAnalysis: Encodable, Sendable {
                  mouthOpenness: face.mouthOpenness.rounded(decimals: 3),
                  light: Self.light(LightFindings.measure(image, face: face.geometry), underEye: EyesVisibleFinding.measure(image, face: face.geometry)),
                  hiddenEye: Self.hiddenEye(OcclusionFinding.measure(image, mesh: face.landmarks, interEyeDistance: face.geometry.interEyeDistance)),
+                 hands: Self.hands(palms, face),
                  reported: Self.reported(image, face))
         }
         checks = report.checks
@@ -135,6 +157,16 @@ extension PhotoAnalysis {
         let mouth = MouthInterior.measure(image, face)
         return Reported(foreheadSkinFraction: CoveringFindings.foreheadSkinFraction(image, face: face.geometry).map { $0.rounded(decimals: 3) },
                         mouthTeethFraction: mouth.map { $0.teeth.rounded(decimals: 3) }, mouthCavityFraction: mouth.map { $0.cavity.rounded(decimals: 3) })
+    }
+
+    static func hands(_ palms: [PalmDetection], _ face: DetectedFace) -> [Hand] {
+        let outline = HandFinding.faceOutline(face.landmarks)
+        return palms.map { palm in
+            let distance = outline.flatMap { HandFinding.measure(palms: [palm], faceOutline: $0, interEyeDistance: face.geometry.interEyeDistance).first }
+            return Hand(score: palm.score.rounded(decimals: 3), presence: palm.handPresence.map { $0.rounded(decimals: 3) }, isHand: palm.isHand,
+                        distanceToFace: distance.map { $0.distanceToFace.rounded(decimals: 3) },
+                        palmBox: [palm.box.x, palm.box.y, palm.box.width, palm.box.height].map { $0.rounded(decimals: 1) })
+        }
     }
 
     static func hiddenEye(_ hidden: (imageLeft: Double?, imageRight: Double?)) -> Light.EyePair {

@@ -28,7 +28,7 @@ public struct PipelineBenchmark: Sendable {
     public func medians(analyzer: FaceAnalyzer, repeats: Int, step: () -> Void = {}) throws -> [String: Double] {
         let photo = try PhotoProcessor.process(frame, face: face, profile: profile)
         let checker = ComplianceChecker(profile: profile)
-        let photoFaces = analyzer.analyze(photo.image).map(ObservedFace.init)
+        let photoFaces = analyzer.observe(photo.image)
         func time(_ body: () throws -> Void) rethrows -> Double {
             try body()
             var samples: [Double] = []
@@ -51,7 +51,7 @@ public struct PipelineBenchmark: Sendable {
             let found = analyzer.analyze(decoded)
             let result = try PhotoProcessor.process(decoded, face: found[0].geometry, profile: profile)
             _ = try JPEG.encode(result.image, options: .finalPhoto)
-            _ = checker.check(result.image, faces: analyzer.analyze(result.image).map(ObservedFace.init))
+            _ = checker.check(result.image, faces: analyzer.observe(result.image))
         }
         return medians
     }

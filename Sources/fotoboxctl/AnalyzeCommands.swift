@@ -8,7 +8,7 @@ import Platform
 let analyzeCommand = Command(
     "analyze", summary: "find the faces in a photo and measure their landmarks",
     discussion: """
-        Runs the face chain (BlazeFace → FaceMesh → Iris) on a JPEG. Coordinates are source pixels, x right, \
+        Runs the face chain (BlazeFace → FaceMesh → Iris) and the hand models (palm detector → hand landmarks) on a JPEG. Coordinates are source pixels, x right, \
         y down; "imageLeft" is the eye with the smaller x. The crown is the estimated top of the skull (hair \
         ignored, as the German photo rules measure the head). Models are looked up in --models, else ./models, \
         else \(FaceModels.installedDirectory).
@@ -28,6 +28,8 @@ let analyzeCommand = Command(
         let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
         let analyzer = try loadAnalyzer(arguments.value("models") ?? station?.modelDirectory)
         let faces = analyzer.analyze(image)
+        // The hand models run once on the still, only when there is a face to judge.
+        let palms = faces.isEmpty ? [] : analyzer.palms(image)
         if let annotated = arguments.value("annotate") {
             let marked: [UInt8]
             do { marked = try JPEG.encode(image.markingLandmarks(of: faces), options: JPEGEncodeOptions(quality: 90)) } catch {
@@ -39,9 +41,9 @@ let analyzeCommand = Command(
         // checks say how the crop would have to move.
         let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
-        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map(ObservedFace.init), source: encoding)
+        let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map { ObservedFace($0, palms: palms) }, source: encoding)
         if arguments.flag("json") {
-            output.print(try jsonText(PhotoAnalysis(image: image, encoding: encoding, faces: faces, report: report)))
+            output.print(try jsonText(PhotoAnalysis(image: image, encoding: encoding, faces: faces, palms: palms, report: report)))
         } else {
             output.print("\(path): \(image.width)×\(image.height), \(faces.count == 1 ? "1 face" : "\(faces.count) faces")")
             for (index, face) in faces.enumerated() { output.print(lines: face.summaryLines(number: index + 1)) }

@@ -58,7 +58,7 @@ let processCommand = Command(
             throw CommandRunner.Failure(.failure, "\(outPath): \(error)")
         }
         try writeFile(encoded, to: outPath)
-        let judged = analyzer.map { $0.analyze(photo.image).map(ObservedFace.init) } ?? [ObservedFace(geometry: photo.geometry)]
+        let judged = analyzer.map { $0.observe(photo.image) } ?? [ObservedFace(geometry: photo.geometry)]
         let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(photo.image, faces: judged, source: encoding)
         if arguments.flag("json") {
             output.print(try jsonText(ProcessedPhotoReport(photo, writtenTo: outPath, report: report)))

@@ -153,7 +153,7 @@ struct FaceFinder {
     }
 
     func faces(_ image: RGBImage, annotated: [ObservedFace]) -> [ObservedFace] {
-        analyzer.map { $0.analyze(image).map(ObservedFace.init) } ?? annotated
+        analyzer.map { $0.observe(image) } ?? annotated
     }
 }
 

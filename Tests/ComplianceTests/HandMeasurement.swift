@@ -15,10 +15,11 @@ import Testing
         guard let outline = HandFinding.faceOutline(face.landmarks) else { return "HAND \(name): no mesh" }
         let ied = face.geometry.interEyeDistance
         let rows = palms.map { palm -> String in
-            let inside = HandFinding.measure(palms: [palm], faceOutline: outline)?.pointsInFace ?? 0
+            let nearest = HandFinding.measure(palms: [palm], faceOutline: outline, interEyeDistance: ied).first?.distanceToFace
             let below = (palm.box.centre.y - face.chin.y) / ied
-            return String(format: "score %.3f presence %.3f points in face %d palm %.0fx%.0f centre %.1f IED below chin", palm.score,
-                          palm.handPresence ?? -1, inside, palm.box.width, palm.box.height, below)
+            return String(format: "score %.3f presence %.3f hand %@ distance to face %@ IED palm %.0fx%.0f centre %.1f IED below chin",
+                          palm.score, palm.handPresence ?? -1, palm.isHand ? "yes" : "no", nearest.map { String(format: "%.3f", $0) } ?? "-",
+                          palm.box.width, palm.box.height, below)
         }
         return "HAND \(name): \(palms.count) palm(s)" + (rows.isEmpty ? "" : ": " + rows.joined(separator: "; "))
     }

@@ -156,7 +156,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         guard faces.count == 1 else { return .failure(GuidanceProblem(code: faces.isEmpty ? .noFace : .onlyOnePerson)) }
         do {
             let photo = try PhotoProcessor.process(image, face: faces[0].geometry, profile: profile)
-            let report = checker.check(photo.image, faces: analyzer.analyze(photo.image).map(ObservedFace.init))
+            let report = checker.check(photo.image, faces: analyzer.observe(photo.image))
             return .success((photo, report))
         } catch {
             return .failure(GuidanceProblem(code: VisitCore.GuidanceCode(GuidanceEvaluator.code(for: error))))
@@ -193,7 +193,7 @@ extension CompliancePhotoPipeline {
         if let code = adviceCode(check) { return .guidance(code) }
         switch check.id {
         case .backgroundUniformity: return .clearBackground
-        case .illuminationUniformity, .faceOcclusion: return .uncoverFace
+        case .illuminationUniformity, .faceOcclusion, .handAtFace: return .uncoverFace
         default: return .askStaff
         }
     }
