@@ -44,7 +44,6 @@ let package = Package(
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
         systemLibrary("CGnuTLS", pkgConfig: "gnutls", apt: ["libgnutls28-dev"]),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
-        systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
         // Header only, nothing linked but libc: what Glibc's Swift module leaves out (<sys/timex.h>) and
         // ThreadSanitizer's lock annotations (called by Platform's `Locked` only in the `make tsan` build).
         .systemLibrary(name: "CPlatform", path: "Sources/CPlatform"),
@@ -79,7 +78,7 @@ let package = Package(
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
-        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
         .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.

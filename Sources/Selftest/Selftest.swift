@@ -253,7 +253,6 @@ extension Selftest {
         }
         // The uploader's own check of the [backend] files first: a missing file is one clear line.
         do throws(OutboxError) { try UploaderSettings(config: config).validate() } catch { return (false, "\(error)") }
-        let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         var problems: [String] = []
         var notes: [String] = []
         var expired = false
@@ -270,9 +269,7 @@ extension Selftest {
             case .failure(let error): problems.append("\(label) \(file): \(error.message)")
             }
         }
-        let probe = OfficeProbe.handshake(host: bareHost, port: UInt16(url.port ?? 443), caFile: config.backendCA,
-                                       certificateFile: config.backendClientCert, keyFile: config.backendClientKey,
-                                       pin: config.backendPin, timeoutSeconds: Double(config.connectTimeoutSeconds))
+        let probe = OfficeProbe.handshake(config: config)
         switch probe {
         case .success(let answer):
             expiry("office cert", [answer.serverCertificateDays])
