@@ -67,14 +67,14 @@ let package = Package(
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
-        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform"]),
+        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform", "Configuration"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
         .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
         // What a camera and a pad deliver, as values (no device, no C library but libjpeg's decoder).
         .target(name: "Capture", dependencies: ["Imaging", "Platform"]),
         // Hardware.
-        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
+        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture", "Configuration"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),

@@ -1,3 +1,5 @@
+import Configuration
+
 /// The rules a finished photo is made to: its exact size and the limits of BSI TR-03121-3 vol. 2,
 /// table 5.3 (the same figures as ICAO's Portrait Quality TR 2018). `docs/compliance.md` cites each.
 public struct PhotoProfile: Sendable, Equatable {
@@ -38,12 +40,11 @@ public struct PhotoProfile: Sendable, Equatable {
     /// A scanned paper photo: 622×800, IED ≥ 120 px.
     public static let scan = PhotoProfile(name: "scan", width: 622, height: 800, minimumInterEyeDistance: 120)
 
-    /// The profile called `name`, or nil.
-    public static func named(_ name: String) -> PhotoProfile? {
-        switch name {
-        case "live": return .live
-        case "scan": return .scan
-        default: return nil
+    /// The rules of the profile a station captures for (`visit.profile`, fotoboxctl's `--profile`).
+    public static func of(_ capture: CaptureProfile) -> PhotoProfile {
+        switch capture {
+        case .live: .live
+        case .scan: .scan
         }
     }
 }
