@@ -10,9 +10,9 @@ public struct ConfigValueError: Error, Sendable, Equatable, CustomStringConverti
 
 /// The photo profile a station captures for (`visit.profile`), which a submission carries to the office.
 public enum CaptureProfile: String, Codable, Sendable, CaseIterable {
-    /// Taken at the kiosk's camera: 1244×1600.
+    /// Taken at the kiosk's camera (the photo's rules: Compliance's `PhotoProfile.live`).
     case live
-    /// A scanned print: 622×800.
+    /// A scanned print (`PhotoProfile.scan`).
     case scan
 
     /// `live` or `scan`: the one parser of `visit.profile` and fotoboxctl's `--profile`.
