@@ -80,7 +80,7 @@ let package = Package(
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
         .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["WebServer", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
         .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
