@@ -79,7 +79,7 @@ let package = Package(
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
         .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["WebServer", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
         .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),

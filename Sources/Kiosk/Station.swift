@@ -26,7 +26,7 @@ public enum StationError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .caseRules(let error): "case-number rules ([visit]): \(error)"
         case .camera(let error): "camera.device: \(error)"
-        case .server(let error): "\(error)"
+        case .server(let error): "kiosk.listen: \(error)"
         case .models(let reason): "models.directory: \(reason)"
         case .outbox(let reason): "outbox: \(reason)"
         }
