@@ -44,7 +44,6 @@ let package = Package(
         systemLibrary("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: ["libmicrohttpd-dev"]),
         systemLibrary("CGnuTLS", pkgConfig: "gnutls", apt: ["libgnutls28-dev"]),
         systemLibrary("CCrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
-        systemLibrary("COpenSSL", pkgConfig: "openssl", apt: ["libssl-dev"]),
         // Header only, nothing linked but libc: what Glibc's Swift module leaves out (<sys/timex.h>) and
         // ThreadSanitizer's lock annotations (called by Platform's `Locked` only in the `make tsan` build).
         .systemLibrary(name: "CPlatform", path: "Sources/CPlatform"),
@@ -68,19 +67,19 @@ let package = Package(
         // The photo pipeline, bottom-up.
         .target(name: "Imaging", dependencies: ["CJPEG", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
         .target(name: "FaceAnalysis", dependencies: ["Imaging", "Platform", "Kernels", "KernelDispatch"], swiftSettings: kernelSettings()),
-        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform"]),
+        .target(name: "Compliance", dependencies: ["Imaging", "FaceAnalysis", "Platform", "Configuration"]),
         // Presentation-attack detection: judges a sequence of preview frames' faces (issue 13).
         .target(name: "Liveness", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Configuration"]),
 
         // What a camera and a pad deliver, as values (no device, no C library but libjpeg's decoder).
         .target(name: "Capture", dependencies: ["Imaging", "Platform"]),
         // Hardware.
-        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture"]),
+        .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture", "Configuration"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
         .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
-        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "COpenSSL", "SQLite", "Submission", "Platform", "Configuration"]),
-        .target(name: "OfficeReceiver", dependencies: ["CMicroHTTPD", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
+        .target(name: "OfficeReceiver", dependencies: ["WebServer", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 
         // The technician's checks of a whole station (`fotoboxctl selftest`): each part once, within a time limit.
         .target(name: "Selftest", dependencies: ["Configuration", "Capture", "Devices", "FaceAnalysis", "Imaging", "KernelDispatch", "Outbox", "Platform", "Submission"]),
@@ -120,9 +119,10 @@ let package = Package(
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),

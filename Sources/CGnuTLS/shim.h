@@ -1,7 +1,7 @@
 #ifndef FOTOBOX_CGNUTLS_SHIM_H
 #define FOTOBOX_CGNUTLS_SHIM_H
 /// GnuTLS, the TLS library under libmicrohttpd: the office checks its clients' certificates with it (the
-/// session comes from CMicroHTTPD's fotobox_mhd_tls_session). Only the office links it.
+/// session comes from WebServer's `HTTPConnection.tlsSession`). Only the office links it.
 #include <stddef.h>
 #include <string.h>
 #include <gnutls/gnutls.h>

@@ -24,16 +24,16 @@ static inline uint16_t fotobox_mhd_bound_port(struct MHD_Daemon *daemon) {
     return info ? info->port : 0;
 }
 
-/// The GnuTLS session of a TLS connection (NULL for plain HTTP), untyped: only the office, which links
-/// GnuTLS (CGnuTLS), looks into it; the kiosk's server links libmicrohttpd alone.
+/// The GnuTLS session of a TLS connection (NULL for plain HTTP), untyped: WebServer hands it out as
+/// `HTTPConnection.tlsSession` and only the office (OfficeReceiver, which links GnuTLS) looks into it.
 static inline void *fotobox_mhd_tls_session(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     return info ? info->tls_session : NULL;
 }
 
 
-/// The socket of a connection (-1 if unknown): the office's handshake watchdog shuts it down when the
-/// client has not finished its TLS handshake and request headers in time.
+/// The socket of a connection (-1 if unknown): the kiosk's connection places and the office's handshake
+/// watchdog shut it down to cut a connection.
 static inline int fotobox_mhd_connection_socket(struct MHD_Connection *connection) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
     return info ? (int)info->connect_fd : -1;

@@ -1,3 +1,5 @@
+import Configuration
+
 /// The rules a finished photo is made to: its exact size and the limits of BSI TR-03121-3 vol. 2,
 /// table 5.3 (the same figures as ICAO's Portrait Quality TR 2018). `docs/compliance.md` cites each.
 public struct PhotoProfile: Sendable, Equatable {
@@ -34,16 +36,15 @@ public struct PhotoProfile: Sendable, Equatable {
     }
 
     /// Live capture at the station (or a photographer's cloud upload): exactly 1244×1600, IED ≥ 300 px.
-    public static let live = PhotoProfile(name: "live", width: 1244, height: 1600, minimumInterEyeDistance: 300)
+    public static let live = PhotoProfile(name: CaptureProfile.live.rawValue, width: 1244, height: 1600, minimumInterEyeDistance: 300)
     /// A scanned paper photo: 622×800, IED ≥ 120 px.
-    public static let scan = PhotoProfile(name: "scan", width: 622, height: 800, minimumInterEyeDistance: 120)
+    public static let scan = PhotoProfile(name: CaptureProfile.scan.rawValue, width: 622, height: 800, minimumInterEyeDistance: 120)
 
-    /// The profile called `name`, or nil.
-    public static func named(_ name: String) -> PhotoProfile? {
-        switch name {
-        case "live": return .live
-        case "scan": return .scan
-        default: return nil
+    /// The rules of the profile a station captures for (`visit.profile`, fotoboxctl's `--profile`).
+    public static func of(_ capture: CaptureProfile) -> PhotoProfile {
+        switch capture {
+        case .live: .live
+        case .scan: .scan
         }
     }
 }

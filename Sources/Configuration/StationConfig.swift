@@ -14,9 +14,11 @@ public struct StationConfig: Sendable, Equatable {
     public var faceKeepsAliveSeconds = 120
     /// Milliseconds of good guidance before the photo is taken by itself; 0: only the button takes it.
     public var autoCaptureMilliseconds = 1500
-    public var profile = "live"
+    /// The photo profile the station captures for.
+    public var profile = CaptureProfile.live
     // [camera]
-    public var cameraDevice = "replay:samples"
+    /// Where the frames come from (`camera.device`).
+    public var cameraSource = CameraSource.replay(folder: "samples")
     /// Fixed kiosk values for the camera's controls; nil leaves a control as the camera has it. A booth's
     /// light does not change, so neither should exposure, white balance or focus.
     public var cameraExposure: Int? = nil
@@ -25,7 +27,8 @@ public struct StationConfig: Sendable, Equatable {
     /// Mains frequency in Hz against flicker (0 = no filter); Germany: 50.
     public var cameraPowerLineFrequency = 50
     // [pad]
-    public var padDevice = "simulated"
+    /// Which signature pad (`pad.device`).
+    public var padSource = PadSource.simulated
     // [models]
     public var modelDirectory = "models"
     // [outbox]
@@ -147,8 +150,8 @@ public struct StationConfig: Sendable, Equatable {
         "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
         "visit.face-keeps-alive": integer(\.faceKeepsAliveSeconds, 10...600, unit: "seconds"),
         "visit.auto-capture": integer(\.autoCaptureMilliseconds, 0...10_000, unit: "milliseconds (0 = off)"),
-        "visit.profile": text(\.profile, pattern: "live or scan", validate: { $0 == "live" || $0 == "scan" }),
-        "camera.device": text(\.cameraDevice, pattern: "a device path or replay:DIR", validate: { $0.hasPrefix("/") || $0.hasPrefix("replay:") }),
+        "visit.profile": parsed(\.profile, CaptureProfile.init(parsing:)),
+        "camera.device": parsed(\.cameraSource, CameraSource.init(parsing:)),
         "camera.exposure": optionalInteger(\.cameraExposure, 1...100_000, unit: "units of 100 µs"),
         "camera.white-balance": optionalInteger(\.cameraWhiteBalanceKelvin, 2000...10_000, unit: "kelvin"),
         "camera.focus": optionalInteger(\.cameraFocus, 0...10_000, unit: "driver focus units"),
@@ -157,7 +160,7 @@ public struct StationConfig: Sendable, Equatable {
             config.cameraPowerLineFrequency = hertz
             return nil
         },
-        "pad.device": text(\.padDevice, pattern: "auto, simulated or a device path", validate: { $0 == "auto" || $0 == "simulated" || $0.hasPrefix("/") }),
+        "pad.device": parsed(\.padSource, PadSource.init(parsing:)),
         "models.directory": text(\.modelDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
         "outbox.path": text(\.outboxPath, pattern: "a directory", validate: { !$0.isEmpty }),
         "outbox.key-file": text(\.outboxKeyFile, pattern: "a file", validate: { !$0.isEmpty }),
@@ -206,6 +209,15 @@ public struct StationConfig: Sendable, Equatable {
         Setting { value, config in
             guard validate(value) else { return "expected \(pattern), not '\(value)'" }
             config[keyPath: field] = value
+            return nil
+        }
+    }
+
+    /// A value made by its type's own parser (the one fotoboxctl's options use as well).
+    static func parsed<Value>(_ field: WritableKeyPath<StationConfig, Value> & Sendable,
+                              _ parse: @escaping @Sendable (String) throws(ConfigValueError) -> Value) -> Setting {
+        Setting { value, config in
+            do throws(ConfigValueError) { config[keyPath: field] = try parse(value) } catch { return error.message }
             return nil
         }
     }

@@ -1,4 +1,5 @@
 import Capture
+import Configuration
 import Foundation
 import Imaging
 import Platform
@@ -9,9 +10,12 @@ public enum CameraTools {
     /// Preview frames before the still, so auto exposure has settled.
     public static let settleFrames = 3
 
-    /// The camera a device string names: `replay:DIR` or a V4L2 node.
-    public static func open(_ device: String, log: CameraLog = .silent) -> any Camera {
-        ReplayCamera.isReplay(device) ? ReplayCamera(device, log: log) : V4L2Camera(path: device, log: log)
+    /// The camera a source names: a replay folder or a V4L2 node (without the service's recovery).
+    public static func open(_ source: CameraSource, log: CameraLog = .silent) -> any Camera {
+        switch source {
+        case .replay(let folder): ReplayCamera(folder: folder, log: log)
+        case .device(let path): V4L2Camera(path: path, log: log)
+        }
     }
 
     /// A frame as JPEG bytes: MJPEG as the camera sent it (its header checked), raw frames encoded.
@@ -67,19 +71,20 @@ public enum CameraTools {
         public var lastError: String?
     }
 
-    /// Streams `request` from `device` for `seconds` (monotonic), recovering faults as the service does
+    /// Streams `request` from `source` for `seconds` (monotonic), recovering faults as the service does
     /// (`waitForCamera`: also waits for a camera that is missing or busy), and reports the figures.
     /// `started` is told the negotiated format (nil while waiting) as soon as the stream runs.
-    public static func measureStream(_ device: String, _ request: StreamRequest, seconds: Int, waitForCamera: Bool,
+    public static func measureStream(_ source: CameraSource, _ request: StreamRequest, seconds: Int, waitForCamera: Bool,
                                      log: CameraLog, started: (NegotiatedFormat?) -> Void) throws(CameraError) -> StreamReport {
         let camera: any Camera
         var format: NegotiatedFormat?
-        if ReplayCamera.isReplay(device) {
-            camera = ReplayCamera(device, log: log)
+        switch source {
+        case .replay(let folder):
+            camera = ReplayCamera(folder: folder, log: log)
             format = try camera.configure(request)
             try camera.start()
-        } else {
-            let recovering = RecoveringCamera(V4L2Camera(path: device, log: log), hotplug: try? HotplugMonitor(), log: log)
+        case .device(let path):
+            let recovering = RecoveringCamera(V4L2Camera(path: path, log: log), hotplug: try? HotplugMonitor(), log: log)
             camera = recovering
             if waitForCamera {
                 try recovering.startWhenAvailable(request)
@@ -105,7 +110,7 @@ public enum CameraTools {
         camera.stop()
         let figures = camera.statistics
         return StreamReport(
-            device: device, format: format?.format.description ?? "none", width: format?.size.width ?? 0, height: format?.size.height ?? 0,
+            device: source.description, format: format?.format.description ?? "none", width: format?.size.width ?? 0, height: format?.size.height ?? 0,
             seconds: seconds, frames: figures.frames, framesPerSecond: (figures.framesPerSecond * 10).rounded() / 10,
             dropped: figures.dropped, broken: figures.errored,
             latencyMeanMilliseconds: (figures.meanLatencyMilliseconds * 100).rounded() / 100,

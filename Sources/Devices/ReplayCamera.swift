@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Capture
+import Configuration
 import Imaging
 import Platform
 
@@ -20,17 +21,14 @@ public final class ReplayCamera: Camera {
     private var nextDueNanoseconds: UInt64 = 0
     public private(set) var statistics = StreamStatistics()
 
-    public var name: String { "replay:" + directory }
+    /// As `camera.device` names it: `replay:FOLDER`.
+    public var name: String { CameraSource.replay(folder: directory).description }
 
-    /// `device` is "replay:DIR" or just the directory.
-    public init(_ device: String, framesPerSecond: Double = 15, log: CameraLog = .standardError) {
-        directory = device.hasPrefix("replay:") ? String(device.dropFirst("replay:".count)) : device
+    public init(folder: String, framesPerSecond: Double = 15, log: CameraLog = .standardError) {
+        directory = folder
         self.framesPerSecond = framesPerSecond > 0 && framesPerSecond.isFinite ? framesPerSecond : 15
         self.log = FaultLog(log)
     }
-
-    /// Whether a config's camera device names a replay directory.
-    public static func isReplay(_ device: String) -> Bool { device.hasPrefix("replay:") }
 
     /// Lists the directory and reads each JPEG's header; unreadable files are dropped here.
     public func open() throws(CameraError) {

@@ -1,5 +1,6 @@
 import Capture
 import CUSB
+import Configuration
 
 /// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
 /// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
@@ -96,27 +97,26 @@ public enum SignaturePads {
         }
     }
 
-    public static func open(device: String, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {
+    public static func open(source: PadSource, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {
         let pad: WacomPad
-        switch device {
-        case "simulated":
+        switch source {
+        case .simulated:
             pad = WacomPad(simulator: WacomDeviceSimulator(scenario: .recordedSignature, pacing: .realTime))
-        default:
+        case .auto, .device:
             let usb: USBContext
             do { usb = try context() } catch { throw .usb(error) }
             let pads: [USBDeviceInfo]
             do { pads = try usb.devices(vendorID: WacomModel.vendorID).filter(WacomModel.isSignaturePad) } catch { throw .usb(error) }
-            let chosen: USBDeviceInfo?
-            if device == "auto" {
-                chosen = pads.first
-            } else {
-                let parts = device.split(separator: "/")
+            var chosen = pads.first
+            if case .device(let path) = source {
+                // A usbfs node is /dev/bus/usb/BUS/ADDRESS.
+                let parts = path.split(separator: "/")
                 let bus = parts.count >= 2 ? UInt8(parts[parts.count - 2]) : nil
                 let address = parts.last.flatMap { UInt8($0) }
                 chosen = pads.first { $0.bus == bus && $0.address == address }
             }
             guard let chosen else {
-                throw .noPad(device == "auto" ? "no Wacom STU pad (USB 056a:00a1…00a9) is connected" : "no Wacom STU pad at \(device)")
+                throw .noPad(source == .auto ? "no Wacom STU pad (USB 056a:00a1…00a9) is connected" : "no Wacom STU pad at \(source)")
             }
             pad = try WacomPad(usb: usb, info: chosen)
         }

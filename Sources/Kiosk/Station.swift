@@ -26,7 +26,7 @@ public enum StationError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .caseRules(let error): "case-number rules ([visit]): \(error)"
         case .camera(let error): "camera.device: \(error)"
-        case .server(let error): "\(error)"
+        case .server(let error): "kiosk.listen: \(error)"
         case .models(let reason): "models.directory: \(reason)"
         case .outbox(let reason): "outbox: \(reason)"
         }
@@ -184,26 +184,26 @@ public enum StationPorts {
         let controls = CameraControlSettings(
             exposure: config.cameraExposure, whiteBalanceKelvin: config.cameraWhiteBalanceKelvin, focus: config.cameraFocus,
             powerLineFrequency: config.cameraPowerLineFrequency == 60 ? .hertz60 : (config.cameraPowerLineFrequency == 0 ? .disabled : .hertz50))
-        let frames = CameraFrameSource(camera: CameraFactory.make(device: config.cameraDevice, controls: controls, log: CameraLog { line in
+        let frames = CameraFrameSource(camera: CameraFactory.make(source: config.cameraSource, controls: controls, log: CameraLog { line in
             journal.log(.warning, line, [("event", "camera")])
         }))
         let pipeline: CompliancePhotoPipeline
         do {
             pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
-                                                   profile: PhotoProfile.named(config.profile) ?? .live,
+                                                   profile: PhotoProfile.of(config.profile),
                                                    thresholds: QualityThresholds(overrides: config.checkThresholds))
         } catch {
             throw .models("\(error)")
         }
         let pad: any SignatureCapture
-        let padDevice = config.padDevice
+        let padSource = config.padSource
         let openPad: @Sendable () throws(PadError) -> any SignaturePad = { () throws(PadError) in
-            try SignaturePads.open(device: padDevice, context: try USBContext())
+            try SignaturePads.open(source: padSource, context: try USBContext())
         }
         // A probe at start tells the technician at once; the pad is opened afresh for every visit anyway,
         // so one plugged in later is found at the next signature.
         do { try openPad().close() } catch {
-            journal.log(.error, "pad \(config.padDevice): \(error)", [("event", "pad-unavailable")])
+            journal.log(.error, "pad \(config.padSource): \(error)", [("event", "pad-unavailable")])
         }
         pad = PadSignatureCapture(open: openPad)
         let queue: OutboxSubmissionQueue

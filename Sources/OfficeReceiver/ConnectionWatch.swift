@@ -1,14 +1,14 @@
 import CGnuTLS
-import CMicroHTTPD
 import Foundation
 import Platform
+import WebServer
 
 /// The office's open connections from accept until their first request's headers are in: it installs the
 /// certificate check on each new TLS session, and its watchdog thread cuts (`shutdown(2)`) every connection
 /// that has not delivered its headers within the deadline, whether it stalls in the TLS handshake or in
 /// the headers, sends one byte a second or nothing at all. After the headers, libmicrohttpd's idle timeout
 /// applies (the client has then shown a valid certificate).
-final class ConnectionWatch: Sendable {
+final class ConnectionWatch: HTTPConnectionObserver {
     struct Entry {
         let socket: Int32
         let accepted: ContinuousClock.Instant
@@ -34,19 +34,15 @@ final class ConnectionWatch: Sendable {
     /// function without a context pointer).
     private static let owners = Locked<[UInt: ConnectionWatch]>([:])
 
-    /// The GnuTLS session of a libmicrohttpd connection (nil for plain HTTP).
-    static func tlsSession(_ connection: OpaquePointer) -> gnutls_session_t? {
-        fotobox_mhd_tls_session(connection).map(OpaquePointer.init)
-    }
+    /// The GnuTLS session of a connection (nil for plain HTTP).
+    static func tlsSession(_ connection: HTTPConnection) -> gnutls_session_t? { connection.tlsSession }
 
     private static func key(_ session: gnutls_session_t) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(session))) }
 
-    /// A connection was accepted (libmicrohttpd's notify callback, before its thread starts).
-    func opened(_ connection: OpaquePointer) {
+    /// A connection was accepted (before its thread starts and before the TLS handshake).
+    func opened(_ connection: HTTPConnection) {
         guard let session = Self.tlsSession(connection) else { return }
-        var buffer = [CChar](repeating: 0, count: 64)
-        fotobox_mhd_client_address(connection, &buffer, buffer.count)
-        let entry = Entry(socket: fotobox_mhd_connection_socket(connection), accepted: .now, address: String(cString: buffer))
+        let entry = Entry(socket: connection.socket, accepted: .now, address: connection.clientAddress)
         let key = Self.key(session)
         Self.owners.withLock { $0[key] = self }
         pending.withLock { $0[key] = entry }
@@ -54,13 +50,13 @@ final class ConnectionWatch: Sendable {
     }
 
     /// The first request's headers are in: the connection is no longer the watchdog's.
-    func headersArrived(_ connection: OpaquePointer) {
+    func headersArrived(_ connection: HTTPConnection) {
         guard let session = Self.tlsSession(connection) else { return }
         _ = pending.withLock { $0.removeValue(forKey: Self.key(session)) }
     }
 
     /// The connection is closing (its socket is still open).
-    func closed(_ connection: OpaquePointer) {
+    func closed(_ connection: HTTPConnection) {
         guard let session = Self.tlsSession(connection) else { return }
         let key = Self.key(session)
         _ = pending.withLock { $0.removeValue(forKey: key) }

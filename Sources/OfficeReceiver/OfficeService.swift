@@ -27,8 +27,7 @@ public enum OfficeService {
         signal(SIGPIPE, SIG_IGN)
 
         purge(inbox, audit: audit, log: log)
-        let server = OfficeServer(api: OfficeAPI(inbox: inbox, policy: policy, desk: desk, deskAssets: assets), log: log)
-        try server.start(settings)
+        let server = try OfficeServer(api: OfficeAPI(inbox: inbox, policy: policy, desk: desk, deskAssets: assets), settings: settings, log: log)
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
         writeLine("fotobox-office: listening on https://\(host):\(server.port), inbox \(inboxPath), retention \(retentionDays) days", to: 1)
 

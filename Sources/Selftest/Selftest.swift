@@ -130,19 +130,20 @@ extension Selftest {
     // MARK: camera
 
     static func checkCamera(_ config: StationConfig) -> (Bool, String) {
-        let device = config.cameraDevice
+        let device = config.cameraSource.description
         let camera: any Camera
-        if ReplayCamera.isReplay(device) {
-            camera = ReplayCamera(device, log: .silent)
-        } else {
-            let holders = OpenDeviceScan().holders(of: device)
+        switch config.cameraSource {
+        case .replay(let folder):
+            camera = ReplayCamera(folder: folder, log: .silent)
+        case .device(let path):
+            let holders = OpenDeviceScan().holders(of: path)
             if let service = holders.first(where: { $0.command == "fotoboxd" }) {
                 return (true, "\(device) is held by fotoboxd (pid \(service.pid)), which streams it: see 'fotoboxctl status' for its frame rate")
             }
             if let other = holders.first {
                 return (false, "\(device) is held by \(other.command) (pid \(other.pid)): the service cannot use it")
             }
-            camera = V4L2Camera(path: device, log: .silent)
+            camera = V4L2Camera(path: path, log: .silent)
         }
         defer { camera.close() }
         let started = Date()
@@ -163,11 +164,12 @@ extension Selftest {
     // MARK: pad
 
     static func checkPad(_ config: StationConfig) -> (Bool, String) {
-        let device = config.padDevice
+        let source = config.padSource
         // The node the service would claim: the configured path, or for "auto" the first pad on the bus.
-        var node: String? = device.hasPrefix("/") ? device : nil
-        if device == "auto", let first = try? USBContext().devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad) {
-            node = first.usbfsPath
+        let node: String? = switch source {
+        case .device(let path): path
+        case .auto: (try? USBContext().devices(vendorID: WacomModel.vendorID).first(where: WacomModel.isSignaturePad))?.usbfsPath
+        case .simulated: nil
         }
         if let node, let holder = OpenDeviceScan().holders(of: node).first {
             // Claiming it would fail (EBUSY) or, worse, take it from the service.
@@ -176,10 +178,10 @@ extension Selftest {
                 : (false, "\(node) is held by \(holder.command) (pid \(holder.pid)): the service cannot use it")
         }
         do throws(PadError) {
-            let pad = try SignaturePads.open(device: device, context: try USBContext())
+            let pad = try SignaturePads.open(source: source, context: try USBContext())
             let name = pad.name
             pad.close()
-            return (true, "\(device): \(name) answers")
+            return (true, "\(source): \(name) answers")
         } catch {
             return (false, error.description)
         }
@@ -207,8 +209,7 @@ extension Selftest {
             return (false, "\(directory): found \(phantom.count) face(s) in a picture without a face: the models are corrupt")
         }
         var detail = "\(directory): loaded; no face in a generated picture without one"
-        if ReplayCamera.isReplay(config.cameraDevice) {
-            let sampleDirectory = String(config.cameraDevice.dropFirst("replay:".count))
+        if case .replay(let sampleDirectory) = config.cameraSource {
             let names = ((try? FileSystem.listDirectory(sampleDirectory)) ?? []).filter { $0.lowercased().hasSuffix(".jpg") || $0.lowercased().hasSuffix(".jpeg") }.sorted()
             if let first = names.first {
                 guard let bytes = try? FileSystem.readFile(sampleDirectory + "/" + first, limit: 64 << 20), let image = try? JPEG.decode(bytes) else {
@@ -253,7 +254,6 @@ extension Selftest {
         }
         // The uploader's own check of the [backend] files first: a missing file is one clear line.
         do throws(OutboxError) { try UploaderSettings(config: config).validate() } catch { return (false, "\(error)") }
-        let bareHost = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         var problems: [String] = []
         var notes: [String] = []
         var expired = false
@@ -270,9 +270,7 @@ extension Selftest {
             case .failure(let error): problems.append("\(label) \(file): \(error.message)")
             }
         }
-        let probe = OfficeProbe.handshake(host: bareHost, port: UInt16(url.port ?? 443), caFile: config.backendCA,
-                                       certificateFile: config.backendClientCert, keyFile: config.backendClientKey,
-                                       pin: config.backendPin, timeoutSeconds: Double(config.connectTimeoutSeconds))
+        let probe = OfficeProbe.handshake(config: config)
         switch probe {
         case .success(let answer):
             expiry("office cert", [answer.serverCertificateDays])

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Imaging
 
@@ -59,14 +60,6 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
     }
-}
-
-/// The photo profile a submission was made for (config `visit.profile`).
-public enum CaptureProfile: String, Codable, Sendable, CaseIterable {
-    /// Taken at the kiosk's camera: 1244×1600.
-    case live
-    /// A scanned print: 622×800.
-    case scan
 }
 
 /// What the office learns about the visit that produced a submission: nothing that names the citizen.

@@ -1,4 +1,5 @@
 import CCrypto
+import Configuration
 import Foundation
 
 /// The submission on the wire: `multipart/form-data` with four parts, so a plain

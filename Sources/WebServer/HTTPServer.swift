@@ -2,153 +2,208 @@
 import Glibc
 #endif
 import CMicroHTTPD
-import Foundation
 import Platform
 
-/// One HTTP request as the handler sees it: the body is complete and within the server's limit.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    /// The path, percent-decoded by libmicrohttpd, without the query.
-    public var path: String
-    public var query: [String: String]
-    /// Header names in lower case.
-    public var headers: [String: String]
-    public var body: [UInt8]
+/// How many connections a server keeps and for how long.
+public struct HTTPServerLimits: Sendable {
+    /// What happens to a newcomer when every place is taken.
+    public enum WhenFull: Sendable {
+        /// The connection that has waited longest without being answered is cut (`ConnectionPlaces`): for
+        /// a server whose clients all share one address (the kiosk's loopback), where a per-address limit
+        /// cannot tell the attacker from the browser.
+        case cutLongestWaiting
+        /// libmicrohttpd refuses the newcomer (the office: its clients have addresses of their own, and the
+        /// per-address limit and a handshake deadline keep one client from taking every place).
+        case refuseNewcomers
+    }
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
+    /// Connections open at once.
+    public var connections: Int
+    /// Connections open at once from one client address; nil: no such limit.
+    public var connectionsPerAddress: Int?
+    public var whenFull: WhenFull
+    /// How long a connection may sit idle (whole seconds; at least one) before libmicrohttpd closes it.
+    public var idleTimeout: Duration
+    /// libmicrohttpd's memory pool per connection: request headers beyond it are refused by libmicrohttpd itself.
+    public var memoryPerConnection: Int
+
+    public init(connections: Int = 32, connectionsPerAddress: Int? = nil, whenFull: WhenFull = .cutLongestWaiting,
+                idleTimeout: Duration = .seconds(30), memoryPerConnection: Int = 64 * 1024) {
+        self.connections = connections
+        self.connectionsPerAddress = connectionsPerAddress
+        self.whenFull = whenFull
+        self.idleTimeout = idleTimeout
+        self.memoryPerConnection = memoryPerConnection
     }
 }
 
-/// A response body produced piece by piece (MJPEG, Server-Sent Events). `next` may block; it returns
-/// nil at the end of the stream. It runs on the connection's own thread.
-public protocol HTTPStream: AnyObject, Sendable {
-    func next() -> [UInt8]?
+/// HTTPS through libmicrohttpd's GnuTLS: the server's certificate and key, and the CA of the clients'
+/// certificates. libmicrohttpd only loads them; requiring and checking a client's certificate is the job of
+/// the server's `HTTPConnectionObserver` (a GnuTLS verify function on `HTTPConnection.tlsSession`, installed
+/// in `opened`), so this module needs no GnuTLS symbol of its own.
+public struct HTTPServerTLS: Sendable {
+    /// PEM text of the server's certificate (chain) and its key.
+    public var certificatePEM: [UInt8]
+    public var keyPEM: [UInt8]
+    /// PEM text of the CA whose certificates clients present; nil: clients are not asked for one.
+    public var clientTrustPEM: [UInt8]?
+    /// A GnuTLS priority string.
+    public var priorities: String
+
+    /// TLS 1.2 and 1.3 only.
+    public static let tls12And13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+    public init(certificatePEM: [UInt8], keyPEM: [UInt8], clientTrustPEM: [UInt8]? = nil, priorities: String = tls12And13) {
+        self.certificatePEM = certificatePEM
+        self.keyPEM = keyPEM
+        self.clientTrustPEM = clientTrustPEM
+        self.priorities = priorities
+    }
 }
 
-public struct HTTPResponse: Sendable {
-    public enum Body: Sendable {
-        case bytes([UInt8])
-        case stream(any HTTPStream)
-    }
-
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: Body
-
-    public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-}
-
+/// Why a server did not start.
 public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
-    case badAddress(String)
-    case cannotStart(host: String, port: UInt16)
+    case badAddress(host: String, reason: String)
+    case cannotStart(host: String, port: UInt16, tls: Bool)
 
     public var description: String {
         switch self {
-        case .badAddress(let host): "kiosk.listen: '\(host)' is not an IPv4 or IPv6 address (or localhost)"
-        case .cannotStart(let host, let port): "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
+        case .badAddress(let host, let reason): "'\(host)' is not an address to listen on: \(reason)"
+        case .cannotStart(let host, let port, let tls):
+            "cannot listen on \(host):\(port) (in use, or not an address of this machine"
+                + (tls ? ", or the TLS certificate, key or client CA is not valid PEM)" : ")")
         }
     }
 }
 
-/// libmicrohttpd, wrapped once: a thread per connection (so a stream may block), requests handed over
-/// whole, bodies above `maxBodyBytes` answered with 413 before they are read, headers above the
-/// connection memory limit refused by libmicrohttpd itself. A newcomer always gets one of the
-/// `maxConnections` places: when they are taken, the connection that has waited longest without a request
-/// being answered is cut (`ConnectionPlaces`), so idle or slow sockets cannot lock the health check out.
+/// libmicrohttpd, wrapped once for the kiosk and the office: a thread per connection (so a stream may
+/// block), plain HTTP or HTTPS (`HTTPServerTLS`). Each request is decided on in two steps: when its headers
+/// are in, `admit` refuses it (before a byte of the body is read) or names the body limit and the handler;
+/// the handler then gets the whole body. Headers above `HTTPServerLimits.memoryPerConnection` are refused
+/// by libmicrohttpd itself. An `HTTPConnectionObserver` sees each connection open and close (the office
+/// checks client certificates and cuts slow handshakes there).
+///
+/// `@unchecked Sendable`: it wraps the libmicrohttpd daemon handle and the PEM copies libmicrohttpd points
+/// into. `daemon` and `pemCopies` are written only in `init` and in `stop()` (called by the owner, and by
+/// `deinit` after the owner let go); libmicrohttpd's threads read only the immutable `let`s.
 public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// Decides on a request once its headers are in; runs on the connection's thread.
+    public typealias Admit = @Sendable (HTTPRequestHead) -> HTTPAdmission
 
-    let handler: Handler
-    let maxBodyBytes: Int
-    /// The answer to a body above `maxBodyBytes` (the API's own error shape).
-    let tooLarge: @Sendable (_ maxBodyBytes: Int) -> HTTPResponse
-    /// Who holds the connection places; a connection being answered keeps its place.
-    let places: ConnectionPlaces
+    /// How far a chunked body may run past its limit and still be read to its end, so that the client gets
+    /// the 413 answer; beyond it the connection is cut.
+    public static let discardAllowance = 64 * 1024
+
+    let admit: Admit
+    let observer: (any HTTPConnectionObserver)?
+    /// Who holds the connection places (`.cutLongestWaiting` only); a connection being answered keeps its place.
+    let places: ConnectionPlaces?
     private var daemon: OpaquePointer?
+    /// libmicrohttpd keeps pointers into these while the daemon runs.
+    private var pemCopies: [UnsafeMutablePointer<CChar>] = []
     /// The port actually bound (the one asked for, or the kernel's choice for 0).
     public private(set) var port: UInt16 = 0
     public let host: String
 
-    public init(host: String, port: UInt16, maxBodyBytes: Int = 16 * 1024, maxConnections: Int = 32,
-                tooLarge: @escaping @Sendable (_ maxBodyBytes: Int) -> HTTPResponse = HTTPServer.plainTooLarge,
-                handler: @escaping Handler) throws(HTTPServerError) {
-        self.handler = handler
-        self.tooLarge = tooLarge
-        self.maxBodyBytes = maxBodyBytes
+    /// Binds `host` (a numeric IPv4/IPv6 address, `localhost` = 127.0.0.1, or a name resolved once now) and
+    /// `port` (0: any free port) and starts serving.
+    public init(host: String, port: UInt16, limits: HTTPServerLimits = HTTPServerLimits(), tls: HTTPServerTLS? = nil,
+                observer: (any HTTPConnectionObserver)? = nil, admit: @escaping Admit) throws(HTTPServerError) {
+        self.admit = admit
+        self.observer = observer
         self.host = host
-        places = ConnectionPlaces(places: maxConnections)
-        let literal = host == "localhost" ? "127.0.0.1" : host
-        var flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue)
-        // The address lives until MHD_start_daemon returned (it binds inside).
-        let address = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<sockaddr_in6>.size, alignment: 8)
-        defer { address.deallocate() }
-        memset(address, 0, MemoryLayout<sockaddr_in6>.size)
-        var v4 = sockaddr_in()
-        var v6 = sockaddr_in6()
-        if inet_pton(AF_INET, literal, &v4.sin_addr) == 1 {
-            v4.sin_family = sa_family_t(AF_INET)
-            v4.sin_port = port.bigEndian
-            address.storeBytes(of: v4, as: sockaddr_in.self)
-        } else if inet_pton(AF_INET6, literal, &v6.sin6_addr) == 1 {
-            v6.sin6_family = sa_family_t(AF_INET6)
-            v6.sin6_port = port.bigEndian
-            address.storeBytes(of: v6, as: sockaddr_in6.self)
-            flags |= UInt32(MHD_USE_IPv6.rawValue)
-        } else {
-            throw .badAddress(host)
-        }
-        var options = [
-            MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: address),
-            // libmicrohttpd's own limit is twice the places: a cut connection holds its slot until its
-            // thread has seen the end of file, and a newcomer must find a slot meanwhile.
-            MHD_OptionItem(option: .CONNECTION_LIMIT, value: 2 * maxConnections, ptr_value: nil),
-            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: 30, ptr_value: nil),
-            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 64 * 1024, ptr_value: nil),
-            MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted, to: Int.self),
-                           ptr_value: Unmanaged.passUnretained(places).toOpaque()),
-            MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(connectionNotified, to: Int.self),
-                           ptr_value: Unmanaged.passUnretained(places).toOpaque()),
-            MHD_OptionItem(option: .END, value: 0, ptr_value: nil),
-        ]
+        places = limits.whenFull == .cutLongestWaiting ? ConnectionPlaces(places: limits.connections) : nil
+        var address = try Self.socketAddress(host: host, port: port)
+        var flags = MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue
+        if address.family == AF_INET6 { flags |= MHD_USE_IPv6.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        daemon = options.withUnsafeMutableBufferPointer { items in
-            fotobox_mhd_start(flags, port, accessHandler, context, items.baseAddress)
+        var options = [
+            // libmicrohttpd's own limit is twice the places when connections are cut: a cut connection holds
+            // its slot until its thread has seen the end of file, and a newcomer must find a slot meanwhile.
+            MHD_OptionItem(option: .CONNECTION_LIMIT, value: places == nil ? limits.connections : 2 * limits.connections, ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(1, Int(limits.idleTimeout.components.seconds)), ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: limits.memoryPerConnection, ptr_value: nil),
+            MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted, to: Int.self), ptr_value: context),
+            MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(connectionNotified, to: Int.self), ptr_value: context),
+        ]
+        if let perAddress = limits.connectionsPerAddress {
+            options.append(MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: perAddress, ptr_value: nil))
         }
-        guard let daemon else { throw .cannotStart(host: host, port: port) }
+        if let tls {
+            // libmicrohttpd's error log goes to stderr: for TLS it names failed handshakes.
+            flags |= MHD_USE_TLS.rawValue | MHD_USE_ERROR_LOG.rawValue
+            func copy(_ text: [UInt8]) -> UnsafeMutablePointer<CChar> {
+                let made = strdup(String(decoding: text, as: UTF8.self))!
+                pemCopies.append(made)
+                return made
+            }
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: copy(tls.certificatePEM)))
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: copy(tls.keyPEM)))
+            if let trust = tls.clientTrustPEM {
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: copy(trust)))
+            }
+            options.append(MHD_OptionItem(option: .HTTPS_PRIORITIES, value: 0, ptr_value: copy(Array(tls.priorities.utf8))))
+        }
+        // The address lives until fotobox_mhd_start returned (libmicrohttpd binds inside).
+        daemon = withUnsafeMutableBytes(of: &address.storage) { raw in
+            options.append(MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: raw.baseAddress))
+            options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
+            return options.withUnsafeMutableBufferPointer { items in
+                fotobox_mhd_start(flags, port, accessHandler, context, items.baseAddress)
+            }
+        }
+        guard let daemon else {
+            pemCopies.forEach { free($0) }
+            pemCopies = []
+            throw .cannotStart(host: host, port: port, tls: tls != nil)
+        }
         self.port = fotobox_mhd_bound_port(daemon)
     }
 
-    /// Stops listening and waits for the connection threads (streams must end by themselves soon).
-    /// 413 with a plain-text reason.
-    public static let plainTooLarge: @Sendable (Int) -> HTTPResponse = { limit in
-        HTTPResponse(status: 413, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                     body: .bytes(Array("the request body exceeds \(limit) bytes\n".utf8)))
-    }
+    /// How many connections were cut to make room for a newcomer since the start (`.cutLongestWaiting`).
+    public var connectionsCut: Int { places?.cutCount ?? 0 }
 
-    /// How many connections were cut to make room for a newcomer since the start.
-    public var connectionsCut: Int { places.cutCount }
-
+    /// Stops listening, closes every connection and waits for the connection threads (streams must end by
+    /// themselves soon).
     public func stop() {
         if let daemon { MHD_stop_daemon(daemon) }
         daemon = nil
+        pemCopies.forEach { free($0) }
+        pemCopies = []
     }
 
     deinit { stop() }
+
+    /// `host:port` as a socket address.
+    static func socketAddress(host: String, port: UInt16) throws(HTTPServerError) -> (storage: sockaddr_storage, family: Int32) {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host == "localhost" ? "127.0.0.1" : host, String(port), &hints, &result)
+        guard status == 0, let first = result else {
+            throw .badAddress(host: host, reason: String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(result) }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        }
+        return (storage, first.pointee.ai_family)
+    }
 }
 
 /// What libmicrohttpd keeps for one request between the calls of the access handler.
 private final class PendingRequest {
-    var body: [UInt8] = []
-    var tooLarge = false
+    var head: HTTPRequest
+    var limit = 0
+    var tooLarge: (@Sendable () -> HTTPResponse)?
+    var respond: (@Sendable (HTTPRequest) -> HTTPResponse)?
+    /// Body bytes received, kept or not (those past `limit` are dropped).
+    var received = 0
+    /// An answer is queued (or the request was refused): nothing more is done with it.
+    var answered = false
+    init(head: HTTPRequest) { self.head = head }
 }
 
 private final class StreamState {
@@ -162,23 +217,26 @@ private final class Pairs {
     var values: [(String, String)] = []
 }
 
-private let requestCompleted: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, MHD_RequestTerminationCode) -> Void = { places, connection, context, _ in
-    if let places, let connection {
-        Unmanaged<ConnectionPlaces>.fromOpaque(places).takeUnretainedValue().moved(connection, to: .waiting)
+private let requestCompleted: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, MHD_RequestTerminationCode) -> Void = { server, connection, context, _ in
+    if let server, let connection {
+        Unmanaged<HTTPServer>.fromOpaque(server).takeUnretainedValue().places?.moved(connection, to: .waiting)
     }
     guard let context, let pointer = context.pointee else { return }
     Unmanaged<PendingRequest>.fromOpaque(pointer).release()
     context.pointee = nil
 }
 
-private let connectionNotified: MHD_NotifyConnectionCallback = { places, connection, _, event in
-    guard let places, let connection else { return }
-    let owner = Unmanaged<ConnectionPlaces>.fromOpaque(places).takeUnretainedValue()
+private let connectionNotified: MHD_NotifyConnectionCallback = { server, connection, _, event in
+    guard let server, let connection else { return }
+    let owner = Unmanaged<HTTPServer>.fromOpaque(server).takeUnretainedValue()
+    let wrapped = HTTPConnection(handle: connection)
     // 0: MHD_CONNECTION_NOTIFY_STARTED, 1: MHD_CONNECTION_NOTIFY_CLOSED.
     if event.rawValue == 0 {
-        owner.opened(connection, socket: fotobox_mhd_connection_socket(connection))
+        owner.places?.opened(connection, socket: wrapped.socket)
+        owner.observer?.opened(wrapped)
     } else {
-        owner.closed(connection)
+        owner.observer?.closed(wrapped)
+        owner.places?.closed(connection)
     }
 }
 
@@ -188,59 +246,78 @@ private let collectPair: MHD_KeyValueIterator = { context, _, key, value in
     return .YES
 }
 
-private func values(_ connection: OpaquePointer?, _ kind: MHD_ValueKind) -> [(String, String)] {
+private func values(_ connection: OpaquePointer?, _ kind: MHD_ValueKind, lowercasingKeys: Bool) -> [String: String] {
     let pairs = Pairs()
     let context = Unmanaged.passUnretained(pairs).toOpaque()
     _ = MHD_get_connection_values(connection, kind, collectPair, context)
-    return pairs.values
+    var result: [String: String] = [:]
+    for (key, value) in pairs.values {
+        let name = lowercasingKeys ? key.lowercased() : key
+        if result[name] == nil { result[name] = value }
+    }
+    return result
 }
 
 private let accessHandler: MHD_AccessHandlerCallback = { context, connection, url, method, _, uploadData, uploadSize, requestContext in
-    guard let context, let requestContext, let uploadSize else { return MHD_Result.NO }
+    guard let context, let connection, let requestContext, let uploadSize else { return MHD_Result.NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
-    if requestContext.pointee == nil {
-        // First call: only the headers are in. Refuse an announced oversized body before reading it.
-        let pending = PendingRequest()
+    guard let pointer = requestContext.pointee else {
+        // First call: only the headers are in.
+        let head = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
+                               query: values(connection, .GET_ARGUMENT_KIND, lowercasingKeys: false),
+                               headers: values(connection, .HEADER_KIND, lowercasingKeys: true))
+        let pending = PendingRequest(head: head)
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
-        server.places.moved(connection, to: .receiving)
-        if let length = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length").flatMap({ Int(String(cString: $0)) }),
-           length > server.maxBodyBytes {
-            return answer(server, connection, server.tooLarge(server.maxBodyBytes))
+        server.places?.moved(connection, to: .receiving)
+        let wrapped = HTTPConnection(handle: connection)
+        server.observer?.headersArrived(wrapped)
+        switch server.admit(HTTPRequestHead(method: head.method, path: head.path, query: head.query, headers: head.headers, connection: wrapped)) {
+        case .refuse(let response):
+            pending.answered = true
+            return queue(server, connection, response, close: true)
+        case .read(let limit, let tooLarge, let respond):
+            pending.limit = limit
+            pending.tooLarge = tooLarge
+            pending.respond = respond
+            if let length = head.header("Content-Length").flatMap({ Int($0) }), length > limit {
+                pending.answered = true
+                return queue(server, connection, tooLarge(), close: true)
+            }
+            return .YES
         }
-        return .YES
     }
-    let pending = Unmanaged<PendingRequest>.fromOpaque(requestContext.pointee!).takeUnretainedValue()
+    let pending = Unmanaged<PendingRequest>.fromOpaque(pointer).takeUnretainedValue()
     if uploadSize.pointee > 0 {
-        if !pending.tooLarge, let uploadData {
-            if pending.body.count + uploadSize.pointee > server.maxBodyBytes {
-                pending.tooLarge = true
-                pending.body = []
-            } else {
-                uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) { bytes in
-                    pending.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: uploadSize.pointee))
-                }
+        let count = uploadSize.pointee
+        uploadSize.pointee = 0
+        if pending.answered { return .YES }
+        pending.received += count
+        if pending.received > pending.limit {
+            pending.head.body = []
+            // A chunked body far past the limit is not read to its end (libmicrohttpd cannot answer in the
+            // middle of a body): the connection is cut.
+            if pending.received - pending.limit > HTTPServer.discardAllowance {
+                pending.answered = true
+                _ = pending.tooLarge?()
+                return .NO
+            }
+        } else if let uploadData {
+            uploadData.withMemoryRebound(to: UInt8.self, capacity: count) { bytes in
+                pending.head.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
             }
         }
-        uploadSize.pointee = 0
         return .YES
     }
-    if pending.tooLarge {
-        return answer(server, connection, server.tooLarge(server.maxBodyBytes))
+    if pending.answered { return .YES }
+    pending.answered = true
+    if pending.received > pending.limit, let tooLarge = pending.tooLarge {
+        return queue(server, connection, tooLarge(), close: true)
     }
-    var headers: [String: String] = [:]
-    for (key, value) in values(connection, .HEADER_KIND) { headers[key.lowercased()] = value }
-    var query: [String: String] = [:]
-    for (key, value) in values(connection, .GET_ARGUMENT_KIND) { query[key] = value }
-    let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
-                              query: query, headers: headers, body: pending.body)
-    server.places.moved(connection, to: .answering)
-    return queue(connection, server.handler(request))
-}
-
-/// Queues an answer decided before the handler ran; the connection keeps its place until it is sent.
-private func answer(_ server: HTTPServer, _ connection: OpaquePointer?, _ response: HTTPResponse) -> MHD_Result {
-    server.places.moved(connection, to: .answering)
-    return queue(connection, response)
+    guard let respond = pending.respond else { return .NO }
+    server.places?.moved(connection, to: .answering)
+    let request = pending.head
+    pending.head.body = []
+    return queue(server, connection, respond(request), close: false)
 }
 
 private let streamReader: MHD_ContentReaderCallback = { context, _, buffer, maximum in
@@ -264,7 +341,10 @@ private let streamFree: MHD_ContentReaderFreeCallback = { context in
     Unmanaged<StreamState>.fromOpaque(context).release()
 }
 
-private func queue(_ connection: OpaquePointer?, _ response: HTTPResponse) -> MHD_Result {
+/// Queues an answer; the connection keeps its place until it is sent. `close`: the connection ends after
+/// it (an answer given before the body was read).
+private func queue(_ server: HTTPServer, _ connection: OpaquePointer, _ response: HTTPResponse, close: Bool) -> MHD_Result {
+    server.places?.moved(connection, to: .answering)
     let made: OpaquePointer?
     switch response.body {
     case .bytes(let bytes):
@@ -279,82 +359,6 @@ private func queue(_ connection: OpaquePointer?, _ response: HTTPResponse) -> MH
     guard let made else { return .NO }
     defer { MHD_destroy_response(made) }
     for (name, value) in response.headers { _ = MHD_add_response_header(made, name, value) }
+    if close { _ = MHD_add_response_header(made, "Connection", "close") }
     return MHD_queue_response(connection, UInt32(response.status), made)
-}
-
-/// The connection places of one server and what each holder is doing. libmicrohttpd keeps a connection for
-/// its idle timeout (30 s) whatever it sends, so a local process could hold every place with sockets that
-/// send nothing or trickle a header (issue 16, item 8) and `GET /api/v1/health` would no longer answer.
-/// Every client of the kiosk is local (one address), so a per-address limit cannot tell the attacker from
-/// the kiosk browser; instead a newcomer always gets a place: when all `places` are taken, the connection
-/// that has waited longest without being answered is cut (`shutdown(2)`; libmicrohttpd then sees the end of
-/// file and closes it itself). Waiting for a request (idle keep-alive included) is cut before receiving a
-/// body; a connection whose request is being answered (a stream among them: those have their own limits)
-/// is never cut. A browser whose idle keep-alive connection is cut simply opens a new one.
-final class ConnectionPlaces: Sendable {
-    enum Phase: Int, Comparable, Sendable {
-        /// Connected, no request headers yet (or idle between keep-alive requests).
-        case waiting
-        /// Headers in, the body still arriving.
-        case receiving
-        /// The handler has run; the answer (perhaps a stream) is being sent.
-        case answering
-
-        static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
-    }
-
-    struct Holder {
-        let socket: Int32
-        var phase: Phase
-        var since: ContinuousClock.Instant
-        var cut = false
-    }
-
-    let places: Int
-    /// Keyed by libmicrohttpd's connection address; removed when the connection closes, before
-    /// libmicrohttpd closes the socket, so a cut never reaches a socket number that was reused.
-    private let holders = Locked<[UInt: Holder]>([:])
-    private let cuts = Locked(0)
-
-    init(places: Int) { self.places = max(places, 1) }
-
-    var cutCount: Int { cuts.withLock { $0 } }
-
-    private static func key(_ connection: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: connection)) }
-
-    /// A connection was accepted (before its thread starts): if that leaves more holders than places, the
-    /// longest-waiting ones that are not being answered are cut.
-    func opened(_ connection: OpaquePointer, socket: Int32) {
-        let key = Self.key(connection)
-        let cut: Int = holders.withLock { holders in
-            holders[key] = Holder(socket: socket, phase: .waiting, since: .now)
-            var live = holders.values.count { !$0.cut }
-            var cut = 0
-            while live > places {
-                let candidates = holders.filter { $0.key != key && !$0.value.cut && $0.value.phase != .answering && $0.value.socket >= 0 }
-                guard let victim = candidates.min(by: { ($0.value.phase, $0.value.since) < ($1.value.phase, $1.value.since) }) else { break }
-                Socket.shutdown(victim.value.socket)
-                holders[victim.key]?.cut = true
-                live -= 1
-                cut += 1
-            }
-            return cut
-        }
-        if cut > 0 { cuts.withLock { $0 += cut } }
-    }
-
-    func moved(_ connection: OpaquePointer?, to phase: Phase) {
-        guard let connection else { return }
-        holders.withLock { holders in
-            let key = Self.key(connection)
-            guard holders[key] != nil else { return }
-            holders[key]?.phase = phase
-            holders[key]?.since = .now
-        }
-    }
-
-    /// The connection is closing (its socket is still open).
-    func closed(_ connection: OpaquePointer) {
-        _ = holders.withLock { $0.removeValue(forKey: Self.key(connection)) }
-    }
 }

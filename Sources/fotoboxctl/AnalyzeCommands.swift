@@ -1,5 +1,6 @@
 import Arguments
 import Compliance
+import Configuration
 import FaceAnalysis
 import Imaging
 import Platform
@@ -15,7 +16,7 @@ let analyzeCommand = Command(
         """,
     examples: ["fotoboxctl analyze portrait.jpg", "fotoboxctl analyze --json --profile scan scan.jpg"],
     options: [
-        .value("profile", "PROFILE", help: "the capture profile the photo is judged by", choices: ["live", "scan"]),
+        .value("profile", "PROFILE", help: "the capture profile the photo is judged by", choices: CaptureProfile.allCases.map(\.rawValue)),
         .flag("json", help: "print one JSON object"),
         .value("models", "DIR", help: "directory holding the three face models"),
         .value("annotate", "OUT.jpg", help: "also write the photo with the landmarks drawn on it"),
@@ -39,7 +40,7 @@ let analyzeCommand = Command(
         }
         // The whole image is judged as the photo of the profile: on an uncropped frame the geometry
         // checks say how the crop would have to move.
-        let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
+        let profile = try chosenProfile(arguments, station: station)
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
         let report = ComplianceChecker(profile: profile, thresholds: thresholds).check(image, faces: faces.map { ObservedFace($0, palms: palms) }, source: encoding)
         if arguments.flag("json") {

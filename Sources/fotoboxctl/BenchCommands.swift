@@ -1,5 +1,6 @@
 import Arguments
 import Compliance
+import Configuration
 import FaceAnalysis
 import Foundation
 import Imaging
@@ -28,7 +29,7 @@ let benchCommand = Command(
     options: [.value("repeat", "N", help: "runs per stage (default 15; 200 with --model)"),
               .value("model", "FILE", help: "time this .tflite model's inference instead of the pipeline"),
               .value("threads", "N", help: "threads for the face chain (only 1 is supported yet)"),
-              .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
+              .value("profile", "NAME", help: "photo profile (default live)", choices: CaptureProfile.allCases.map(\.rawValue)),
               .value("models", "DIR", help: "directory holding the face models"),
               .flag("json", help: "print {\"medianMs\": {...}, \"plan\": {...}}"),
               .flag("layers", help: "with --model: also each operator's best time, heaviest first")],
@@ -57,7 +58,7 @@ let benchCommand = Command(
         if let threads = try arguments.integer("threads", in: 1...64), threads != 1 {
             throw CommandRunner.Failure(.usage, "--threads \(threads): the face chain runs on one thread only so far")
         }
-        let profile = PhotoProfile.named(arguments.value("profile") ?? "live")!
+        let profile = try chosenProfile(arguments, station: nil)
         let path = arguments.positional("IMAGE")!
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path) } catch { throw CommandRunner.Failure(.failure, "cannot read \(path): \(error)") }

@@ -1,4 +1,5 @@
 import Capture
+import Configuration
 import Arguments
 import Devices
 import Imaging
@@ -48,8 +49,9 @@ let cameraCaptureCommand = Command(
               .flag("json", help: "print one JSON object describing the capture")],
     action: { arguments, output in
         let request = try streamRequest(.still, arguments)
-        let path = try chosenDevice(arguments)
-        let camera = CameraTools.open(path)
+        let source = try chosenDevice(arguments)
+        let path = source.description
+        let camera = CameraTools.open(source)
         defer { camera.close() }
         let still = try cameraCall { () throws(CameraError) in try CameraTools.captureStill(camera, request) }
         for warning in still.format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
@@ -83,11 +85,12 @@ let cameraStreamCommand = Command(
     action: { arguments, output in
         let seconds = try arguments.integer("seconds", in: 1...3600)!
         let request = try streamRequest(arguments.flag("still") ? .still : .preview, arguments)
-        let path = try chosenDevice(arguments)
+        let source = try chosenDevice(arguments)
+        let path = source.description
         let log = CameraLog.standardError
         // The format is said at once (not with the figures at the end), so a script can act on a running stream.
         let report = try cameraCall { () throws(CameraError) in
-            try CameraTools.measureStream(path, request, seconds: seconds, waitForCamera: arguments.flag("wait"), log: log) { format in
+            try CameraTools.measureStream(source, request, seconds: seconds, waitForCamera: arguments.flag("wait"), log: log) { format in
                 log.write(format.map { "\(path): streaming \($0)" } ?? "\(path): waiting for the camera to be free or plugged in")
             }
         }
@@ -121,8 +124,9 @@ let cameraRecordCommand = Command(
         let seconds = try arguments.integer("seconds", in: 1...40)!
         let outPath = arguments.value("out")!
         guard !FileSystem.exists(outPath) else { throw CommandRunner.Failure(.usage, "\(outPath) exists already: give a new folder") }
-        let path = try chosenDevice(arguments)
-        let camera = CameraTools.open(path)
+        let source = try chosenDevice(arguments)
+        let path = source.description
+        let camera = CameraTools.open(source)
         defer { camera.close() }
         let format = try cameraCall { () throws(CameraError) in try camera.configure(.preview) }
         for warning in format.warnings { output.printError("fotoboxctl: warning: \(warning)") }
@@ -145,13 +149,13 @@ let cameraRecordCommand = Command(
         return written > 0 ? .success : .deviceUnavailable
     })
 
-/// `--device`, or the first capture node found.
-private func chosenDevice(_ arguments: ParsedArguments) throws -> String {
-    if let device = arguments.value("device") { return device }
+/// `--device` (read as `camera.device` is), or the first capture node found.
+private func chosenDevice(_ arguments: ParsedArguments) throws -> CameraSource {
+    if let source = try parsedOption(arguments, "device", CameraSource.init(parsing:)) { return source }
     guard let first = CameraDiscovery.cameras().cameras.first else {
         throw CommandRunner.Failure(.deviceUnavailable, "no video capture device found (give --device)")
     }
-    return first.path
+    return .device(path: first.path)
 }
 
 /// Runs a camera call; a camera that is missing, busy or hangs ends the command with status 3.

@@ -1,4 +1,5 @@
 import Arguments
+import Compliance
 import Configuration
 import FaceAnalysis
 import Foundation
@@ -14,6 +15,19 @@ let configOption = OptionSpec.value("config", "FILE", help: "the station's confi
 func loadConfig(_ arguments: ParsedArguments) throws -> StationConfig {
     let path = arguments.value("config") ?? StationConfig.defaultPath
     do { return try StationConfig.load(path: path) } catch { throw CommandRunner.Failure(.usage, "\(error)") }
+}
+
+/// An option that takes what a config setting takes, read by that setting's own parser (`--device` as
+/// `camera.device` or `pad.device`, `--profile` as `visit.profile`); a bad value is a usage error naming the option.
+func parsedOption<Value>(_ arguments: ParsedArguments, _ name: String,
+                         _ parse: (String) throws(ConfigValueError) -> Value) throws -> Value? {
+    guard let text = arguments.value(name) else { return nil }
+    do throws(ConfigValueError) { return try parse(text) } catch { throw CommandRunner.Failure(.usage, "--\(name): \(error)") }
+}
+
+/// The capture profile from `--profile`, else the station's (`--config`), else live.
+func chosenProfile(_ arguments: ParsedArguments, station: StationConfig?) throws -> PhotoProfile {
+    PhotoProfile.of(try parsedOption(arguments, "profile", CaptureProfile.init(parsing:)) ?? station?.profile ?? .live)
 }
 
 /// The photo, or a one-line reason (exit 1).

@@ -58,7 +58,7 @@ private func missingFiles(path: String) -> [ConfigIssue] {
     return file.entries.compactMap { entry in
         let key = "\(entry.section).\(entry.key)"
         guard named.contains(key) else { return nil }
-        let target = key == "camera.device" && ReplayCamera.isReplay(entry.value) ? String(entry.value.dropFirst("replay:".count)) : entry.value
+        let target = key == "camera.device" ? ((try? CameraSource(parsing: entry.value))?.path ?? entry.value) : entry.value
         return checkExists(target, key, entry, path, base)
     }
 }

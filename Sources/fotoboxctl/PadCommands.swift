@@ -1,4 +1,5 @@
 import Capture
+import Configuration
 import Arguments
 import Devices
 import Platform
@@ -52,12 +53,12 @@ let padCaptureCommand = Command(
     action: { arguments, output in
         let document = SignatureDocument(rawValue: arguments.value("document") ?? "idcard") ?? .idCard
         let timeout = try arguments.integer("timeout", in: 1...3600) ?? 120
-        let device = arguments.flag("simulate") ? "simulated" : (arguments.value("device") ?? "auto")
+        let source = arguments.flag("simulate") ? .simulated : try parsedOption(arguments, "device", PadSource.init(parsing:)) ?? .auto
         let wait = try arguments.integer("wait", in: 1...3600)
         let signature: Signature
         var padLines: [String] = []
         do throws(PadError) {
-            if let wait, device == "auto" {
+            if let wait, source == .auto {
                 let context: USBContext
                 do throws(USBError) { context = try USBContext() } catch { throw PadError.usb(error) }
                 switch try SignaturePads.waitForPad(context: context, timeoutMilliseconds: wait * 1000) {
@@ -65,7 +66,7 @@ let padCaptureCommand = Command(
                 case .rescan(let info): padLines.append("pad arrived: \(info) (found by rescanning the bus)")
                 }
             }
-            let pad = try SignaturePads.open(device: device, context: try USBContext())
+            let pad = try SignaturePads.open(source: source, context: try USBContext())
             defer { pad.close() }
             signature = try pad.capture(timeoutMilliseconds: timeout * 1000)
             padLines.append("\(pad.name): \(signature)")

@@ -1,5 +1,6 @@
 import Arguments
 import Compliance
+import Configuration
 import FaceAnalysis
 import Foundation
 import Imaging
@@ -18,7 +19,7 @@ let processCommand = Command(
                "fotoboxctl process scan.jpg --out photo.jpg --profile scan --json",
                "fotoboxctl process frame.jpg --out photo.jpg --eyes 812,640,1010,636 --chin 905,1020 --crown 910,330"],
     options: [.value("out", "FILE", help: "where to write the processed JPEG", required: true),
-              .value("profile", "NAME", help: "photo profile (default live)", choices: ["live", "scan"]),
+              .value("profile", "NAME", help: "photo profile (default live)", choices: CaptureProfile.allCases.map(\.rawValue)),
               .value("eyes", "X1,Y1,X2,Y2", help: "pupil centres in source pixels (skips the face model)"),
               .value("chin", "X,Y", help: "bottom centre of the chin"),
               .value("crown", "X,Y", help: "top centre of the head"),
@@ -28,7 +29,7 @@ let processCommand = Command(
     positionals: [PositionalSpec("IMAGE", help: "the JPEG to process")],
     action: { arguments, output in
         let station = try arguments.value("config").map { _ in try loadConfig(arguments) }
-        let profile = PhotoProfile.named(arguments.value("profile") ?? station?.profile ?? "live")!
+        let profile = try chosenProfile(arguments, station: station)
         let thresholds = QualityThresholds(overrides: station?.checkThresholds ?? [:])
         let models = arguments.value("models") ?? station?.modelDirectory
         let path = arguments.positional("IMAGE")!

@@ -53,7 +53,7 @@ private let addCommand = Command(
             signature: try read("signature", limit: SubmissionRules.signatureByteLimit), report: report,
             metadata: CaptureMetadata(stationID: config.stationID, capturedAt: CaptureMetadata.timestamp(now),
                                       queuedAt: CaptureMetadata.timestamp(now), camera: arguments.value("camera") ?? "file",
-                                      profile: CaptureProfile(rawValue: config.profile) ?? .live))
+                                      profile: config.profile))
         let outbox = try openOutbox(config)
         let item = try outboxCall { () throws(OutboxError) in try outbox.enqueue(submission, now: now) }
         if arguments.flag("json") { output.print(try jsonText(OutboxItemReport(item))) } else { output.print("queued as item \(item.id) (\(item.payloadBytes) bytes, encrypted)") }

@@ -13,7 +13,7 @@ import Testing
         let config = try StationConfig.parse(Self.body.joined(separator: end) + end, path: "f.conf")
         #expect(config.stationID == "rathaus-07")
         #expect(config.inactivityTimeoutSeconds == 90)
-        #expect(config.profile == "scan")
+        #expect(config.profile == .scan)
     }
 
     /// Errors still name their line in a CRLF or CR file, and mixed line ends count one line each.

@@ -138,3 +138,50 @@ import Testing
         #expect(error.issues.contains { $0.line == 3 && $0.message.contains("unknown key 'maximum-fun'") })
     }
 }
+
+@Test func profileCameraAndPadAreTypedByTheParser() throws {
+    #expect(StationConfig().profile == .live)
+    #expect(StationConfig().cameraSource == .replay(folder: "samples"))
+    #expect(StationConfig().padSource == .simulated)
+    let devices = try StationConfig.parse("[visit]\nprofile = scan\n[camera]\ndevice = /dev/video2\n[pad]\ndevice = /dev/bus/usb/001/004\n", path: "f.conf")
+    #expect(devices.profile == .scan)
+    #expect(devices.cameraSource == .device(path: "/dev/video2"))
+    #expect(devices.padSource == .device(path: "/dev/bus/usb/001/004"))
+    let replay = try StationConfig.parse("[camera]\ndevice = replay:/srv/frames\n[pad]\ndevice = auto\n", path: "f.conf")
+    #expect(replay.cameraSource == .replay(folder: "/srv/frames"))
+    #expect(replay.cameraSource.description == "replay:/srv/frames" && replay.cameraSource.path == "/srv/frames")
+    #expect(replay.padSource == .auto)
+    // The text comes back as it was written, for logs and reports.
+    for text in ["auto", "simulated", "/dev/bus/usb/002/007"] { #expect(try PadSource(parsing: text).description == text) }
+    for text in ["/dev/video0", "replay:samples"] { #expect(try CameraSource(parsing: text).description == text) }
+}
+
+@Test func aBadProfileCameraOrPadIsAnErrorOnItsLine() {
+    let text = """
+    [visit]
+    profile = passport
+    [camera]
+    device = video0
+    [pad]
+    device = wacom
+    [camera]
+    """
+    do {
+        _ = try StationConfig.parse(text + "\n", path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.map(\.line) == [2, 4, 6])
+        #expect(error.description.contains("bad.conf:2: visit.profile: expected live or scan, not 'passport'"))
+        #expect(error.description.contains("bad.conf:4: camera.device: expected a device path or replay:DIR, not 'video0'"))
+        #expect(error.description.contains("bad.conf:6: pad.device: expected auto, simulated or a device path, not 'wacom'"))
+    }
+    // A replay source needs its folder; case matters as everywhere in the file.
+    do {
+        _ = try StationConfig.parse("[camera]\ndevice = replay:\n[pad]\ndevice = Auto\n[visit]\nprofile = Live\n", path: "bad.conf")
+        Issue.record("expected errors")
+    } catch {
+        #expect(error.issues.map(\.line) == [2, 4, 6])
+        #expect(error.description.contains("bad.conf:2: camera.device: expected replay:FOLDER with a folder, not 'replay:'"))
+    }
+    #expect(throws: ConfigValueError("expected live or scan, not ''")) { try CaptureProfile(parsing: "") }
+}

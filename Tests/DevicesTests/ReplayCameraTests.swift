@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Capture
+import Configuration
 import Devices
 import Imaging
 import Platform
@@ -28,7 +29,7 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
         defer { directory.remove() }
         try directory.write("b.jpg", try jpeg(width: 64, height: 48, grey: 200))
         try directory.write("a.jpg", try jpeg(width: 64, height: 48, grey: 20))
-        let camera = ReplayCamera("replay:" + directory.path, framesPerSecond: 1000, log: .silent)
+        let camera = ReplayCamera(folder: directory.path, framesPerSecond: 1000, log: .silent)
         let format = try camera.configure(.preview)
         #expect(format.format == .mjpeg && format.size == FrameSize(width: 64, height: 48))
         try camera.start()
@@ -46,7 +47,7 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("a.jpg", try jpeg(width: 16, height: 16, grey: 128))
-        let camera = ReplayCamera(directory.path, framesPerSecond: 100, log: .silent)
+        let camera = ReplayCamera(folder: directory.path, framesPerSecond: 100, log: .silent)
         _ = try camera.configure(.preview)
         try camera.start()
         var frames: [Frame] = []
@@ -67,7 +68,7 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("a.jpg", try jpeg(width: 16, height: 16, grey: 128))
-        let camera = ReplayCamera(directory.path, framesPerSecond: 0.2, log: .silent)
+        let camera = ReplayCamera(folder: directory.path, framesPerSecond: 0.2, log: .silent)
         _ = try camera.configure(.preview)
         try camera.start()
         let first = try #require(try camera.nextFrame(timeoutMilliseconds: 100).capturedNanoseconds)
@@ -85,7 +86,7 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
         try directory.write("4.jpg", [])
         try directory.write("5.jpg", try jpeg(width: 32, height: 32, grey: 90))
         let lines = LogLines()
-        let camera = ReplayCamera(directory.path, framesPerSecond: 1000, log: lines.log)
+        let camera = ReplayCamera(folder: directory.path, framesPerSecond: 1000, log: lines.log)
         _ = try camera.configure(.preview)
         try camera.start()
         for _ in 0..<6 { _ = try camera.nextFrame(timeoutMilliseconds: 100) }
@@ -102,20 +103,20 @@ private func jpeg(width: Int, height: Int, grey: UInt8) throws -> [UInt8] {
     @Test func refusesAnEmptyOrMissingDirectoryWithAReason() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        #expect(throws: CameraError.replay("no readable JPEG in \(directory.path)")) { try ReplayCamera(directory.path, log: .silent).open() }
+        #expect(throws: CameraError.replay("no readable JPEG in \(directory.path)")) { try ReplayCamera(folder: directory.path, log: .silent).open() }
         try directory.write("x.jpg", [1, 2, 3])
-        #expect(throws: CameraError.self) { try ReplayCamera(directory.path, log: .silent).open() }
-        #expect(throws: CameraError.self) { try ReplayCamera("replay:/nonexistent/fotobox", log: .silent).open() }
+        #expect(throws: CameraError.self) { try ReplayCamera(folder: directory.path, log: .silent).open() }
+        #expect(throws: CameraError.self) { try ReplayCamera(folder: "/nonexistent/fotobox", log: .silent).open() }
     }
 
     @Test func refusesFormatsAndSizesItCannotPlay() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("a.jpg", try jpeg(width: 16, height: 16, grey: 1))
-        let camera = ReplayCamera(directory.path, log: .silent)
+        let camera = ReplayCamera(folder: directory.path, log: .silent)
         #expect(throws: CameraError.self) { try camera.configure(StreamRequest(purpose: .still, format: .yuyv)) }
         #expect(throws: CameraError.self) { try camera.configure(StreamRequest(purpose: .still, size: FrameSize(width: 8, height: 8))) }
-        #expect(CameraFactory.make(device: "replay:" + directory.path, log: .silent) is ReplayCamera)
-        #expect(CameraFactory.make(device: "/dev/video0", log: .silent) is RecoveringCamera)
+        #expect(CameraFactory.make(source: .replay(folder: directory.path), log: .silent) is ReplayCamera)
+        #expect(CameraFactory.make(source: .device(path: "/dev/video0"), log: .silent) is RecoveringCamera)
     }
 }

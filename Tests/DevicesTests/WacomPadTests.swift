@@ -1,4 +1,5 @@
 import Testing
+import Configuration
 import Devices
 import Platform
 #if canImport(Glibc)
@@ -138,12 +139,12 @@ struct WacomPadTests {
     }
 
     @Test func theConfiguredDeviceChoosesThePad() throws {
-        let simulated = try SignaturePads.open(device: "simulated", context: try USBContext())
+        let simulated = try SignaturePads.open(source: .simulated, context: try USBContext())
         #expect(simulated.name == "STU-430 1.05 (simulated)")
         simulated.close()
         // Without a pad on the bus (or without USB at all) "auto" is a clear error, never a crash.
         if let context = try? USBContext(), ((try? context.devices(vendorID: WacomModel.vendorID)) ?? []).isEmpty {
-            #expect(throws: PadError.self) { try SignaturePads.open(device: "auto", context: context) }
+            #expect(throws: PadError.self) { try SignaturePads.open(source: .auto, context: context) }
         }
     }
 

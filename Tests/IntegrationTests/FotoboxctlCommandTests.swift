@@ -133,6 +133,19 @@ struct FotoboxctlCommandTests {
         #expect(OutboxRig.fotoboxctl(["completion", "zsh"]).standardError.contains("unknown command 'zsh'"))
     }
 
+    /// `--device` and `--profile` are read by the config setting's own parser: a value `camera.device`,
+    /// `pad.device` or `visit.profile` would refuse is a usage error naming the option, before any device is touched.
+    @Test func deviceAndProfileOptionsAreReadAsTheConfigReadsThem() throws {
+        let camera = OutboxRig.fotoboxctl(["camera", "capture", "--device", "video0", "--out", "/nonexistent/x.jpg"])
+        #expect(camera.status == 2)
+        #expect(camera.standardError.contains("--device: expected a device path or replay:DIR, not 'video0'"), "\(camera.standardError)")
+        let pad = OutboxRig.fotoboxctl(["pad", "capture", "--device", "wacom", "--out", "/nonexistent/x.jpg"])
+        #expect(pad.status == 2)
+        #expect(pad.standardError.contains("--device: expected auto, simulated or a device path, not 'wacom'"), "\(pad.standardError)")
+        let replay = OutboxRig.fotoboxctl(["camera", "stream", "--device", "replay:", "--seconds", "1"])
+        #expect(replay.status == 2 && replay.standardError.contains("replay:FOLDER with a folder"), "\(replay.standardError)")
+    }
+
     /// Colour only on a terminal and without NO_COLOR (a pseudo-terminal from script(1)).
     @Test(.needsTools("/usr/bin/script")) func colourOnlyOnATerminalWithoutNoColor() throws {
         let directory = OutboxRig.temporaryDirectory()

@@ -18,16 +18,22 @@ public final class KioskServer: Sendable {
         // The API (with its Host check) must exist before the first request, and the Host check needs the
         // bound port: so bind first, answering 503 until the API is set.
         let box = APIBox()
-        http = try HTTPServer(host: host, port: port, tooLarge: { limit in
-            KioskResponses.error(413, "too-large", "the request body exceeds \(limit) bytes")
-        }) { request in
+        // Every body of the API is small JSON: one limit, refused before it is read when announced.
+        let respond: @Sendable (HTTPRequest) -> HTTPResponse = { request in
             box.api?.handle(request) ?? KioskResponses.error(503, "starting", "the station is starting")
         }
+        let tooLarge: @Sendable () -> HTTPResponse = {
+            KioskResponses.error(413, "too-large", "the request body exceeds \(Self.bodyByteLimit) bytes")
+        }
+        http = try HTTPServer(host: host, port: port) { _ in .read(limit: Self.bodyByteLimit, tooLarge: tooLarge, respond: respond) }
         api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),
                        allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil,
                        station: station, speech: speech, health: health)
         box.set(api)
     }
+
+    /// The largest request body the API reads.
+    public static let bodyByteLimit = 16 * 1024
 
     public var port: UInt16 { http.port }
     public var url: String {

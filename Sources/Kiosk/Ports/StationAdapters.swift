@@ -122,8 +122,7 @@ public final class OutboxSubmissionQueue: SubmissionQueue, Sendable {
     public init(config: StationConfig, log: @escaping @Sendable (String) -> Void) throws(OutboxError) {
         outbox = try Outbox(config: config)
         stationID = config.stationID
-        guard let profile = CaptureProfile(rawValue: config.profile) else { throw .invalidSettings("visit.profile \(config.profile) is neither live nor scan") }
-        self.profile = profile
+        profile = config.profile
         directory = config.outboxPath
         do {
             deliverer = try OutboxDeliverer(outbox: outbox, settings: UploaderSettings(config: config), log: log)

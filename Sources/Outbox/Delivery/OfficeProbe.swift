@@ -1,41 +1,235 @@
-import Platform
-import COpenSSL
+import CCrypto
+import CCurl
+import Configuration
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
-/// A TLS handshake with the office using libssl directly, as `fotoboxctl selftest` does it: no upload, and
-/// the office's own certificate in hand (its expiry, its public key against `backend.pin`).
+/// A look at the office as `fotoboxctl selftest` takes it: a `GET /` on the uploader's own libcurl handle, so
+/// with exactly an upload's TLS (≥ 1.2, `backend.ca` as the only trust anchor, the client certificate, host
+/// name check, `backend.pin`) and no submission. libcurl reports the office's certificate chain
+/// (CURLOPT_CERTINFO); its expiry and, when the pin refuses it, its public key are read from there with libcrypto.
 public enum OfficeProbe {
-    /// Why the probe failed, one line for the technician.
-    public struct Failure: Error, Sendable {
-        public let message: String
+    /// Why the probe failed, typed by cause; `message` is one line for the technician.
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The `[backend]` settings cannot be used: the URL, a file missing, or a certificate, key or CA file
+        /// libcurl cannot load.
+        case settings(String)
+        /// The office's host name does not resolve.
+        case cannotResolve(String)
+        /// No TCP connection (refused, unreachable).
+        case cannotConnect(String)
+        /// No answer within the connect timeout (connection, TLS handshake or HTTP answer).
+        case timedOut(String)
+        /// The office's certificate does not verify against `backend.ca` or does not name the host;
+        /// `verifyResult` is OpenSSL's X.509 verification code (CURLINFO_SSL_VERIFYRESULT, 0 for a host name mismatch).
+        case certificateRefused(String, verifyResult: Int)
+        /// The office's public key (`sha256//…` when the chain showed it) is none of `backend.pin`'s.
+        case pinMismatch(actual: String?)
+        /// The TLS handshake failed otherwise (no common protocol, the office refusing the client certificate under TLS 1.2).
+        case handshakeFailed(String)
+        /// The handshake was done, then the office cut the connection: with TLS 1.3 it judges the client
+        /// certificate only after the client's handshake, so its verdict comes with the first read.
+        case clientCertificateRefused(String)
+        /// The handshake was done but libcurl reported no certificate of the office.
+        case noCertificate
+        /// Any other transfer failure, in libcurl's words.
+        case transfer(String)
+
+        public var message: String {
+            switch self {
+            case .settings(let detail): detail
+            case .cannotResolve(let detail): "cannot resolve the office: \(detail)"
+            case .cannotConnect(let detail): "cannot connect: \(detail)"
+            case .timedOut(let detail): "no answer within the connect timeout (\(detail))"
+            case .certificateRefused(let detail, _): "the office's certificate is refused: \(detail)"
+            case .pinMismatch(let actual): "the office's public key \(actual ?? "(not shown)") does not match backend.pin"
+            case .handshakeFailed(let detail): "TLS handshake failed: \(detail)"
+            case .clientCertificateRefused(let detail): "the office refused the client certificate: \(detail)"
+            case .noCertificate: "the office sent no certificate"
+            case .transfer(let detail): detail
+            }
+        }
+
+        public var description: String { message }
     }
 
-    /// What a successful handshake showed.
-    public struct Answer: Sendable {
+    /// What a successful probe showed.
+    public struct Answer: Sendable, Equatable {
+        /// The TLS version libcurl negotiated ("TLSv1.3"), from its connection report.
         public let protocolVersion: String
+        /// Until the TLS handshake was done (CURLINFO_APPCONNECT_TIME_T).
         public let milliseconds: Int
-        /// The first line of the office's answer to a GET /: any answer shows it accepted the client certificate.
+        /// The first line of the office's answer to `GET /`: any answer shows it accepted the client certificate.
         public let statusLine: String
         /// Days until the office's certificate expires (negative: expired).
         public let serverCertificateDays: Int
     }
 
-    /// Days until each certificate in a PEM file expires (negative: expired).
-    public static func daysUntilExpiry(pemFile: String) -> Result<[Int], Failure> {
-        guard !pemFile.isEmpty else { return .failure(Failure(message: "not set")) }
-        guard let bio = BIO_new_file(pemFile, "r") else { return .failure(Failure(message: "cannot read")) }
-        defer { BIO_free(bio) }
-        var days: [Int] = []
-        while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
-            days.append(daysUntilExpiry(certificate))
-            X509_free(certificate)
+    /// Why a PEM file's certificates could not be read.
+    public enum CertificateFileError: Error, Sendable, Equatable, CustomStringConvertible {
+        case notSet
+        case unreadable(String)
+        case noCertificate
+
+        public var message: String {
+            switch self {
+            case .notSet: "not set"
+            case .unreadable(let reason): "cannot read (\(reason))"
+            case .noCertificate: "holds no PEM certificate"
+            }
         }
-        ERR_clear_error()
-        return days.isEmpty ? .failure(Failure(message: "holds no PEM certificate")) : .success(days)
+
+        public var description: String { message }
     }
+
+    /// Days until each certificate in a PEM file expires (negative: expired).
+    public static func daysUntilExpiry(pemFile: String) -> Result<[Int], CertificateFileError> {
+        guard !pemFile.isEmpty else { return .failure(.notSet) }
+        let text: [UInt8]
+        do { text = try FileSystem.readFile(pemFile) } catch { return .failure(.unreadable("\(error)")) }
+        let days = PEMCertificates(text).map(\.daysUntilExpiry)
+        return days.isEmpty ? .failure(.noCertificate) : .success(days)
+    }
+
+    /// The station's `[backend]` settings, probed.
+    public static func handshake(config: StationConfig) -> Result<Answer, Failure> {
+        handshake(settings: UploaderSettings(config: config))
+    }
+
+    /// Shakes hands with the office with the upload's settings and reads the first line of its answer to
+    /// `GET /`, all within the connect timeout (libcurl's monotonic timers).
+    public static func handshake(settings: UploaderSettings) -> Result<Answer, Failure> {
+        var settings = settings
+        settings.transferTimeoutSeconds = settings.connectTimeoutSeconds
+        let uploader: Uploader
+        do { uploader = try Uploader(settings: settings) } catch { return .failure(.settings("\(error)")) }
+        return uploader.probe()
+    }
+}
+
+extension Uploader {
+    /// A `GET /` on this handle with libcurl's connection report and certificate chain switched on
+    /// (`configure` switches them off again for the next upload).
+    func probe() -> Result<OfficeProbe.Answer, OfficeProbe.Failure> {
+        let trace = ProbeTrace()
+        let unmanaged = Unmanaged.passRetained(trace)
+        defer { unmanaged.release() }
+        return transfer(url: settings.officeURL(path: "/"), options: { handle in
+            var code = fotobox_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            func set(_ next: @autoclosure () -> CURLcode) { if code == CURLE_OK { code = next() } }
+            set(fotobox_curl_setopt_long(handle, CURLOPT_CERTINFO, 1))
+            set(fotobox_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+                let trace = Unmanaged<ProbeTrace>.fromOpaque(context!).takeUnretainedValue()
+                if trace.statusLine == nil, let data {
+                    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+                    trace.statusLine = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                return size * count
+            }))
+            set(fotobox_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()))
+            // The negotiated TLS version is only in libcurl's informational text ("SSL connection using
+            // TLSv1.3 / …"): verbose on, every line to the trace, none to stderr.
+            set(fotobox_curl_setopt_debug(handle, { _, kind, data, size, context in
+                guard kind == CURLINFO_TEXT, let data, let context else { return 0 }
+                let trace = Unmanaged<ProbeTrace>.fromOpaque(context).takeUnretainedValue()
+                let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
+                let prefix = "SSL connection using "
+                if trace.protocolVersion == nil, let range = text.range(of: prefix) {
+                    trace.protocolVersion = String(text[range.upperBound...].prefix { !$0.isWhitespace && $0 != "/" })
+                }
+                return 0
+            }))
+            set(fotobox_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, unmanaged.toOpaque()))
+            set(fotobox_curl_setopt_long(handle, CURLOPT_VERBOSE, 1))
+            return code
+        }, inspect: { handle, failure, _ in
+            var connected: curl_off_t = 0
+            _ = fotobox_curl_getinfo_offset(handle, CURLINFO_APPCONNECT_TIME_T, &connected)
+            let chain = Self.certificateChain(handle)
+            if let failure {
+                var verifyResult = 0
+                _ = fotobox_curl_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
+                return .failure(Self.probeFailure(failure, handshakeDone: connected > 0, verifyResult: verifyResult, chain: chain))
+            }
+            guard let office = chain.first else { return .failure(.noCertificate) }
+            return .success(OfficeProbe.Answer(protocolVersion: trace.protocolVersion ?? "TLS", milliseconds: Int(connected / 1000),
+                                               statusLine: trace.statusLine ?? "(empty answer)",
+                                               serverCertificateDays: office.daysUntilExpiry))
+        })
+    }
+
+    /// What libcurl's failure means for the technician.
+    private static func probeFailure(_ failure: PostFailure, handshakeDone: Bool, verifyResult: Int,
+                                     chain: [PEMCertificates.Certificate]) -> OfficeProbe.Failure {
+        let cutAfterHandshake = [CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR].contains(failure.code)
+        if handshakeDone && cutAfterHandshake { return .clientCertificateRefused(failure.message) }
+        return switch failure.code {
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH: .pinMismatch(actual: chain.first?.publicKeyPin)
+        case CURLE_PEER_FAILED_VERIFICATION: .certificateRefused(failure.message, verifyResult: verifyResult)
+        case CURLE_COULDNT_RESOLVE_HOST: .cannotResolve(failure.message)
+        case CURLE_COULDNT_CONNECT: .cannotConnect(failure.message)
+        case CURLE_OPERATION_TIMEDOUT: .timedOut(failure.message)
+        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CIPHER: .settings(failure.message)
+        case CURLE_SSL_CONNECT_ERROR: .handshakeFailed(failure.message)
+        default: .transfer(failure.message)
+        }
+    }
+
+    /// The office's chain as libcurl reported it (CURLINFO_CERTINFO: per certificate "Subject:…",
+    /// "Expire date:…", "Cert:<PEM>", …), each certificate read from its PEM; the office's own first.
+    private static func certificateChain(_ handle: UnsafeMutableRawPointer) -> [PEMCertificates.Certificate] {
+        var info: UnsafeMutablePointer<curl_certinfo>?
+        guard fotobox_curl_getinfo_certinfo(handle, &info) == CURLE_OK, let info, let lists = info.pointee.certinfo else { return [] }
+        var chain: [PEMCertificates.Certificate] = []
+        for index in 0..<Int(max(info.pointee.num_of_certs, 0)) {
+            var entry = lists[index]
+            while let current = entry {
+                entry = current.pointee.next
+                guard let data = current.pointee.data else { continue }
+                let line = String(cString: data)
+                if line.hasPrefix("Cert:") {
+                    chain += PEMCertificates(Array(line.utf8.dropFirst(5)))
+                    break
+                }
+            }
+        }
+        return chain
+    }
+}
+
+/// What the probe's callbacks saw (one transfer, on the calling thread).
+private final class ProbeTrace {
+    var statusLine: String?
+    var protocolVersion: String?
+}
+
+/// The X.509 certificates of a PEM text, read with libcrypto: each one's expiry and public-key pin.
+struct PEMCertificates: Sequence {
+    struct Certificate {
+        /// Days until it expires, rounded down (negative: expired; 0: today).
+        let daysUntilExpiry: Int
+        /// `sha256//BASE64` of the DER SubjectPublicKeyInfo, as curl's CURLOPT_PINNEDPUBLICKEY takes it.
+        let publicKeyPin: String?
+    }
+
+    private let certificates: [Certificate]
+
+    init(_ pem: [UInt8]) {
+        var certificates: [Certificate] = []
+        pem.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, let bio = BIO_new_mem_buf(base, Int32(raw.count)) else { return }
+            defer { BIO_free(bio) }
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                certificates.append(Certificate(daysUntilExpiry: Self.daysUntilExpiry(certificate), publicKeyPin: Self.pin(certificate)))
+                X509_free(certificate)
+            }
+        }
+        // The loop ends at the first text that is no certificate, leaving an error on the thread's queue.
+        ERR_clear_error()
+        self.certificates = certificates
+    }
+
+    func makeIterator() -> IndexingIterator<[Certificate]> { certificates.makeIterator() }
 
     private static func daysUntilExpiry(_ certificate: OpaquePointer) -> Int {
         var days: Int32 = 0, seconds: Int32 = 0
@@ -44,150 +238,18 @@ public enum OfficeProbe {
         return Int(days) - (days <= 0 && seconds < 0 ? 1 : 0)
     }
 
-    /// Connects, shakes hands with the client certificate, checks the pin and reads the first line of the
-    /// office's answer to `GET /`, all within `timeoutSeconds` (monotonic).
-    public static func handshake(host: String, port: UInt16, caFile: String, certificateFile: String, keyFile: String,
-                          pin: String?, timeoutSeconds: Double) -> Result<Answer, Failure> {
-        let started = ContinuousClock.now
-        let deadline = started + .milliseconds(Int64(max(0, timeoutSeconds) * 1000))
-        guard let context = SSL_CTX_new(TLS_client_method()) else { return .failure(Failure(message: "libssl: \(lastError())")) }
-        defer { SSL_CTX_free(context) }
-        _ = SSL_CTX_ctrl(context, SSL_CTRL_SET_MIN_PROTO_VERSION, Int(TLS1_2_VERSION), nil)
-        guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1 else { return .failure(Failure(message: "CA \(caFile): \(lastError())")) }
-        guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-            return .failure(Failure(message: "client cert \(certificateFile): \(lastError())"))
+    private static func pin(_ certificate: OpaquePointer) -> String? {
+        guard let key = X509_get0_pubkey(certificate) else { return nil }
+        let length = i2d_PUBKEY(key, nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        _ = der.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return i2d_PUBKEY(key, &cursor)
         }
-        guard SSL_CTX_use_PrivateKey_file(context, keyFile, SSL_FILETYPE_PEM) == 1, SSL_CTX_check_private_key(context) == 1 else {
-            return .failure(Failure(message: "client key \(keyFile): \(lastError())"))
-        }
-        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
-
-        let socket: Int32
-        switch connectSocket(host: host, port: port, deadline: deadline) {
-        case .success(let fd): socket = fd
-        case .failure(let error): return .failure(error)
-        }
-        defer { close(socket) }
-        guard let ssl = SSL_new(context) else { return .failure(Failure(message: "libssl: \(lastError())")) }
-        defer { SSL_free(ssl) }
-        SSL_set_fd(ssl, socket)
-        var address = in6_addr()
-        if inet_pton(AF_INET, host, &address) == 1 || inet_pton(AF_INET6, host, &address) == 1 {
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
-        } else {
-            SSL_set1_host(ssl, host)
-            _ = host.withCString { SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, Int(TLSEXT_NAMETYPE_host_name), UnsafeMutableRawPointer(mutating: $0)) }
-        }
-        if let failure = drive(ssl, socket: socket, deadline: deadline, { SSL_connect(ssl) }) {
-            let verify = SSL_get_verify_result(ssl)
-            if verify != X509_V_OK { return .failure(Failure(message: "the office's certificate is refused: \(String(cString: X509_verify_cert_error_string(verify)))")) }
-            return .failure(Failure(message: "TLS handshake failed: \(failure)"))
-        }
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Int(elapsed.inMilliseconds)
-        guard let peer = SSL_get1_peer_certificate(ssl) else { return .failure(Failure(message: "the office sent no certificate")) }
-        defer { X509_free(peer) }
-        if let pin, let key = X509_get0_pubkey(peer) {
-            // The pin is the SHA-256 of the DER SubjectPublicKeyInfo, as curl computes it.
-            var der = [UInt8](repeating: 0, count: Int(max(i2d_PUBKEY(key, nil), 0)))
-            _ = der.withUnsafeMutableBufferPointer { buffer in
-                var cursor = buffer.baseAddress
-                return i2d_PUBKEY(key, &cursor)
-            }
-            var digest = [UInt8](repeating: 0, count: 32)
-            var size: UInt32 = 0
-            _ = EVP_Digest(der, der.count, &digest, &size, EVP_sha256(), nil)
-            let actual = "sha256//" + Data(digest).base64EncodedString()
-            guard pin.split(separator: ";").contains(where: { $0 == actual }) else {
-                return .failure(Failure(message: "the office's public key \(actual) does not match backend.pin"))
-            }
-        }
-        // With TLS 1.3 the office judges the client certificate after the client's handshake is done: its
-        // verdict (an alert, or an HTTP answer) comes with the first read.
-        let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
-        if let failure = drive(ssl, socket: socket, deadline: deadline, { request.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) } }) {
-            return .failure(Failure(message: "the office refused the client certificate: \(failure)"))
-        }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        var count: Int32 = 0
-        if let failure = drive(ssl, socket: socket, deadline: deadline, {
-            count = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
-            return count
-        }) {
-            return .failure(Failure(message: "the office refused the client certificate: \(failure)"))
-        }
-        let statusLine = String(decoding: buffer.prefix(Int(count)), as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? "(empty answer)"
-        return .success(Answer(protocolVersion: String(cString: SSL_get_version(ssl)), milliseconds: milliseconds,
-                               statusLine: statusLine, serverCertificateDays: daysUntilExpiry(peer)))
-    }
-
-    /// Repeats a non-blocking libssl call, polling the socket as it asks, until it succeeds or the
-    /// deadline passes; the failure's text, or nil.
-    private static func drive(_ ssl: OpaquePointer, socket: Int32, deadline: ContinuousClock.Instant, _ call: () -> Int32) -> String? {
-        while true {
-            ERR_clear_error()
-            let result = call()
-            if result > 0 { return nil }
-            let error = SSL_get_error(ssl, result)
-            let events: Int16
-            switch error {
-            case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
-            case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
-            case SSL_ERROR_ZERO_RETURN: return "the office closed the connection"
-            case SSL_ERROR_SYSCALL: return ERR_peek_error() != 0 ? lastError() : "the connection was closed (\(String(cString: strerror(errno))))"
-            default: return lastError()
-            }
-            let remaining = Self.seconds(until: deadline)
-            guard remaining > 0 else { return "no answer within the connect timeout" }
-            var descriptor = pollfd(fd: socket, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, Int32(min(remaining, 600) * 1000) + 1)
-            if ready == 0 { return "no answer within the connect timeout" }
-            if ready < 0 && errno != EINTR { return String(cString: strerror(errno)) }
-        }
-    }
-
-    /// A non-blocking TCP connection to the first address of `host` that answers before the deadline.
-    private static func connectSocket(host: String, port: UInt16, deadline: ContinuousClock.Instant) -> Result<Int32, Failure> {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let list else { return .failure(Failure(message: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")) }
-        defer { freeaddrinfo(list) }
-        var lastProblem = "no address"
-        var entry: UnsafeMutablePointer<addrinfo>? = list
-        while let current = entry {
-            entry = current.pointee.ai_next
-            let fd = socket(current.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { lastProblem = String(cString: strerror(errno)); continue }
-            if connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return .success(fd) }
-            guard errno == EINPROGRESS else { lastProblem = String(cString: strerror(errno)); close(fd); continue }
-            var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var ready: Int32
-            repeat {
-                let remaining = Self.seconds(until: deadline)
-                ready = remaining > 0 ? poll(&descriptor, 1, Int32(min(remaining, 600) * 1000) + 1) : 0
-            } while ready < 0 && errno == EINTR
-            guard ready > 0 else { lastProblem = "no connection within the connect timeout"; close(fd); continue }
-            var problem: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &length)
-            if problem == 0 { return .success(fd) }
-            lastProblem = String(cString: strerror(problem))
-            close(fd)
-        }
-        return .failure(Failure(message: "cannot connect: \(lastProblem)"))
-    }
-
-    private static func seconds(until deadline: ContinuousClock.Instant) -> Double { (deadline - .now).inSeconds }
-
-    private static func lastError() -> String {
-        let code = ERR_get_error()
-        guard code != 0 else { return "unknown error" }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        buffer.withUnsafeMutableBufferPointer { raw in
-            raw.withMemoryRebound(to: CChar.self) { ERR_error_string_n(code, $0.baseAddress, $0.count) }
-        }
-        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+        var digest = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        guard EVP_Digest(der, der.count, &digest, &size, EVP_sha256(), nil) == 1 else { return nil }
+        return "sha256//" + Data(digest).base64EncodedString()
     }
 }

@@ -47,7 +47,10 @@ public struct UploaderSettings: Sendable, Equatable {
         }
     }
 
-    var submissionsURL: String { (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/v1/submissions" }
+    var submissionsURL: String { officeURL(path: "/v1/submissions") }
+
+    /// `path` (starting with "/") on the office.
+    func officeURL(path: String) -> String { (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + path }
 }
 
 /// What came of one upload.
@@ -64,7 +67,7 @@ package enum UploadOutcome: Sendable, Equatable {
 /// uploads share the connection and the TLS session. Not thread-safe: one thread uses it at a time
 /// (the deliverer hands each parallel upload its own).
 package final class Uploader: @unchecked Sendable {
-    private let settings: UploaderSettings
+    let settings: UploaderSettings
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -92,54 +95,76 @@ package final class Uploader: @unchecked Sendable {
         }
     }
 
-    /// Why a POST got no HTTP answer (network, TLS, timeout), in curl's words.
+    /// Why a request got no HTTP answer (network, TLS, timeout), in curl's words.
     package struct PostFailure: Error {
-        package var message: String
+        /// curl's code, for callers that tell the causes apart (the office probe).
+        package var code: CURLcode
+        /// curl's error text (its error buffer, else its description of the code).
+        package var detail: String
+        package var message: String { "\(detail) (curl error \(code.rawValue))" }
     }
 
     /// Posts a small JSON document to `path` on the office (the station's health report) over the same
     /// mutual-TLS connection settings.
     package func postJSON(path: String, body: [UInt8]) -> Result<(status: Int, body: [UInt8]), PostFailure> {
-        let base = settings.baseURL.hasSuffix("/") ? String(settings.baseURL.dropLast()) : settings.baseURL
-        return post(url: base + path, body: body, headers: ["Content-Type: application/json", "Accept: application/json", "Expect:"])
+        post(url: settings.officeURL(path: path), body: body, headers: ["Content-Type: application/json", "Accept: application/json", "Expect:"])
     }
 
     private func post(url: String, body: [UInt8], headers lines: [String]) -> Result<(status: Int, body: [UInt8]), PostFailure> {
-        let response = ResponseCollector()
         var headers: UnsafeMutablePointer<curl_slist>? = nil
         for line in lines { headers = curl_slist_append(headers, line) }
         defer { curl_slist_free_all(headers) }
+        return body.withUnsafeBytes { raw in
+            transfer(url: url, options: { handle in
+                var result = fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+                if result == CURLE_OK { result = fotobox_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count)) }
+                if result == CURLE_OK { result = fotobox_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress)) }
+                return result
+            }, inspect: { _, failure, answer in
+                if let failure { return .failure(failure) }
+                return .success(answer)
+            })
+        }
+    }
+
+    /// One request on the handle: the office settings (`configure`, the one definition of the station's TLS),
+    /// then this request's own `options`, then the transfer. `inspect` reads the handle's info afterwards,
+    /// whether the transfer failed or not. Every pointer the request set is cleared before returning: the
+    /// body, headers and collectors live only for this call.
+    func transfer<T>(url: String, options: (UnsafeMutableRawPointer) -> CURLcode,
+                     inspect: (UnsafeMutableRawPointer, PostFailure?, (status: Int, body: [UInt8])) -> T) -> T {
+        let response = ResponseCollector()
         errorBuffer[0] = 0
         let unmanaged = Unmanaged.passRetained(response)
         defer { unmanaged.release() }
-        let code: CURLcode = body.withUnsafeBytes { raw in
-            var result = configure()
-            func set(_ code: CURLcode) { if result == CURLE_OK { result = code } }
-            set(fotobox_curl_setopt_string(handle, CURLOPT_URL, url))
-            set(fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers))
-            set(fotobox_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count)))
-            set(fotobox_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress)))
-            set(fotobox_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
-                let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
-                let length = size * count
-                guard collector.bytes.count + length <= ResponseCollector.limit else { return 0 }
-                if let data { collector.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length)) }
-                return length
-            }))
-            set(fotobox_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
-            guard result == CURLE_OK else { return result }
-            return curl_easy_perform(handle)
-        }
-        // The request body lives only for this call: never leave a pointer to it in the handle.
-        _ = fotobox_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
-        _ = fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
-        guard code == CURLE_OK else {
+        var code = configure()
+        func set(_ next: @autoclosure () -> CURLcode) { if code == CURLE_OK { code = next() } }
+        set(fotobox_curl_setopt_string(handle, CURLOPT_URL, url))
+        set(fotobox_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+            let length = size * count
+            guard collector.bytes.count + length <= ResponseCollector.limit else { return 0 }
+            if let data { collector.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length)) }
+            return length
+        }))
+        set(fotobox_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
+        set(options(handle))
+        if code == CURLE_OK { code = curl_easy_perform(handle) }
+        var failure: PostFailure?
+        if code != CURLE_OK {
             let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-            return .failure(PostFailure(message: "\(detail) (curl error \(code.rawValue))"))
+            failure = PostFailure(code: code, detail: detail)
         }
         var status = 0
-        _ = fotobox_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success((status, response.bytes))
+        if failure == nil { _ = fotobox_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
+        let result = inspect(handle, failure, (status, response.bytes))
+        for option in [CURLOPT_POSTFIELDS, CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_DEBUGDATA] {
+            _ = fotobox_curl_setopt_pointer(handle, option, nil)
+        }
+        _ = fotobox_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+        _ = fotobox_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION, nil)
+        _ = fotobox_curl_setopt_debug(handle, nil)
+        return result
     }
 
     /// How an HTTP answer counts for the outbox.
@@ -164,10 +189,10 @@ package final class Uploader: @unchecked Sendable {
         return String(String(decoding: body.prefix(200), as: UTF8.self).filter { $0.isASCII && !$0.isNewline })
     }
 
-    /// The settings that do not change between uploads: URL, HTTPS only, mutual TLS, trust, timeouts.
+    /// The settings that do not change between requests: HTTPS only, mutual TLS, trust, pin, timeouts. Also
+    /// what one kind of request may have set (the probe's GET, verbose text and chain) back to the upload's.
     private func configure() -> CURLcode {
         let strings: [(CURLoption, String?)] = [
-            (CURLOPT_URL, settings.submissionsURL),
             (CURLOPT_PROTOCOLS_STR, "https"),
             (CURLOPT_REDIR_PROTOCOLS_STR, "https"),
             (CURLOPT_CAINFO, settings.caFile),
@@ -181,6 +206,8 @@ package final class Uploader: @unchecked Sendable {
         ]
         let numbers: [(CURLoption, Int)] = [
             (CURLOPT_POST, 1),
+            (CURLOPT_VERBOSE, 0),
+            (CURLOPT_CERTINFO, 0),
             (CURLOPT_NOSIGNAL, 1),
             (CURLOPT_FOLLOWLOCATION, 0),
             (CURLOPT_SSL_VERIFYPEER, 1),
