@@ -18,7 +18,7 @@ let analyzeCommand = Command(
     options: [
         .value("profile", "PROFILE", help: "the capture profile the photo is judged by", choices: CaptureProfile.allCases.map(\.rawValue)),
         .flag("json", help: "print one JSON object"),
-        .value("models", "DIR", help: "directory holding the three face models"),
+        .value("models", "DIR", help: "directory holding the face and hand models"),
         .value("annotate", "OUT.jpg", help: "also write the photo with the landmarks drawn on it"),
         configOption.withHelp("judge with this station's profile, [checks] thresholds and models"),
     ],

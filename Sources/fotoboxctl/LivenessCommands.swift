@@ -26,7 +26,7 @@ let livenessScoreCommand = Command(
     examples: ["fotoboxctl liveness score recordings/visit-1 --challenge turn",
                "fotoboxctl liveness score recordings/visit-1 --challenge none --json"],
     options: [challengeOption, configOption.withHelp("take [liveness] threshold and models from this station's config"),
-              .value("models", "DIR", help: "directory holding the three face models"),
+              .value("models", "DIR", help: "directory holding the face and hand models"),
               .flag("json", help: "print one JSON object")],
     positionals: [PositionalSpec("DIR", help: "the presentation: JPEG frames in name order")],
     action: { arguments, output in
@@ -63,7 +63,7 @@ let livenessEvaluateCommand = Command(
     options: [.values("bona-fide", "DIR", help: "bona fide presentations (or folders of them)", required: true),
               .values("attack", "DIR", help: "attack presentations; each DIR is one attack type", required: true),
               challengeOption, configOption.withHelp("take [liveness] threshold and models from this station's config"),
-              .value("models", "DIR", help: "directory holding the three face models"),
+              .value("models", "DIR", help: "directory holding the face and hand models"),
               .flag("json", help: "print one JSON object")],
     action: { arguments, output in
         let challenge = Challenge(arguments.value("challenge") ?? "turn")!

@@ -11,7 +11,7 @@ let selftestCommand = Command(
         Runs the checks side by side, each with a time limit (a hanging device is reported, never waited for):
           camera       streams \(Selftest.cameraFrames) preview frames from [camera] device (a camera held by fotoboxd is reported, not taken)
           pad          opens [pad] device and reads its capability report
-          face-models  loads the three models and runs the face chain on a generated picture without a face
+          face-models  loads the models and runs the face chain on a generated picture without a face
                        (no face may be found) and, with a replay camera, on its first portrait (exactly one face)
           outbox       SQLite PRAGMA integrity_check of the outbox database, and its queue
           office       TLS handshake with [backend] url using the CA, client certificate and key (and pin);

@@ -32,7 +32,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
     /// the burst on the caller's thread alone.
     private let burstHelper: Locked<FaceAnalyzer>?
 
-    /// `burstThreads` 2 judges a burst's frames on two threads (a second chain in memory: the three models' 5.3 MB of weights again, and its working memory);
+    /// `burstThreads` 2 judges a burst's frames on two threads (a second chain in memory: the five models' 13 MB of weights again, and its working memory);
     /// 1 on the calling thread only. The chosen photo is the same either way.
     public init(modelDirectory: String, profile: PhotoProfile, thresholds: QualityThresholds = QualityThresholds(),
                 burstThreads: Int = 2) throws(FaceAnalyzer.LoadError) {
