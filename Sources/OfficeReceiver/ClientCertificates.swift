@@ -43,7 +43,7 @@ public enum ClientCertificateRefusal: Error, Equatable, Sendable, CustomStringCo
 
 /// A certificate revocation list (PEM or DER, one or more CRLs), checked against the client CA at load.
 /// Immutable after init.
-/// `@unchecked Sendable`: it only wraps GnuTLS CRL handles that are read, never changed, after init and
+/// Unchecked `Sendable` (the C-handle invariant): it only wraps GnuTLS CRL handles that are read, never changed, after init and
 /// freed in deinit.
 public final class RevocationList: @unchecked Sendable {
     private let handles: [gnutls_x509_crl_t?]

@@ -126,17 +126,25 @@ public final class VisitService: Sendable {
         spawn("fotobox-camera") { [self] in cameraLoop() }
     }
 
-    /// Wipes any visit, stops the threads (waits up to 5 s for them) and closes the camera.
+    /// Wipes any visit and stops the threads, waiting up to 5 s for them. The camera is closed by its owner,
+    /// the camera thread, when its loop ends (never from here: a thread still inside `nextFrame` would
+    /// otherwise find its camera closed under it). A thread that does not end in time is logged once and
+    /// left to finish; it still closes the camera when it does.
     public func stop() {
         _ = post(.cancel, token: nil, trusted: true)
-        shared.withLock { state in
-            state.running = false
+        let stopping = shared.withLock { state -> Bool in
+            defer { state.running = false }
             state.inbox.append(.stop)
+            return state.running
         }
         inboxSignal.signal()
         changed.broadcast()
         changed.wait(until: .now + .seconds(5)) { shared.withLock { $0.threads == 0 } }
-        ports.frames.close()
+        let alive = shared.withLock { $0.threads }
+        if stopping, alive > 0 {
+            journal.log(.warning, "visit service: \(alive) thread(s) still running 5 s after stop; the camera is closed when the camera thread ends",
+                        [("event", "stop-timeout")])
+        }
     }
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
@@ -512,7 +520,9 @@ public final class VisitService: Sendable {
 
     // MARK: the camera thread and the capture workers
 
+    /// The camera thread: the only user of `ports.frames`, which it closes when it ends.
     private func cameraLoop() {
+        defer { ports.frames.close() }
         var backoff = 0.5
         var usingStills = false
         while isRunning {

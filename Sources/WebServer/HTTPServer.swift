@@ -83,7 +83,7 @@ public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible
 /// by libmicrohttpd itself. An `HTTPConnectionObserver` sees each connection open and close (the office
 /// checks client certificates and cuts slow handshakes there).
 ///
-/// `@unchecked Sendable`: it wraps the libmicrohttpd daemon handle and the PEM copies libmicrohttpd points
+/// Unchecked `Sendable` (the C-handle invariant): it wraps the libmicrohttpd daemon handle and the PEM copies libmicrohttpd points
 /// into. `daemon` and `pemCopies` are written only in `init` and in `stop()` (called by the owner, and by
 /// `deinit` after the owner let go); libmicrohttpd's threads read only the immutable `let`s.
 public final class HTTPServer: @unchecked Sendable {

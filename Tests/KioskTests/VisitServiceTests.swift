@@ -5,6 +5,7 @@ import Foundation
 import Kiosk
 import Devices
 import Platform
+import Capture
 
 /// Log lines a test can read back.
 final class LogCapture: @unchecked Sendable {
@@ -204,4 +205,51 @@ struct VisitServiceTests {
         let queued = try rig.service.perform(.confirm, token: token)
         #expect(queued.receipt?.officeReachable == false)
     }
+
+    /// The camera thread owns the source: every call, `close` included, comes from that one thread, and
+    /// `stop()` returns with the source closed once, after the last frame was taken.
+    @Test func theCameraThreadAloneUsesAndClosesTheSource() throws {
+        let source = ThreadRecordingSource()
+        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15, captureLimit: 30, countdown: 0.05),
+                                   now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
+        let service = VisitService(machine: machine,
+                                   ports: .init(frames: source, pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
+                                                queue: StandInQueue()),
+                                   clock: MonotonicKioskClock(), journal: LogCapture().journal, tickInterval: 0.02)
+        service.start()
+        #expect(eventually { service.frameCount >= 3 })
+        service.stop()
+        let calls = source.calls
+        #expect(calls.last == "close")
+        #expect(calls.filter { $0 == "close" }.count == 1)
+        // One thread made every call, `close` included (stop() ran on this test's thread).
+        #expect(source.threads.count == 1)
+        #expect(!source.threads.contains(ObjectIdentifier(Thread.current)))
+    }
+}
+
+/// A frame source that records what was called and from which threads.
+private final class ThreadRecordingSource: FrameSource {
+    private let log = Locked<(calls: [String], threads: Set<ObjectIdentifier>)>(([], []))
+    var calls: [String] { log.withLock { $0.calls } }
+    var threads: Set<ObjectIdentifier> { log.withLock { $0.threads } }
+    let name = "recording"
+    private let frame = StandInCamera.syntheticFrame(width: 160, height: 120)
+
+    private func record(_ call: String) {
+        let thread = ObjectIdentifier(Thread.current)
+        log.withLock { state in
+            state.calls.append(call)
+            state.threads.insert(thread)
+        }
+    }
+
+    func nextFrame(timeoutMilliseconds: Int) throws(CameraError) -> Frame {
+        record("frame")
+        usleep(10_000)
+        return Frame(format: .mjpeg, size: FrameSize(width: 160, height: 120), bytesPerLine: 0, bytes: frame, sequence: 0,
+                     capturedNanoseconds: 0, dequeuedNanoseconds: 0)
+    }
+
+    func close() { record("close") }
 }

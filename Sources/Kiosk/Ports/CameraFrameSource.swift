@@ -5,7 +5,8 @@ import Devices
 /// A `FrameSource` over any `Devices.Camera` (V4L2 or replay): opens, negotiates the preview and starts
 /// on first use; after a failure it closes, so that the next call reopens (the caller paces the retries).
 public final class CameraFrameSource: FrameSource, @unchecked Sendable {
-    // Used from the service's camera thread only; `close` comes from the same thread at shutdown.
+    // Used by the visit service's camera thread only, `close` included: the thread closes the source when its
+    // loop ends (`VisitService.cameraLoop`), and `stop()` never touches it.
     private let camera: any Camera
     private var streaming = false
     /// What the stream is negotiated for: the preview, or stills during a burst.

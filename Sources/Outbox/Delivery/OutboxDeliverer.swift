@@ -27,9 +27,6 @@ public final class OutboxDeliverer: Sendable {
     public let parallelUploads: Int
     private let log: @Sendable (String) -> Void
 
-    /// The uploaders (a curl handle and its kept connection each), owned by the round in progress: holding
-    /// this lock is running a round, so two rounds never share a handle.
-    private let rounds = Locked<[Uploader]>([])
     /// The background loop's life: started, asked to stop, woken early.
     private let loop = Locked(LoopState())
     private struct LoopState {
@@ -58,16 +55,32 @@ public final class OutboxDeliverer: Sendable {
     /// `stop()` was called.
     @discardableResult
     public func deliverDue(limit: Int = .max) throws(OutboxError) -> DeliveryRound {
-        // One round at a time: the uploaders' curl handles are not shared between rounds.
-        try rounds.withLock { uploaders throws(OutboxError) -> DeliveryRound in
-            while uploaders.count < parallelUploads { uploaders.append(try Uploader(settings: settings)) }
-            let connections = uploaders
-            let progress = RoundProgress(limit: limit)
-            DispatchQueue.concurrentPerform(iterations: connections.count) { index in
-                deliver(with: connections[index], progress: progress)
-            }
-            return try progress.result()
+        try deliverRound(limit: limit, with: makeUploaders()).result.get()
+    }
+
+    /// `parallelUploads` fresh uploaders (nothing connects before the first upload).
+    private func makeUploaders() throws(OutboxError) -> [UploaderHandover] {
+        var uploaders: [UploaderHandover] = []
+        for _ in 0..<parallelUploads { uploaders.append(UploaderHandover(try Uploader(settings: settings))) }
+        return uploaders
+    }
+
+    /// One round, one worker per uploader. `Uploader` is not `Sendable`: the caller owns the uploaders
+    /// (the deliverer's thread keeps them from round to round, so consecutive rounds reuse the connection;
+    /// `deliverDue()` makes its own), hands each worker its own, and gets them back when the round ends. No
+    /// lock is held while an uploader is used: the hand-over's lock covers only the hand-over.
+    private func deliverRound(limit: Int, with uploaders: [UploaderHandover]) -> (result: Result<DeliveryRound, OutboxError>, uploaders: [UploaderHandover]) {
+        let progress = RoundProgress(limit: limit)
+        let handedBack = Locked<[UploaderHandover]>([])
+        DispatchQueue.concurrentPerform(iterations: uploaders.count) { index in
+            guard let uploader = uploaders[index].take() else { return }
+            deliver(with: uploader, progress: progress)
+            let back = UploaderHandover(uploader)
+            handedBack.withLock { $0.append(back) }
         }
+        let result: Result<DeliveryRound, OutboxError>
+        do throws(OutboxError) { result = .success(try progress.result()) } catch { result = .failure(error) }
+        return (result, handedBack.withLock { $0 })
     }
 
     /// One connection's share of a round: claim, upload, record, until nothing is due.
@@ -144,10 +157,15 @@ public final class OutboxDeliverer: Sendable {
     private func runLoop() {
         do { try outbox.recoverInterrupted() } catch { log("outbox: \(error)") }
         var lastAlert: String?
+        // This thread's uploaders, kept from round to round (a round that fails hands them back too).
+        var uploaders: [UploaderHandover] = []
         while !isStopping {
             var wait = pollInterval
             do {
-                try deliverDue()
+                if uploaders.count < parallelUploads { uploaders = try makeUploaders() }
+                let round = deliverRound(limit: .max, with: uploaders)
+                uploaders = round.uploaders
+                _ = try round.result.get()
                 let status = try outbox.status()
                 if status.overdue > 0, status.summary != lastAlert { log(status.summary) }
                 lastAlert = status.overdue > 0 ? status.summary : nil
@@ -162,6 +180,15 @@ public final class OutboxDeliverer: Sendable {
             while wakeUp.wait(timeout: .now()) == .success {}
         }
     }
+}
+
+/// Moves one uploader (not `Sendable`) to another thread: the giver gives it up with `sending`, the taker
+/// takes it out once. The lock is held only for the hand-over itself.
+private final class UploaderHandover: Sendable {
+    private let slot: Locked<Uploader?>
+    init(_ uploader: sending Uploader) { slot = Locked(Optional(uploader)) }
+    /// The uploader, to the first caller only.
+    func take() -> sending Uploader? { slot.withLock { held -> sending Uploader? in held.take() } }
 }
 
 /// The shared tally of one delivery round across its parallel uploads.

@@ -64,9 +64,10 @@ package enum UploadOutcome: Sendable, Equatable {
 }
 
 /// Uploads submissions over HTTPS with mutual TLS, on libcurl. One easy handle, reused, so consecutive
-/// uploads share the connection and the TLS session. Not thread-safe: one thread uses it at a time
-/// (the deliverer hands each parallel upload its own).
-package final class Uploader: @unchecked Sendable {
+/// uploads share the connection and the TLS session. Not `Sendable`: a libcurl easy handle is used by one
+/// thread at a time, so an uploader belongs to the thread that uses it (the deliverer hands each parallel
+/// upload its own, through a lock held only for the hand-over).
+package final class Uploader {
     let settings: UploaderSettings
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
