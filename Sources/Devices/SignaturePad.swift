@@ -6,6 +6,10 @@ import Configuration
 /// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
 /// mirror and the buttons, `clear` on "Nochmal", `end`), close. `WacomPad` implements it for a real STU pad
 /// over libusb and for the simulated pad (`device = simulated`), which plays the same HID reports.
+///
+/// Why `Sendable` (a pad is driven by one caller at a time): the kiosk's `SignatureCapture` adapter keeps the
+/// open pad in a `Locked` value the visit thread and HTTP threads share, and `cancel()` comes from another
+/// thread by contract.
 public protocol SignaturePad: AnyObject, Sendable {
     /// What the pad is, for logs and `fotoboxctl pad list`: "STU-430 1.05 (bus 1 device 4)".
     var name: String { get }

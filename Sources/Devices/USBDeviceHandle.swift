@@ -2,6 +2,10 @@ import CUSB
 
 /// An owned, open libusb device handle: whoever holds it closes it, exactly once, and nobody else.
 /// Non-copyable, so ownership is checked by the compiler; `close()` (or the end of its lifetime) closes it.
+///
+/// Unchecked `Sendable` (the C-handle invariant): `raw` is a libusb device handle, a `let`; libusb allows
+/// synchronous transfers on one handle from several threads (its transfers lock internally), and the one
+/// `libusb_close` is in `deinit`, which the non-copyable owner reaches once, after its last use.
 public struct USBDeviceHandle: ~Copyable, @unchecked Sendable {
     let raw: OpaquePointer
     // Keeps libusb initialised for as long as the handle is open.

@@ -1,3 +1,4 @@
+import Platform
 import CUSB
 
 /// What the Wacom protocol logic needs from a HID device: feature reports both ways and input reports.
@@ -6,7 +7,8 @@ import CUSB
 ///
 /// `WacomPad` reads input reports on its reader thread while it sends feature reports from the caller's
 /// thread, so implementations allow exactly that (libusb does: different endpoints); `close()` comes only
-/// after the reader has stopped.
+/// after the reader has stopped. That is why it is `Sendable`: the reader thread and the owner's thread
+/// use the same transport at once.
 public protocol HIDTransport: AnyObject, Sendable {
     /// GET_REPORT (feature): returns what the device sent, byte 0 the report id. It may be shorter than asked.
     func getFeatureReport(_ reportID: UInt8, length: Int) throws(USBError) -> [UInt8]
@@ -19,8 +21,16 @@ public protocol HIDTransport: AnyObject, Sendable {
 }
 
 /// A HID-class USB device claimed through libusb (the kernel's usbhid driver detached while we hold it).
+///
+/// Unchecked `Sendable` (the C-handle invariant): it wraps a libusb device handle, whose synchronous transfers
+/// libusb allows from two threads at once (`WacomPad`'s reader on the interrupt IN endpoint while its owner
+/// sends control transfers). `handle` is written only by `init` and `close()`, and `close()` runs only when
+/// no transfer is in flight: `WacomPad` joins its reader before it closes the transport. `transfers` counts
+/// the transfers behind the lock; `close()` checks the count is zero (a broken ordering stops here, never
+/// frees the handle under a transfer), and no transfer starts after it.
 public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
     private var handle: USBDeviceHandle?
+    private let transfers = Locked<(inFlight: Int, closed: Bool)>((0, false))
     private let interfaceNumber: Int32
     private let inEndpoint: UInt8
     // STU input reports are at most 16 bytes; 64 is the full-speed interrupt packet size.
@@ -51,7 +61,12 @@ public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
     }
 
     public func close() {
-        guard let handle = handle.take() else { return }
+        let first = transfers.withLock { transfers -> Bool in
+            precondition(transfers.inFlight == 0, "USBHIDDevice closed during a transfer: join the reader thread first")
+            defer { transfers.closed = true }
+            return !transfers.closed
+        }
+        guard first, let handle = handle.take() else { return }
         // Releasing re-attaches usbhid; if the pad is gone there is nothing to release, which is fine.
         try? handle.releaseInterface(interfaceNumber)
         handle.close()
@@ -59,7 +74,8 @@ public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
 
     public func getFeatureReport(_ reportID: UInt8, length: Int) throws(USBError) -> [UInt8] {
         let call = "GET_REPORT 0x\(String(reportID, radix: 16))"
-        guard handle != nil else { throw USBError.deviceGone(call) }
+        try beginTransfer(call)
+        defer { endTransfer() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, 1), alignment: 1)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
@@ -74,7 +90,8 @@ public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
     public func setFeatureReport(_ report: [UInt8]) throws(USBError) {
         let reportID = report.first ?? 0
         let call = "SET_REPORT 0x\(String(reportID, radix: 16))"
-        guard handle != nil else { throw USBError.deviceGone(call) }
+        try beginTransfer(call)
+        defer { endTransfer() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(report.count, 1), alignment: 1)
         defer { buffer.deallocate() }
         buffer.copyBytes(from: report)
@@ -87,10 +104,23 @@ public final class USBHIDDevice: HIDTransport, @unchecked Sendable {
     }
 
     public func readInputReport(timeoutMilliseconds: Int) throws(USBError) -> [UInt8]? {
-        guard handle != nil else { throw USBError.deviceGone("interrupt transfer") }
+        try beginTransfer("interrupt transfer")
+        defer { endTransfer() }
         let count = try handle!.interruptTransfer(endpoint: inEndpoint, buffer: inputBuffer,
                                                   timeoutMilliseconds: UInt32(clamping: max(timeoutMilliseconds, 1)))
         guard let count else { return nil }
         return Array(inputBuffer[0..<count])
     }
+
+    /// Counts a transfer in; fails once the device is closed.
+    private func beginTransfer(_ call: String) throws(USBError) {
+        let open = transfers.withLock { transfers -> Bool in
+            guard !transfers.closed else { return false }
+            transfers.inFlight += 1
+            return true
+        }
+        guard open else { throw USBError.deviceGone(call) }
+    }
+
+    private func endTransfer() { transfers.withLock { $0.inFlight -= 1 } }
 }

@@ -1,3 +1,4 @@
+import Platform
 import CUSB
 
 /// A device arriving on or leaving the bus.
@@ -9,11 +10,14 @@ public enum USBHotplugEvent: Equatable, Sendable {
 /// Watches the bus for one vendor's devices through libusb's hotplug callbacks (netlink or udev underneath)
 /// and runs libusb's event loop on its own thread. Devices already present are reported as arrived first.
 /// `stop()` (or deinit) deregisters and joins the thread.
-public final class USBHotplugMonitor: @unchecked Sendable {
+///
+/// `Sendable` without an unchecked promise: the registration (libusb's callback handle, an integer) and the
+/// event thread sit behind the lock, so `stop()` from any thread (and `deinit`) deregisters and joins once;
+/// libusb's context is thread-safe (`USBContext`).
+public final class USBHotplugMonitor: Sendable {
     private let context: USBContext
     private let handler: @Sendable (USBHotplugEvent) -> Void
-    private var callbackHandle: libusb_hotplug_callback_handle = 0
-    private var thread: USBThread?
+    private let running = Locked<(callback: libusb_hotplug_callback_handle, thread: USBThread)?>(nil)
     private let stopping = USBEventQueue<Bool>()
 
     /// Whether this libusb can watch the bus at all (it cannot in a container without netlink or udev).
@@ -37,17 +41,17 @@ public final class USBHotplugMonitor: @unchecked Sendable {
                 return 0
             }, me, &handle)
         }
-        callbackHandle = handle
         let context = self.context
         let stopping = self.stopping
         do throws(USBError) {
-            thread = try USBThread(name: "usb-hotplug") {
+            let thread = try USBThread(name: "usb-hotplug") {
                 var interval = timeval(tv_sec: 0, tv_usec: 100_000)
                 while stopping.pop(timeoutMilliseconds: 0) == nil {
                     // Returns after an event or the interval, so stop() is noticed within 100 ms.
                     _ = libusb_handle_events_timeout_completed(context.raw, &interval, nil)
                 }
             }
+            running.withLock { $0 = (handle, thread) }
         } catch {
             libusb_hotplug_deregister_callback(context.raw, handle)
             throw error
@@ -58,10 +62,9 @@ public final class USBHotplugMonitor: @unchecked Sendable {
 
     /// Stops watching; no handler call starts after this returns.
     public func stop() {
-        guard let thread else { return }
-        self.thread = nil
+        guard let (callback, thread) = running.withLock({ running in running.take() }) else { return }
         stopping.push(true)
         thread.join()
-        libusb_hotplug_deregister_callback(context.raw, callbackHandle)
+        libusb_hotplug_deregister_callback(context.raw, callback)
     }
 }

@@ -7,9 +7,12 @@ import Platform
 
 /// A POSIX thread running one closure: the interrupt reader and the hotplug event loop each get their
 /// own, so a blocking libusb call never stalls the caller. `join()` waits for the closure to return.
-final class USBThread: @unchecked Sendable {
-    private var thread = pthread_t()
-    private var joined = false
+///
+/// `Sendable` without an unchecked promise: the pthread handle is a `let` set in `init`, and whether it was
+/// joined sits behind the lock, so two `join()` calls from different threads join it once.
+final class USBThread: Sendable {
+    private let thread: pthread_t
+    private let joined = Locked(false)
 
     private final class Body {
         let run: @Sendable () -> Void
@@ -19,6 +22,7 @@ final class USBThread: @unchecked Sendable {
     /// Starts `body` on a new thread. Fails only when the system is out of threads.
     init(name: String, _ body: @escaping @Sendable () -> Void) throws(USBError) {
         let box = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
             let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
             body.run()
@@ -28,12 +32,16 @@ final class USBThread: @unchecked Sendable {
             Unmanaged<Body>.fromOpaque(box).release()
             throw USBError(call: "pthread_create \(name) (errno \(result))", code: LIBUSB_ERROR_NO_MEM.rawValue)
         }
+        self.thread = thread
     }
 
-    /// Waits for the closure to return; a second call does nothing.
+    /// Waits for the closure to return; a second call (from any thread) does nothing.
     func join() {
-        guard !joined else { return }
-        joined = true
+        let first = joined.withLock { joined -> Bool in
+            defer { joined = true }
+            return !joined
+        }
+        guard first else { return }
         pthread_join(thread, nil)
     }
 }

@@ -4,6 +4,13 @@ import Capture
 /// reports on a reader thread and turns them into a `Signature` through `PadInteraction`.
 ///
 /// One capture at a time; `cancel()` may come from any thread.
+///
+/// Unchecked `Sendable` (no C handle of its own; one owner thread): its `var`s (`capability`, `session`,
+/// `reader`, the counters) are read and written only by the owner's calls, one at a time (the kiosk's
+/// `SignatureCapture` adapter makes every call under its lock; `fotoboxctl` from its one thread). The reader
+/// thread sees only `let`s it captured (`transport`, `events`, `stopReader`); `cancel()` only pushes to
+/// `events`, a locked queue. `close()` joins the reader before it closes the transport. `SignaturePad` is
+/// `Sendable` because the kiosk's adapter keeps the pad in a `Locked` shared by the visit and HTTP threads.
 public final class WacomPad: SignaturePad, @unchecked Sendable {
     public let transport: any HIDTransport
     public let productID: UInt16

@@ -213,6 +213,9 @@ package final class TFLiteInterpreter {
     }
 }
 
+/// Unchecked `Sendable` (no C handle; a fork-join hand-over): carries one convolution's body (raw tensor
+/// pointers) into `concurrentPerform`'s two halves, which write disjoint output rows, only read the shared
+/// input, and both end before `concurrentPerform` returns; nothing keeps the value afterwards.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -8,6 +8,12 @@ import Submission
 // lines each), and the test-support target `KioskTestSupport` has stand-ins for the tests.
 
 /// Where preview and burst frames come from. `CameraFrameSource` adapts any `Devices.Camera`.
+///
+/// Used by one thread, the visit service's camera thread, which also closes it. Why still `Sendable`: the
+/// `Sendable` `VisitService` keeps it in its `Ports` and starts the camera thread as a `Thread`, whose body
+/// is `@Sendable`; Swift 6.3 does not let such a body capture a `sending` value, so handing the source over
+/// needs a hand-over box (as the outbox's `UploaderHandover`) and a `sending` parameter through `Ports` and
+/// every test rig. Not done yet; `CameraFrameSource` states its one-thread use beside its conformance.
 public protocol FrameSource: AnyObject, Sendable {
     /// For logs and status: "/dev/fotobox/camera", "replay:/dir".
     var name: String { get }

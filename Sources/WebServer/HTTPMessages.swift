@@ -57,6 +57,12 @@ public enum HTTPAdmission: Sendable {
 
 /// A response body produced piece by piece (MJPEG, Server-Sent Events). `next` may block; it returns
 /// nil at the end of the stream. It runs on the connection's own thread.
+///
+/// Why still `Sendable` (a stream is used by one thread): the handler that makes it is a `@Sendable` closure
+/// returning a `Sendable` `HTTPResponse`, which is handed to libmicrohttpd's callbacks through an unmanaged
+/// pointer. Dropping it means a non-`Sendable` `HTTPResponse` returned with `sending` through every route
+/// and handler type of WebServer, Kiosk and OfficeReceiver; not done yet. Implementations state their one
+/// thread beside their unchecked conformance.
 public protocol HTTPStream: AnyObject, Sendable {
     func next() -> [UInt8]?
 }

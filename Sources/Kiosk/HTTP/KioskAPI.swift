@@ -249,6 +249,11 @@ struct SignatureMirror: Encodable {
 
 /// `multipart/x-mixed-replace`: one JPEG part per new preview frame, for the visit's owner, until the
 /// visit ends or the service stops.
+///
+/// Unchecked `Sendable` (no C handle; one thread): `sequence`, `lastJPEG` and `idleSeconds` are read and
+/// written only by `next()`, which libmicrohttpd calls on the one thread serving this connection (thread per
+/// connection), the thread whose handler made the stream. `HTTPStream` is `Sendable` only because the
+/// response carrying it leaves the handler's `@Sendable` closure (see `HTTPStream`).
 final class PreviewStream: HTTPStream, @unchecked Sendable {
     static let boundary = "fotobox-frame"
     private let service: VisitService
@@ -290,6 +295,9 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
 
 /// Server-Sent Events: `event: state` with the public snapshot whenever the revision changes, a comment
 /// every 15 s so proxies and the browser see the connection alive.
+///
+/// Unchecked `Sendable` (no C handle; one thread): `revision` is read and written only by `next()`, on the
+/// one libmicrohttpd thread serving this connection, as in `PreviewStream`.
 final class EventStream: HTTPStream, @unchecked Sendable {
     private let service: VisitService
     private var revision: Int?
