@@ -146,14 +146,14 @@ extension Selftest {
             camera = V4L2Camera(path: path, log: .silent)
         }
         defer { camera.close() }
-        let started = Date()
+        let started = ContinuousClock.now
         do throws(CameraError) {
             let format = try camera.configure(.preview)
             try camera.start()
             var last: Frame?
             for _ in 0..<Selftest.cameraFrames { last = try camera.nextFrame(timeoutMilliseconds: 2_000) }
             camera.stop()
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = (ContinuousClock.now - started).inSeconds
             let size = last.map { "\($0.size)" } ?? "\(format.size)"
             return (true, "\(device): \(Selftest.cameraFrames) frames \(size) \(format.format) in \(String(format: "%.2f", seconds)) s")
         } catch {
