@@ -123,7 +123,8 @@ final class ConnectionWatch: HTTPConnectionObserver {
         pending.withLock { entries in entries.values.lazy.filter(\.isWatched).map(\.accepted).min() }.map { $0 + deadline }
     }
 
-    /// Shuts down every connection past the deadline (`now - accepted > deadline`). Under the lock, so `closed` cannot race the socket away.
+    /// Shuts down every connection past the deadline (`now - accepted > deadline`). Under the lock, so
+    /// `closed` cannot race the socket away.
     func cutOverdue(now: ContinuousClock.Instant) {
         var cut: [String] = []
         pending.withLock { entries in

@@ -96,13 +96,16 @@ public enum Selftest {
         let results = Results()
         let started = ContinuousClock.now
         for (index, check) in checks.enumerated() {
-            let thread = Thread {
-                let (ok, detail) = check.run()
-                results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: ok, detail: detail) }
-                results.finished.signal()
+            do {
+                // Never joined: a hanging check's thread is left behind (detached) and ends with the process.
+                _ = try JoinableThread(name: "selftest-\(check.name)", stackBytes: 8 << 20) {
+                    let (ok, detail) = check.run()
+                    results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: ok, detail: detail) }
+                    results.finished.signal()
+                }
+            } catch {
+                results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: false, detail: "not run: \(error)") }
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         return checks.enumerated().map { index, check in
             let deadline = started + .milliseconds(Int64(check.seconds * 1000))
