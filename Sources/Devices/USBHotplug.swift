@@ -1,4 +1,5 @@
 import CUSB
+import Platform
 
 /// A device arriving on or leaving the bus.
 public enum USBHotplugEvent: Equatable, Sendable {
@@ -13,7 +14,7 @@ public final class USBHotplugMonitor: @unchecked Sendable {
     private let context: USBContext
     private let handler: @Sendable (USBHotplugEvent) -> Void
     private var callbackHandle: libusb_hotplug_callback_handle = 0
-    private var thread: USBThread?
+    private var thread: JoinableThread?
     private let stopping = USBEventQueue<Bool>()
 
     /// Whether this libusb can watch the bus at all (it cannot in a container without netlink or udev).
@@ -40,8 +41,8 @@ public final class USBHotplugMonitor: @unchecked Sendable {
         callbackHandle = handle
         let context = self.context
         let stopping = self.stopping
-        do throws(USBError) {
-            thread = try USBThread(name: "usb-hotplug") {
+        do throws(SystemError) {
+            thread = try JoinableThread(name: "usb-hotplug") {
                 var interval = timeval(tv_sec: 0, tv_usec: 100_000)
                 while stopping.pop(timeoutMilliseconds: 0) == nil {
                     // Returns after an event or the interval, so stop() is noticed within 100 ms.
@@ -50,7 +51,7 @@ public final class USBHotplugMonitor: @unchecked Sendable {
             }
         } catch {
             libusb_hotplug_deregister_callback(context.raw, handle)
-            throw error
+            throw USBError(threadNotStarted: error)
         }
     }
 
