@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The LiteRT peer of `make bench` (issue 19): the three face models in LiteRT (TensorFlow Lite with the
+"""The LiteRT peer of `make bench` (issue 19): the three face models and the two hand models (handAtFace) in LiteRT (TensorFlow Lite with the
 XNNPACK delegate, `ai-edge-litert`, the runtime MediaPipe ships), one thread, beside ours
 (`fotoboxctl bench --model`), alternating model by model in one run, on the same deterministic input.
 
@@ -10,7 +10,7 @@ For every kernel path this processor supports (FOTOBOX_KERNELS forces ours; XNNP
 from CPUID and cannot be restricted from Python, so its figure is the same in every row) it prints per model
 the median of each side's per-round medians, the ratio LiteRT ÷ ours (above 1: we are faster), our GFLOP/s,
 the fastest single run of each side over all rounds and their ratio, and the chain (detector + mesh +
-2× iris). Both sides are timed in thread CPU time after warm-up, so other processes on a shared machine
+2× iris; the hand models run once per still, not in the chain). Both sides are timed in thread CPU time after warm-up, so other processes on a shared machine
 count on neither side (they still share caches and the core's other hyperthread). With bench-results/face/ written by the Swift face
 benchmark it also prints the largest difference between our outputs and LiteRT's on the chain's real crops.
 """
@@ -25,8 +25,9 @@ import time
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-MODELS = ["face_detection_short_range", "face_landmark", "iris_landmark"]
-CHAIN = {"face_detection_short_range": 1, "face_landmark": 1, "iris_landmark": 2}
+FACE_MODELS = ["face_detection_short_range", "face_landmark", "iris_landmark"]
+MODELS = FACE_MODELS + ["palm_detection_full", "hand_landmark_full"]
+CHAIN = {"face_detection_short_range": 1, "face_landmark": 1, "iris_landmark": 2}  # the hand models: not in the chain
 
 
 def deterministic_input(count):
@@ -68,7 +69,7 @@ def ours(binary, path, repeats, kernels):
 
 def differences(models, directory):
     lines = []
-    for stem in MODELS:
+    for stem in FACE_MODELS:
         source = os.path.join(directory, stem + ".input.f32")
         if not os.path.exists(source):
             return []
@@ -140,10 +141,10 @@ def main():
         for stem in MODELS:
             o, p = median(mine[(path, stem)]), median(peer[stem])
             bo, bp = mine_best[(path, stem)], peer_best[stem]
-            chain_ours += CHAIN[stem] * o
-            chain_peer += CHAIN[stem] * p
-            best_ours += CHAIN[stem] * bo
-            best_peer += CHAIN[stem] * bp
+            chain_ours += CHAIN.get(stem, 0) * o
+            chain_peer += CHAIN.get(stem, 0) * p
+            best_ours += CHAIN.get(stem, 0) * bo
+            best_peer += CHAIN.get(stem, 0) * bp
             print(f"  {stem:28s} {path:9s} {o:8.3f} {p:9.3f} {p / o:6.2f} {2 * macs[stem] / o / 1e6:12.1f} {2 * macs[stem] / p / 1e6:14.1f}"
                   f" {bo:9.3f} {bp:11.3f} {bp / bo:6.2f}")
         print(f"  {'chain (det + mesh + 2 iris)':28s} {path:9s} {chain_ours:8.3f} {chain_peer:9.3f} {chain_peer / chain_ours:6.2f}"

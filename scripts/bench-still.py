@@ -10,9 +10,14 @@ face chain and the compliance checks on the result). The peer, in OpenCV 4.14 (P
   bilinear and each tensor scaled to float as ours; the crop with OUR plan's matrix and size (INTER_AREA
   pre-reduction by the same factor, then warpAffine INTER_CUBIC); white balance + exposure as one per-channel
   LUT after measuring the background and face means; imencode q100, 4:4:4, IMWRITE_JPEG_OPTIMIZE; then the
-  face chain again on the photo. The peer skips what ours does besides (the detector's anchor decoding, chin
-  and crown search, head-pose fit, the compliance checks): the comparison favours the peer.
-  Crop positions of the peer's face chain come from our pupils (their cost does not depend on the position).
+  face chain again on the photo, and the hand models on the photo (the check handAtFace): the palm detector
+  on a 192² letterbox of it, then the hand landmark model on a 224² warp of each hand region ours ran it on
+  (the same number of runs), each tensor in [0, 1] as ours. The peer skips what ours does besides (the
+  detector's anchor decoding, chin and crown search, head-pose fit, the palm anchors' decoding, the
+  compliance checks): the comparison favours the peer.
+  Crop positions of the peer's face chain and hand regions come from ours (their cost does not depend on
+  the position). Both sides' hand models are also timed alone ("hands", a share of the total), and the
+  job without them is printed beside (total − hands).
 
     scripts/setup --bench                       # opencv-python-headless (pinned), numpy
     scripts/bench-still.py [FRAME.jpg] [--profile scan] [--rounds 3] [--repeat 15] [--binary .build/release/fotoboxctl]
@@ -36,6 +41,10 @@ MODELS = [  # stem, input size, output names (as scripts/bench-face.py)
     ("face_landmark", 192, ["conv2d_20", "conv2d_30"]),
     ("iris_landmark", 64, ["output_eyes_contours_and_brows", "output_iris"]),
 ]
+HANDS = [  # the hand models of handAtFace: the palm detector, the hand landmark model (names as cv2.dnn gives them)
+    ("palm_detection_full", 192, ["Identity", "Identity_1"]),
+    ("hand_landmark_full", 224, ["Identity", "Identity_1", "Identity_2", "Identity_3"]),
+]
 
 
 def opencv_matrix(t):
@@ -57,7 +66,7 @@ def square_crop(centre, side, angle, size):
 class Chain:
     def __init__(self, models):
         self.nets = []
-        for stem, size, names in MODELS:
+        for stem, size, names in MODELS + HANDS:
             net = cv2.dnn.readNetFromTFLite(os.path.join(models, stem + ".tflite"))
             self.nets.append((net, size, names))
 
@@ -69,10 +78,7 @@ class Chain:
         return net.forward(names)
 
     def run(self, image, pupils):
-        h, w = image.shape[:2]
-        s = 128 / max(w, h)
-        letterbox = opencv_matrix((s, 0, (128 - w * s) / 2, 0, s, (128 - h * s) / 2))
-        self.forward(0, image, letterbox, 2 / 255, -1)
+        self.forward(0, image, letterbox(image, 128), 2 / 255, -1)
         (lx, ly), (rx, ry) = pupils
         ipd = math.hypot(rx - lx, ry - ly)
         angle = math.atan2(ry - ly, rx - lx)
@@ -81,6 +87,19 @@ class Chain:
             self.forward(1, image, square_crop(centre, 3.4 * ipd, angle, 192), 1 / 255, 0)
         for eye in ((lx, ly), (rx, ry)):
             self.forward(2, image, square_crop(eye, 0.9 * ipd, angle, 64), 1 / 255, 0)
+
+    def hands(self, image, regions):
+        """handAtFace: the palm detector on the whole image, the hand landmark model on each of ours' hand regions."""
+        self.forward(3, image, letterbox(image, 192), 1 / 255, 0)
+        for cx, cy, side, angle in regions:
+            self.forward(4, image, square_crop((cx, cy), side, angle, 224), 1 / 255, 0)
+
+
+def letterbox(image, size):
+    """The whole image scaled to fit size×size, centred, black bars (ModelCrop(letterboxing:))."""
+    h, w = image.shape[:2]
+    s = size / max(w, h)
+    return opencv_matrix((s, 0, (size - w * s) / 2, 0, s, (size - h * s) / 2))
 
 
 def peer_job(data, plan, chain):
@@ -114,17 +133,28 @@ def peer_job(data, plan, chain):
     ok, _ = cv2.imencode(".jpg", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR), params)
     assert ok
     chain.run(photo, plan["photoPupils"])
+    chain.hands(photo, plan["handRegions"])
+    return photo
 
 
-def peer(data, plan, chain, repeats):
-    peer_job(data, plan, chain)
+def median_time(body, repeats):
+    """body() once to warm up, then the median of `repeats` runs in this thread's CPU time (ms)."""
+    body()
     times = []
     for _ in range(repeats):
         start = time.thread_time_ns()
-        peer_job(data, plan, chain)
+        body()
         times.append((time.thread_time_ns() - start) / 1e6)
     times.sort()
     return times[len(times) // 2]
+
+
+def peer(data, plan, chain, repeats):
+    """The whole job's median and the hand models' alone (on the job's photo), as ours' "total" and "hands"."""
+    photo = peer_job(data, plan, chain)
+    total = median_time(lambda: peer_job(data, plan, chain), repeats)
+    hands = median_time(lambda: chain.hands(photo, plan["handRegions"]), repeats)
+    return total, hands
 
 
 def main():
@@ -142,21 +172,29 @@ def main():
         return 0
     data = np.fromfile(args.frame, dtype=np.uint8)
     chain = Chain(args.models)
-    ours, theirs = [], []
+    ours, theirs, ours_hands, theirs_hands = [], [], [], []
     plan = None
     for _ in range(args.rounds):
         result = subprocess.run([args.binary, "bench", args.frame, "--repeat", str(args.repeat), "--models", args.models,
                                  "--profile", args.profile, "--json"], capture_output=True, text=True, check=True)
         report = json.loads(result.stdout)
         ours.append(report["medianMs"]["total"])
+        ours_hands.append(report["medianMs"]["hands"])
         plan = report["plan"]
-        theirs.append(peer(data, plan, chain, args.repeat))
+        total, hands = peer(data, plan, chain, args.repeat)
+        theirs.append(total)
+        theirs_hands.append(hands)
     median = lambda v: sorted(v)[len(v) // 2]
     o, p = median(ours), median(theirs)
+    oh, ph = median(ours_hands), median(theirs_hands)
     print(f"== whole still job vs an OpenCV {cv2.__version__} pipeline doing the same work, one thread each, "
           f"thread CPU time, median of {args.repeat} per round, median of {args.rounds} alternating rounds ==")
+    runs = len(plan["handRegions"])
     print(f"  {os.path.basename(args.frame)} → {plan['width']}×{plan['height']}: ours {o:.2f} ms, OpenCV {p:.2f} ms, "
           f"ratio {p / o:.2f} (above 1: we are faster)")
+    print(f"  of which the hand models (palm detector + {runs} hand landmark run{'s' if runs != 1 else ''}): "
+          f"ours {oh:.2f} ms, OpenCV {ph:.2f} ms, ratio {ph / oh:.2f}")
+    print(f"  without the hand models (total − hands): ours {o - oh:.2f} ms, OpenCV {p - ph:.2f} ms, ratio {(p - ph) / (o - oh):.2f}")
     print("  per round (ours / OpenCV ms): " + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(ours, theirs)))
     return 0
 

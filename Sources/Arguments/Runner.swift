@@ -57,7 +57,7 @@ extension CommandRunner {
     /// The whole `main` of a command-line tool: runs the process's arguments against `root`, writes what
     /// the command printed to stdout and stderr, and exits with its status.
     public static func main(root: Command) -> Never {
-        let terminal = isatty(1) == 1
+        let terminal = StandardStreams.isTerminal(1)
         var output = CommandOutput(isTerminal: terminal, useColour: terminal && getenv("NO_COLOR") == nil)
         let status = run(Array(CommandLine.arguments.dropFirst()), root: root, output: &output)
         StandardStreams.writeOutput(output.standardOutput)

@@ -1,14 +1,19 @@
 import FaceAnalysis
 import Imaging
 import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How long each stage of the station's photo pipeline takes on one frame, on this machine
 /// (`fotoboxctl bench IMAGE`): the median of `repeats` runs after one warm-up run, in milliseconds of this
 /// thread's CPU time (other processes on the machine do not count). "total" is one whole `process` run:
-/// decode, faces, crop, encode, and the faces and checks of the result.
+/// decode, faces, crop, encode, and the faces, the hand models and the checks of the result; "hands" is the
+/// hand models alone on the result (the palm detector, then the hand landmark model on each palm: a share of
+/// "total").
 public struct PipelineBenchmark: Sendable {
     /// The stages in pipeline order, as the medians are keyed.
-    public static let stages = ["decode", "faces", "process", "checks", "encode", "total"]
+    public static let stages = ["decode", "faces", "process", "checks", "hands", "encode", "total"]
 
     /// The frame as its file (`jpeg`) and decoded (`frame`), with the one `face` the chain found in it.
     public var jpeg: [UInt8]
@@ -23,7 +28,7 @@ public struct PipelineBenchmark: Sendable {
         self.profile = profile
     }
 
-    /// The median milliseconds of each of `stages`; `step` is called after each timed run (6 × `repeats`
+    /// The median milliseconds of each of `stages`; `step` is called after each timed run (7 × `repeats`
     /// in all: a progress bar). Throws what a stage throws (the crop may refuse this frame for `profile`).
     public func medians(analyzer: FaceAnalyzer, repeats: Int, step: () -> Void = {}) throws -> [String: Double] {
         let photo = try PhotoProcessor.process(frame, face: face, profile: profile)
@@ -45,6 +50,7 @@ public struct PipelineBenchmark: Sendable {
         medians["faces"] = time { _ = analyzer.analyze(frame) }
         medians["process"] = try time { _ = try PhotoProcessor.process(frame, face: face, profile: profile) }
         medians["checks"] = time { _ = checker.check(photo.image, faces: photoFaces) }
+        medians["hands"] = time { _ = analyzer.palms(photo.image) }
         medians["encode"] = try time { _ = try JPEG.encode(photo.image, options: .finalPhoto) }
         medians["total"] = try time {
             let decoded = try JPEG.decode(jpeg)
@@ -68,18 +74,21 @@ public struct PipelineBenchmark: Sendable {
     }
 
     /// The crop as `PhotoProcessor.render` does it (frame → photo matrix `[a, b, tx, c, d, ty]`, pixel centres
-    /// at +0.5; area pre-reduction by `reduce` when ≥ 2) and the pupils in the frame and in the photo.
+    /// at +0.5; area pre-reduction by `reduce` when ≥ 2), the pupils in the frame and in the photo, and the hand
+    /// regions the hand landmark model ran on in the photo (`[centreX, centreY, side, angle]`, photo pixels, the
+    /// angle of the square's x axis in radians, y down): one per palm the palm detector found there.
     public struct Plan: Encodable, Sendable {
         public let width: Int, height: Int
         public let transform: [Double]
         public let reduce: Int
         public let framePupils: [[Double]]
         public let photoPupils: [[Double]]
+        public let handRegions: [[Double]]
     }
 
     /// The plan of `photo` (this frame's crop, as processed once before the timing), with the pupils of
-    /// `frameFace` and those the chain finds in the photo (a peer, scripts/bench-still.py, does the same work
-    /// from it).
+    /// `frameFace`, those the chain finds in the photo and the hand regions of the palms found there (a peer,
+    /// scripts/bench-still.py, does the same work from it).
     public func plan(of photo: ProcessedPhoto, frameFace: DetectedFace, analyzer: FaceAnalyzer) -> Plan {
         let t = photo.plan.transform
         func pupils(_ face: DetectedFace?) -> [[Double]] {
@@ -88,6 +97,17 @@ public struct PipelineBenchmark: Sendable {
         }
         return Plan(width: profile.width, height: profile.height, transform: [t.a, t.b, t.tx, t.c, t.d, t.ty],
                     reduce: Int(1 / (2 * photo.plan.scale)), framePupils: pupils(frameFace),
-                    photoPupils: pupils(analyzer.analyze(photo.image).first))
+                    photoPupils: pupils(analyzer.analyze(photo.image).first),
+                    handRegions: analyzer.palms(photo.image).compactMap(Self.handRegion))
+    }
+
+    /// The square the hand landmark model ran on for `palm` as `[centreX, centreY, side, angle]` (from the corners of
+    /// `handRegion`), nil when it did not run.
+    static func handRegion(_ palm: PalmDetection) -> [Double]? {
+        let corners = palm.handRegion
+        guard palm.handPresence != nil, corners.count == 4 else { return nil }
+        let dx = corners[1].x - corners[0].x, dy = corners[1].y - corners[0].y
+        let centre = (x: corners.map(\.x).reduce(0, +) / 4, y: corners.map(\.y).reduce(0, +) / 4)
+        return [centre.x, centre.y, (dx * dx + dy * dy).squareRoot(), atan2(dy, dx)]
     }
 }

@@ -136,6 +136,7 @@ public struct StationConfig: Sendable, Equatable {
         "maximum-clipped-fraction": 0...0.05, "minimum-dynamic-range": 60...255, "minimum-sharpness": 4...100,
         "minimum-under-eye-light": 0.185...1, "maximum-eye-glare-area": 0...0.011, "maximum-hot-spot-area": 0...0.01,
         "maximum-red-reflex": 1...2, "minimum-background-shadow-ratio": 0.8...1, "maximum-hidden-eye-fraction": 0...0.5,
+        "minimum-hand-clearance": 0.15...1,
     ]
 
     static let settings: [String: Setting] = checkSettings.merging([

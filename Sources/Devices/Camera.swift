@@ -177,19 +177,3 @@ public struct StreamStatistics: Sendable, Equatable {
         }
     }
 }
-
-/// The monotonic clock V4L2 drivers stamp buffers with.
-package enum MonotonicClock {
-    package static func nanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-    }
-
-    /// Sleeps the whole duration, continuing after signals.
-    package static func sleep(nanoseconds: UInt64) {
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var left = timespec()
-        while nanosleep(&request, &left) == -1 && errno == EINTR { request = left }
-    }
-}

@@ -1,6 +1,7 @@
 import Capture
 import CUSB
 import Configuration
+import Platform
 
 /// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
 /// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live

@@ -1,5 +1,5 @@
-import Platform
 import CUSB
+import Platform
 
 /// A device arriving on or leaving the bus.
 public enum USBHotplugEvent: Equatable, Sendable {
@@ -17,7 +17,7 @@ public enum USBHotplugEvent: Equatable, Sendable {
 public final class USBHotplugMonitor: Sendable {
     private let context: USBContext
     private let handler: @Sendable (USBHotplugEvent) -> Void
-    private let running = Locked<(callback: libusb_hotplug_callback_handle, thread: USBThread)?>(nil)
+    private let running = Locked<(callback: libusb_hotplug_callback_handle, thread: JoinableThread)?>(nil)
     private let stopping = USBEventQueue<Bool>()
 
     /// Whether this libusb can watch the bus at all (it cannot in a container without netlink or udev).
@@ -43,8 +43,8 @@ public final class USBHotplugMonitor: Sendable {
         }
         let context = self.context
         let stopping = self.stopping
-        do throws(USBError) {
-            let thread = try USBThread(name: "usb-hotplug") {
+        do throws(SystemError) {
+            let thread = try JoinableThread(name: "usb-hotplug") {
                 var interval = timeval(tv_sec: 0, tv_usec: 100_000)
                 while stopping.pop(timeoutMilliseconds: 0) == nil {
                     // Returns after an event or the interval, so stop() is noticed within 100 ms.
@@ -54,7 +54,7 @@ public final class USBHotplugMonitor: Sendable {
             running.withLock { $0 = (handle, thread) }
         } catch {
             libusb_hotplug_deregister_callback(context.raw, handle)
-            throw error
+            throw USBError(threadNotStarted: error)
         }
     }
 

@@ -1,4 +1,5 @@
 import Capture
+import Platform
 /// A Wacom STU pad over any `HIDTransport`: the real one (`USBHIDDevice`) or the simulator. It queries
 /// what the pad can do (falling back to the model table when the pad refuses), shows the prompt, reads pen
 /// reports on a reader thread and turns them into a `Signature` through `PadInteraction`.
@@ -25,7 +26,7 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
     public var readyTimeoutMilliseconds = 2000
 
     private let events = USBEventQueue<PadReaderEvent>()
-    private var reader: USBThread?
+    private var reader: JoinableThread?
     private let stopReader = USBEventQueue<Bool>()
     private var session: Session?
 
@@ -241,8 +242,8 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
         guard reader == nil else { return }
         stopReader.removeAll()
         let transport = self.transport, events = self.events, stop = self.stopReader
-        do throws(USBError) {
-            reader = try USBThread(name: "pad-reader") {
+        do throws(SystemError) {
+            reader = try JoinableThread(name: "pad-reader") {
                 var failures = 0
                 while stop.pop(timeoutMilliseconds: 0) == nil {
                     do throws(USBError) {
@@ -263,7 +264,7 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
                 }
             }
         } catch {
-            throw PadError(error)
+            throw PadError(USBError(threadNotStarted: error))
         }
     }
 

@@ -107,13 +107,11 @@ public final class Station: Sendable {
     /// SIGTERM and SIGINT are taken by `run` with sigtimedwait; block them before any thread starts, so
     /// that every thread inherits the mask and none is interrupted.
     public static func blockTerminationSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-        signal(SIGPIPE, SIG_IGN)
+        Signals.block(terminationSignals)
+        Signals.ignoreBrokenPipe()
     }
+
+    private static let terminationSignals = [SIGTERM, SIGINT]
 
     /// Serves until SIGTERM or SIGINT: READY=1 first, WATCHDOG=1 only while frames arrive, a STATUS=
     /// line every few seconds. Returns the signal that ended it.
@@ -121,21 +119,16 @@ public final class Station: Sendable {
         let camera = ports.frames.name
         journal.log(.notice, "serving on \(server.url) (camera \(camera))", [("event", "ready")])
         notifier.ready(status: "serving on \(server.url); camera \(camera)")
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
         // Ping at half the watchdog period (systemd's advice), checking at least once a second.
         let pingEvery = notifier.watchdogMicroseconds.map { Double($0) / 2e6 } ?? 1
         let wait = min(1, pingEvery / 2)
-        var timeout = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
+        let timeout = Duration.seconds(clamping: wait)
         let clock = MonotonicKioskClock()
         var watchdog = WatchdogGate(interval: pingEvery, now: clock.now(), frames: service.frameCount)
         var statusFrames = service.frameCount
         var lastStatus = clock.now()
         while true {
-            let received = sigtimedwait(&set, nil, &timeout)
-            if received == SIGTERM || received == SIGINT {
+            if let received = Signals.wait(for: Self.terminationSignals, timeout: timeout) {
                 journal.log(.notice, "stopping (signal \(received))", [("event", "stop")])
                 notifier.stopping()
                 stop()

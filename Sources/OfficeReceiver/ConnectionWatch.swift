@@ -14,6 +14,8 @@ final class ConnectionWatch: HTTPConnectionObserver {
         let accepted: ContinuousClock.Instant
         let address: String
         var cut = false
+        /// Still to be cut when overdue.
+        var isWatched: Bool { !cut && socket >= 0 }
     }
 
     let policy: ClientCertificatePolicy
@@ -22,7 +24,15 @@ final class ConnectionWatch: HTTPConnectionObserver {
     /// Connections still before their headers, by TLS session. Removed on close, before libmicrohttpd
     /// closes the socket, so the watchdog never shuts down a socket number that was reused.
     private let pending = Locked<[UInt: Entry]>([:])
-    private let running = Locked(false)
+    /// The watchdog thread while it runs; nil before `startWatching` and after `stopWatching`.
+    private let watchdog = Locked<Watchdog>(Watchdog())
+    /// Broadcast when a connection opens (it may be due before the watchdog's next wake-up) and at stop.
+    private let changed = ChangeSignal()
+
+    private struct Watchdog {
+        var thread: JoinableThread?
+        var stopRequested = false
+    }
 
     init(policy: ClientCertificatePolicy, deadline: Duration, log: @escaping @Sendable (String) -> Void) {
         self.policy = policy
@@ -46,6 +56,7 @@ final class ConnectionWatch: HTTPConnectionObserver {
         let key = Self.key(session)
         Self.owners.withLock { $0[key] = self }
         pending.withLock { $0[key] = entry }
+        changed.broadcast()
         fotobox_tls_require_client_certificate(session, verifyDuringHandshake)
     }
 
@@ -76,27 +87,48 @@ final class ConnectionWatch: HTTPConnectionObserver {
         }
     }
 
-    func startWatching() {
-        running.withLock { $0 = true }
-        let thread = Thread { [self] in
-            while running.withLock({ $0 }) {
-                cutOverdue(now: .now)
-                Thread.sleep(forTimeInterval: 0.25)
+    /// Starts the watchdog thread: it sleeps until the oldest waiting connection's deadline (or until one
+    /// opens), cuts what is overdue, and sleeps again. Throws when the system is out of threads.
+    func startWatching() throws(SystemError) {
+        try watchdog.withLock { watchdog throws(SystemError) in
+            guard watchdog.thread == nil else { return }
+            watchdog.stopRequested = false
+            watchdog.thread = try JoinableThread(name: "office-watch") { [self] in
+                while !stopRequested {
+                    let now = ContinuousClock.now
+                    cutOverdue(now: now)
+                    // Idle (no connection waiting): a day, or until a connection opens.
+                    let wakeUp = nextDeadline() ?? now + .seconds(86_400)
+                    changed.wait(until: wakeUp) { stopRequested || nextDeadline().map { $0 < wakeUp } ?? false }
+                }
             }
         }
-        thread.name = "office-connection-watch"
-        thread.start()
     }
 
+    /// Stops the watchdog thread and waits for it.
     func stopWatching() {
-        running.withLock { $0 = false }
+        let thread = watchdog.withLock { watchdog in
+            watchdog.stopRequested = true
+            defer { watchdog.thread = nil }
+            return watchdog.thread
+        }
+        changed.broadcast()
+        thread?.join()
     }
 
-    /// Shuts down every connection past the deadline. Under the lock, so `closed` cannot race the socket away.
+    private var stopRequested: Bool { watchdog.withLock { $0.stopRequested } }
+
+    /// When the oldest connection still before its headers (and not cut yet) runs out of time.
+    func nextDeadline() -> ContinuousClock.Instant? {
+        pending.withLock { entries in entries.values.lazy.filter(\.isWatched).map(\.accepted).min() }.map { $0 + deadline }
+    }
+
+    /// Shuts down every connection past the deadline (`now - accepted > deadline`). Under the lock, so
+    /// `closed` cannot race the socket away.
     func cutOverdue(now: ContinuousClock.Instant) {
         var cut: [String] = []
         pending.withLock { entries in
-            for (key, entry) in entries where !entry.cut && now - entry.accepted > deadline && entry.socket >= 0 {
+            for (key, entry) in entries where entry.isWatched && now - entry.accepted > deadline {
                 Socket.shutdown(entry.socket)
                 entries[key]?.cut = true
                 cut.append(entry.address)

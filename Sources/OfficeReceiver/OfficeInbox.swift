@@ -75,6 +75,8 @@ public final class OfficeInbox: Sendable {
     // The database and the renames in the inbox are only touched under this lock; a submission's files
     // are written and fsynced outside it, so several stations' uploads overlap their disk waits.
     let state: Locked<State>
+    /// Broadcast when a write leaves `inFlight`: a second request with the same idempotency key waits on it.
+    private let writeEnded = ChangeSignal()
 
     static let databaseName = ".fotobox-office.sqlite"
     static let incomingPrefix = ".incoming-"
@@ -169,7 +171,9 @@ public final class OfficeInbox: Sendable {
             }
             switch decided {
             case .failure(let error): throw error
-            case .success(.wait): usleep(20_000)
+            case .success(.wait):
+                // The same submission is being written by another request: its answer follows from that write.
+                writeEnded.wait(until: .now + .seconds(60)) { !state.withLock { $0.inFlight.contains(idempotencyKey) } }
             case .success(.write): return try write(submission, idempotencyKey: idempotencyKey, digest: digest, now: now)
             case .success(.answer(let outcome)): return outcome
             }
@@ -177,7 +181,10 @@ public final class OfficeInbox: Sendable {
     }
 
     private func write(_ submission: Submission, idempotencyKey: String, digest: String, now: Date) throws(OfficeStorageError) -> OfficeStoreOutcome {
-        defer { _ = state.withLock { $0.inFlight.remove(idempotencyKey) } }
+        defer {
+            _ = state.withLock { $0.inFlight.remove(idempotencyKey) }
+            writeEnded.broadcast()
+        }
         let receiptID = SubmissionWire.randomHex(bytes: 10)
         let receivedAt = CaptureMetadata.timestamp(now)
         let receipt = SubmissionReceipt(receiptId: receiptID, caseId: submission.caseID, receivedAt: receivedAt, idempotencyKey: idempotencyKey)

@@ -78,7 +78,12 @@ public final class OfficeServer: Sendable {
             }
         }
         self.watch = watch
-        watch.startWatching()
+        do {
+            try watch.startWatching()
+        } catch {
+            http.stop()
+            throw .system(error)
+        }
     }
 
     /// The port actually bound (useful with port 0).

@@ -11,40 +11,33 @@ public enum OfficeService {
     public static func run(settings: OfficeServerSettings, inboxPath: String, retentionDays: Int, policy: CaseIDPolicy,
                            desk deskSettings: OfficeDeskSettings = OfficeDeskSettings()) throws(OfficeError) {
         let inbox = try OfficeInbox(directory: inboxPath, retentionDays: retentionDays)
-        let log: @Sendable (String) -> Void = { line in writeLine(line, to: 2) }
+        let log: @Sendable (String) -> Void = { line in StandardStreams.writeError(line + "\n") }
         let audit = try OfficeAuditLog(path: deskSettings.auditLogPath ?? inboxPath + "/.audit.jsonl")
         let desk = try deskSettings.importDirectory.map { directory throws(OfficeError) in
             try ClerkDesk(inbox: inbox, importDirectory: directory, audit: audit)
         }
         let assets = try deskSettings.assetDirectory.map { directory throws(OfficeError) in try OfficeWebAssets(directory: directory) }
         // Block the stop signals before libmicrohttpd starts its threads, so they all inherit the mask and
-        // the signals wait for sigtimedwait below.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
+        // the signals wait for `Signals.wait` below.
+        let stopSignals = [SIGTERM, SIGINT]
+        Signals.block(stopSignals)
+        Signals.ignoreBrokenPipe()
 
         purge(inbox, audit: audit, log: log)
         let server = try OfficeServer(api: OfficeAPI(inbox: inbox, policy: policy, desk: desk, deskAssets: assets), settings: settings, log: log)
         let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
-        writeLine("fotobox-office: listening on https://\(host):\(server.port), inbox \(inboxPath), retention \(retentionDays) days", to: 1)
+        StandardStreams.writeOutput("fotobox-office: listening on https://\(host):\(server.port), inbox \(inboxPath), retention \(retentionDays) days\n")
 
-        var timeout = timespec(tv_sec: 3600, tv_nsec: 0)
-        while true {
-            let received = sigtimedwait(&signals, nil, &timeout)
-            if received == SIGTERM || received == SIGINT { break }
-            if received == -1 && errno == EAGAIN { purge(inbox, audit: audit, log: log) }
+        let purgeEvery = Duration.seconds(3600)
+        var nextPurge = ContinuousClock.now + purgeEvery
+        while Signals.wait(for: stopSignals, timeout: nextPurge - .now) == nil {
+            if ContinuousClock.now >= nextPurge {
+                purge(inbox, audit: audit, log: log)
+                nextPurge = .now + purgeEvery
+            }
         }
         server.stop()
         log("fotobox-office: stopped")
-    }
-
-    /// One line in one write(2), so lines from concurrent connections do not interleave.
-    private static func writeLine(_ line: String, to descriptor: Int32) {
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
     private static func purge(_ inbox: OfficeInbox, audit: OfficeAuditLog, log: @Sendable (String) -> Void) {

@@ -25,9 +25,9 @@ public enum ChildProcess {
         var arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid = pid_t()
-        guard posix_spawn(&pid, command[0], &actions, nil, &arguments, environ) == 0 else { return 127 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let spawned = withCleanSignals { attributes in posix_spawn(&pid, command[0], &actions, attributes, &arguments, environ) }
+        guard spawned == 0 else { return 127 }
+        let status = waitForExit(pid)
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }

@@ -96,13 +96,16 @@ public enum Selftest {
         let results = Results()
         let started = ContinuousClock.now
         for (index, check) in checks.enumerated() {
-            let thread = Thread {
-                let (ok, detail) = check.run()
-                results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: ok, detail: detail) }
-                results.finished.signal()
+            do {
+                // Never joined: a hanging check's thread is left behind (detached) and ends with the process.
+                _ = try JoinableThread(name: "selftest-\(check.name)", stackBytes: 8 << 20) {
+                    let (ok, detail) = check.run()
+                    results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: ok, detail: detail) }
+                    results.finished.signal()
+                }
+            } catch {
+                results.byIndex.withLock { $0[index] = SelftestResult(name: check.name, ok: false, detail: "not run: \(error)") }
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         return checks.enumerated().map { index, check in
             let deadline = started + .milliseconds(Int64(check.seconds * 1000))
@@ -146,14 +149,14 @@ extension Selftest {
             camera = V4L2Camera(path: path, log: .silent)
         }
         defer { camera.close() }
-        let started = Date()
+        let started = ContinuousClock.now
         do throws(CameraError) {
             let format = try camera.configure(.preview)
             try camera.start()
             var last: Frame?
             for _ in 0..<Selftest.cameraFrames { last = try camera.nextFrame(timeoutMilliseconds: 2_000) }
             camera.stop()
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = (ContinuousClock.now - started).inSeconds
             let size = last.map { "\($0.size)" } ?? "\(format.size)"
             return (true, "\(device): \(Selftest.cameraFrames) frames \(size) \(format.format) in \(String(format: "%.2f", seconds)) s")
         } catch {

@@ -104,48 +104,17 @@ package struct JournalSocket: Sendable {
     /// systemd sets `$JOURNAL_STREAM` to stderr's device:inode when stderr goes to the journal.
     static func connectedToJournal() -> Bool {
         guard let value = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
-        var info = stat()
-        guard fstat(2, &info) == 0 else { return false }
-        return value == "\(info.st_dev):\(info.st_ino)"
+        guard let stream = StandardStreams.errorStreamIdentity() else { return false }
+        return value == "\(stream.device):\(stream.inode)"
     }
 
     package func send(_ priority: LogPriority, _ message: String, _ fields: [(String, String)]) -> Bool {
         var text = "MESSAGE=\(message.replacingNewlines)\nPRIORITY=\(priority.rawValue)\nSYSLOG_IDENTIFIER=\(identifier)\n"
         for (key, value) in fields { text += "FOTOBOX_\(key.uppercased())=\(value.replacingNewlines)\n" }
-        return UnixDatagram.send(Array(text.utf8), to: path)
+        return (try? UnixDatagram.send(Array(text.utf8), to: path)) != nil
     }
 }
 
 extension String {
     package var replacingNewlines: String { split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ") }
-}
-
-/// One datagram to a Unix socket path ('@' at the start names the abstract namespace), as the systemd
-/// notify and journal protocols want. No connection, no state.
-package enum UnixDatagram {
-    package static func send(_ bytes: [UInt8], to path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        let owned = FileDescriptor(owning: fd)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        var pathBytes = Array(path.utf8)
-        if pathBytes.first == UInt8(ascii: "@") { pathBytes[0] = 0 }
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !pathBytes.isEmpty, pathBytes.count < capacity else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in pathBytes.enumerated() { raw[index] = byte }
-        }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count + (pathBytes[0] == 0 ? 0 : 1))
-        let sent = bytes.withUnsafeBytes { payload in
-            withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    try? SystemCall.retrying("sendto \(path)") {
-                        Glibc.sendto(owned.rawValue, payload.baseAddress, payload.count, Int32(MSG_NOSIGNAL), socketAddress, length)
-                    }
-                }
-            }
-        }
-        return sent == bytes.count
-    }
 }

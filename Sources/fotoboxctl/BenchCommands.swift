@@ -14,8 +14,10 @@ let benchCommand = Command(
     Runs decode, the face chain, the crop and colour correction, the checks and the JPEG encoding
     --repeat times (after one warm-up run) and prints the median of each in milliseconds of this thread's
     CPU time (other processes on the machine do not count). "total" is one whole `process` run: decode,
-    faces, crop, encode, and the faces and checks of the result. --json adds the crop plan (matrix, size,
-    area pre-reduction) and the pupils, so that a peer (scripts/bench-still.py) can do the same work.
+    faces, crop, encode, and the faces, hand models and checks of the result ("hands", the palm detector and
+    the hand landmark model on each palm, is a share of it). --json adds the crop plan (matrix, size, area
+    pre-reduction), the pupils and the hand regions, so that a peer (scripts/bench-still.py) can do the
+    same work.
 
     With --model instead of IMAGE: one TFLite model's inference on a fixed deterministic input, one thread,
     after warm-up, timed in this thread's CPU time (other processes do not count): median and best of
@@ -73,7 +75,7 @@ let benchCommand = Command(
         do { photo = try PhotoProcessor.process(frame, face: faces[0].geometry, profile: profile) } catch {
             throw CommandRunner.Failure(.failure, "\(path): \(error) (try --profile scan)")
         }
-        var progress = ProgressLine(total: 6 * repeats, enabled: output.isTerminal)
+        var progress = ProgressLine(total: PipelineBenchmark.stages.count * repeats, enabled: output.isTerminal)
         let benchmark = PipelineBenchmark(jpeg: bytes, frame: frame, face: faces[0].geometry, profile: profile)
         let medians = try benchmark.medians(analyzer: analyzer, repeats: repeats) { progress.advance() }
         progress.finish()

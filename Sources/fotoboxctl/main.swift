@@ -1,11 +1,9 @@
 import Arguments
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 // A peer that closes its socket (an office refusing the certificate in the TLS handshake) must make a
 // write fail with EPIPE, which the checks report, not kill the tool with SIGPIPE and an empty answer.
-signal(SIGPIPE, SIG_IGN)
+Signals.ignoreBrokenPipe()
 
 // The technician's tool. Each area's commands live in their own file (`<Area>Commands.swift`) as one
 // `Command` value; this list is the whole tool, and help, man page and completion are generated from it.

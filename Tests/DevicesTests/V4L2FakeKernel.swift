@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Capture
 import CV4L2
+import Platform
 import Devices
 
 /// Plays the kernel for `V4L2Camera`: a capture node with the formats a test gives, mmap buffers in real

@@ -347,6 +347,24 @@ struct FotoboxctlCommandTests {
         #expect(both.status != 0 && both.standardError.contains("either IMAGE or --model"))
     }
 
+    /// `bench IMAGE --json` gives every stage (the hand models' share as "hands") and what a peer needs to do the same
+    /// work (scripts/bench-still.py): the crop plan, the pupils and one region per hand landmark model run.
+    @Test(.needsBuilt("fotoboxctl"), .needsModels, .needsTestData("faces/frll")) func benchReportsHandsAndThePeersPlan() throws {
+        let result = OutboxRig.run(OutboxRig.binary("fotoboxctl"), ["bench", Self.testdata + "/faces/frll/001_03.jpg", "--repeat", "1",
+                                                                  "--profile", "scan", "--models", OutboxRig.packageRoot + "/models", "--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let medians = try #require(parsed["medianMs"] as? [String: Double])
+        #expect(Set(medians.keys) == ["decode", "faces", "process", "checks", "hands", "encode", "total"])
+        #expect((medians["hands"] ?? 0) > 0 && (medians["hands"] ?? 0) < (medians["total"] ?? 0))
+        let plan = try #require(parsed["plan"] as? [String: Any])
+        #expect(Set(plan.keys) == ["width", "height", "transform", "reduce", "framePupils", "photoPupils", "handRegions"])
+        let regions = try #require(plan["handRegions"] as? [[Double]])
+        for region in regions {
+            #expect(region.count == 4 && region[2] > 1 && abs(region[3]) <= Double.pi, "\(region)")
+        }
+    }
+
     /// One portrait in the replay directory: the face check must find exactly its one face.
     @Test(.needsOutboxRig, .needsModels, .needsTestData("faces/frll")) func selftestChecksEveryComponentOfARealStation() throws {
         let portraits = Self.testdata + "/faces/frll"

@@ -1,4 +1,3 @@
-import Foundation
 import Platform
 import VisitCore
 
@@ -20,23 +19,29 @@ public enum SpeechError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Reads the screen's texts aloud in the visitor's language: espeak-ng from Debian, run locally for each
-/// text (about 50 ms), WAV out; no network, nothing stored. The text goes in on standard input, never as
-/// an argument, so no text is ever taken for an option.
+/// text (about 50 ms) through Platform's `ChildProcess`, WAV out; no network, nothing stored. The text goes
+/// in on standard input, never as an argument, so no text is ever taken for an option.
 public final class SpeechSynthesizer: Sendable {
     /// Longest text spoken at once (a step's heading and explanation fit; a longer one is cut).
     public static let maximumCharacters = 600
+    /// The most WAV accepted: 600 characters at 150 words per minute are about 40 s, 1.8 MB at espeak-ng's
+    /// 22,050 Hz, 16 bit mono.
+    static let maximumWAVBytes = 8 << 20
     public let executable: String
     /// Words per minute: a little slower than espeak-ng's 175, for people who hear it once in a town hall.
     public let wordsPerMinute: Int
+    /// A hung engine must not hold a request: it is killed after this long.
+    public let timeLimit: Duration
     private let running = Locked(0)
     private let maximumAtOnce = 2
 
-    public init(executable: String = "/usr/bin/espeak-ng", wordsPerMinute: Int = 150) {
+    public init(executable: String = "/usr/bin/espeak-ng", wordsPerMinute: Int = 150, timeLimit: Duration = .seconds(5)) {
         self.executable = executable
         self.wordsPerMinute = wordsPerMinute
+        self.timeLimit = timeLimit
     }
 
-    public var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+    public var isAvailable: Bool { ChildProcess.isExecutable(executable) }
 
     /// espeak-ng's voice for each UI language.
     static func voice(_ language: Language) -> String {
@@ -62,25 +67,20 @@ public final class SpeechSynthesizer: Sendable {
         // Control characters out; espeak-ng reads plain text (no SSML without -m).
         let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .control || $0 == "\n" })
             .prefix(Self.maximumCharacters))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-v", Self.voice(language), "-s", String(wordsPerMinute), "--stdout", "--stdin"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw .failed("\(error)") }
-        // A hung engine must not hold a request: ended after a few seconds.
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5, execute: watchdog)
-        input.fileHandleForWriting.write(Data(clean.utf8))
-        try? input.fileHandleForWriting.close()
-        let audio = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        guard process.terminationStatus == 0, audio.count > 44, audio.starts(with: Array("RIFF".utf8)) else {
-            throw .failed("espeak-ng ended with status \(process.terminationStatus)")
+        let run: ChildProcess.Captured
+        do {
+            run = try ChildProcess.run([executable, "-v", Self.voice(language), "-s", String(wordsPerMinute), "--stdout", "--stdin"],
+                                       input: Array(clean.utf8), outputLimit: Self.maximumWAVBytes, deadline: .now + timeLimit)
+        } catch {
+            throw .failed("\(error)")
         }
-        return Array(audio)
+        switch run.termination {
+        case .exited(0) where run.output.count > 44 && run.output.starts(with: Array("RIFF".utf8)):
+            return run.output
+        case .exited(let status): throw .failed("espeak-ng ended with status \(status)\(status == 0 ? " without WAV" : "")")
+        case .signalled(let signal): throw .failed("espeak-ng ended by signal \(signal)")
+        case .deadlinePassed: throw .failed("espeak-ng gave no answer within \(timeLimit)")
+        case .outputTooLarge: throw .failed("espeak-ng wrote more than \(Self.maximumWAVBytes) bytes")
+        }
     }
 }

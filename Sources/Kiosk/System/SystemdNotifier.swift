@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 import VisitCore
 
 /// The sd_notify protocol by hand: one datagram to `$NOTIFY_SOCKET` per message. Outside systemd
@@ -29,7 +30,7 @@ public struct SystemdNotifier: Sendable {
     @discardableResult
     public func notify(_ message: String) -> Bool {
         guard let socketPath, !socketPath.isEmpty else { return false }
-        return UnixDatagram.send(Array(message.utf8), to: socketPath)
+        return (try? UnixDatagram.send(Array(message.utf8), to: socketPath)) != nil
     }
 
     public func ready(status: String) { notify("READY=1\nSTATUS=\(status.replacingNewlines)") }

@@ -1,18 +1,18 @@
 import Dispatch
-import Platform
 
-/// Wakes threads that wait for shared state to change (event streams, the preview, the capture worker,
-/// sleeping threads at stop). The state itself lives behind its own `Mutex`; this only says "look again".
+/// Wakes threads that wait for shared state to change (the visit's event streams, preview and capture
+/// worker; the fleet reporter and the office's watchdog at stop; a second upload of the same submission).
+/// The state itself lives behind its own `Locked`; this only says "look again".
 ///
 /// A waiter registers before it checks its condition, so a change between the check and the wait is
 /// never lost.
-package final class ChangeSignal: Sendable {
+public final class ChangeSignal: Sendable {
     private let waiters = Locked<[DispatchSemaphore]>([])
 
-    package init() {}
+    public init() {}
 
     /// Wakes every thread waiting now.
-    package func broadcast() {
+    public func broadcast() {
         let woken = waiters.withLock { list in
             defer { list = [] }
             return list
@@ -21,7 +21,7 @@ package final class ChangeSignal: Sendable {
     }
 
     /// Returns once `done()` is true or at `deadline` (monotonic), whichever comes first.
-    package func wait(until deadline: ContinuousClock.Instant, done: () -> Bool) {
+    public func wait(until deadline: ContinuousClock.Instant, done: () -> Bool) {
         while true {
             let semaphore = DispatchSemaphore(value: 0)
             waiters.withLock { $0.append(semaphore) }
@@ -36,7 +36,7 @@ package final class ChangeSignal: Sendable {
 
 extension Duration {
     /// For `DispatchSemaphore.wait(timeout:)` (Dispatch's clock is monotonic too).
-    package var dispatchInterval: DispatchTimeInterval {
+    public var dispatchInterval: DispatchTimeInterval {
         let (seconds, attoseconds) = components
         let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !nanoseconds.overflow, seconds >= 0 else { return seconds < 0 ? .nanoseconds(0) : .never }
@@ -44,7 +44,7 @@ extension Duration {
     }
 
     /// `seconds` as a duration; negative and non-finite values count as zero.
-    package static func seconds(clamping seconds: Double) -> Duration {
+    public static func seconds(clamping seconds: Double) -> Duration {
         guard seconds.isFinite, seconds > 0 else { return .zero }
         return .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
     }
