@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CV4L2", "CUSB", "Platform", "Imaging", "Capture", "Configuration"]),
 
         // Transmission: the submission format (station and office), the station's outbox, the office's receiver.
-        .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Configuration"]),
+        .target(name: "Submission", dependencies: ["CCrypto", "Imaging", "Platform", "Configuration"]),
         .target(name: "Outbox", dependencies: ["CCurl", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
         .target(name: "OfficeReceiver", dependencies: ["WebServer", "CGnuTLS", "CCrypto", "SQLite", "Submission", "Platform", "Configuration"]),
 

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Imaging
+import Platform
 
 /// What the station sends the office for one citizen: the case ID, the processed photo, the signature,
 /// the compliance report and how the photo was taken. Deliberately no name and no date of birth: the
@@ -51,8 +52,8 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
         self.visit = visit
     }
 
-    /// The version this build reports in every submission.
-    public static let currentSoftwareVersion = "fotobox 0.1.0"
+    /// The version this build reports in every submission (the one definition is Platform's `FotoboxVersion`).
+    public static let currentSoftwareVersion = "fotobox \(FotoboxVersion.number)"
 
     /// `date` as ISO 8601 UTC with seconds, the form every time field uses.
     public static func timestamp(_ date: Date) -> String {
