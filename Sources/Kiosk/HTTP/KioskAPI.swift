@@ -1,6 +1,7 @@
 import WebServer
 import VisitCore
 import Capture
+import Configuration
 import Foundation
 import Devices
 import Submission
@@ -320,10 +321,8 @@ final class EventStream: HTTPStream, @unchecked Sendable {
 /// The station's screen and guidance as the page needs them (`GET /api/v1/station`).
 public struct StationInfo: Sendable, Encodable, Equatable {
     /// Where the controls go: `low` puts every control in the lower part of the screen, reachable seated
-    /// (DIN 18040-1: 85–105 cm); `auto` is low on a portrait screen.
-    public enum Layout: String, Sendable, Encodable, Equatable {
-        case auto, low, standard
-    }
+    /// (DIN 18040-1: 85–105 cm); `auto` is low on a portrait screen. The config's enum (`kiosk.layout`), one type.
+    public typealias Layout = StationConfig.KioskLayout
 
     /// The oval the preview shows, in fractions of the frame: the same numbers the guidance judges by.
     public struct Oval: Sendable, Encodable, Equatable {
