@@ -63,6 +63,8 @@ public struct QualityThresholds: Sendable, Equatable {
     public var minimumUnderEyeLight = EyesVisibleFinding.minimumRatio
     /// Per eye, the largest share of its surroundings darker than a quarter of the skin's light (`OcclusionFinding`).
     public var maximumHiddenEyeFraction = OcclusionFinding.maximumHiddenFraction
+    /// How far (inter-eye distances) a confirmed hand's nearest point must stay from the face oval (`HandFinding`).
+    public var minimumHandClearance = HandFinding.maximumDistance
     /// Wall texture (mean luma step between neighbouring wall pixels at 256 px width), and the largest
     /// fraction of the background covered by objects (neither wall nor person).
     public var maximumBackgroundTexture = 2.5
@@ -121,6 +123,7 @@ public struct QualityThresholds: Sendable, Equatable {
             case .maximumRedReflex: maximumRedReflex = value
             case .minimumBackgroundShadowRatio: minimumBackgroundShadowRatio = value
             case .maximumHiddenEyeFraction: maximumHiddenEyeFraction = value
+            case .minimumHandClearance: minimumHandClearance = value
             }
         }
     }
@@ -348,12 +351,13 @@ public struct ComplianceChecker: Sendable {
     /// (`HandFinding`), and no FRLL portrait is refused by it (docs/compliance.md). The value is the number of hands at
     /// the face. Without the hand models' result or the face's mesh it cannot be judged (a fail, never a pass by default).
     private func handAtFace(_ face: ObservedFace) -> CheckResult {
-        let limit = "= 0 hands (palm and hand presence ≥ 0.5) within \(format(HandFinding.maximumDistance)) IED of the face oval"
+        let limit = "= 0 hands (palm and hand presence ≥ 0.5) within \(format(thresholds.minimumHandClearance)) IED of the face oval"
         guard let palms = face.palms, let mesh = face.mesh, let outline = HandFinding.faceOutline(mesh) else {
             return cannotJudge(.handAtFace, limit, mandatory: true,
                                because: Advice(de: "Hände oder Gesichtsumriss nicht vermessen.", en: "hands or face outline not measured."))
         }
-        let atFace = HandFinding.measure(palms: palms, faceOutline: outline, interEyeDistance: face.geometry.interEyeDistance).filter(\.atFace)
+        let atFace = HandFinding.measure(palms: palms, faceOutline: outline, interEyeDistance: face.geometry.interEyeDistance)
+            .filter { $0.distanceToFace <= thresholds.minimumHandClearance }
         return result(.handAtFace, Double(atFace.count), limit, atFace.isEmpty, mandatory: true,
                       Advice(de: "Eine Hand ist am Gesicht. Bitte die Hände vom Gesicht nehmen.",
                              en: "A hand is at your face. Please take your hands away from your face."))

@@ -26,6 +26,7 @@ public enum ThresholdName: String, Sendable, Hashable, CaseIterable, Codable {
     case maximumRedReflex = "maximum-red-reflex"
     case minimumBackgroundShadowRatio = "minimum-background-shadow-ratio"
     case maximumHiddenEyeFraction = "maximum-hidden-eye-fraction"
+    case minimumHandClearance = "minimum-hand-clearance"
 
     /// The values a station may set: from the default (the lenient end) to the strictest meaningful value.
     public var allowedRange: ClosedRange<Double> {
@@ -49,6 +50,7 @@ public enum ThresholdName: String, Sendable, Hashable, CaseIterable, Codable {
         case .maximumRedReflex: 1...2
         case .minimumBackgroundShadowRatio: 0.8...1
         case .maximumHiddenEyeFraction: 0...0.5
+        case .minimumHandClearance: 0.15...1
         }
     }
 

@@ -26,8 +26,9 @@ extension DetectedFace {
 
 extension RGBImage {
     /// A copy with each face's mesh points (green), pupils (red), chin and skull top (blue) and top of hair
-    /// (yellow) marked; the marks grow with the image so they stay visible on a 4K frame.
-    public func markingLandmarks(of faces: [DetectedFace]) -> RGBImage {
+    /// (yellow) marked, and the corners of each palm's box (magenta for a confirmed hand, with its 21 points; grey
+    /// for a palm the hand model did not confirm); the marks grow with the image so they stay visible on a 4K frame.
+    public func markingLandmarks(of faces: [DetectedFace], palms: [PalmDetection] = []) -> RGBImage {
         var canvas = self
         func mark(_ point: Point, radius: Int, _ colour: (UInt8, UInt8, UInt8)) {
             let cx = Int(point.x.rounded()), cy = Int(point.y.rounded())
@@ -41,6 +42,15 @@ extension RGBImage {
             for point in [face.pupils.imageLeft, face.pupils.imageRight] { mark(point, radius: size + 1, (255, 0, 0)) }
             for point in [face.chin, face.crown.skullTop] { mark(point, radius: size + 1, (0, 80, 255)) }
             mark(face.crown.topOfHair, radius: size, (255, 200, 0))
+        }
+        // Palms: magenta where the hand model confirmed a hand (its 21 points), grey where it did not (the palm box's
+        // corners only).
+        for palm in palms {
+            let b = palm.box
+            let corners = [Point(x: b.x, y: b.y), Point(x: b.x + b.width, y: b.y), Point(x: b.x, y: b.y + b.height),
+                           Point(x: b.x + b.width, y: b.y + b.height)]
+            for corner in corners { mark(corner, radius: size + 1, palm.isHand ? (255, 0, 255) : (128, 128, 128)) }
+            if palm.isHand { for point in palm.handLandmarks { mark(point, radius: size, (255, 0, 255)) } }
         }
         return canvas
     }

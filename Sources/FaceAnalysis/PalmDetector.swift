@@ -124,7 +124,8 @@ package final class PalmDetector {
             // Offsets in tensor pixels relative to the anchor centre (x_scale = w_scale = 192, anchors of size 1).
             let cx = (regressors[r] / size + anchor.x) * size, cy = (regressors[r + 1] / size + anchor.y) * size
             let w = regressors[r + 2], h = regressors[r + 3]
-            guard w > 0, h > 0, cx.isFinite, cy.isFinite, w.isFinite, h.isFinite else { continue }
+            // A damaged model's numbers must not reach pixel indices downstream: only sane boxes are palms.
+            guard w > 0, h > 0, abs(cx) < 1e5, abs(cy) < 1e5, w < 1e5, h < 1e5 else { continue }
             let topLeft = letterbox.source(Double(cx - w / 2), Double(cy - h / 2))
             let bottomRight = letterbox.source(Double(cx + w / 2), Double(cy + h / 2))
             var keypoints = [Point]()
@@ -134,6 +135,7 @@ package final class PalmDetector {
                 let ky = (regressors[r + 5 + 2 * k] / size + anchor.y) * size
                 keypoints.append(letterbox.source(Double(kx), Double(ky)))
             }
+            guard keypoints.allSatisfy({ abs($0.x) < 1e6 && abs($0.y) < 1e6 }) else { continue }
             candidates.append(FaceDetection(score: score, box: FaceBox(x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x,
                                                                        height: bottomRight.y - topLeft.y), keypoints: keypoints))
         }
@@ -177,7 +179,7 @@ package final class HandPresenceModel {
         let landmarks = (0..<21).map { region.source(Double(points[3 * $0]), Double(points[3 * $0 + 1])) }
         var confirmed = palm
         confirmed.handPresence = min(max(value, 0), 1)
-        confirmed.handLandmarks = landmarks.allSatisfy { $0.x.isFinite && $0.y.isFinite } ? landmarks : []
+        confirmed.handLandmarks = landmarks.allSatisfy { abs($0.x) < 1e6 && abs($0.y) < 1e6 } ? landmarks : []
         return confirmed
     }
 }

@@ -33,7 +33,7 @@ let analyzeCommand = Command(
         let palms = faces.isEmpty ? [] : analyzer.palms(image)
         if let annotated = arguments.value("annotate") {
             let marked: [UInt8]
-            do { marked = try JPEG.encode(image.markingLandmarks(of: faces), options: JPEGEncodeOptions(quality: 90)) } catch {
+            do { marked = try JPEG.encode(image.markingLandmarks(of: faces, palms: palms), options: JPEGEncodeOptions(quality: 90)) } catch {
                 throw CommandRunner.Failure(.failure, "cannot write \(annotated): \(error)")
             }
             try writeFile(marked, to: annotated)

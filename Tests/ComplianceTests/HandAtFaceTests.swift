@@ -1,4 +1,5 @@
 import Compliance
+import Configuration
 import FaceAnalysis
 import FotoboxTestSupport
 import Foundation
@@ -28,9 +29,15 @@ import Testing
     static let geometry = FaceGeometry(imageLeftEye: Point(x: 450, y: 450), imageRightEye: Point(x: 550, y: 450),
                                        chin: Point(x: 500, y: 700), crown: Point(x: 500, y: 280))
 
-    static func check(_ palms: [PalmDetection]?, mesh: [MeshPoint]? = circleMesh()) -> CheckResult? {
+    static func check(_ palms: [PalmDetection]?, mesh: [MeshPoint]? = circleMesh(), thresholds: QualityThresholds = QualityThresholds()) -> CheckResult? {
         let face = ObservedFace(geometry: geometry, eyes: EyeOpenness(imageLeft: 0.3, imageRight: 0.3), mouthOpenness: 0, mesh: mesh, palms: palms)
-        return ComplianceChecker(profile: .scan).check(RGBImage(width: 1000, height: 1000), faces: [face])[check: .handAtFace]
+        return ComplianceChecker(profile: .scan, thresholds: thresholds).check(RGBImage(width: 1000, height: 1000), faces: [face])[check: .handAtFace]
+    }
+
+    /// A station may ask hands to keep further away ([checks] minimum-hand-clearance), never nearer (the config refuses < 0.15).
+    @Test func aStationMayAskForMoreClearance() throws {
+        #expect(try #require(Self.check([Self.hand(gap: 30)])).pass) // 0.3 IED away
+        #expect(try #require(Self.check([Self.hand(gap: 30)], thresholds: QualityThresholds(overrides: [.minimumHandClearance: 0.5]))).pass == false)
     }
 
     @Test func distancesAreSignedAndInInterEyeDistances() throws {

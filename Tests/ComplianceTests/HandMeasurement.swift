@@ -35,7 +35,8 @@ import Testing
         for name in labels.keys.sorted() {
             print(Self.describe("attributes/" + name, try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.path("faces/attributes/" + name))))), analyzer))
         }
-        for folder in ["faces/eyes-closed", "frames", "faces/cluttered"] {
+        for folder in ["faces/eyes-closed", "frames", "faces/cluttered", "liveness/silent-face", "liveness/silent-face/demo/bona-fide",
+                       "liveness/silent-face/demo/print", "liveness/silent-face/demo/replay"] {
             let names = try FileManager.default.contentsOfDirectory(atPath: TestData.path(folder)).filter { $0.lowercased().hasSuffix(".jpg") }.sorted()
             for name in names {
                 print(Self.describe(folder + "/" + name, try JPEG.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestData.path(folder + "/" + name))))), analyzer))

@@ -69,6 +69,42 @@ import Testing
         }
     }
 
+    /// The bytes of `file` with the first int32 of the constant input `operand` of the first operator `matching`
+    /// replaced by `value` (a resize's height, a mean's first axis): structurally valid models the planner must refuse.
+    static func rewritingConstant(of file: String, operand: Int, value: Int32, matching: (TFLiteModel.Operator) -> Bool) throws -> [UInt8] {
+        var bytes = try FileSystem.readFile(try TestData.models() + "/" + file)
+        let model = try TFLiteModel(bytes: bytes)
+        let node = try #require(model.nodes.first { matching($0.op) })
+        let root = try FlatBuffer(bytes).root("model")
+        let graph = try #require(try root.vector(2, "subgraphs", elementSize: 4)).table(0)
+        let tensor = try #require(try graph.vector(0, "tensors", elementSize: 4)).table(node.inputs[operand])
+        let at = try #require(try tensor.field(2))
+        let buffer = Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+        let buffers = try #require(try root.vector(4, "buffers", elementSize: 4))
+        let data = try #require(try buffers.table(buffer).vector(0, "data", elementSize: 1))
+        for k in 0..<4 { bytes[data.start + k] = UInt8(truncatingIfNeeded: UInt32(bitPattern: value) >> (8 * k)) }
+        return bytes
+    }
+
+    /// A resize to a size its output does not have, and a mean over other axes than height and width: clear errors
+    /// naming the operator, never a wrong result or a trap.
+    @Test(.needsModels) func damagedNewOperatorsAreRefusedByName() throws {
+        let resize = try Self.rewritingConstant(of: FaceModels.palm, operand: 1, value: 13) {
+            if case .resizeBilinear = $0 { return true } else { return false }
+        }
+        let mean = try Self.rewritingConstant(of: FaceModels.hand, operand: 1, value: 3) {
+            if case .mean = $0 { return true } else { return false }
+        }
+        for (bytes, name) in [(resize, "RESIZE_BILINEAR"), (mean, "MEAN")] {
+            do {
+                _ = try TFLiteInterpreter(model: try TFLiteModel(bytes: bytes))
+                Issue.record("a damaged \(name) was planned")
+            } catch {
+                #expect(error.description.contains(name), "\(error)")
+            }
+        }
+    }
+
     @Test func anchorsFollowMediaPipesLayout() {
         let anchors = PalmDetector.makeAnchors()
         #expect(anchors.count == 2016)

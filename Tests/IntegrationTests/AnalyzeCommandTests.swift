@@ -63,7 +63,24 @@ struct AnalyzeCommandTests {
         #expect(Set(hidden.keys) == ["imageLeft", "imageRight"] && hidden.values.allSatisfy { $0 <= 0.5 })
         let reported = try #require(face["reported"] as? [String: Any])
         #expect(Set(reported.keys) == ["foreheadSkinFraction", "mouthTeethFraction", "mouthCavityFraction"])
-        for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows", "faceOcclusion"] { #expect(ids.contains(id), "missing check \(id)") }
+        for id in ["eyesVisible", "eyeGlare", "hotSpots", "redEyes", "backgroundShadows", "faceOcclusion", "handAtFace"] { #expect(ids.contains(id), "missing check \(id)") }
+        // No hand in this portrait: the hand models ran (an empty list, not null) and handAtFace passes with 0 hands.
+        #expect((face["hands"] as? [Any])?.isEmpty == true, "\(face["hands"] ?? "absent")")
+        let hand = try #require(checks.first { $0["id"] as? String == "handAtFace" })
+        #expect(hand["pass"] as? Bool == true && hand["value"] as? Double == 0 && hand["mandatory"] as? Bool == true)
+    }
+
+    /// Issue 14: a hand at the face is reported with its scores and distance, and refused.
+    @Test(.needsTestData("faces/attributes")) func aHandAtTheFaceIsReportedAndRefused() throws {
+        let result = OutboxRig.fotoboxctl(["analyze", "--json", "--models", Self.models, Self.testData + "/faces/attributes/occlusion/if_094.jpg"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let face = try #require((json["faces"] as? [[String: Any]])?.first)
+        let hands = try #require(face["hands"] as? [[String: Any]])
+        let hand = try #require(hands.first { $0["isHand"] as? Bool == true })
+        #expect(Set(hand.keys) == ["score", "presence", "isHand", "distanceToFace", "palmBox"])
+        #expect((hand["presence"] as? Double ?? 0) >= 0.5 && (hand["distanceToFace"] as? Double ?? 1) <= 0.15)
+        let check = try #require((json["checks"] as? [[String: Any]])?.first { $0["id"] as? String == "handAtFace" })
+        #expect(check["pass"] as? Bool == false && check["value"] as? Double == 1)
     }
 
     @Test func twoPeopleAndNoOne() throws {
