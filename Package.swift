@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Submission", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
 )

@@ -108,7 +108,7 @@ public struct KioskAPI: Sendable {
             guard let health else { return KioskResponses.error(404, "not-found", "no such resource") }
             let snapshot = service.snapshot(token: nil)
             return KioskResponses.json(200, StationStatus(step: snapshot.step.rawValue, visitActive: service.residue.hasVisit, camera: snapshot.camera,
-                                                          frames: service.frameCount, faults: snapshot.faults.map(\.rawValue), health: health()))
+                                                          frames: service.frameCount, faults: snapshot.faults, health: health()))
         case "/api/v1/station":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             var info = station
