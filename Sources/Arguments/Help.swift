@@ -23,7 +23,7 @@ public enum HelpFormatter {
             if !option.choices.isEmpty { right += " [\(option.choices.joined(separator: "|"))]" }
             if option.isRequired { right += " (required)" }
             return (left, right)
-        } + [("--help", "show this help")]
+        } + [("--help", "show this help")] + (chain.count == 1 ? [("--version", "print the software's version")] : [])
         lines += ["", "Options:"]
         lines += aligned(options)
         if !command.examples.isEmpty {

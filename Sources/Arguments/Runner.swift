@@ -14,6 +14,11 @@ public enum CommandRunner {
 
     /// Parses and runs; returns the exit status and what was printed.
     public static func run(_ arguments: [String], root: Command, output: inout CommandOutput) -> ExitCode {
+        // `TOOL --version`: the one version (Platform's FotoboxVersion), which `make deb` names the package after.
+        if arguments == ["--version"] {
+            output.print("\(root.name) \(FotoboxVersion.number)")
+            return .success
+        }
         let request: ArgumentParser.Request
         do {
             request = try ArgumentParser.parse(arguments, root: root)

@@ -1,5 +1,6 @@
 import FaceAnalysis
 import Imaging
+import Configuration
 
 /// How open each eye is: the widest middle lid gap ÷ the eye's width (open ≈ 0.3–0.4; below 0.2 the upper lid
 /// covers the pupil's centre). `imageLeft` is the person's right eye.
@@ -97,33 +98,32 @@ public struct QualityThresholds: Sendable, Equatable {
 
     public init() {}
 
-    /// The defaults with a station's `[checks]` overrides applied (names as in docs/configuration.md;
-    /// the config has already refused unknown names and values out of range).
-    public init(overrides: [String: Double]) {
+    /// The defaults with a station's `[checks]` overrides applied (the config has already refused values out
+    /// of each name's range). Every `ThresholdName` is handled here: no `default`, so a new one cannot be ignored.
+    public init(overrides: [ThresholdName: Double]) {
         self.init()
         for (name, value) in overrides {
             switch name {
-            case "minimum-eye-openness": minimumEyeOpenness = value
-            case "maximum-mouth-openness": maximumMouthOpenness = value
-            case "maximum-background-texture": maximumBackgroundTexture = value
-            case "maximum-background-objects": maximumBackgroundObjects = value
-            case "minimum-background-luma": backgroundLuma = min(value, backgroundLuma.upperBound)...backgroundLuma.upperBound
-            case "maximum-background-luma": backgroundLuma = backgroundLuma.lowerBound...max(value, backgroundLuma.lowerBound)
-            case "maximum-background-cast": maximumBackgroundCast = value
-            case "minimum-illumination-ratio": minimumIlluminationRatio = value
-            case "minimum-face-luma": faceLuma = min(value, faceLuma.upperBound)...faceLuma.upperBound
-            case "maximum-face-luma": faceLuma = faceLuma.lowerBound...max(value, faceLuma.lowerBound)
-            case "maximum-clipped-fraction": maximumClippedFraction = value
-            case "minimum-dynamic-range": minimumDynamicRange = value
-            case "minimum-sharpness": minimumSharpness = value
-            case "minimum-under-eye-light": minimumUnderEyeLight = value
-            case "maximum-eye-glare-area": maximumEyeGlareArea = value
-            case "maximum-hot-spot-area": maximumHotSpotArea = value
-            case "maximum-red-reflex": maximumRedReflex = value
-            case "minimum-background-shadow-ratio": minimumBackgroundShadowRatio = value
-            case "maximum-hidden-eye-fraction": maximumHiddenEyeFraction = value
-            case "minimum-hand-clearance": minimumHandClearance = value
-            default: break
+            case .minimumEyeOpenness: minimumEyeOpenness = value
+            case .maximumMouthOpenness: maximumMouthOpenness = value
+            case .maximumBackgroundTexture: maximumBackgroundTexture = value
+            case .maximumBackgroundObjects: maximumBackgroundObjects = value
+            case .minimumBackgroundLuma: backgroundLuma = min(value, backgroundLuma.upperBound)...backgroundLuma.upperBound
+            case .maximumBackgroundLuma: backgroundLuma = backgroundLuma.lowerBound...max(value, backgroundLuma.lowerBound)
+            case .maximumBackgroundCast: maximumBackgroundCast = value
+            case .minimumIlluminationRatio: minimumIlluminationRatio = value
+            case .minimumFaceLuma: faceLuma = min(value, faceLuma.upperBound)...faceLuma.upperBound
+            case .maximumFaceLuma: faceLuma = faceLuma.lowerBound...max(value, faceLuma.lowerBound)
+            case .maximumClippedFraction: maximumClippedFraction = value
+            case .minimumDynamicRange: minimumDynamicRange = value
+            case .minimumSharpness: minimumSharpness = value
+            case .minimumUnderEyeLight: minimumUnderEyeLight = value
+            case .maximumEyeGlareArea: maximumEyeGlareArea = value
+            case .maximumHotSpotArea: maximumHotSpotArea = value
+            case .maximumRedReflex: maximumRedReflex = value
+            case .minimumBackgroundShadowRatio: minimumBackgroundShadowRatio = value
+            case .maximumHiddenEyeFraction: maximumHiddenEyeFraction = value
+            case .minimumHandClearance: minimumHandClearance = value
             }
         }
     }

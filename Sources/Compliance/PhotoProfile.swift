@@ -35,10 +35,16 @@ public struct PhotoProfile: Sendable, Equatable {
         self.minimumInterEyeDistance = minimumInterEyeDistance
     }
 
+    /// The profile's rules at its document size (`CaptureProfile.photoSize`, the one definition).
+    init(_ capture: CaptureProfile, minimumInterEyeDistance: Double) {
+        self.init(name: capture.rawValue, width: capture.photoSize.width, height: capture.photoSize.height,
+                  minimumInterEyeDistance: minimumInterEyeDistance)
+    }
+
     /// Live capture at the station (or a photographer's cloud upload): exactly 1244×1600, IED ≥ 300 px.
-    public static let live = PhotoProfile(name: CaptureProfile.live.rawValue, width: 1244, height: 1600, minimumInterEyeDistance: 300)
+    public static let live = PhotoProfile(.live, minimumInterEyeDistance: 300)
     /// A scanned paper photo: 622×800, IED ≥ 120 px.
-    public static let scan = PhotoProfile(name: CaptureProfile.scan.rawValue, width: 622, height: 800, minimumInterEyeDistance: 120)
+    public static let scan = PhotoProfile(.scan, minimumInterEyeDistance: 120)
 
     /// The rules of the profile a station captures for (`visit.profile`, fotoboxctl's `--profile`).
     public static func of(_ capture: CaptureProfile) -> PhotoProfile {

@@ -46,9 +46,9 @@ public struct StationConfig: Sendable, Equatable {
     public var healthIntervalSeconds = 60
     public var transferTimeoutSeconds = 60
     // [checks]
-    /// Overrides of the compliance thresholds, by the names in `checkThresholdNames` (docs/configuration.md);
-    /// unset names keep the defaults from the standards.
-    public var checkThresholds: [String: Double] = [:]
+    /// Overrides of the compliance thresholds (`ThresholdName`, docs/configuration.md); unset names keep the
+    /// defaults from the standards.
+    public var checkThresholds: [ThresholdName: Double] = [:]
     // [liveness]
     /// What the visit does with the presentation-attack judgement (docs/liveness.md).
     public var livenessMode = LivenessMode.observe
@@ -57,7 +57,8 @@ public struct StationConfig: Sendable, Equatable {
     /// Width of the band below the threshold that is `unsure` rather than `attack`.
     public var livenessUnsureMargin = 0.2
     // [kiosk]
-    public var kioskListen = "127.0.0.1:8080"
+    /// Where the kiosk's HTTP server listens (`kiosk.listen`, parsed once into host and port).
+    public var kioskListen = HostPort(host: "127.0.0.1", port: 8080)
     public var kioskStaticDirectory = "ui"
     /// Where the UI puts its controls: auto (low on a portrait screen), low or standard.
     public var kioskLayout = KioskLayout.auto
@@ -66,7 +67,7 @@ public struct StationConfig: Sendable, Equatable {
     public var kioskScreenTopCentimetres: Int? = nil
 
     /// Where the kiosk UI puts its controls.
-    public enum KioskLayout: String, Sendable, CaseIterable {
+    public enum KioskLayout: String, Sendable, CaseIterable, Encodable {
         case auto, low, standard
     }
 
@@ -123,22 +124,6 @@ public struct StationConfig: Sendable, Equatable {
 
     static var sections: [String] { Array(Set(settings.keys.map { String($0.split(separator: ".")[0]) })).sorted() }
 
-    /// The compliance thresholds a station may set under [checks], with the range a value must lie in.
-    /// A station may make a check stricter, never more lenient than the default: one end of each range is the
-    /// default of `QualityThresholds` (the standard's limit, or ours where the standard gives no figure;
-    /// docs/compliance.md), so `minimum-eye-openness = 0` is refused with its line number. A test keeps the two
-    /// in step (`ThresholdConfigTests`).
-    public static let checkThresholdNames: [String: ClosedRange<Double>] = [
-        "minimum-eye-openness": 0.2...1, "maximum-mouth-openness": 0...0.12,
-        "maximum-background-texture": 0...2.5, "maximum-background-objects": 0...0.03,
-        "minimum-background-luma": 161...255, "maximum-background-luma": 0...225, "maximum-background-cast": 0...12,
-        "minimum-illumination-ratio": 0.5...1, "minimum-face-luma": 70...255, "maximum-face-luma": 0...210,
-        "maximum-clipped-fraction": 0...0.05, "minimum-dynamic-range": 60...255, "minimum-sharpness": 4...100,
-        "minimum-under-eye-light": 0.185...1, "maximum-eye-glare-area": 0...0.011, "maximum-hot-spot-area": 0...0.01,
-        "maximum-red-reflex": 1...2, "minimum-background-shadow-ratio": 0.8...1, "maximum-hidden-eye-fraction": 0...0.5,
-        "minimum-hand-clearance": 0.15...1,
-    ]
-
     static let settings: [String: Setting] = checkSettings.merging([
         "station.id": text(\.stationID, pattern: "1-64 ASCII letters, digits, '-' or '_' (not starting with '-')",
                            validate: CaseIDRules.isSafeIdentifier),
@@ -187,18 +172,22 @@ public struct StationConfig: Sendable, Equatable {
         },
         "liveness.threshold": fraction(\.livenessThreshold, 0.05...0.95),
         "liveness.unsure-margin": fraction(\.livenessUnsureMargin, 0...0.5),
-        "kiosk.listen": text(\.kioskListen, pattern: "HOST:PORT", validate: { HostPort($0) != nil }),
+        "kiosk.listen": Setting { value, config in
+            guard let listen = HostPort(value) else { return "expected HOST:PORT ([v6]:PORT for IPv6, port 1-65535), not '\(value)'" }
+            config.kioskListen = listen
+            return nil
+        },
         "kiosk.static-directory": text(\.kioskStaticDirectory, pattern: "a directory", validate: { !$0.isEmpty }),
         "kiosk.layout": choice(\.kioskLayout),
         "kiosk.screen-top-cm": optionalInteger(\.kioskScreenTopCentimetres, 50...250, unit: "cm above the floor"),
     ]) { first, _ in first }
 
-    static let checkSettings: [String: Setting] = Dictionary(uniqueKeysWithValues: checkThresholdNames.map { name, range in
-        ("checks." + name, Setting { value, config in
+    static let checkSettings: [String: Setting] = Dictionary(uniqueKeysWithValues: ThresholdName.allCases.map { name in
+        ("checks." + name.rawValue, Setting { value, config in
+            let range = name.allowedRange
             guard let number = Double(value), number.isFinite, range.contains(number) else {
-                let loosest = name.hasPrefix("minimum-") ? range.lowerBound : range.upperBound
                 return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make this check "
-                    + "stricter, never more lenient than \(loosest) (docs/compliance.md)"
+                    + "stricter, never more lenient than \(name.lenientEnd) (docs/compliance.md)"
             }
             config.checkThresholds[name] = number
             return nil
@@ -277,6 +266,11 @@ public struct HostPort: Sendable, Equatable {
     public let host: String
     public let port: UInt16
 
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
     public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         var host = String(text[..<colon])
@@ -288,4 +282,15 @@ public struct HostPort: Sendable, Equatable {
 
     /// Loopback only: 127.0.0.0/8, ::1 or localhost.
     public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
+    /// `http://HOST:PORT` by which a client on this machine reaches a server listening here: a server on every
+    /// address (0.0.0.0, ::) answers on loopback too; an IPv6 host is bracketed (`fotoboxctl status`).
+    public var localHTTPURL: String {
+        let reachable = switch host {
+        case "0.0.0.0": "127.0.0.1"
+        case "::": "[::1]"
+        default: host.contains(":") ? "[\(host)]" : host
+        }
+        return "http://\(reachable):\(port)"
+    }
 }

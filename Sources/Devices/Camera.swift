@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Capture
+import Configuration
 import Imaging
 import Platform
 
@@ -63,7 +64,8 @@ public struct StreamRequest: Sendable, Equatable {
     public init(purpose: Purpose, format: PixelFormat? = nil, size: FrameSize? = nil,
                 previewMinimum: FrameSize = FrameSize(width: 640, height: 480),
                 previewMinimumFramesPerSecond: Double = 15,
-                requiredCrop: FrameSize = FrameSize(width: 1244, height: 1600), bufferCount: Int = 4) {
+                requiredCrop: FrameSize = FrameSize(width: CaptureProfile.live.photoSize.width, height: CaptureProfile.live.photoSize.height),
+                bufferCount: Int = 4) {
         self.purpose = purpose
         self.format = format
         self.size = size

@@ -1,4 +1,5 @@
 // What `fotoboxctl pad list|capture` print about the signature pad, as text and JSON.
+import Configuration
 
 /// One Wacom STU pad on the USB bus, as `pad list --json` describes it (found without opening it).
 public struct SignaturePadReport: Sendable, Encodable {

@@ -1,16 +1,6 @@
 import Capture
+import Configuration
 import Imaging
-
-/// The document a signature image is made for, with its image size (BSI TR-03123-2, XhD).
-public enum SignatureDocument: String, Sendable, CaseIterable {
-    /// Personalausweis: 900×132 pixels.
-    case idCard = "idcard"
-    /// Reisepass: 630×188 pixels.
-    case passport
-
-    public var width: Int { self == .idCard ? 900 : 630 }
-    public var height: Int { self == .idCard ? 132 : 188 }
-}
 
 /// Why a signature gives no image.
 public enum SignatureImageError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -57,9 +57,9 @@ public final class Station: Sendable {
         service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
         let health = Station.healthReporter(stationID: config.stationID, service: service, ports: ports)
-        let listen = HostPort(config.kioskListen) ?? HostPort("127.0.0.1:8080")!
+        let listen = config.kioskListen
         let oval = GuidanceOval()
-        let layout = StationInfo.layout(configured: StationInfo.Layout(rawValue: config.kioskLayout.rawValue) ?? .auto,
+        let layout = StationInfo.layout(configured: config.kioskLayout,
                                         screenTopCentimetres: config.kioskScreenTopCentimetres)
         let station = StationInfo(layout: layout,
                                   oval: StationInfo.Oval(centerX: oval.centerX, centerY: oval.centerY, height: oval.height, aspect: oval.aspect))

@@ -186,11 +186,9 @@ public struct ClerkDesk: Sendable {
         } catch { throw .storage("the audit log could not be written: \(error)") }
     }
 
-    /// `metadata.json` in the import folder: the stored submission's fields plus who took it over when.
+    /// `metadata.json` in the import folder: the stored submission's fields plus who took it over when (typed, as
+    /// Submission's `StoredRecord`).
     static func importMetadata(_ stored: [UInt8], clerk: String, now: Date) -> [UInt8] {
-        var object = ((try? JSONSerialization.jsonObject(with: Data(stored))) as? [String: Any]) ?? [:]
-        object["takenOverBy"] = clerk
-        object["takenOverAt"] = CaptureMetadata.timestamp(now)
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8))
+        SubmissionWire.importJSON(record: stored, takenOverBy: clerk, at: CaptureMetadata.timestamp(now))
     }
 }

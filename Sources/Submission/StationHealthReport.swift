@@ -1,5 +1,13 @@
 import Foundation
 
+/// A part of the station that is out of order. With any of them the welcome screen says so in every
+/// language and no visit starts: a citizen must not find out after twelve taps (or after the photo).
+/// Defined here, below the visit core, because the station's status on the wire (`StationStatus`) carries it.
+public enum StationFault: String, Sendable, CaseIterable, Codable {
+    case camera
+    case pad
+}
+
 /// What fotoboxd answers on its loopback port to `GET /api/v1/status` (`fotoboxctl status`): where the visit
 /// stands, the frame counter (two readings give the frame rate) and the same health report the office gets.
 public struct StationStatus: Codable, Sendable, Equatable {
@@ -12,10 +20,10 @@ public struct StationStatus: Codable, Sendable, Equatable {
     /// Frames received since the service started.
     public var frames: UInt64
     /// What is out of order (`camera`, `pad`): the welcome screen says so and starts no visit.
-    public var faults: [String]
+    public var faults: [StationFault]
     public var health: StationHealthReport
 
-    public init(step: String, visitActive: Bool, camera: String, frames: UInt64, faults: [String], health: StationHealthReport) {
+    public init(step: String, visitActive: Bool, camera: String, frames: UInt64, faults: [StationFault], health: StationHealthReport) {
         self.step = step
         self.visitActive = visitActive
         self.camera = camera

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Imaging
+import Platform
 
 /// What the station sends the office for one citizen: the case ID, the processed photo, the signature,
 /// the compliance report and how the photo was taken. Deliberately no name and no date of birth: the
@@ -51,8 +52,8 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
         self.visit = visit
     }
 
-    /// The version this build reports in every submission.
-    public static let currentSoftwareVersion = "fotobox 0.1.0"
+    /// The version this build reports in every submission (the one definition is Platform's `FotoboxVersion`).
+    public static let currentSoftwareVersion = "fotobox \(FotoboxVersion.number)"
 
     /// `date` as ISO 8601 UTC with seconds, the form every time field uses.
     public static func timestamp(_ date: Date) -> String {
@@ -88,8 +89,9 @@ public struct VisitContext: Codable, Sendable, Equatable {
 /// The rules both ends apply to a submission before keeping it: the station before it stores anything,
 /// the office before it writes the case folder. One set of rules, so the two cannot disagree.
 public enum SubmissionRules {
-    public static let photoSizes = [ImageSize(width: 1244, height: 1600), ImageSize(width: 622, height: 800)]
-    public static let signatureSizes = [ImageSize(width: 900, height: 132), ImageSize(width: 630, height: 188)]
+    /// The sizes a photo and a signature may have (defined once, in Configuration's DocumentSizes).
+    public static let photoSizes = CaptureProfile.photoSizes
+    public static let signatureSizes = SignatureDocument.signatureSizes
     public static let photoByteLimit = 8 << 20
     public static let signatureByteLimit = 1 << 20
     public static let reportByteLimit = 256 << 10

@@ -44,13 +44,3 @@ public enum SubmissionError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-/// A width × height in pixels.
-public struct ImageSize: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public var width: Int
-    public var height: Int
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
-    public var description: String { "\(width)×\(height)" }
-}

@@ -66,17 +66,19 @@ public enum SubmissionWire {
     /// The office's `submission.json` beside the stored parts: the receipt's fields and the `metadata` part's,
     /// one object (the same field names as on the wire, so the two cannot drift apart).
     package static func recordJSON(_ submission: Submission, receipt: SubmissionReceipt) -> [UInt8] {
-        struct Record: Encodable {
-            let metadata: WireMetadata
-            let receipt: SubmissionReceipt
-            func encode(to encoder: any Encoder) throws {
-                try metadata.encode(to: encoder)
-                try receipt.encode(to: encoder)
-            }
+        StoredRecord(metadata: WireMetadata(caseID: submission.caseID, submission.metadata), receipt: receipt).json
+    }
+
+    /// The clerk's import `metadata.json`: the office's `submission.json` (`recordJSON`) read back as typed values, plus
+    /// who took it over when. A record that cannot be read gives the two fields alone (the parts are still imported).
+    package static func importJSON(record stored: [UInt8], takenOverBy clerk: String, at time: String) -> [UInt8] {
+        let decoder = JSONDecoder()
+        decoder.userInfo[WireMetadata.storedRecord] = true
+        guard var record = try? decoder.decode(StoredRecord.self, from: Data(stored)) else {
+            return StoredRecord.Takeover(takenOverBy: clerk, takenOverAt: time).json
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return Array((try? encoder.encode(Record(metadata: WireMetadata(caseID: submission.caseID, submission.metadata), receipt: receipt))) ?? Data("{}".utf8))
+        record.takeover = StoredRecord.Takeover(takenOverBy: clerk, takenOverAt: time)
+        return record.json
     }
 
     /// `bytes` random bytes from libcrypto as lowercase hexadecimal.
@@ -244,8 +246,14 @@ struct WireMetadata: Codable {
         visit = metadata.visit.map(WireVisit.init)
     }
 
+    /// Set in a decoder's userInfo when the object is the office's stored record (metadata and receipt fields in one
+    /// object), whose receipt keys are not unknown; a request's `metadata` part is always read strictly.
+    static let storedRecord = CodingUserInfoKey(rawValue: "fotobox.storedRecord")!
+
     init(from decoder: any Decoder) throws {
-        try Self.refuseUnknownKeys(decoder, known: CodingKeys.self, inside: "")
+        if decoder.userInfo[Self.storedRecord] as? Bool != true {
+            try Self.refuseUnknownKeys(decoder, known: CodingKeys.self, inside: "")
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         caseId = try container.decode(String.self, forKey: .caseId)
         stationId = try container.decode(String.self, forKey: .stationId)
@@ -281,3 +289,42 @@ struct WireMetadata: Codable {
     }
 }
 
+/// The office's `submission.json` beside the stored parts, and (with `takeover`) the clerk's import `metadata.json`:
+/// the wire metadata's fields, the receipt's and the takeover's in one flat object (keys sorted, pretty).
+struct StoredRecord: Codable {
+    struct Takeover: Codable {
+        var takenOverBy: String
+        var takenOverAt: String
+
+        var json: [UInt8] { StoredRecord.encoded(self) }
+    }
+
+    var metadata: WireMetadata
+    var receipt: SubmissionReceipt
+    var takeover: Takeover? = nil
+
+    init(metadata: WireMetadata, receipt: SubmissionReceipt) {
+        self.metadata = metadata
+        self.receipt = receipt
+    }
+
+    init(from decoder: any Decoder) throws {
+        metadata = try WireMetadata(from: decoder)
+        receipt = try SubmissionReceipt(from: decoder)
+        takeover = try? Takeover(from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try metadata.encode(to: encoder)
+        try receipt.encode(to: encoder)
+        try takeover?.encode(to: encoder)
+    }
+
+    var json: [UInt8] { Self.encoded(self) }
+
+    static func encoded(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
+    }
+}

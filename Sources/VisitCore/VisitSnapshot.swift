@@ -1,3 +1,5 @@
+import Submission
+
 /// The visit as the API shows it (`GET /api/v1/visit`). A tab that does not own the running visit sees
 /// only that one is running, its step and language: never the case number, the photo or the receipt.
 public struct VisitSnapshot: Sendable, Encodable, Equatable {

@@ -1,3 +1,5 @@
+import Submission
+
 /// The steps of one citizen's visit, in order. `welcome` is also the state between visits.
 public enum VisitStep: String, Sendable, CaseIterable, Codable {
     case welcome
@@ -68,13 +70,6 @@ public enum VisitProblem: Sendable, Equatable {
         case .challengeRetry: "challenge-retry"
         }
     }
-}
-
-/// A part of the station that is out of order. With any of them the welcome screen says so in every
-/// language and no visit starts: a citizen must not find out after twelve taps (or after the photo).
-public enum StationFault: String, Sendable, CaseIterable, Codable {
-    case camera
-    case pad
 }
 
 /// Why a visit was wiped (for logs; never with the case number).

@@ -1,8 +1,6 @@
 import Arguments
 import Configuration
-import Devices
 import Foundation
-import Platform
 
 // `fotoboxctl config check [FILE]`: the station's config validated as fotoboxd validates it at start.
 
@@ -27,7 +25,7 @@ let configCheckCommand = Command(
         var warnings: [ConfigIssue] = []
         do throws(ConfigError) {
             _ = try StationConfig.load(path: path)
-            warnings = missingFiles(path: path)
+            warnings = StationConfig.missingFiles(path: path)
         } catch {
             errors = error.issues
         }
@@ -47,24 +45,3 @@ let configCheckCommand = Command(
         }
         return errors.isEmpty ? .success : .usage
     })
-
-/// The settings that name a file or directory which does not exist, each with its line.
-private func missingFiles(path: String) -> [ConfigIssue] {
-    guard let bytes = try? FileSystem.readFile(path, limit: 1 << 20),
-          let file = try? ConfigFile.parse(String(decoding: bytes, as: UTF8.self), path: path) else { return [] }
-    let named: Set<String> = ["backend.ca", "backend.client-cert", "backend.client-key", "outbox.key-file", "models.directory",
-                              "camera.device", "kiosk.static-directory"]
-    let base = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-    return file.entries.compactMap { entry in
-        let key = "\(entry.section).\(entry.key)"
-        guard named.contains(key) else { return nil }
-        let target = key == "camera.device" ? ((try? CameraSource(parsing: entry.value))?.path ?? entry.value) : entry.value
-        return checkExists(target, key, entry, path, base)
-    }
-}
-
-private func checkExists(_ target: String, _ key: String, _ entry: ConfigFile.Entry, _ path: String, _ base: String) -> ConfigIssue? {
-    // Relative paths are relative to fotoboxd's working directory; checked from here and beside the config.
-    if FileSystem.exists(target) || (!target.hasPrefix("/") && FileSystem.exists(base + "/" + target)) { return nil }
-    return ConfigIssue(path: path, line: entry.line, message: "\(key): \(target) does not exist here")
-}

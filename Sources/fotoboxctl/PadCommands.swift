@@ -37,13 +37,14 @@ let padCaptureCommand = Command(
     "capture", summary: "show the prompt on the pad, capture a signature until OK, write the document's signature JPEG",
     discussion: "Signs on the first STU pad on the bus, on --device, or on the simulated pad (--simulate), which replays "
         + "a recorded signature and presses OK. The image is cropped to the ink and fitted into the document's size "
-        + "(idcard 900×132, passport 630×188). Exit status 3 when no pad is there or it is unplugged.",
+        + "(\(SignatureDocument.allCases.map { "\($0.rawValue) \($0.imageSize)" }.joined(separator: ", "))). "
+        + "Exit status 3 when no pad is there or it is unplugged.",
     examples: ["fotoboxctl pad capture --simulate --out sig.jpg",
                "fotoboxctl pad capture --document passport --out sig.jpg --iso sig.bin"],
     options: [
         .flag("simulate", help: "use the simulated pad (a recorded signature)"),
         .value("device", "PATH", help: "the pad's usbfs node, such as /dev/bus/usb/001/004 (default: the first pad)"),
-        .value("document", "KIND", help: "the document the signature is for", choices: ["idcard", "passport"]),
+        .value("document", "KIND", help: "the document the signature is for", choices: SignatureDocument.allCases.map(\.rawValue)),
         .value("out", "FILE", help: "where to write the signature JPEG", required: true),
         .value("iso", "FILE", help: "also write the pen samples as ISO/IEC 19794-7 time series"),
         .value("timeout", "SECONDS", help: "give up when OK is not pressed within this time (default 120)"),
@@ -51,7 +52,7 @@ let padCaptureCommand = Command(
         .flag("json", help: "print what was written as JSON"),
     ],
     action: { arguments, output in
-        let document = SignatureDocument(rawValue: arguments.value("document") ?? "idcard") ?? .idCard
+        let document = try parsedOption(arguments, "document", SignatureDocument.init(parsing:)) ?? .idCard
         let timeout = try arguments.integer("timeout", in: 1...3600) ?? 120
         let source = arguments.flag("simulate") ? .simulated : try parsedOption(arguments, "device", PadSource.init(parsing:)) ?? .auto
         let wait = try arguments.integer("wait", in: 1...3600)

@@ -27,7 +27,8 @@ private func itemID(_ arguments: ParsedArguments) throws -> Int64? {
 
 private let addCommand = Command(
     "add", summary: "enqueue a submission from files (validates format and sizes, not the face)",
-    discussion: "The photo must be a 1244×1600 (live) or 622×800 (scan) JPEG, the signature 900×132 or 630×188.",
+    discussion: "The photo must be a \(CaptureProfile.allCases.map { "\($0.photoSize) (\($0.rawValue))" }.joined(separator: " or ")) JPEG, "
+        + "the signature \(SignatureDocument.signatureSizes.map(\.description).joined(separator: " or ")).",
     examples: ["fotoboxctl queue add --config /etc/fotobox/fotobox.conf --case-id ABCD-1234 --photo photo.jpg --signature signature.jpg"],
     options: [
         configOption,

@@ -41,7 +41,7 @@ let statusCommand = Command(
         }
         // Out of order (the welcome screen says so to citizens): a monitoring script must see it too.
         if !status.station.faults.isEmpty {
-            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.joined(separator: ", ")) not working")
+            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.map(\.rawValue).joined(separator: ", ")) not working")
         }
         return .success
     })
@@ -53,12 +53,5 @@ private func baseURL(_ given: String?, config: StationConfig, path: [String]) th
         }
         return given.hasSuffix("/") ? String(given.dropLast()) : given
     }
-    guard let listen = HostPort(config.kioskListen) else { return "http://127.0.0.1:8080" }
-    // A service listening on every address answers on loopback too.
-    let host = switch listen.host {
-    case "0.0.0.0": "127.0.0.1"
-    case "::": "[::1]"
-    default: listen.host.contains(":") ? "[\(listen.host)]" : listen.host
-    }
-    return "http://\(host):\(listen.port)"
+    return config.kioskListen.localHTTPURL
 }

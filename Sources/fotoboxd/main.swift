@@ -19,11 +19,9 @@ let fotoboxd = Command(
     ],
     action: { arguments, output in
         let path = arguments.value("config") ?? StationConfig.defaultPath
-        let text: String
-        do { text = String(decoding: try FileSystem.readFile(path, limit: 1 << 20), as: UTF8.self) }
-        catch { throw CommandRunner.Failure(.usage, "cannot read the config: \(error)") }
+        // The one loader (as `fotoboxctl config check`): a missing, too large or non-regular file is one issue naming it.
         let config: StationConfig
-        do { config = try StationConfig.parse(text, path: path) }
+        do { config = try StationConfig.load(path: path) }
         catch { throw CommandRunner.Failure(.usage, "the config has errors:\n\(error)") }
         if arguments.flag("check") {
             output.print("\(path): ok")

@@ -1,4 +1,5 @@
 import Arguments
+import Platform
 import Testing
 
 private let capture = Command(
@@ -63,6 +64,18 @@ private func run(_ words: String) -> (ExitCode, CommandOutput) {
     // A group without its subcommand shows help on stderr and is a usage error.
     let group = run("camera")
     #expect(group.0 == .usage && group.1.standardError.contains("capture"))
+}
+
+/// `TOOL --version` prints the one version (Platform's FotoboxVersion), which `make deb` names the package after;
+/// it is a root option only (after a subcommand it is an unknown option) and listed in the root's help.
+@Test func versionPrintsTheOneVersion() {
+    let (status, output) = run("--version")
+    #expect(status == .success)
+    #expect(output.standardOutput == "tool \(FotoboxVersion.number)\n")
+    #expect(FotoboxVersion.number.split(separator: ".").count == 3 && FotoboxVersion.number.split(separator: ".").allSatisfy { Int($0) != nil })
+    #expect(run("camera capture --out a --version").0 == .usage)
+    #expect(run("--help").1.standardOutput.contains("--version"))
+    #expect(!run("camera capture --help").1.standardOutput.contains("--version"))
 }
 
 @Test func thrownFailuresKeepTheirStatus() {

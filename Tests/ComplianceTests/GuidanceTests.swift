@@ -1,6 +1,7 @@
 import Compliance
 import FaceAnalysis
 import Imaging
+import Configuration
 import Testing
 
 /// A face in a 1920×1080 preview frame (scan profile), upright, eyes `ied` apart at (cx, eyeY).
@@ -95,7 +96,7 @@ private func preview(cx: Double = 960, eyeY: Double = 480, ied: Double = 200, ya
 }
 
 @Test func stationOverridesReachTheThresholds() {
-    let thresholds = QualityThresholds(overrides: ["minimum-sharpness": 7, "maximum-background-luma": 230, "minimum-face-luma": 80])
+    let thresholds = QualityThresholds(overrides: [.minimumSharpness: 7, .maximumBackgroundLuma: 230, .minimumFaceLuma: 80])
     #expect(thresholds.minimumSharpness == 7)
     #expect(thresholds.backgroundLuma == 161...230)
     #expect(thresholds.faceLuma == 80...210)

@@ -1,4 +1,5 @@
 import Compliance
+import Configuration
 import FaceAnalysis
 import FotoboxTestSupport
 import Foundation
@@ -36,7 +37,7 @@ import Testing
     /// A station may ask hands to keep further away ([checks] minimum-hand-clearance), never nearer (the config refuses < 0.15).
     @Test func aStationMayAskForMoreClearance() throws {
         #expect(try #require(Self.check([Self.hand(gap: 30)])).pass) // 0.3 IED away
-        #expect(try #require(Self.check([Self.hand(gap: 30)], thresholds: QualityThresholds(overrides: ["minimum-hand-clearance": 0.5]))).pass == false)
+        #expect(try #require(Self.check([Self.hand(gap: 30)], thresholds: QualityThresholds(overrides: [.minimumHandClearance: 0.5]))).pass == false)
     }
 
     @Test func distancesAreSignedAndInInterEyeDistances() throws {

@@ -6,11 +6,9 @@ import Testing
 /// the default, so a station can make a check stricter but never switch it off (issue 14).
 @Suite struct ThresholdConfigTests {
     @Test func theLenientEndOfEveryConfigRangeIsTheDefault() {
-        for (name, range) in StationConfig.checkThresholdNames {
-            let lenient = name.hasPrefix("minimum-") ? range.lowerBound : range.upperBound
-            let strict = name.hasPrefix("minimum-") ? range.upperBound : range.lowerBound
-            #expect(QualityThresholds(overrides: [name: lenient]) == QualityThresholds(), "\(name): \(lenient) is not the default")
-            #expect(QualityThresholds(overrides: [name: strict]) != QualityThresholds(), "\(name) is not read by QualityThresholds")
+        for name in ThresholdName.allCases {
+            #expect(QualityThresholds(overrides: [name: name.lenientEnd]) == QualityThresholds(), "\(name): \(name.lenientEnd) is not the default")
+            #expect(QualityThresholds(overrides: [name: name.strictEnd]) != QualityThresholds(), "\(name) is not read by QualityThresholds")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Capture
 import Testing
+import Configuration
 import Devices
 import Imaging
 

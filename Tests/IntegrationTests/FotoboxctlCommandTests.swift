@@ -310,6 +310,26 @@ struct FotoboxctlCommandTests {
         #expect(daemon.standardError.contains("cannot start: FOTOBOX_KERNELS=avx1024 names no kernel path"), "\(daemon.standardError)")
     }
 
+    /// fotoboxd reads its config through the one loader (StationConfig.load), as `config check` does: a FIFO is
+    /// refused at once with its reason (not waited on), a missing file names the path; both are usage errors (2).
+    @Test(.needsBuilt("fotoboxd"), .timeLimit(.minutes(1))) func fotoboxdLoadsTheConfigThroughTheOneLoader() throws {
+        let fifo = "/tmp/fotoboxd-config-fifo-\(getpid())"
+        unlink(fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let refused = OutboxRig.run(OutboxRig.binary("fotoboxd"), ["--config", fifo, "--check"])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("\(fifo): not a regular file"), "\(refused.standardError)")
+        let missing = OutboxRig.run(OutboxRig.binary("fotoboxd"), ["--config", "/nonexistent/fotobox.conf", "--check"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("/nonexistent/fotobox.conf: cannot read"), "\(missing.standardError)")
+        let packaged = OutboxRig.run(OutboxRig.binary("fotoboxd"), ["--config", OutboxRig.packageRoot + "/packaging/fotobox.conf", "--check"])
+        #expect(packaged.status == 0, "\(packaged.standardError)")
+        // One version: the binaries print Platform's FotoboxVersion (make deb names the package after it).
+        #expect(OutboxRig.run(OutboxRig.binary("fotoboxd"), ["--version"]).standardOutput == "fotoboxd \(FotoboxVersion.number)\n")
+        #expect(OutboxRig.fotoboxctl(["--version"]).standardOutput == "fotoboxctl \(FotoboxVersion.number)\n")
+    }
+
     #if arch(x86_64)
     /// The release build on an emulated processor without AVX2 (QEMU's Nehalem, x86-64-v2): it runs the
     /// baseline kernels instead of dying with SIGILL; on one below x86-64-v2 it refuses with one clear line.

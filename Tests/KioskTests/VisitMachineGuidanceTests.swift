@@ -1,6 +1,7 @@
 import VisitCore
 import Testing
 import Kiosk
+import Submission
 
 /// The guidance's own timing (who is in view, the automatic capture), faults told up front, the forgiving
 /// case number and the reset for the next person.

@@ -1,3 +1,4 @@
+import Foundation
 import Submission
 import Outbox
 import Testing
@@ -20,6 +21,22 @@ struct SubmissionWireTests {
     @Test(arguments: ["text/plain", "multipart/form-data", "multipart/form-data; boundary="])
     func badContentTypeIsRefused(type: String) {
         #expect(throws: SubmissionError.self) { try SubmissionWire.decode(Array("x".utf8), contentType: type) }
+    }
+
+    /// The clerk's import metadata is the office's stored record read back as typed values plus the takeover
+    /// (issue 18: Codable, not JSONSerialization); unreadable bytes give the takeover fields alone.
+    @Test func importMetadataIsTheStoredRecordPlusTheTakeover() throws {
+        let submission = Fixtures.submission()
+        let receipt = SubmissionReceipt(receiptId: "r-1", caseId: submission.caseID, receivedAt: "2026-12-03T10:00:02Z", idempotencyKey: "k")
+        let stored = SubmissionWire.recordJSON(submission, receipt: receipt)
+        let imported = String(decoding: SubmissionWire.importJSON(record: stored, takenOverBy: "Clerk Schmidt", at: "2026-12-03T11:00:00Z"), as: UTF8.self)
+        let expected = String(decoding: stored, as: UTF8.self)
+        for line in expected.split(separator: "\n") where line.contains(":") {
+            #expect(imported.contains(line.trimmingCharacters(in: .init(charactersIn: ", "))), "\(line)")
+        }
+        #expect(imported.contains(#""takenOverBy" : "Clerk Schmidt""#) && imported.contains(#""takenOverAt" : "2026-12-03T11:00:00Z""#))
+        let broken = String(decoding: SubmissionWire.importJSON(record: Array("{".utf8), takenOverBy: "C", at: "T"), as: UTF8.self)
+        #expect(broken == "{\n  \"takenOverAt\" : \"T\",\n  \"takenOverBy\" : \"C\"\n}")
     }
 
     @Test func extraMetadataFieldsAreRefused() {

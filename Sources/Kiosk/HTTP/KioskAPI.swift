@@ -1,6 +1,7 @@
 import WebServer
 import VisitCore
 import Capture
+import Configuration
 import Foundation
 import Devices
 import Submission
@@ -107,7 +108,7 @@ public struct KioskAPI: Sendable {
             guard let health else { return KioskResponses.error(404, "not-found", "no such resource") }
             let snapshot = service.snapshot(token: nil)
             return KioskResponses.json(200, StationStatus(step: snapshot.step.rawValue, visitActive: service.residue.hasVisit, camera: snapshot.camera,
-                                                          frames: service.frameCount, faults: snapshot.faults.map(\.rawValue), health: health()))
+                                                          frames: service.frameCount, faults: snapshot.faults, health: health()))
         case "/api/v1/station":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             var info = station
@@ -328,10 +329,8 @@ final class EventStream: HTTPStream, @unchecked Sendable {
 /// The station's screen and guidance as the page needs them (`GET /api/v1/station`).
 public struct StationInfo: Sendable, Encodable, Equatable {
     /// Where the controls go: `low` puts every control in the lower part of the screen, reachable seated
-    /// (DIN 18040-1: 85–105 cm); `auto` is low on a portrait screen.
-    public enum Layout: String, Sendable, Encodable, Equatable {
-        case auto, low, standard
-    }
+    /// (DIN 18040-1: 85–105 cm); `auto` is low on a portrait screen. The config's enum (`kiosk.layout`), one type.
+    public typealias Layout = StationConfig.KioskLayout
 
     /// The oval the preview shows, in fractions of the frame: the same numbers the guidance judges by.
     public struct Oval: Sendable, Encodable, Equatable {

@@ -183,7 +183,11 @@ extension CompliancePhotoPipeline {
         case .horizontalCentring: return (check.value ?? 0.5) < 0.5 ? .moveLeft : .moveRight
         // Eyes too high in the photo: come lower; too low: come higher.
         case .eyeLinePosition: return (check.value ?? 0.5) < profile.eyeLinePosition.lowerBound ? .lower : .higher
-        default: return nil
+        // Nothing a move in front of the camera fixes (`photoAdvice` says what helps). Listed, not `default`:
+        // a new check must be placed here or above on purpose.
+        case .eyesVisible, .eyeGlare, .faceOcclusion, .handAtFace, .backgroundUniformity, .backgroundColour, .backgroundShadows,
+             .illuminationUniformity, .hotSpots, .redEyes, .exposure, .dynamicRange, .naturalColour, .imageSize, .colourSpace:
+            return nil
         }
     }
 
@@ -194,7 +198,13 @@ extension CompliancePhotoPipeline {
         switch check.id {
         case .backgroundUniformity: return .clearBackground
         case .illuminationUniformity, .faceOcclusion, .handAtFace: return .uncoverFace
-        default: return .askStaff
+        case .eyesVisible, .eyeGlare, .backgroundColour, .backgroundShadows, .hotSpots, .redEyes, .exposure, .dynamicRange,
+             .naturalColour, .imageSize, .colourSpace:
+            return .askStaff
+        // These always have a guidance code (adviceCode), so they do not reach here.
+        case .singleFacePresent, .interEyeDistance, .headHeightRatio, .headWidthRatio, .headRoll, .headYaw, .headPitch, .eyesOpen,
+             .mouthClosed, .sharpness, .horizontalCentring, .eyeLinePosition:
+            return .askStaff
         }
     }
 }

@@ -56,7 +56,7 @@ public struct ServiceStatus: Encodable, Sendable {
             ["visit", station.step + (station.visitActive ? " (a citizen is at the station)" : "")],
             ["camera", station.camera],
             ["pad", health.pad.up ? "ok" : health.pad.detail],
-            ["faults", station.faults.isEmpty ? "none" : station.faults.joined(separator: ", ") + " (out of order)"],
+            ["faults", station.faults.isEmpty ? "none" : station.faults.map(\.rawValue).joined(separator: ", ") + " (out of order)"],
             ["frames", String(station.frames)],
             ["fps", framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"],
             ["queue", "\(health.queueDepth) waiting" + (health.queueDepth > 0 ? ", oldest \(health.oldestQueuedSeconds) s" : "")],
