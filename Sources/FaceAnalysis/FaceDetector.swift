@@ -35,19 +35,9 @@ package final class FaceDetector {
         anchors = Self.makeAnchors()
     }
 
-    /// MediaPipe's SSD anchors for strides 8, 16, 16, 16: two per cell of the 16×16 grid, six per cell of the 8×8 grid.
-    static func makeAnchors() -> [(x: Float, y: Float)] {
-        var anchors = [(x: Float, y: Float)]()
-        anchors.reserveCapacity(anchorCount)
-        for (grid, perCell) in [(16, 2), (8, 6)] {
-            for y in 0..<grid {
-                for x in 0..<grid {
-                    for _ in 0..<perCell { anchors.append(((Float(x) + 0.5) / Float(grid), (Float(y) + 0.5) / Float(grid))) }
-                }
-            }
-        }
-        return anchors
-    }
+    /// MediaPipe's SSD anchors for strides 8, 16, 16, 16 on 128×128: two per cell of the 16×16 grid, six per cell
+    /// of the 8×8 grid.
+    static func makeAnchors() -> [(x: Float, y: Float)] { mediaPipeSSDAnchors(inputSize: inputSize) }
 
     /// Every face above `minimumScore`, best first.
     package func detect(_ image: RGBImage) -> [FaceDetection] {
@@ -108,4 +98,21 @@ package final class FaceDetector {
         }
         return result
     }
+}
+
+/// MediaPipe's SSD anchor centres (relative to the input) for 4 layers with strides 8, 16, 16, 16, offset 0.5 and a
+/// fixed anchor size: layers of the same stride share one grid, each layer giving two anchors per cell, so 2 per
+/// cell of the stride-8 grid and 6 per cell of the stride-16 grid. The face detector (128²) and the palm
+/// detector (192²) both use it.
+func mediaPipeSSDAnchors(inputSize: Int) -> [(x: Float, y: Float)] {
+    var anchors = [(x: Float, y: Float)]()
+    for (grid, perCell) in [(inputSize / 8, 2), (inputSize / 16, 6)] {
+        anchors.reserveCapacity(anchors.count + grid * grid * perCell)
+        for y in 0..<grid {
+            for x in 0..<grid {
+                for _ in 0..<perCell { anchors.append(((Float(x) + 0.5) / Float(grid), (Float(y) + 0.5) / Float(grid))) }
+            }
+        }
+    }
+    return anchors
 }

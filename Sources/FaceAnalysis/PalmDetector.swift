@@ -88,18 +88,7 @@ package final class PalmDetector {
     /// MediaPipe's SSD anchors for 4 layers with strides 8, 16, 16, 16 on 192×192, offset 0.5, fixed size: layers of
     /// the same stride share one grid, each layer giving two anchors per cell (aspect ratio 1 and the interpolated
     /// scale): 2 per cell of the 24×24 grid, 6 per cell of the 12×12 grid.
-    package static func makeAnchors() -> [(x: Float, y: Float)] {
-        var anchors = [(x: Float, y: Float)]()
-        anchors.reserveCapacity(anchorCount)
-        for (grid, perCell) in [(24, 2), (12, 6)] {
-            for y in 0..<grid {
-                for x in 0..<grid {
-                    for _ in 0..<perCell { anchors.append(((Float(x) + 0.5) / Float(grid), (Float(y) + 0.5) / Float(grid))) }
-                }
-            }
-        }
-        return anchors
-    }
+    package static func makeAnchors() -> [(x: Float, y: Float)] { mediaPipeSSDAnchors(inputSize: inputSize) }
 
     /// Every palm above `minimumScore`, best first.
     package func detect(_ image: RGBImage) -> [PalmDetection] {
