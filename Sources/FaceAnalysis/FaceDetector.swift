@@ -47,29 +47,8 @@ package final class FaceDetector {
         letterbox.fill(interpreter.input(0), from: image, crop: &crop, scale: 2.0 / 255, offset: -1)
         interpreter.invoke()
         let regressors = interpreter.output(0), scores = interpreter.output(1)
-        var candidates = [FaceDetection]()
-        let size = Float(n)
-        for i in 0..<Self.anchorCount {
-            let score = sigmoid(scores[i])
-            guard score >= minimumScore else { continue }
-            let r = i * 16
-            let anchor = anchors[i]
-            // Offsets are in tensor pixels relative to the anchor centre.
-            let cx = (regressors[r] / size + anchor.x) * size, cy = (regressors[r + 1] / size + anchor.y) * size
-            let w = regressors[r + 2], h = regressors[r + 3]
-            guard w > 0, h > 0, cx.isFinite, cy.isFinite, w.isFinite, h.isFinite else { continue }
-            let topLeft = letterbox.source(Double(cx - w / 2), Double(cy - h / 2))
-            let bottomRight = letterbox.source(Double(cx + w / 2), Double(cy + h / 2))
-            var keypoints = [Point]()
-            keypoints.reserveCapacity(6)
-            for k in 0..<6 {
-                let kx = (regressors[r + 4 + 2 * k] / size + anchor.x) * size
-                let ky = (regressors[r + 5 + 2 * k] / size + anchor.y) * size
-                keypoints.append(letterbox.source(Double(kx), Double(ky)))
-            }
-            candidates.append(FaceDetection(score: score, box: FaceBox(x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x,
-                                                                       height: bottomRight.y - topLeft.y), keypoints: keypoints))
-        }
+        let candidates = decodeMediaPipeSSD(regressors: regressors, scores: scores, anchors: anchors, inputSize: n,
+                                            keypointCount: 6, minimumScore: minimumScore, letterbox: letterbox)
         return Self.weightedSuppression(candidates, threshold: suppressionThreshold)
     }
 
@@ -115,4 +94,39 @@ func mediaPipeSSDAnchors(inputSize: Int) -> [(x: Float, y: Float)] {
         }
     }
     return anchors
+}
+
+/// The detections of a MediaPipe SSD model (BlazeFace, the palm detector) after `invoke()`, in source pixels
+/// through `letterbox`, before suppression: per anchor the score (clipped to ±100, then a sigmoid: MediaPipe's
+/// score_clipping_thresh), then a box (centre offsets and size in tensor pixels relative to the anchor centre,
+/// anchors of size 1, x_scale = w_scale = the input size) and `keypointCount` points. A damaged model's numbers
+/// must not reach pixel indices downstream: boxes and points that are not finite and sane are dropped.
+func decodeMediaPipeSSD(regressors: UnsafeBufferPointer<Float>, scores: UnsafeBufferPointer<Float>,
+                        anchors: [(x: Float, y: Float)], inputSize: Int, keypointCount: Int, minimumScore: Double,
+                        letterbox: ModelCrop) -> [FaceDetection] {
+    let valuesPerAnchor = 4 + 2 * keypointCount
+    let size = Float(inputSize)
+    var candidates = [FaceDetection]()
+    for i in anchors.indices {
+        let score = sigmoid(min(max(scores[i], -100), 100))
+        guard score >= minimumScore else { continue }
+        let r = i * valuesPerAnchor
+        let anchor = anchors[i]
+        let cx = (regressors[r] / size + anchor.x) * size, cy = (regressors[r + 1] / size + anchor.y) * size
+        let w = regressors[r + 2], h = regressors[r + 3]
+        guard w > 0, h > 0, abs(cx) < 1e5, abs(cy) < 1e5, w < 1e5, h < 1e5 else { continue }
+        let topLeft = letterbox.source(Double(cx - w / 2), Double(cy - h / 2))
+        let bottomRight = letterbox.source(Double(cx + w / 2), Double(cy + h / 2))
+        var keypoints = [Point]()
+        keypoints.reserveCapacity(keypointCount)
+        for k in 0..<keypointCount {
+            let kx = (regressors[r + 4 + 2 * k] / size + anchor.x) * size
+            let ky = (regressors[r + 5 + 2 * k] / size + anchor.y) * size
+            keypoints.append(letterbox.source(Double(kx), Double(ky)))
+        }
+        guard keypoints.allSatisfy({ abs($0.x) < 1e6 && abs($0.y) < 1e6 }) else { continue }
+        candidates.append(FaceDetection(score: score, box: FaceBox(x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x,
+                                                                   height: bottomRight.y - topLeft.y), keypoints: keypoints))
+    }
+    return candidates
 }

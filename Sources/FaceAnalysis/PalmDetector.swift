@@ -103,31 +103,8 @@ package final class PalmDetector {
     /// The model's outputs after `invoke()` as palms in source pixels (through `letterbox`).
     func decode(_ letterbox: ModelCrop) -> [PalmDetection] {
         let regressors = interpreter.output(0), scores = interpreter.output(1)
-        var candidates = [FaceDetection]()
-        let size = Float(Self.inputSize)
-        for i in 0..<Self.anchorCount {
-            let score = sigmoid(min(max(scores[i], -100), 100))
-            guard score >= minimumScore else { continue }
-            let r = i * Self.valuesPerAnchor
-            let anchor = anchors[i]
-            // Offsets in tensor pixels relative to the anchor centre (x_scale = w_scale = 192, anchors of size 1).
-            let cx = (regressors[r] / size + anchor.x) * size, cy = (regressors[r + 1] / size + anchor.y) * size
-            let w = regressors[r + 2], h = regressors[r + 3]
-            // A damaged model's numbers must not reach pixel indices downstream: only sane boxes are palms.
-            guard w > 0, h > 0, abs(cx) < 1e5, abs(cy) < 1e5, w < 1e5, h < 1e5 else { continue }
-            let topLeft = letterbox.source(Double(cx - w / 2), Double(cy - h / 2))
-            let bottomRight = letterbox.source(Double(cx + w / 2), Double(cy + h / 2))
-            var keypoints = [Point]()
-            keypoints.reserveCapacity(7)
-            for k in 0..<7 {
-                let kx = (regressors[r + 4 + 2 * k] / size + anchor.x) * size
-                let ky = (regressors[r + 5 + 2 * k] / size + anchor.y) * size
-                keypoints.append(letterbox.source(Double(kx), Double(ky)))
-            }
-            guard keypoints.allSatisfy({ abs($0.x) < 1e6 && abs($0.y) < 1e6 }) else { continue }
-            candidates.append(FaceDetection(score: score, box: FaceBox(x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x,
-                                                                       height: bottomRight.y - topLeft.y), keypoints: keypoints))
-        }
+        let candidates = decodeMediaPipeSSD(regressors: regressors, scores: scores, anchors: anchors, inputSize: Self.inputSize,
+                                            keypointCount: 7, minimumScore: minimumScore, letterbox: letterbox)
         return FaceDetector.weightedSuppression(candidates, threshold: suppressionThreshold)
             .map { PalmDetection(score: $0.score, box: $0.box, keypoints: $0.keypoints) }
     }

@@ -367,6 +367,15 @@ extension Planner {
         .invalidModel("operator #\(index) (\(node.op.name)): \(reason)")
     }
 
+    /// The operator's optional third input, the bias: nil when absent, else a constant of `count` values.
+    private func optionalBias(_ node: TFLiteModel.Node, count: Int, _ index: Int) throws(TFLiteError) -> [Float]? {
+        guard node.inputs.count == 3, node.inputs[2] >= 0 else { return nil }
+        guard let values = try floats(node.inputs[2]), values.count == count else {
+            throw fail(index, node, "the bias must be a constant of \(count) values")
+        }
+        return values
+    }
+
     /// The float values of a constant tensor, or nil when it is not constant.
     private func floats(_ t: Int) throws(TFLiteError) -> [Float]? {
         if let folded = constantValues[t] { return folded }
@@ -488,13 +497,7 @@ extension Planner {
             let (outC, kh, kw, inC) = (filterShape[0], filterShape[1], filterShape[2], filterShape[3])
             var w = try window(node, index, kernelH: kh, kernelW: kw, strideH: strideH, strideW: strideW, padding: padding, outC: outC)
             guard w.inC == inC, kh > 0, kw > 0 else { throw fail(index, node, "filter \(filterShape) does not fit input channels \(w.inC)") }
-            var bias: [Float]? = nil
-            if node.inputs.count == 3, node.inputs[2] >= 0 {
-                guard let values = try floats(node.inputs[2]), values.count == outC else {
-                    throw fail(index, node, "the bias must be a constant of \(outC) values")
-                }
-                bias = values
-            }
+            let bias = try optionalBias(node, count: outC, index)
             let packed = NeuralKernels.packConvolution(weights: filter, bias: bias, outC: outC, kernelH: kh, kernelW: kw, inC: inC)
             let input = try operand(node.inputs[0], index, node)
             let padded = w.needsPadding ? allocate(w.paddedCount) : -1
@@ -518,13 +521,7 @@ extension Planner {
             guard multiplier == 1, w.inC == c, kh > 0, kw > 0 else {
                 throw fail(index, node, "depth multiplier \(multiplier) with \(w.inC) input and \(c) output channels is not supported")
             }
-            var bias = [Float](repeating: 0, count: c)
-            if node.inputs.count == 3, node.inputs[2] >= 0 {
-                guard let values = try floats(node.inputs[2]), values.count == c else {
-                    throw fail(index, node, "the bias must be a constant of \(c) values")
-                }
-                bias = values
-            }
+            let bias = try optionalBias(node, count: c, index) ?? [Float](repeating: 0, count: c)
             let input = try operand(node.inputs[0], index, node)
             let padded: Int
             if kh == 3, kw == 3 {
@@ -667,13 +664,7 @@ extension Planner {
             guard count % columns == 0, model.tensors[out].elementCount == count / columns * rows else {
                 throw fail(index, node, "input \(model.tensors[node.inputs[0]].shape) and output \(model.tensors[out].shape) do not fit weights \(weightShape)")
             }
-            var bias = [Float](repeating: 0, count: rows)
-            if node.inputs.count == 3, node.inputs[2] >= 0 {
-                guard let values = try floats(node.inputs[2]), values.count == rows else {
-                    throw fail(index, node, "the bias must be a constant of \(rows) values")
-                }
-                bias = values
-            }
+            let bias = try optionalBias(node, count: rows, index) ?? [Float](repeating: 0, count: rows)
             let source = try operand(node.inputs[0], index, node)
             let weightOffset = constant(weights), biasOffset = constant(bias)
             let destination = try produce(out, count: count / columns * rows, index, node)
