@@ -55,6 +55,10 @@ public final class VisitService: Sendable {
         var accepting = false
         /// Threads of this service still alive (visit, camera, capture workers).
         var threads = 0
+        /// The threads started, by number, until they are joined; and the numbers of those whose body ended.
+        var started: [Int: JoinableThread] = [:]
+        var ended: Set<Int> = []
+        var nextThreadNumber = 0
         /// Events posted to the visit thread, oldest first.
         var inbox: [Command] = []
         // Camera.
@@ -122,14 +126,17 @@ public final class VisitService: Sendable {
         }
         guard starting else { return }
         emptyScratch()
-        spawn("fotobox-visit") { [self] in visitLoop() }
+        if !spawn("fotobox-visit", { [self] in visitLoop() }) {
+            // No visit thread: callers apply their events themselves, as before `start`.
+            shared.withLock { $0.accepting = false }
+        }
         spawn("fotobox-camera") { [self] in cameraLoop() }
     }
 
-    /// Wipes any visit and stops the threads, waiting up to 5 s for them. The camera is closed by its owner,
-    /// the camera thread, when its loop ends (never from here: a thread still inside `nextFrame` would
-    /// otherwise find its camera closed under it). A thread that does not end in time is logged once and
-    /// left to finish; it still closes the camera when it does.
+    /// Wipes any visit and stops the threads, waiting up to 5 s for them, then joins those that ended. The
+    /// camera is closed by its owner, the camera thread, when its loop ends (never from here: a thread still
+    /// inside `nextFrame` would otherwise find its camera closed under it). A thread that does not end in
+    /// time is logged once and left to finish (not joined); it still closes the camera when it does.
     public func stop() {
         _ = post(.cancel, token: nil, trusted: true)
         let stopping = shared.withLock { state -> Bool in
@@ -140,6 +147,7 @@ public final class VisitService: Sendable {
         inboxSignal.signal()
         changed.broadcast()
         changed.wait(until: .now + .seconds(5)) { shared.withLock { $0.threads == 0 } }
+        joinEndedThreads()
         let alive = shared.withLock { $0.threads }
         if stopping, alive > 0 {
             journal.log(.warning, "visit service: \(alive) thread(s) still running 5 s after stop; the camera is closed when the camera thread ends",
@@ -147,14 +155,42 @@ public final class VisitService: Sendable {
         }
     }
 
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            body()
+    /// Runs `body` on a new thread of this service, already counted in `threads` by the caller; when `body`
+    /// returns, the thread counts itself out and is marked for joining. False (and logged) when the system
+    /// has no thread to give.
+    @discardableResult
+    private func spawn(_ name: String, _ body: sending @escaping () -> Void) -> Bool {
+        let number = shared.withLock { state in
+            defer { state.nextThreadNumber += 1 }
+            return state.nextThreadNumber
+        }
+        do throws(SystemError) {
+            let thread = try JoinableThread(name: name) { [self] in
+                body()
+                shared.withLock { state in
+                    state.threads -= 1
+                    state.ended.insert(number)
+                }
+                changed.broadcast()
+            }
+            shared.withLock { $0.started[number] = thread }
+            return true
+        } catch {
             shared.withLock { $0.threads -= 1 }
             changed.broadcast()
+            journal.log(.error, "visit service: \(error)", [("event", "thread-failed")])
+            return false
         }
-        thread.name = name
-        thread.start()
+    }
+
+    /// Joins the threads whose body has returned (at once: they are past their last step).
+    private func joinEndedThreads() {
+        let ended = shared.withLock { state -> [JoinableThread] in
+            let numbers = state.ended.filter { state.started[$0] != nil }
+            state.ended.subtract(numbers)
+            return numbers.compactMap { state.started.removeValue(forKey: $0) }
+        }
+        for thread in ended { thread.join() }
     }
 
     // MARK: the API's view
@@ -362,6 +398,8 @@ public final class VisitService: Sendable {
                     state.threads += 1
                     return true
                 }
+                // The previous attempts' workers have ended or will end (their attempt is over): join the ended.
+                joinEndedThreads()
                 if started { spawn("fotobox-capture") { [self] in captureWorker(attempt: attempt) } }
             case .stopCapture:
                 shared.withLock { state in
