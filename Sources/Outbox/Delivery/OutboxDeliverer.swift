@@ -183,14 +183,8 @@ public final class OutboxDeliverer: Sendable {
     }
 }
 
-/// Moves one uploader (not `Sendable`) to another thread: the giver gives it up with `sending`, the taker
-/// takes it out once. The lock is held only for the hand-over itself.
-private final class UploaderHandover: Sendable {
-    private let slot: Locked<Uploader?>
-    init(_ uploader: sending Uploader) { slot = Locked(Optional(uploader)) }
-    /// The uploader, to the first caller only.
-    func take() -> sending Uploader? { slot.withLock { held -> sending Uploader? in held.take() } }
-}
+/// One uploader (not `Sendable`) on its way to or from a worker.
+private typealias UploaderHandover = Handover<Uploader>
 
 /// The shared tally of one delivery round across its parallel uploads.
 private final class RoundProgress: Sendable {
