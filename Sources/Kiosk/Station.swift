@@ -49,12 +49,13 @@ public final class Station: Sendable {
         do { validator = try CaseNumberRules.validator(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) }
         catch { throw .caseRules(error) }
         ports = try StationPorts.make(config: config, journal: journal)
+        let camera = StationPorts.camera(config: config, journal: journal)
         let settings = VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds),
                                      faceKeepsAliveFor: Double(config.faceKeepsAliveSeconds),
                                      autoCaptureHold: Double(config.autoCaptureMilliseconds) / 1000,
                                      liveness: config.livenessMode)
         let machine = VisitMachine(settings: settings, now: MonotonicKioskClock().now(), validateCaseNumber: validator)
-        service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
+        service = VisitService(machine: machine, ports: ports, frames: camera, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
         let health = Station.healthReporter(stationID: config.stationID, service: service, ports: ports)
         let listen = config.kioskListen
@@ -85,7 +86,7 @@ public final class Station: Sendable {
             let free = queue.flatMap { try? FileSystem.freeBytes($0.directory) } ?? 0
             return StationHealthReport(
                 stationId: stationID, softwareVersion: CaptureMetadata.currentSoftwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
-                camera: .init(up: !snapshot.faults.contains(.camera), detail: ports.frames.name),
+                camera: .init(up: !snapshot.faults.contains(.camera), detail: service.cameraName),
                 pad: .init(up: pad.failure == nil, detail: pad.failure.map { "\($0)" } ?? "ok"),
                 diskFreeBytes: free, queueDepth: (status?.pending ?? 0) + (status?.sending ?? 0), oldestQueuedSeconds: oldest,
                 lastError: queue == nil ? "no outbox" : status?.lastError, submissionsQueued: queue?.submissionsQueued ?? 0)
@@ -116,7 +117,7 @@ public final class Station: Sendable {
     /// Serves until SIGTERM or SIGINT: READY=1 first, WATCHDOG=1 only while frames arrive, a STATUS=
     /// line every few seconds. Returns the signal that ended it.
     public func run(notifier: SystemdNotifier, statusEvery: Double = 10) -> Int32 {
-        let camera = ports.frames.name
+        let camera = service.cameraName
         journal.log(.notice, "serving on \(server.url) (camera \(camera))", [("event", "ready")])
         notifier.ready(status: "serving on \(server.url); camera \(camera)")
         // Ping at half the watchdog period (systemd's advice), checking at least once a second.
@@ -173,13 +174,18 @@ package struct WatchdogGate: Sendable {
 /// Which implementation stands behind each port, from the config: the station's real modules. The
 /// stand-ins (`StandIns.swift`) serve the unit tests.
 public enum StationPorts {
-    public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
+    /// The camera, for `VisitService`'s camera thread (not among the shared ports: it is one thread's).
+    public static func camera(config: StationConfig, journal: Journal) -> CameraFrameSource {
         let controls = CameraControlSettings(
             exposure: config.cameraExposure, whiteBalanceKelvin: config.cameraWhiteBalanceKelvin, focus: config.cameraFocus,
             powerLineFrequency: config.cameraPowerLineFrequency == 60 ? .hertz60 : (config.cameraPowerLineFrequency == 0 ? .disabled : .hertz50))
-        let frames = CameraFrameSource(camera: CameraFactory.make(source: config.cameraSource, controls: controls, log: CameraLog { line in
+        return CameraFrameSource(camera: CameraFactory.make(source: config.cameraSource, controls: controls, log: CameraLog { line in
             journal.log(.warning, line, [("event", "camera")])
         }))
+    }
+
+    /// The ports the visit's threads share: photo pipeline, pad, outbox, liveness detector.
+    public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
         let pipeline: CompliancePhotoPipeline
         do {
             pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
@@ -206,7 +212,7 @@ public enum StationPorts {
             throw .outbox("\(error)")
         }
         let detector = ChainPresentationDetector(pipeline: pipeline, policy: LivenessPolicy(config))
-        return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue, detector: detector)
+        return VisitService.Ports(pipeline: pipeline, pad: pad, queue: queue, detector: detector)
     }
 }
 

@@ -9,12 +9,11 @@ import Submission
 
 /// Where preview and burst frames come from. `CameraFrameSource` adapts any `Devices.Camera`.
 ///
-/// Used by one thread, the visit service's camera thread, which also closes it. Why still `Sendable`: the
-/// `Sendable` `VisitService` keeps it in its `Ports` and starts the camera thread as a `Thread`, whose body
-/// is `@Sendable`; Swift 6.3 does not let such a body capture a `sending` value, so handing the source over
-/// needs a hand-over box (as the outbox's `UploaderHandover`) and a `sending` parameter through `Ports` and
-/// every test rig. Not done yet; `CameraFrameSource` states its one-thread use beside its conformance.
-public protocol FrameSource: AnyObject, Sendable {
+/// Not `Sendable`: a camera is one thread's. `VisitService` takes it as a `sending` argument (the caller
+/// gives it up), keeps it in a `Handover` while no thread holds it, and its camera thread takes it out,
+/// uses it, closes it when its loop ends and hands it back. A source that is `Sendable` anyway (a test's
+/// recording stand-in) may still be read by others.
+public protocol FrameSource: AnyObject {
     /// For logs and status: "/dev/fotobox/camera", "replay:/dir".
     var name: String { get }
     /// The next frame, waiting at most `timeoutMilliseconds`; throws when the camera is unavailable

@@ -41,7 +41,7 @@ struct ServiceRig {
                                                            liveness: liveness, comeBackScreenSeconds: comeBackScreenSeconds),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
         service = VisitService(machine: machine,
-                               ports: .init(frames: CameraFrameSource(camera: camera), pipeline: pipeline, pad: pad, queue: queue, detector: detector),
+                               ports: .init(pipeline: pipeline, pad: pad, queue: queue, detector: detector), frames: CameraFrameSource(camera: camera),
                                clock: MonotonicKioskClock(), journal: log.journal, scratchDirectory: scratch,
                                burstSize: 3, tickInterval: 0.02, padProbeInterval: 0.1)
     }
@@ -213,8 +213,9 @@ struct VisitServiceTests {
         let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15, captureLimit: 30, countdown: 0.05),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
         let service = VisitService(machine: machine,
-                                   ports: .init(frames: source, pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
+                                   ports: .init(pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
                                                 queue: StandInQueue()),
+                                   frames: source,
                                    clock: MonotonicKioskClock(), journal: LogCapture().journal, tickInterval: 0.02)
         service.start()
         #expect(eventually { service.frameCount >= 3 })
@@ -228,8 +229,9 @@ struct VisitServiceTests {
     }
 }
 
-/// A frame source that records what was called and from which threads.
-private final class ThreadRecordingSource: FrameSource {
+/// A frame source that records what was called and from which threads: `Sendable` (its record is behind a
+/// lock), so the test reads it while the service's camera thread uses it.
+private final class ThreadRecordingSource: FrameSource, Sendable {
     private let log = Locked<(calls: [String], threads: Set<ObjectIdentifier>)>(([], []))
     var calls: [String] { log.withLock { $0.calls } }
     var threads: Set<ObjectIdentifier> { log.withLock { $0.threads } }
