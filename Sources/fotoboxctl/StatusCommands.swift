@@ -41,7 +41,7 @@ let statusCommand = Command(
         }
         // Out of order (the welcome screen says so to citizens): a monitoring script must see it too.
         if !status.station.faults.isEmpty {
-            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.map(\.rawValue).joined(separator: ", ")) not working")
+            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.map(\.label).joined(separator: ", ")) not working")
         }
         return .success
     })

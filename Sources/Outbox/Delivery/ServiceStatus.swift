@@ -53,10 +53,10 @@ public struct ServiceStatus: Encodable, Sendable {
         let health = station.health
         return TextTable.aligned([
             ["service", "\(url) answers (\(health.softwareVersion))"],
-            ["visit", station.step + (station.visitActive ? " (a citizen is at the station)" : "")],
+            ["visit", station.step.label + (station.visitActive ? " (a citizen is at the station)" : "")],
             ["camera", station.camera],
             ["pad", health.pad.up ? "ok" : health.pad.detail],
-            ["faults", station.faults.isEmpty ? "none" : station.faults.map(\.rawValue).joined(separator: ", ") + " (out of order)"],
+            ["faults", station.faults.isEmpty ? "none" : station.faults.map(\.label).joined(separator: ", ") + " (out of order)"],
             ["frames", String(station.frames)],
             ["fps", framesPerSecond.map { String(format: "%.1f", $0) } ?? "not measured"],
             ["queue", "\(health.queueDepth) waiting" + (health.queueDepth > 0 ? ", oldest \(health.oldestQueuedSeconds) s" : "")],
