@@ -186,8 +186,8 @@ public struct StationConfig: Sendable, Equatable {
         ("checks." + name.rawValue, Setting { value, config in
             let range = name.allowedRange
             guard let number = Double(value), number.isFinite, range.contains(number) else {
-                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make this check "
-                    + "stricter, never more lenient than \(name.lenientEnd) (docs/compliance.md)"
+                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make the check "
+                    + "\(name.check.rawValue) stricter, never more lenient than \(name.lenientEnd) (docs/compliance.md)"
             }
             config.checkThresholds[name] = number
             return nil
@@ -280,8 +280,15 @@ public struct HostPort: Sendable, Equatable {
         self.port = port
     }
 
-    /// Loopback only: 127.0.0.0/8, ::1 or localhost.
-    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    /// Loopback only: an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1, or localhost (which libcurl and glibc
+    /// resolve to those). Literals only: "127.example.org" is a name anyone's DNS may point anywhere.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { (1...3).contains($0.utf8.count) && $0.utf8.allSatisfy { (48...57).contains($0) } && UInt8($0) != nil }
+    }
 
     /// `http://HOST:PORT` by which a client on this machine reaches a server listening here: a server on every
     /// address (0.0.0.0, ::) answers on loopback too; an IPv6 host is bracketed (`fotoboxctl status`).

@@ -1,4 +1,5 @@
 import Foundation
+import Configuration
 import Submission
 import Platform
 
@@ -21,7 +22,7 @@ public final class OfficeFleet: Sendable {
         var stations: [String: Station] = [:]
         /// Accepted submissions by station and compliance ("true", "false", "unknown").
         var submissions: [String: [String: Int]] = [:]
-        /// Failed compliance checks by check ID, over all accepted submissions.
+        /// Failed compliance checks by the check's label (`ReportedCheck.label`), over all accepted submissions.
         var failedChecks: [String: Int] = [:]
         /// Delivery latency (office receipt minus station queue time), cumulative bucket counts.
         var latencyBuckets = [Int](repeating: 0, count: OfficeFleet.latencyBounds.count)
@@ -29,6 +30,9 @@ public final class OfficeFleet: Sendable {
         var latencyCount = 0
     }
     private let counters = Locked(Counters())
+
+    /// How many different check names this office does not know it counts apart.
+    static let unknownCheckLabelLimit = 32
 
     /// Seconds: a minute, five, fifteen, an hour, six hours, a day, three days.
     static let latencyBounds: [Double] = [1, 10, 60, 300, 900, 3600, 21_600, 86_400, 259_200]
@@ -45,19 +49,23 @@ public final class OfficeFleet: Sendable {
     }
 
     /// Counts an accepted submission: its station, its compliance, its failed checks, its delivery latency.
+    /// A failed check this office does not know (a newer station's) is counted under its name when that is a
+    /// safe identifier, else under `Reported.unreadableLabel`; beyond `unknownCheckLabelLimit` different unknown
+    /// names, further ones count under that label too (a metric's labels stay few). Never dropped.
     public func recordSubmission(_ submission: Submission, now: Date = Date()) {
-        struct Report: Decodable {
-            struct Check: Decodable { var id: String; var pass: Bool }
-            var compliant: Bool?
-            var checks: [Check]
-        }
-        let report = try? JSONDecoder().decode(Report.self, from: Data(submission.report))
+        // Accepted submissions passed `SubmissionRules.validateReport`, which reads the same shape.
+        let report = try? SubmittedComplianceReport(json: submission.report)
         let compliance = report?.compliant.map { $0 ? "true" : "false" } ?? "unknown"
         let queued = ISO8601DateFormatter().date(from: submission.metadata.queuedAt)
         counters.withLock { state in
             state.submissions[submission.metadata.stationID, default: [:]][compliance, default: 0] += 1
-            for check in report?.checks ?? [] where !check.pass && CaseIDPolicy.isSafe(check.id) {
-                state.failedChecks[check.id, default: 0] += 1
+            for check in report?.failedChecks ?? [] {
+                var label = check.label
+                if check.known == nil, state.failedChecks[label] == nil {
+                    let unknownLabels = state.failedChecks.keys.filter { CheckID(rawValue: $0) == nil }.count
+                    if unknownLabels >= Self.unknownCheckLabelLimit { label = ReportedCheck.unreadableLabel }
+                }
+                state.failedChecks[label, default: 0] += 1
             }
             if let queued {
                 let latency = max(0, now.timeIntervalSince(queued))

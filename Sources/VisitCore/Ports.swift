@@ -1,5 +1,6 @@
 import Platform
 import Capture
+import Configuration
 import Foundation
 import Submission
 
@@ -79,10 +80,10 @@ public enum PhotoAdvice: Sendable, Equatable, Hashable {
 /// One mandatory check the photo failed: which (`check`, the compliance report's id; the UI says why with
 /// `check.<id>`) and what helps.
 public struct PhotoFinding: Sendable, Equatable {
-    public var check: String
+    public var check: CheckID
     public var advice: PhotoAdvice
 
-    public init(check: String, advice: PhotoAdvice) {
+    public init(check: CheckID, advice: PhotoAdvice) {
         self.check = check
         self.advice = advice
     }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Platform
+import Submission
 
 /// Runs the visit: one visit thread owns the state machine and carries out its effects on the ports; the
 /// camera thread (preview, guidance, burst) and a capture worker per attempt post events to it; HTTP

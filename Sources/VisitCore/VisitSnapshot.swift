@@ -1,3 +1,4 @@
+import Configuration
 import Submission
 
 /// The visit as the API shows it (`GET /api/v1/visit`). A tab that does not own the running visit sees
@@ -18,7 +19,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     }
 
     public struct Finding: Sendable, Encodable, Equatable {
-        public var check: String
+        public var check: CheckID
         public var advice: String
     }
 

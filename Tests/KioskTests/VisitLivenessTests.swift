@@ -1,6 +1,7 @@
 import Foundation
 import KioskTestSupport
 import Testing
+import Submission
 import VisitCore
 
 // The liveness challenge in the visit (issue 13): the machine's challenge, retry and refusal paths and the

@@ -1,4 +1,5 @@
 import VisitCore
+import Submission
 import Testing
 import Kiosk
 
