@@ -196,7 +196,7 @@ public enum StationPorts {
         }
         let pad: any SignatureCapture
         let padSource = config.padSource
-        let openPad: @Sendable () throws(PadError) -> any SignaturePad = { () throws(PadError) in
+        let openPad: @Sendable () throws(PadError) -> sending any SignaturePad = { () throws(PadError) in
             try SignaturePads.open(source: padSource, context: try USBContext())
         }
         // A probe at start tells the technician at once; the pad is opened afresh for every visit anyway,

@@ -167,7 +167,8 @@ public enum SignatureFailure: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// The signature pad, in the few operations a visit needs.
+/// The signature pad, in the few operations a visit needs. Only the visit thread calls it, except `cancel()`;
+/// `Sendable` because the `VisitService` that holds it is shared by the HTTP, camera and visit threads.
 public protocol SignatureCapture: AnyObject, Sendable {
     /// Clears the pad, shows the prompt with OK / retry, turns inking on.
     func begin() throws(SignatureFailure)
@@ -185,11 +186,14 @@ public protocol SignatureCapture: AnyObject, Sendable {
     /// Whether a pad is there, asked between visits so that a missing pad is told on the welcome screen
     /// (out of order) rather than after the photo.
     func probe() -> Bool
+    /// Ends a running signature at once; safe from any thread (it never waits for the visit thread's pad calls).
+    func cancel()
 }
 
 extension SignatureCapture {
     public var failure: SignatureFailure? { nil }
     public func probe() -> Bool { true }
+    public func cancel() {}
 }
 
 /// What leaves the station for one visit: the only thing of it that survives the wipe.

@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import KioskTestSupport
 import VisitCore
 import FotoboxTestSupport

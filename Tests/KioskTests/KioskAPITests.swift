@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import VisitCore
 import Testing
 import Foundation
