@@ -253,18 +253,19 @@ public protocol SubmissionQueue: AnyObject, Sendable {
     var officeReachable: Bool { get }
 }
 
-/// Monotonic time in seconds; injectable so the tests drive every timeout without waiting.
+/// A moment of a visit: the time since the monotonic clock's origin (`KioskClock.now()`). A `Duration`, so
+/// deadlines are instants plus durations and the pure machine's tests read `now: .seconds(10)`.
+public typealias VisitInstant = Duration
+
+/// The visit's monotonic time; injectable so the tests drive every timeout without waiting.
 public protocol KioskClock: Sendable {
-    func now() -> Double
+    func now() -> VisitInstant
 }
 
-/// The machine's monotonic clock.
+/// The machine's monotonic clock (`ContinuousClock`).
 public struct MonotonicKioskClock: KioskClock {
     /// One origin for every instance, so readings of two instances compare.
     private static let origin = ContinuousClock.now
     public init() {}
-    public func now() -> Double {
-        let elapsed = ContinuousClock.now - Self.origin
-        return elapsed.inSeconds
-    }
+    public func now() -> VisitInstant { ContinuousClock.now - Self.origin }
 }
