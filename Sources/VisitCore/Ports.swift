@@ -11,8 +11,9 @@ import Submission
 ///
 /// Not `Sendable`: a camera is one thread's. `VisitService` takes it as a `sending` argument (the caller
 /// gives it up), keeps it in a `Handover` while no thread holds it, and its camera thread takes it out,
-/// uses it, closes it when its loop ends and hands it back. A source that is `Sendable` anyway (a test's
-/// recording stand-in) may still be read by others.
+/// uses it, closes it when its loop ends and hands it back. (The thread takes it out itself rather than
+/// capturing it: Swift 6.3 would not let the thread's body hand a captured source back, see `Handover`.) A
+/// source that is `Sendable` anyway (a test's recording stand-in) may still be read by others.
 public protocol FrameSource: AnyObject {
     /// For logs and status: "/dev/fotobox/camera", "replay:/dir".
     var name: String { get }
