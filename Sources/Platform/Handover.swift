@@ -3,9 +3,12 @@
 /// there), the taker takes it out once, as a `sending` value of its own. The lock covers only the hand-over,
 /// never the value's use.
 ///
-/// Why a box and not a captured value: a closure may run more than once, so Swift 6.3 never lets a value a
-/// closure captured be sent on from inside it (to a lock's `inout sending` value, say). A value taken out of
-/// a box is the taker's local and can be handed on again, in a new box.
+/// Why a box, and a new box to hand a value back (no `put`): Swift 6.3 treats a value a closure captured as
+/// the closure's ("task-isolated"), since a closure may run more than once, so it never lets the closure send
+/// it on: `lock.withLock { $0 = value }` is refused ("'inout sending' parameter '$0' cannot be task-isolated
+/// at end of function"), and so is passing a captured value as a `sending` argument from inside a thread's
+/// body ("sending 'value' risks causing data races"). `init` takes the value directly (no closure), and a
+/// value `take()` returned is the taker's local, which it may give up again into a new box.
 public final class Handover<Value>: Sendable {
     private let slot: Locked<Value?>
 

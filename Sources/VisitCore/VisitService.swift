@@ -45,9 +45,9 @@ public final class VisitService: Sendable {
     /// Frames taken for the burst after the countdown.
     public let burstSize: Int
     /// How often the visit thread looks at timeouts and the pad.
-    public let tickInterval: Double
-    /// Between visits the pad is asked this often (seconds) whether it is there (out of order otherwise).
-    public let padProbeInterval: Double
+    public let tickInterval: Duration
+    /// Between visits the pad is asked this often whether it is there (out of order otherwise).
+    public let padProbeInterval: Duration
     /// When the pad was last asked (visit thread only).
     private let lastPadProbe = Locked<ContinuousClock.Instant?>(nil)
 
@@ -108,8 +108,8 @@ public final class VisitService: Sendable {
 
     /// `frames` is given up by the caller: from here on only the service's camera thread uses it.
     public init(machine: VisitMachine, ports: Ports, frames: sending any FrameSource, clock: any KioskClock, journal: Journal,
-                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
-                padProbeInterval: Double = 5) {
+                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Duration = .milliseconds(200),
+                padProbeInterval: Duration = .seconds(5)) {
         self.shared = Locked(Shared(machine: machine))
         self.padProbeInterval = padProbeInterval
         self.ports = ports
@@ -224,18 +224,18 @@ public final class VisitService: Sendable {
         return shared.withLock { VisitSnapshot(machine: $0.machine, owned: $0.machine.owns(token), now: now) }
     }
 
-    /// The current revision; waits up to `timeout` seconds for one newer than `after` (Server-Sent Events).
-    public func waitForChange(after revision: Int, timeout: Double) -> Int {
-        changed.wait(until: .now + .seconds(clamping: timeout)) {
+    /// The current revision; waits up to `timeout` for one newer than `after` (Server-Sent Events).
+    public func waitForChange(after revision: Int, timeout: Duration) -> Int {
+        changed.wait(until: .now + timeout) {
             shared.withLock { $0.machine.revision != revision || !$0.running }
         }
         return shared.withLock { $0.machine.revision }
     }
 
-    /// The newest preview frame after `sequence` for the visit's owner, waiting up to `timeout` seconds;
+    /// The newest preview frame after `sequence` for the visit's owner, waiting up to `timeout`;
     /// nil when there is none (no visit in the guidance or capture step, or not the owner).
-    public func waitForPreview(after sequence: Int, token: String?, timeout: Double) -> (jpeg: [UInt8], sequence: Int)? {
-        changed.wait(until: .now + .seconds(clamping: timeout)) {
+    public func waitForPreview(after sequence: Int, token: String?, timeout: Duration) -> (jpeg: [UInt8], sequence: Int)? {
+        changed.wait(until: .now + timeout) {
             shared.withLock { !$0.running || !$0.machine.owns(token) || $0.previewSequence != sequence }
         }
         return shared.withLock { state in
@@ -315,7 +315,7 @@ public final class VisitService: Sendable {
     }
 
     private func visitLoop() {
-        let tick = Duration.seconds(clamping: tickInterval)
+        let tick = tickInterval
         var nextTick = ContinuousClock.now + tick
         while true {
             _ = inboxSignal.wait(timeout: .now() + (nextTick - .now).dispatchInterval)
@@ -512,7 +512,7 @@ public final class VisitService: Sendable {
     /// missing one puts the station out of order on the welcome screen (visit thread).
     private func probePad() {
         let due = lastPadProbe.withLock { last -> Bool in
-            guard last.map({ ContinuousClock.now - $0 >= .seconds(clamping: padProbeInterval) }) ?? true else { return false }
+            guard last.map({ ContinuousClock.now - $0 >= padProbeInterval }) ?? true else { return false }
             last = .now
             return true
         }
@@ -575,7 +575,7 @@ public final class VisitService: Sendable {
                         [("event", "camera-unavailable")])
             return
         }
-        var backoff = 0.5
+        var backoff = Duration.milliseconds(500)
         var usingStills = false
         while isRunning {
             let wantStills = shared.withLock { $0.burstWanted && $0.burst.count < burstSize }
@@ -600,11 +600,11 @@ public final class VisitService: Sendable {
                 }
                 changed.broadcast()
                 notify(.cameraAvailable(false))
-                sleep(seconds: backoff)
-                backoff = min(backoff * 2, 5)
+                sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
                 continue
             }
-            backoff = 0.5
+            backoff = .milliseconds(500)
             let (recovered, step, burstFull) = shared.withLock { state in
                 state.framesSeen &+= 1
                 let recovered = state.cameraFailures > 0
@@ -650,14 +650,14 @@ public final class VisitService: Sendable {
     /// camera that stops delivering meanwhile.
     private func captureWorker(attempt: Int) {
         let burstAt = shared.withLock { $0.machine.burstStartsAt } ?? clock.now()
-        sleep(seconds: burstAt - clock.now())
-        let limit = shared.withLock { state -> Double? in
+        sleep(for: burstAt - clock.now())
+        let limit = shared.withLock { state -> Duration? in
             guard state.burstAttempt == attempt, state.running else { return nil }
             state.burstWanted = true
             return state.machine.settings.captureLimit
         }
         guard let limit else { return }
-        changed.wait(until: .now + .seconds(clamping: limit)) {
+        changed.wait(until: .now + limit) {
             shared.withLock { !$0.running || $0.burstAttempt != attempt || $0.burst.count >= burstSize }
         }
         let taken = shared.withLock { state -> [Frame]? in
@@ -681,7 +681,7 @@ public final class VisitService: Sendable {
     }
 
     /// Sleeps, but wakes early when the service stops.
-    private func sleep(seconds: Double) {
-        changed.wait(until: .now + .seconds(clamping: seconds)) { !isRunning }
+    private func sleep(for duration: Duration) {
+        changed.wait(until: .now + duration) { !isRunning }
     }
 }

@@ -271,7 +271,7 @@ final class PreviewStream: HTTPStream {
 
     func next() -> [UInt8]? {
         while service.isRunning && service.owns(token) {
-            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else {
+            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: .seconds(1)) else {
                 // No new frame: repeat the last one every 10 s, so the connection is not closed as idle.
                 idleSeconds += 1
                 guard idleSeconds >= 10, let lastJPEG else { continue }
@@ -309,7 +309,7 @@ final class EventStream: HTTPStream {
     func next() -> [UInt8]? {
         guard service.isRunning else { return nil }
         if let revision {
-            let now = service.waitForChange(after: revision, timeout: 15)
+            let now = service.waitForChange(after: revision, timeout: .seconds(15))
             guard service.isRunning else { return nil }
             if now == revision { return Array(": keep-alive\n\n".utf8) }
         }
