@@ -106,7 +106,7 @@ public struct OfficeAPI: Sendable {
         var methods: Set<String> {
             switch self {
             case .submit, .deskTakeOver, .deskReject, .fleetReport: ["POST"]
-            default: ["GET", "HEAD"]
+            case .health, .caseRecord, .deskPage, .deskSearch, .deskSubmission, .deskFile, .fleetPage, .fleetJSON, .metrics: ["GET", "HEAD"]
             }
         }
     }
@@ -194,7 +194,8 @@ public struct OfficeAPI: Sendable {
         case .deskPage(let name):
             guard let asset = deskAssets?.files[name] else { return .error(404, "no such resource") }
             return OfficeResponse(status: 200, body: asset.bytes, contentType: asset.contentType)
-        default: break
+        // The clerk's actions, below (listed, not `default`: a new route is placed on purpose).
+        case .deskSearch, .deskSubmission, .deskFile, .deskTakeOver, .deskReject: break
         }
         guard let desk else { return .error(404, "the clerk's desk is not configured (--import-dir)") }
         // The desk's own page sends this header; a cross-site form cannot (it would need a CORS preflight,
@@ -233,7 +234,8 @@ public struct OfficeAPI: Sendable {
                 guard let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)) else { throw .reasonRequired }
                 try desk.reject(receiptID: receipt, reason: parsed.reason, clerk: client.name)
                 return OfficeResponse(status: 200, body: OfficeResponse.json(OfficeResponse.DeskStateAnswer(state: .rejected)))
-            default:
+            // Answered above.
+            case .submit, .health, .caseRecord, .fleetReport, .metrics, .fleetJSON, .fleetPage, .deskPage:
                 return .error(404, "no such resource")
             }
         } catch {
