@@ -20,8 +20,8 @@ public final class OfficeFleet: Sendable {
 
     private struct Counters {
         var stations: [String: Station] = [:]
-        /// Accepted submissions by station and compliance ("true", "false", "unknown").
-        var submissions: [String: [String: Int]] = [:]
+        /// Accepted submissions by station and compliance.
+        var submissions: [String: [ComplianceVerdict: Int]] = [:]
         /// Failed compliance checks by the check's label (`ReportedCheck.label`), over all accepted submissions.
         var failedChecks: [String: Int] = [:]
         /// Delivery latency (office receipt minus station queue time), cumulative bucket counts.
@@ -30,6 +30,24 @@ public final class OfficeFleet: Sendable {
         var latencyCount = 0
     }
     private let counters = Locked(Counters())
+
+    /// A submission's compliance verdict, as the `compliant` label of `fotobox_office_submissions_total`.
+    enum ComplianceVerdict: String, Comparable {
+        case compliant = "true"
+        case notCompliant = "false"
+        /// Not analysed (`"compliant": null`, fotoboxctl queue add), or no readable report.
+        case unknown
+
+        init(_ compliant: Bool?) {
+            switch compliant {
+            case true?: self = .compliant
+            case false?: self = .notCompliant
+            case nil: self = .unknown
+            }
+        }
+
+        static func < (left: Self, right: Self) -> Bool { left.rawValue < right.rawValue }
+    }
 
     /// How many different check names this office does not know it counts apart.
     static let unknownCheckLabelLimit = 32
@@ -55,7 +73,7 @@ public final class OfficeFleet: Sendable {
     public func recordSubmission(_ submission: Submission, now: Date = Date()) {
         // Accepted submissions passed `SubmissionRules.validateReport`, which reads the same shape.
         let report = try? SubmittedComplianceReport(json: submission.report)
-        let compliance = report?.compliant.map { $0 ? "true" : "false" } ?? "unknown"
+        let compliance = ComplianceVerdict(report?.compliant)
         let queued = ISO8601DateFormatter().date(from: submission.metadata.queuedAt)
         counters.withLock { state in
             state.submissions[submission.metadata.stationID, default: [:]][compliance, default: 0] += 1
@@ -107,7 +125,7 @@ public final class OfficeFleet: Sendable {
         })
         text.counter("fotobox_office_submissions_total", "accepted submissions since the office started, by station and compliance",
                      state.submissions.sorted { $0.key < $1.key }.flatMap { station, byCompliance in
-                         byCompliance.sorted { $0.key < $1.key }.map { (["station": station, "compliant": $0.key], Double($0.value)) }
+                         byCompliance.sorted { $0.key < $1.key }.map { (["station": station, "compliant": $0.key.rawValue], Double($0.value)) }
                      })
         text.counter("fotobox_office_compliance_failures_total", "failed compliance checks in accepted submissions, by check",
                      state.failedChecks.sorted { $0.key < $1.key }.map { (["check": $0.key], Double($0.value)) })
