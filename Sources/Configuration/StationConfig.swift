@@ -44,7 +44,7 @@ public struct StationConfig: Sendable, Equatable {
     public var backendPin: String? = nil
     public var connectTimeoutSeconds = 10
     /// How often the station reports its health to the office (`POST /v1/fleet/health`).
-    public var healthIntervalSeconds = 60
+    public var healthInterval = Duration.seconds(60)
     public var transferTimeoutSeconds = 60
     // [checks]
     /// Overrides of the compliance thresholds (`ThresholdName`, docs/configuration.md); unset names keep the
@@ -162,7 +162,7 @@ public struct StationConfig: Sendable, Equatable {
             return nil
         },
         "backend.connect-timeout": integer(\.connectTimeoutSeconds, 1...120, unit: "seconds"),
-        "backend.health-interval": integer(\.healthIntervalSeconds, 2...3600, unit: "seconds"),
+        "backend.health-interval": duration(\.healthInterval, 2...3600, unit: "seconds") { .seconds($0) },
         "backend.transfer-timeout": integer(\.transferTimeoutSeconds, 5...600, unit: "seconds"),
         "liveness.mode": Setting { value, config in
             guard let mode = LivenessMode(rawValue: value) else {

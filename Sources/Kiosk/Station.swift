@@ -68,7 +68,7 @@ public final class Station: Sendable {
             server = try KioskServer(service: service, host: listen.host, port: listen.port, staticDirectory: config.kioskStaticDirectory,
                                      station: station, speech: SpeechSynthesizer(), health: health)
         } catch { throw .server(error) }
-        fleetReporter = try? FleetReporter(settings: UploaderSettings(config: config), interval: .seconds(config.healthIntervalSeconds),
+        fleetReporter = try? FleetReporter(settings: UploaderSettings(config: config), interval: config.healthInterval,
                                            report: health, log: { line in journal.log(.warning, line, [("event", "fleet-report")]) })
         service.start()
         fleetReporter?.start()

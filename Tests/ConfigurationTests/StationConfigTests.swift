@@ -208,3 +208,17 @@ import Testing
     }
     #expect(throws: ConfigValueError("expected live or scan, not ''")) { try CaptureProfile(parsing: "") }
 }
+
+/// The file's whole seconds (and the auto-capture's milliseconds) become durations in the parser, once.
+@Test func timingIsParsedIntoDurations() throws {
+    let text = "[visit]\ninactivity-timeout = 90\nface-keeps-alive = 30\nauto-capture = 0\n[backend]\nhealth-interval = 15\n"
+    let config = try StationConfig.parse(text, path: "t.conf")
+    #expect(config.inactivityTimeout == .seconds(90))
+    #expect(config.faceKeepsAlive == .seconds(30))
+    #expect(config.autoCaptureHold == .zero)
+    #expect(config.healthInterval == .seconds(15))
+    #expect(try StationConfig.parse("[visit]\nauto-capture = 1200\n", path: "t.conf").autoCaptureHold == .milliseconds(1200))
+    #expect { try StationConfig.parse("[visit]\nauto-capture = 1.5\n", path: "t.conf") } throws: {
+        "\($0)".contains("t.conf:2: visit.auto-capture: expected a whole number of milliseconds")
+    }
+}
