@@ -22,3 +22,10 @@ public enum VisitStep: String, Sendable, Hashable, CaseIterable, Codable {
     /// the citizen is asked, kindly, to come back during opening hours or to ask the staff.
     case comeBackLater = "come-back-later"
 }
+
+/// Whether the camera delivers frames, as the kiosk's visit snapshot and `StationStatus` say it (what is wrong with
+/// it, in words, is the health report's `camera.detail`).
+public enum CameraState: String, Sendable, Hashable, CaseIterable, Codable {
+    case ok
+    case unavailable
+}

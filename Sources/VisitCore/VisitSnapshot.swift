@@ -39,7 +39,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var active: Bool
     /// This request carries the running visit's token.
     public var owned: Bool
-    public var camera: String
+    /// Whether the camera delivers frames.
+    public var camera: CameraState
     /// What is out of order (`camera`, `pad`): the welcome screen says so and no visit starts.
     public var faults: [StationFault]
     /// The capture starts by itself once the guidance has been good for this many seconds (absent: off).
@@ -67,7 +68,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         direction = machine.language.isRightToLeft ? "rtl" : "ltr"
         active = machine.visit != nil
         self.owned = owned
-        camera = machine.cameraAvailable ? "ok" : "unavailable"
+        camera = machine.cameraAvailable ? .ok : .unavailable
         faults = machine.faults
         if machine.settings.autoCaptureHold > 0 { autoCaptureSeconds = machine.settings.autoCaptureHold }
         let seconds = Int(machine.settings.inactivityTimeout.rounded())

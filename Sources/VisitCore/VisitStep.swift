@@ -37,22 +37,35 @@ public enum VisitProblem: Sendable, Equatable {
     /// The liveness challenge's movement was not recognised (enforce mode): once more, with a new one.
     case challengeRetry
 
-    /// Every code the UI must be able to show.
-    public static let allCodes = ["camera-unavailable", "pad-unavailable", "no-usable-frame", "capture-too-long",
-                                  "signature-too-small", "queue-failed", "challenge-retry"]
+    /// The kinds of problem, each with the stable code the UI translates (`problem.<code>`): one definition of
+    /// each code.
+    public enum Kind: String, Sendable, CaseIterable {
+        case cameraUnavailable = "camera-unavailable"
+        case padUnavailable = "pad-unavailable"
+        case noUsableFrame = "no-usable-frame"
+        case captureTooLong = "capture-too-long"
+        case signatureTooSmall = "signature-too-small"
+        case queueFailed = "queue-failed"
+        case challengeRetry = "challenge-retry"
+    }
 
-    /// The stable code the UI translates (`problem.<code>`).
-    public var code: String {
+    public var kind: Kind {
         switch self {
-        case .cameraUnavailable: "camera-unavailable"
-        case .padUnavailable: "pad-unavailable"
-        case .noUsableFrame: "no-usable-frame"
-        case .captureTooLong: "capture-too-long"
-        case .signatureTooSmall: "signature-too-small"
-        case .queueFailed: "queue-failed"
-        case .challengeRetry: "challenge-retry"
+        case .cameraUnavailable: .cameraUnavailable
+        case .padUnavailable: .padUnavailable
+        case .noUsableFrame: .noUsableFrame
+        case .captureTooLong: .captureTooLong
+        case .signatureTooSmall: .signatureTooSmall
+        case .queueFailed: .queueFailed
+        case .challengeRetry: .challengeRetry
         }
     }
+
+    /// Every code the UI must be able to show.
+    public static var allCodes: [String] { Kind.allCases.map(\.rawValue) }
+
+    /// The stable code the UI translates (`problem.<code>`).
+    public var code: String { kind.rawValue }
 }
 
 /// Why a visit was wiped (for logs; never with the case number).
