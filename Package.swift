@@ -95,6 +95,12 @@ let package = Package(
         .executableTarget(name: "fotobox-office", dependencies: ["OfficeReceiver", "Submission", "Arguments", "Platform", "Configuration"]),
 
         // Test support (as swift-nio's NIOTestUtils): stand-ins for the visit's ports; never linked by a product.
+        // The simulated pad as the tests drive it: a scripted hand with malformed reports, unplugs and I/O errors,
+        // no pacing, and what the pad was told read back; never linked by a product.
+        .target(name: "DevicesTestSupport", dependencies: ["Devices", "Platform"], path: "Tests/DevicesTestSupport"),
+        // The tests' one raw-socket HTTP/1.1 client (what no client library would send), for the WebServer, Kiosk and
+        // integration tests; never linked by a product.
+        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .target(name: "KioskTestSupport", dependencies: ["VisitCore", "Capture", "Devices", "Imaging", "Platform", "Configuration"], path: "Tests/KioskTestSupport"),
 
         // The VM rig's USB gadget signature pad (C over configfs + FunctionFS), built with the rest so the
@@ -119,13 +125,13 @@ let package = Package(
         .testTarget(name: "LivenessTests", dependencies: ["Liveness", "LivenessTestSupport", "FaceAnalysis", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "DevicesTestSupport", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging", "WebServer"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
-        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform"]),
+        .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform", "HTTPTestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Submission", "Compliance", "KioskTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "VisitCore", "Submission", "Compliance", "KioskTestSupport", "DevicesTestSupport", "HTTPTestSupport", "Liveness", "LivenessTestSupport", "FaceAnalysis", "WebServer", "Capture", "Devices", "Imaging", "Platform", "Configuration", "FotoboxTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["HTTPTestSupport", "Imaging", "Submission", "Outbox", "OfficeReceiver", "SQLite", "Platform", "Configuration", "FotoboxTestSupport"]),
     ]
 )

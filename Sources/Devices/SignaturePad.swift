@@ -4,14 +4,15 @@ import Configuration
 import Platform
 
 /// What the kiosk needs from a signature pad: open it, show the prompt, then either `capture` (blocks until
-/// the citizen presses OK, a timeout or `cancel()`) or drive it step by step (`begin`, `poll` for the live
+/// the citizen presses OK, a timeout or a cancel) or drive it step by step (`begin`, `poll` for the live
 /// mirror and the buttons, `clear` on "Nochmal", `end`), close. `WacomPad` implements it for a real STU pad
 /// over libusb and for the simulated pad (`device = simulated`), which plays the same HID reports.
 ///
-/// Why `Sendable` (a pad is driven by one caller at a time): the kiosk's `SignatureCapture` adapter keeps the
-/// open pad in a `Locked` value the visit thread and HTTP threads share, and `cancel()` comes from another
-/// thread by contract.
-public protocol SignaturePad: AnyObject, Sendable {
+/// Not `Sendable`: a pad has one owner thread, which makes every call (the kiosk's visit thread, fotoboxctl's
+/// main thread); it is handed to its owner with `sending` (`SignaturePads.open` returns a fresh one). The one
+/// thing another thread may do, end a running `capture` or `poll`, goes through `cancellation`, a `Sendable`
+/// handle taken by the owner beforehand.
+public protocol SignaturePad: AnyObject {
     /// What the pad is, for logs and `fotoboxctl pad list`: "STU-430 1.05 (bus 1 device 4)".
     var name: String { get }
     /// Claims the pad and reads what it can do. Idempotent.
@@ -29,10 +30,22 @@ public protocol SignaturePad: AnyObject, Sendable {
     func end()
     /// `begin`, `poll` until OK is pressed with ink on the pad ("Nochmal" clears), `end`.
     func capture(timeoutMilliseconds: Int) throws(PadError) -> Signature
-    /// Ends a running `capture` with `PadError.cancelled`; safe from any thread.
-    func cancel()
+    /// The handle that ends a running `capture` (or the next `poll` of the running signing) with
+    /// `PadError.cancelled`, from any thread. A cancel while nothing runs is dropped at the next `begin`.
+    var cancellation: PadCancellation { get }
     /// Clears the screen and releases the pad.
     func close()
+}
+
+/// Ends a pad's running signature from another thread (the one cross-thread operation of a `SignaturePad`).
+public struct PadCancellation: Sendable {
+    private let cancelNow: @Sendable () -> Void
+
+    /// A handle that calls `cancel` (which must be safe from any thread).
+    public init(_ cancel: @escaping @Sendable () -> Void) { cancelNow = cancel }
+
+    /// Ends the running `capture` or the next `poll` with `PadError.cancelled`; safe from any thread.
+    public func cancel() { cancelNow() }
 }
 
 /// What `poll` saw: the signature so far (for the kiosk's live mirror) and a button press, if any.
@@ -102,11 +115,12 @@ public enum SignaturePads {
         }
     }
 
-    public static func open(source: PadSource, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> any SignaturePad {
+    /// A fresh pad for the caller to own (`sending`: nothing else refers to it).
+    public static func open(source: PadSource, context: @autoclosure () throws(USBError) -> USBContext) throws(PadError) -> sending any SignaturePad {
         let pad: WacomPad
         switch source {
         case .simulated:
-            pad = WacomPad(simulator: WacomDeviceSimulator(scenario: .recordedSignature, pacing: .realTime))
+            pad = WacomPad(simulator: WacomDeviceSimulator(hand: RecordedHand()))
         case .auto, .device:
             let usb: USBContext
             do { usb = try context() } catch { throw .usb(error) }

@@ -2,13 +2,14 @@ import Platform
 import CUSB
 
 /// What the Wacom protocol logic needs from a HID device: feature reports both ways and input reports.
-/// `USBHIDDevice` implements it over libusb; `WacomDeviceSimulator` plays an STU pad at this level for the
-/// unit tests and the demo, so everything above it runs the same code either way.
+/// `USBHIDDevice` implements it over libusb; `WacomDeviceSimulator` plays an STU pad at this level for the demo
+/// (and, with a test's hand and faults around it, for the unit tests: Tests/DevicesTestSupport), so everything
+/// above it runs the same code either way.
 ///
-/// `WacomPad` reads input reports on its reader thread while it sends feature reports from the caller's
-/// thread, so implementations allow exactly that (libusb does: different endpoints); `close()` comes only
-/// after the reader has stopped. That is why it is `Sendable`: the reader thread and the owner's thread
-/// use the same transport at once.
+/// Why it stays `Sendable` (a real cross-thread use, not one owner): `WacomPad` reads input reports on its
+/// reader thread while it sends feature reports from the owner's thread, so implementations allow exactly that
+/// (libusb does: different endpoints); `close()` comes only after the reader has stopped. Splitting the input
+/// side into a handle of its own would not change that: both halves would share the one libusb device handle.
 public protocol HIDTransport: AnyObject, Sendable {
     /// GET_REPORT (feature): returns what the device sent, byte 0 the report id. It may be shorter than asked.
     func getFeatureReport(_ reportID: UInt8, length: Int) throws(USBError) -> [UInt8]

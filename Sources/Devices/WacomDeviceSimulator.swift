@@ -1,83 +1,43 @@
 import Platform
 
 /// An STU-430 played at the HID-report level: it answers the feature reports as the SDK describes them
-/// (status, information, capability, image upload, inking) and streams pen reports from a scenario: a
-/// recorded signature, taps on the prompt's buttons, malformed reports, an unplug. `WacomPad` runs the
-/// same code on it as on a real pad; the unit tests read back what the "pad" was told (`state`).
+/// (status, information, capability, image upload, inking) and passes on what a `SimulatedHand` — the
+/// citizen on the other side of the glass — does with the pen. `WacomPad` runs the same code on it as on a
+/// real pad. The demo and `pad.device = simulated` put a `RecordedHand` in front of it (a recorded signature,
+/// then OK, in real time); the unit tests put their own hand in (Tests/DevicesTestSupport: malformed reports,
+/// an unplug, I/O errors, no waiting), and see what the pad shows through what it tells the hand.
+///
+/// `Sendable`: `WacomPad`'s reader thread reads input reports while the owner's thread sends feature reports
+/// (see `HIDTransport`); the pad's state is behind `Locked`, the hand is `Sendable`.
 public final class WacomDeviceSimulator: HIDTransport, Sendable {
-    /// How fast pen reports come: as the citizen signs (the demo), or as fast as they are read (tests).
-    public enum Pacing: Sendable { case realTime, immediate }
-
-    /// One step of the citizen's hand.
-    public enum Action: Sendable, Equatable {
-        /// Signs `samples` (triples x, y, pressure; pressure 0 = lifted), one every 10 ms.
-        case sign([UInt16])
-        /// Taps the middle of a button of the prompt.
-        case tap(PadButton)
-        /// An input report exactly as given (malformed on purpose).
-        case raw([UInt8])
-        /// Pulls the cable: every call fails with LIBUSB_ERROR_NO_DEVICE from here on.
-        case unplug
-        /// One interrupt read fails with LIBUSB_ERROR_IO (a glitch, or the transfer in flight at an unplug).
-        case ioError
-    }
-
-    /// The steps of one session, played once the first prompt is on the screen.
-    public struct Scenario: Sendable, Equatable {
-        public var actions: [Action]
-        public init(_ actions: [Action]) { self.actions = actions }
-
-        /// The recorded signature, then OK.
-        public static let recordedSignature = Scenario([.sign(WacomRecording.signature), .tap(.ok)])
-    }
-
-    /// What the pad was told: for the tests.
-    public struct State: Sendable {
-        public var status = WacomStatus(state: .ready, lastResult: 0)
-        public var shownImage: PadBitmap?
-        public var imageUploads = 0
-        public var inking = false
-        public var handwritingArea: WacomScreenRect?
-        public var penDataOptionMode: UInt8 = 0
-        public var clearScreens = 0
-        public var unplugged = false
-        public var closed = false
-        /// Status polls left before the pad is ready again after an image.
-        var busyPolls = 0
-        var upload: [UInt8]? = nil
-        var timeline: [(dueMilliseconds: Int, input: Input)]? = nil
-        var next = 0
-        var started = 0
-        var setReports = 0
-    }
-
     public let productID: UInt16 = 0x00A4
     public let capability = WacomCapability.stu430
-    public let scenario: Scenario
-    public let pacing: Pacing
-    /// Answer GET_REPORT 0x09 with a stall, as old firmware does.
-    public let refusesCapability: Bool
-    /// Status polls that answer "calculation" after each image, as the real pad is busy drawing.
-    public let busyPollsAfterImage: Int
-    /// The n-th SET_REPORT (counting from 1) fails once with LIBUSB_ERROR_IO, as on a glitching cable.
-    public let glitchAtSetReport: Int?
-    private let mutableState = Locked(State())
+    /// Who uses the pen.
+    public let hand: any SimulatedHand
+    private let state: Locked<State>
 
-    public init(scenario: Scenario = .recordedSignature, pacing: Pacing = .immediate, refusesCapability: Bool = false,
-                busyPollsAfterImage: Int = 2, glitchAtSetReport: Int? = nil) {
-        self.glitchAtSetReport = glitchAtSetReport
-        self.scenario = scenario
-        self.pacing = pacing
-        self.refusesCapability = refusesCapability
-        self.busyPollsAfterImage = busyPollsAfterImage
+    /// Status polls that answer "calculation" after each image, as the real pad is busy drawing.
+    static let busyPollsAfterImage = 2
+
+    private struct State {
+        var status = WacomStatus(state: .ready, lastResult: 0)
+        var screen: SimulatedPadScreen
+        /// Status polls left before the pad is ready again after an image.
+        var busyPolls = 0
+        /// The image being uploaded.
+        var upload: [UInt8]? = nil
+        var closed = false
     }
 
-    public var state: State { mutableState.withLock { $0 } }
+    public init(hand: any SimulatedHand = RecordedHand()) {
+        self.hand = hand
+        state = Locked(State(screen: SimulatedPadScreen(capability: .stu430)))
+    }
 
     public func getFeatureReport(_ reportID: UInt8, length: Int) throws(USBError) -> [UInt8] {
         let call = "GET_REPORT 0x\(String(reportID, radix: 16))"
-        let reply: [UInt8]? = mutableState.withLock { state in
-            if state.unplugged || state.closed { return nil }
+        let reply: [UInt8]? = state.withLock { state in
+            if state.closed { return nil }
             switch reportID {
             case WacomReportID.status:
                 var status = state.status
@@ -88,7 +48,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
                 return [WacomReportID.status, Self.code(status.state), status.lastResult, 0, 0]
             case WacomReportID.information:
                 return [WacomReportID.information] + Array("STU-430".utf8) + [0, 0, 0x01, 0x05] + [UInt8](repeating: 0, count: 5)
-            case WacomReportID.capability where !refusesCapability:
+            case WacomReportID.capability:
                 let c = capability
                 return [WacomReportID.capability] + [c.maxX, c.maxY, c.maxPressure, c.screenWidth, c.screenHeight].flatMap(Self.bigEndian)
                     + [UInt8(c.reportRate)] + Self.bigEndian(c.resolution) + [c.encodingFlag, 0, 0]
@@ -104,26 +64,23 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
 
     public func setFeatureReport(_ report: [UInt8]) throws(USBError) {
         let call = "SET_REPORT 0x\(String(report.first ?? 0, radix: 16))"
-        let glitch = mutableState.withLock { state in
-            state.setReports += 1
-            return state.setReports == glitchAtSetReport
-        }
-        if glitch { throw USBError(call: call, code: -1 /* LIBUSB_ERROR_IO */) }
-        let accepted: Bool? = mutableState.withLock { state in
-            if state.unplugged || state.closed { return nil }
-            guard let id = report.first else { return false }
-            func fail(_ result: UInt8) -> Bool { state.status.lastResult = result; return false }
+        enum Outcome { case gone, refused, accepted(changed: SimulatedPadScreen?) }
+        let outcome: Outcome = state.withLock { state in
+            if state.closed { return .gone }
+            guard let id = report.first else { return .refused }
+            func fail(_ result: UInt8) -> Outcome { state.status.lastResult = result; return .refused }
+            let before = state.screen
             switch id {
             case WacomReportID.clearScreen:
-                state.clearScreens += 1
-                state.shownImage = PadBitmap(width: capability.screenWidth, height: capability.screenHeight)
+                state.screen.clears += 1
+                state.screen.image = PadBitmap(width: capability.screenWidth, height: capability.screenHeight)
             case WacomReportID.inkingMode where report.count >= 2:
-                state.inking = report[1] != 0
+                state.screen.inking = report[1] != 0
             case WacomReportID.penDataOptionMode where report.count >= 2:
-                state.penDataOptionMode = report[1]
+                state.screen.penDataOptionMode = report[1]
             case WacomReportID.handwritingDisplayArea where report.count >= 9:
                 func value(_ at: Int) -> Int { Int(report[at]) | Int(report[at + 1]) << 8 }
-                state.handwritingArea = WacomScreenRect(left: value(1), top: value(3), right: value(5), bottom: value(7))
+                state.screen.handwritingArea = WacomScreenRect(left: value(1), top: value(3), right: value(5), bottom: value(7))
             case WacomReportID.handwritingThicknessColor24:
                 break
             case WacomReportID.startImageData where report.count >= 2:
@@ -142,111 +99,30 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
                 if report[1] == 0 {
                     guard let bitmap = PadBitmap(packed: data, width: capability.screenWidth, height: capability.screenHeight)
                     else { return fail(4) }
-                    state.shownImage = bitmap
-                    state.imageUploads += 1
-                    // A fresh prompt after the whole scenario was played is the next citizen: they sign
-                    // again (the demo and the kiosk serve visit after visit from one simulated pad).
-                    if let timeline = state.timeline, state.next >= timeline.count {
-                        state.timeline = nil
-                        state.next = 0
-                    }
-                    state.busyPolls = busyPollsAfterImage
+                    state.screen.image = bitmap
+                    state.screen.imagesShown += 1
+                    state.busyPolls = Self.busyPollsAfterImage
                 }
             default:
                 return fail(1)
             }
             state.status.lastResult = 0
-            return true
+            return .accepted(changed: state.screen == before ? nil : state.screen)
         }
-        guard let accepted else { throw USBError.deviceGone(call) }
-        if !accepted { throw USBError.stall(call) }
+        switch outcome {
+        case .gone: throw USBError.deviceGone(call)
+        case .refused: throw USBError.stall(call)
+        // Told outside the lock: the hand may take its own lock, and the pad's is never held across a call out.
+        case .accepted(let changed): if let changed { hand.screenChanged(changed) }
+        }
     }
 
     public func readInputReport(timeoutMilliseconds: Int) throws(USBError) -> [UInt8]? {
-        enum Next { case gone, nothing, input(Input, waitMilliseconds: Int) }
-        let now = MonotonicClock.milliseconds()
-        let next: Next = mutableState.withLock { state in
-            if state.unplugged || state.closed { return .gone }
-            // The citizen starts once the prompt shows.
-            guard state.imageUploads > 0 else { return .nothing }
-            if state.timeline == nil {
-                state.timeline = timeline(timeCount: state.penDataOptionMode == 3)
-                state.started = now
-            }
-            guard state.next < state.timeline!.count else { return .nothing }
-            let entry = state.timeline![state.next]
-            let due = pacing == .realTime ? state.started + entry.dueMilliseconds : now
-            guard due - now <= timeoutMilliseconds else { return .nothing }
-            state.next += 1
-            if case .unplug = entry.input { state.unplugged = true }
-            return .input(entry.input, waitMilliseconds: due - now)
-        }
-        switch next {
-        case .gone:
-            throw USBError.deviceGone("interrupt transfer")
-        case .nothing:
-            // As a real interrupt read, nothing to send means waiting out the timeout.
-            MonotonicClock.sleep(milliseconds: min(timeoutMilliseconds, 100))
-            return nil
-        case let .input(input, wait):
-            MonotonicClock.sleep(milliseconds: wait)
-            switch input {
-            case .report(let report): return report
-            case .unplug: throw USBError.deviceGone("interrupt transfer")
-            case .ioError: throw USBError(call: "interrupt transfer", code: -1 /* LIBUSB_ERROR_IO */)
-            }
-        }
+        if state.withLock({ $0.closed }) { throw USBError.deviceGone("interrupt transfer") }
+        return try hand.read(timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    public func close() { mutableState.withLock { $0.closed = true } }
-
-    /// What one interrupt read of the scenario gives.
-    enum Input: Sendable { case report([UInt8]), unplug, ioError }
-
-    /// Every input of the scenario with its time.
-    private func timeline(timeCount: Bool) -> [(dueMilliseconds: Int, input: Input)] {
-        var entries: [(Int, Input)] = []
-        var milliseconds = 0
-        var sequence: UInt16 = 0
-        // Starts just below the wrap, so every simulated signature crosses it.
-        var clock: UInt16 = 0xFF00
-        func pen(x: Int, y: Int, pressure: Int, touching: Bool) {
-            let report = WacomPenReport(inProximity: true, switchState: touching ? 1 : 0, pressure: touching ? pressure : 0,
-                                        x: x, y: y, timeCount: timeCount ? clock : nil, sequence: timeCount ? sequence : nil)
-            entries.append((milliseconds, .report(report.bytes)))
-            milliseconds += WacomRecording.sampleMilliseconds
-            clock &+= UInt16(WacomRecording.sampleMilliseconds)
-            sequence &+= 1
-        }
-        let layout = PadPromptLayout(screenWidth: capability.screenWidth, screenHeight: capability.screenHeight)
-        for action in scenario.actions {
-            switch action {
-            case .sign(let samples):
-                var last: (x: Int, y: Int)?
-                for i in stride(from: 0, to: samples.count - 2, by: 3) {
-                    let x = Int(samples[i]), y = Int(samples[i + 1]), pressure = Int(samples[i + 2])
-                    pen(x: x, y: y, pressure: pressure, touching: pressure > 0)
-                    last = (x, y)
-                }
-                if let last { pen(x: last.x, y: last.y, pressure: 0, touching: false) }
-                milliseconds += 300
-            case .tap(let button):
-                let rect = button == .ok ? layout.okButton : layout.retryButton
-                let point = capability.tabletPoint(screenX: (rect.left + rect.right) / 2, screenY: (rect.top + rect.bottom) / 2)
-                pen(x: point.x, y: point.y, pressure: 0, touching: false)
-                for _ in 0..<4 { pen(x: point.x, y: point.y, pressure: 600, touching: true) }
-                pen(x: point.x, y: point.y, pressure: 0, touching: false)
-                milliseconds += 300
-            case .raw(let bytes):
-                entries.append((milliseconds, .report(bytes)))
-            case .unplug:
-                entries.append((milliseconds, .unplug))
-            case .ioError:
-                entries.append((milliseconds, .ioError))
-            }
-        }
-        return entries
-    }
+    public func close() { state.withLock { $0.closed = true } }
 
     private static func bigEndian(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)] }
 
@@ -261,5 +137,161 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
         case .systemReset: return 0xFF
         case .other(let code): return code
         }
+    }
+}
+
+/// What the simulated pad shows and how it is set, as someone in front of it sees it.
+public struct SimulatedPadScreen: Sendable, Equatable {
+    public var capability: WacomCapability
+    /// The picture on the screen; nil before the first clear or image.
+    public var image: PadBitmap?
+    /// Images shown since the pad was switched on; each one is a fresh prompt.
+    public var imagesShown = 0
+    /// The screen draws the pen's ink.
+    public var inking = false
+    /// Where ink is drawn, nil until set.
+    public var handwritingArea: WacomScreenRect?
+    /// The pen data option mode (3: reports 0x34 with the pad's own clock and a sequence number).
+    public var penDataOptionMode: UInt8 = 0
+    /// Times the screen was cleared.
+    public var clears = 0
+
+    public init(capability: WacomCapability) { self.capability = capability }
+
+    /// Pen reports carry the pad's clock and a sequence number.
+    public var timeCount: Bool { penDataOptionMode == 3 }
+}
+
+/// The outside of the simulated pad: the hand that holds the pen. The simulator tells it every change of
+/// what the pad shows (on the thread that sent the feature report) and asks it for each interrupt read (on
+/// the pad's reader thread), so it is `Sendable`.
+public protocol SimulatedHand: Sendable {
+    /// What the pad shows changed.
+    func screenChanged(_ screen: SimulatedPadScreen)
+    /// One interrupt read: the next input report, or nil when none comes within `timeoutMilliseconds` (having
+    /// waited that long, as a real read does). Throws as the USB transfer would.
+    func read(timeoutMilliseconds: Int) throws(USBError) -> [UInt8]?
+}
+
+/// A pen on the simulated pad: turns strokes and button taps into the STU's pen reports, one every 10 ms, each
+/// with its time after the prompt appeared. With `timeCount` the reports are 0x34 with the pad's clock, which
+/// starts just below its wrap so every simulated signature crosses it.
+public struct SimulatedPen: Sendable {
+    /// One pen report and when it is due, in milliseconds after the prompt showed.
+    public struct TimedReport: Sendable, Equatable {
+        public var dueMilliseconds: Int
+        public var bytes: [UInt8]
+    }
+
+    public let screen: SimulatedPadScreen
+    /// The time the next report is due.
+    public private(set) var milliseconds = 0
+    private var sequence: UInt16 = 0
+    private var clock: UInt16 = 0xFF00
+
+    public init(screen: SimulatedPadScreen) { self.screen = screen }
+
+    /// Signs `samples` (triples x, y, pressure in tablet units; pressure 0 = lifted), then lifts the pen and
+    /// pauses 300 ms.
+    public mutating func sign(_ samples: [UInt16]) -> [TimedReport] {
+        var reports: [TimedReport] = []
+        var last: (x: Int, y: Int)?
+        for i in stride(from: 0, to: samples.count - 2, by: 3) {
+            let x = Int(samples[i]), y = Int(samples[i + 1]), pressure = Int(samples[i + 2])
+            reports.append(report(x: x, y: y, pressure: pressure, touching: pressure > 0))
+            last = (x, y)
+        }
+        if let last { reports.append(report(x: last.x, y: last.y, pressure: 0, touching: false)) }
+        milliseconds += 300
+        return reports
+    }
+
+    /// Taps the middle of a button of the prompt, then pauses 300 ms.
+    public mutating func tap(_ button: PadButton) -> [TimedReport] {
+        let capability = screen.capability
+        let layout = PadPromptLayout(screenWidth: capability.screenWidth, screenHeight: capability.screenHeight)
+        let rect = button == .ok ? layout.okButton : layout.retryButton
+        let point = capability.tabletPoint(screenX: (rect.left + rect.right) / 2, screenY: (rect.top + rect.bottom) / 2)
+        var reports = [report(x: point.x, y: point.y, pressure: 0, touching: false)]
+        for _ in 0..<4 { reports.append(report(x: point.x, y: point.y, pressure: 600, touching: true)) }
+        reports.append(report(x: point.x, y: point.y, pressure: 0, touching: false))
+        milliseconds += 300
+        return reports
+    }
+
+    private mutating func report(x: Int, y: Int, pressure: Int, touching: Bool) -> TimedReport {
+        let timeCount = screen.timeCount
+        let pen = WacomPenReport(inProximity: true, switchState: touching ? 1 : 0, pressure: touching ? pressure : 0,
+                                 x: x, y: y, timeCount: timeCount ? clock : nil, sequence: timeCount ? sequence : nil)
+        defer {
+            milliseconds += WacomRecording.sampleMilliseconds
+            clock &+= UInt16(WacomRecording.sampleMilliseconds)
+            sequence &+= 1
+        }
+        return TimedReport(dueMilliseconds: milliseconds, bytes: pen.bytes)
+    }
+}
+
+/// The demo's citizen: once a prompt shows, signs and taps as `steps` say, in real time; at the next fresh
+/// prompt after the last step it starts over (the demo and the kiosk serve visit after visit from one
+/// simulated pad). A prompt shown again before the end ("Nochmal") does not restart it.
+public final class RecordedHand: SimulatedHand {
+    /// One step of the citizen's hand.
+    public enum Step: Sendable, Equatable {
+        /// Signs `samples` (triples x, y, pressure; pressure 0 = lifted), one every 10 ms.
+        case sign([UInt16])
+        /// Taps the middle of a button of the prompt.
+        case tap(PadButton)
+    }
+
+    /// The recorded signature, then OK.
+    public static let recordedSignature: [Step] = [.sign(WacomRecording.signature), .tap(.ok)]
+
+    public let steps: [Step]
+    private let signing = Locked(Signing())
+
+    private struct Signing {
+        var reports: [SimulatedPen.TimedReport]? = nil
+        var next = 0
+        var startedAt = 0
+        var imagesSeen = 0
+    }
+
+    public init(_ steps: [Step] = RecordedHand.recordedSignature) { self.steps = steps }
+
+    public func screenChanged(_ screen: SimulatedPadScreen) {
+        let now = MonotonicClock.milliseconds()
+        signing.withLock { signing in
+            guard screen.imagesShown > signing.imagesSeen else { return }
+            signing.imagesSeen = screen.imagesShown
+            if let reports = signing.reports, signing.next < reports.count { return }
+            var pen = SimulatedPen(screen: screen)
+            signing.reports = steps.flatMap { step in
+                switch step {
+                case .sign(let samples): pen.sign(samples)
+                case .tap(let button): pen.tap(button)
+                }
+            }
+            signing.next = 0
+            signing.startedAt = now
+        }
+    }
+
+    public func read(timeoutMilliseconds: Int) throws(USBError) -> [UInt8]? {
+        let now = MonotonicClock.milliseconds()
+        let next: (bytes: [UInt8], waitMilliseconds: Int)? = signing.withLock { signing in
+            guard let reports = signing.reports, signing.next < reports.count else { return nil }
+            let due = signing.startedAt + reports[signing.next].dueMilliseconds
+            guard due - now <= timeoutMilliseconds else { return nil }
+            signing.next += 1
+            return (reports[signing.next - 1].bytes, due - now)
+        }
+        guard let next else {
+            // As a real interrupt read, nothing to send means waiting out the timeout.
+            MonotonicClock.sleep(milliseconds: min(timeoutMilliseconds, 100))
+            return nil
+        }
+        MonotonicClock.sleep(milliseconds: max(next.waitMilliseconds, 0))
+        return next.bytes
     }
 }

@@ -4,15 +4,11 @@ import Platform
 /// what the pad can do (falling back to the model table when the pad refuses), shows the prompt, reads pen
 /// reports on a reader thread and turns them into a `Signature` through `PadInteraction`.
 ///
-/// One capture at a time; `cancel()` may come from any thread.
-///
-/// Unchecked `Sendable` (no C handle of its own; one owner thread): its `var`s (`capability`, `session`,
-/// `reader`, the counters) are read and written only by the owner's calls, one at a time (the kiosk's
-/// `SignatureCapture` adapter makes every call under its lock; `fotoboxctl` from its one thread). The reader
-/// thread sees only `let`s it captured (`transport`, `events`, `stopReader`); `cancel()` only pushes to
-/// `events`, a locked queue. `close()` joins the reader before it closes the transport. `SignaturePad` is
-/// `Sendable` because the kiosk's adapter keeps the pad in a `Locked` shared by the visit and HTTP threads.
-public final class WacomPad: SignaturePad, @unchecked Sendable {
+/// One capture at a time. Not `Sendable` (a `SignaturePad` has one owner thread): its `var`s (`capability`,
+/// `session`, `reader`, the counters) are read and written only by the owner's calls. The reader thread sees
+/// only the `Sendable` `let`s it captured (`transport`, `events`, `stopReader`); `cancellation` only pushes to
+/// `events`, a locked queue. `close()` joins the reader before it closes the transport.
+public final class WacomPad: SignaturePad {
     public let transport: any HIDTransport
     public let productID: UInt16
     private let location: String
@@ -219,7 +215,10 @@ public final class WacomPad: SignaturePad, @unchecked Sendable {
         }
     }
 
-    public func cancel() { events.push(.cancelled) }
+    public var cancellation: PadCancellation {
+        let events = self.events
+        return PadCancellation { events.push(.cancelled) }
+    }
 
     public func close() {
         end()

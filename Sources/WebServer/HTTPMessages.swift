@@ -56,14 +56,13 @@ public enum HTTPAdmission: Sendable {
 }
 
 /// A response body produced piece by piece (MJPEG, Server-Sent Events). `next` may block; it returns
-/// nil at the end of the stream. It runs on the connection's own thread.
+/// nil at the end of the stream.
 ///
-/// Why still `Sendable` (a stream is used by one thread): the handler that makes it is a `@Sendable` closure
-/// returning a `Sendable` `HTTPResponse`, which is handed to libmicrohttpd's callbacks through an unmanaged
-/// pointer. Dropping it means a non-`Sendable` `HTTPResponse` returned with `sending` through every route
-/// and handler type of WebServer, Kiosk and OfficeReceiver; not done yet. Implementations state their one
-/// thread beside their unchecked conformance.
-public protocol HTTPStream: AnyObject, Sendable {
+/// Not `Sendable`: a stream is made and used by one thread, the connection's own (libmicrohttpd runs a thread
+/// per connection, and calls the handler and then the stream's reader on it). The `Sendable` `HTTPResponse`
+/// does not carry the stream but a `@Sendable` maker (`Body.stream`), which the server calls on that thread
+/// when it queues the answer; the stream comes back `sending`, so nothing else refers to it.
+public protocol HTTPStream: AnyObject {
     func next() -> [UInt8]?
 }
 
@@ -71,7 +70,9 @@ public protocol HTTPStream: AnyObject, Sendable {
 public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
-        case stream(any HTTPStream)
+        /// Makes the stream on the connection's thread, which alone reads it from then on. Capture only what
+        /// the stream needs (all `Sendable`); the maker is called once.
+        case stream(@Sendable () -> sending any HTTPStream)
     }
 
     public var status: Int

@@ -206,6 +206,8 @@ private final class PendingRequest {
     init(head: HTTPRequest) { self.head = head }
 }
 
+/// A stream and what of its last piece is still to be sent; owned by the connection's thread (libmicrohttpd
+/// calls `streamReader` and `streamFree` on it), which made the stream.
 private final class StreamState {
     let stream: any HTTPStream
     var pending: [UInt8] = []
@@ -351,8 +353,8 @@ private func queue(_ server: HTTPServer, _ connection: OpaquePointer, _ response
         made = bytes.withUnsafeBytes { raw in
             MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
         }
-    case .stream(let stream):
-        let state = Unmanaged.passRetained(StreamState(stream)).toOpaque()
+    case .stream(let makeStream):
+        let state = Unmanaged.passRetained(StreamState(makeStream())).toOpaque()
         made = MHD_create_response_from_callback(UInt64.max, 32 * 1024, streamReader, state, streamFree)
         if made == nil { Unmanaged<StreamState>.fromOpaque(state).release() }
     }

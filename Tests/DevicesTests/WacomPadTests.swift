@@ -2,6 +2,7 @@ import Testing
 import Configuration
 import Devices
 import Platform
+import DevicesTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,9 +12,9 @@ import Glibc
 struct WacomPadTests {
     static let recordedPoints = WacomRecording.signature.count / 3 - 12  // minus the two hover gaps of six samples
 
-    func pad(_ actions: [WacomDeviceSimulator.Action], refusesCapability: Bool = false) -> (WacomPad, WacomDeviceSimulator) {
-        let simulator = WacomDeviceSimulator(scenario: .init(actions), refusesCapability: refusesCapability)
-        return (WacomPad(simulator: simulator), simulator)
+    func pad(_ steps: [ScriptedWacomDevice.Step], refusesCapability: Bool = false) -> (WacomPad, ScriptedWacomDevice) {
+        let device = ScriptedWacomDevice(steps, refusesCapability: refusesCapability)
+        return (device.pad(), device)
     }
 
     @Test func openReadsCapabilityAndInformationAndEnablesThePadClock() throws {
@@ -21,7 +22,7 @@ struct WacomPadTests {
         try pad.open()
         #expect(pad.capability == .stu430 && !pad.usedFallbackCapability)
         #expect(pad.name == "STU-430 1.05 (simulated)")
-        #expect(simulator.state.penDataOptionMode == 3)
+        #expect(simulator.shown.penDataOptionMode == 3)
     }
 
     @Test func aRefusedCapabilityFallsBackToTheModelTable() throws {
@@ -41,29 +42,29 @@ struct WacomPadTests {
         #expect(times == times.sorted() && times.first == 0)
         #expect(signature.durationMilliseconds > 2500 && signature.durationMilliseconds < 4000)
         let layout = PadPromptLayout(screenWidth: 320, screenHeight: 200)
-        let state = simulator.state
-        #expect(state.imageUploads == 1)
+        let state = simulator.shown
+        #expect(state.imagesShown == 1)
         #expect(state.handwritingArea == layout.signingArea)
         // Afterwards: inking off and a blank screen for the next citizen.
-        #expect(!state.inking && state.clearScreens == 1)
-        #expect(state.shownImage == PadBitmap(width: 320, height: 200))
+        #expect(!state.inking && state.clears == 1)
+        #expect(state.image == PadBitmap(width: 320, height: 200))
         #expect(pad.droppedReports.total == 0 && pad.droppedReports.missingBySequence == 0)
     }
 
     @Test func theShownPromptIsTheLayoutsImage() throws {
         let (pad, simulator) = pad([])
         try pad.showPrompt()
-        #expect(simulator.state.shownImage == PadPromptLayout(screenWidth: 320, screenHeight: 200).render())
-        #expect(simulator.state.inking)
+        #expect(simulator.shown.image == PadPromptLayout(screenWidth: 320, screenHeight: 200).render())
+        #expect(simulator.shown.inking)
     }
 
     @Test func aGlitchDuringTheImageUploadIsRecoveredOnce() throws {
         // SET_REPORTs: 0x32 at open, inking off, start, then the tenth is a data block mid-image.
-        let simulator = WacomDeviceSimulator(scenario: .init([]), glitchAtSetReport: 10)
-        let pad = WacomPad(simulator: simulator)
+        let simulator = ScriptedWacomDevice([], glitchAtSetReport: 10)
+        let pad = simulator.pad()
         try pad.showPrompt()
-        #expect(simulator.state.imageUploads == 1)
-        #expect(simulator.state.shownImage == PadPromptLayout(screenWidth: 320, screenHeight: 200).render())
+        #expect(simulator.shown.imagesShown == 1)
+        #expect(simulator.shown.image == PadPromptLayout(screenWidth: 320, screenHeight: 200).render())
     }
 
     @Test func nochmalClearsAndShowsThePromptAgain() throws {
@@ -71,7 +72,7 @@ struct WacomPadTests {
         let (pad, simulator) = pad([.sign(scribble), .tap(.retry), .sign(WacomRecording.signature), .tap(.ok)])
         let signature = try pad.capture(timeoutMilliseconds: 10_000)
         #expect(signature.pointCount == Self.recordedPoints)
-        #expect(simulator.state.imageUploads == 2)
+        #expect(simulator.shown.imagesShown == 2)
     }
 
     @Test func okOnAnEmptyPadIsIgnored() throws {
@@ -111,7 +112,12 @@ struct WacomPadTests {
     @Test func cancelFromAnotherThreadEndsTheCapture() throws {
         let (pad, _) = pad([])
         try pad.open()
-        let canceller = try CancelLater(pad: pad, afterMilliseconds: 50)
+        // The pad stays on this thread; the other thread gets only its Sendable cancel handle.
+        let cancellation = pad.cancellation
+        let canceller = try JoinableThread(name: "canceller") {
+            MonotonicClock.sleep(milliseconds: 50)
+            cancellation.cancel()
+        }
         #expect(throws: PadError.cancelled) { try pad.capture(timeoutMilliseconds: 10_000) }
         canceller.join()
     }
@@ -149,31 +155,13 @@ struct WacomPadTests {
     }
 
     @Test func theRealTimeSimulatorPacesReports() throws {
-        let simulator = WacomDeviceSimulator(scenario: .init([.sign(Array(WacomRecording.signature.prefix(30))), .tap(.ok)]),
-                                             pacing: .realTime)
+        let simulator = WacomDeviceSimulator(hand: RecordedHand([.sign(Array(WacomRecording.signature.prefix(30))), .tap(.ok)]))
         let pad = WacomPad(simulator: simulator)
         let start = MonotonicMilliseconds.now()
         _ = try pad.capture(timeoutMilliseconds: 10_000)
         // 10 samples + pen up + 300 ms pause + 6 tap reports, 10 ms apart.
         #expect(MonotonicMilliseconds.now() - start >= 350)
     }
-}
-
-/// Calls `pad.cancel()` from a second thread.
-final class CancelLater: @unchecked Sendable {
-    private var thread = pthread_t()
-    init(pad: WacomPad, afterMilliseconds: Int) throws {
-        final class Box { let pad: WacomPad; let delay: Int; init(_ p: WacomPad, _ d: Int) { pad = p; delay = d } }
-        let box = Unmanaged.passRetained(Box(pad, afterMilliseconds)).toOpaque()
-        let result = pthread_create(&thread, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            usleep(UInt32(box.delay * 1000))
-            box.pad.cancel()
-            return nil
-        }, box)
-        if result != 0 { throw PadError.cancelled }
-    }
-    func join() { pthread_join(thread, nil) }
 }
 
 enum MonotonicMilliseconds {

@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import OfficeReceiver
 import Foundation
 import Submission
@@ -112,31 +113,8 @@ final class HeldConnection {
     let descriptor: Int32
 
     init(from source: String, to port: UInt16) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw SystemError(call: "socket", errno: errno) }
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        remote.sin_port = port.bigEndian
-        let fd = descriptor
-        let connected = withUnsafePointer(to: &local) { localPointer in
-            withUnsafePointer(to: &remote) { remotePointer in
-                localPointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { l in
-                    remotePointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { r in
-                        bind(fd, l, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                            && connect(fd, r, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                    }
-                }
-            }
-        }
-        guard connected else {
-            let error = errno
-            close(descriptor)
-            throw SystemError(call: "connect from \(source)", errno: error)
-        }
+        descriptor = RawHTTP(port: port, from: source).hold()
+        guard descriptor >= 0 else { throw SystemError(call: "connect from \(source)", errno: errno) }
     }
 
     /// The first bytes of a TLS record (a ClientHello announced, never finished).

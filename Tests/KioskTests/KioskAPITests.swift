@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import VisitCore
 import Testing
 import Foundation
@@ -13,7 +14,7 @@ final class ServerRig {
     let http: RawHTTP
 
     init(timeout: Double = 60) throws {
-        rig = ServiceRig(timeout: timeout)
+        rig = ServiceRig(timeout: .seconds(timeout))
         ui = NSTemporaryDirectory() + "fotobox-ui-\(UUID().uuidString)"
         try FileSystem.createDirectory(ui)
         try FileSystem.createDirectory(ui + "/i18n")

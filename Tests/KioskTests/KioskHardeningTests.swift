@@ -1,3 +1,4 @@
+import HTTPTestSupport
 import Foundation
 import Kiosk
 import Testing
@@ -11,7 +12,7 @@ import Glibc
 struct KioskHardeningTests {
     /// Opens a connection, sends `GET /api/v1/events`, and keeps it open (returns the socket; -1 on failure).
     static func holdEventStream(port: UInt16) -> Int32 {
-        holdConnection(port: port, sending: "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
+        RawHTTP(port: port).hold(sending: "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
     }
 
     /// Forty held event streams (more than the server's 32 connections): health still answers, the visit
@@ -40,21 +41,6 @@ struct KioskHardeningTests {
         #expect(eventually(30) { s.server.api.openEventStreams == 0 })
     }
 
-    /// Opens a connection and sends `bytes` (perhaps none), keeping it open (returns the socket; -1 on failure).
-    static func holdConnection(port: UInt16, sending bytes: String = "") -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return -1 }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { close(fd); return -1 }
-        let request = Array(bytes.utf8)
-        if !request.isEmpty { _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
-        return fd
-    }
-
     /// Item 8's remainder: sockets that send nothing, half a header, or a header and then no body stay in
     /// libmicrohttpd for its 30 s idle timeout. Holding more of them than the server has places must not
     /// keep health, a visit or an event stream out (before: 32 such sockets and health got no answer).
@@ -67,7 +53,7 @@ struct KioskHardeningTests {
                       "POST /api/v1/visit HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n{"]
         for round in 0..<3 {
             for i in 0..<70 {
-                let fd = Self.holdConnection(port: port, sending: stalls[i % stalls.count])
+                let fd = RawHTTP(port: port).hold(sending: stalls[i % stalls.count])
                 if fd >= 0 { held.append(fd) }
             }
             usleep(200_000)

@@ -1,15 +1,17 @@
 import VisitCore
 import Capture
 import Devices
+import DevicesTestSupport
 import Foundation
 import Kiosk
+import Platform
 import Testing
 
 /// The kiosk's pad port over the Devices simulator, which plays the STU-430's HID reports.
 @Suite struct PadSignatureCaptureTests {
-    private func capture(_ scenario: WacomDeviceSimulator.Scenario) -> PadSignatureCapture {
+    private func capture(_ steps: [ScriptedWacomDevice.Step]) -> PadSignatureCapture {
         PadSignatureCapture { () throws(PadError) in
-            let pad = WacomPad(simulator: WacomDeviceSimulator(scenario: scenario, pacing: .immediate))
+            let pad = ScriptedWacomDevice(steps).pad()
             try pad.open()
             return pad
         }
@@ -27,7 +29,7 @@ import Testing
     }
 
     @Test func aSignatureThenOKGivesTheDocumentsJPEG() throws {
-        let port = capture(.recordedSignature)
+        let port = capture([.sign(WacomRecording.signature), .tap(.ok)])
         try port.begin()
         let (_, pressed) = poll(port) { _, pressed in pressed != nil }
         #expect(pressed == .accept)
@@ -38,7 +40,7 @@ import Testing
     }
 
     @Test func aPadUnpluggedMidSignatureIsReportedNotWaitedFor() throws {
-        let port = capture(WacomDeviceSimulator.Scenario([.sign(Array(WacomRecording.signature.prefix(300))), .unplug]))
+        let port = capture([.sign(Array(WacomRecording.signature.prefix(300))), .unplug])
         try port.begin()
         _ = poll(port) { _, _ in port.failure != nil }
         #expect(port.failure != nil)
@@ -49,9 +51,35 @@ import Testing
     }
 
     @Test func anEmptyPadIsTooSmallNotACrash() throws {
-        let port = capture(WacomDeviceSimulator.Scenario([]))
+        let port = capture([])
         try port.begin()
         #expect(throws: SignatureFailure.tooSmall) { try port.finish() }
+        port.end()
+    }
+
+    /// A cancel from another thread ends the signature at once, through the pad's cancel handle: no ink and no
+    /// press are taken after it (the scripted OK comes about 0.7 s in), and it is no pad failure.
+    @Test func aCancelFromAnotherThreadEndsTheSignature() throws {
+        let port = PadSignatureCapture { () throws(PadError) in
+            let pad = WacomPad(simulator: WacomDeviceSimulator(hand: RecordedHand([.sign(Array(WacomRecording.signature.prefix(90))), .tap(.ok)])))
+            try pad.open()
+            return pad
+        }
+        try port.begin()
+        let canceller = try JoinableThread(name: "canceller") { port.cancel() }
+        canceller.join()
+        let first = port.poll()
+        let deadline = Date().addingTimeInterval(1.5)
+        while Date() < deadline {
+            let (signature, pressed) = port.poll()
+            #expect(pressed == nil && signature == first.signature)
+            usleep(50_000)
+        }
+        #expect(port.failure == nil)
+        port.end()
+        // The next visit signs as usual.
+        try port.begin()
+        #expect(port.failure == nil)
         port.end()
     }
 }

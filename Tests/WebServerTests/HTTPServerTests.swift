@@ -1,6 +1,7 @@
 import Platform
 import Testing
 import WebServer
+import HTTPTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ struct HTTPServerTests {
         let server = try Self.server(calls)
         defer { server.stop() }
         // Only the headers go out: the answer must come without the announced megabyte.
-        let answer = Loopback(port: server.port).exchange("POST /refused HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", seconds: 3)
+        let answer = RawHTTP(port: server.port).exchange("POST /refused HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", seconds: 3)
         #expect(answer.status == 403)
         #expect(answer.head.lowercased().contains("connection: close"))
         #expect(calls.respondedCount == 0)
@@ -50,24 +51,24 @@ struct HTTPServerTests {
         let calls = Calls()
         let server = try Self.server(calls)
         defer { server.stop() }
-        let client = Loopback(port: server.port)
+        let client = RawHTTP(port: server.port)
         let body = String(repeating: "A", count: 50_000)
         let large = client.exchange("POST /large HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 50000\r\n\r\n" + body)
         #expect(large.status == 200)
-        #expect(large.body == "50000")
+        #expect(large.text == "50000")
         // The same body to a 10-byte route: refused on its announced length, before it is read.
         let small = client.exchange("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n", seconds: 3)
         #expect(small.status == 413)
         #expect(calls.respondedCount == 1)
         #expect(calls.tooLargeCount == 1)
-        #expect(client.exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body == "0")
+        #expect(client.exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").text == "0")
     }
 
     @Test func aChunkedBodyPastTheLimitIsAnsweredOrCut() throws {
         let calls = Calls()
         let server = try Self.server(calls)
         defer { server.stop() }
-        let client = Loopback(port: server.port)
+        let client = RawHTTP(port: server.port)
         func chunked(_ count: Int) -> String {
             var text = "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             var left = count
@@ -101,7 +102,7 @@ struct HTTPServerTests {
         let observer = Observer()
         let server = try Self.server(calls, observer: observer)
         defer { server.stop() }
-        let client = Loopback(port: server.port)
+        let client = RawHTTP(port: server.port)
         #expect(client.exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200)
         var events: [String] = []
         for _ in 0..<50 {
@@ -118,14 +119,14 @@ struct HTTPServerTests {
         let server = try Self.server(calls, limits: HTTPServerLimits(connections: 16, connectionsPerAddress: 2, whenFull: .refuseNewcomers),
                                      observer: observer)
         defer { server.stop() }
-        let held = (0..<2).map { _ in Loopback(port: server.port).hold() }
+        let held = (0..<2).map { _ in RawHTTP(port: server.port).hold() }
         defer { held.forEach { close($0) } }
         // Both taken by the server before the third comes.
         for _ in 0..<250 where observer.events.withLock({ $0.count }) < 2 { usleep(20_000) }
         #expect(observer.events.withLock { $0.count } == 2)
         // A third connection from 127.0.0.1 is closed unanswered; one from 127.0.0.2 is served.
-        #expect(Loopback(port: server.port).exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", seconds: 2).status <= 0)
-        let other = Loopback(port: server.port, from: "127.0.0.2")
+        #expect(RawHTTP(port: server.port).exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", seconds: 2).status <= 0)
+        let other = RawHTTP(port: server.port, from: "127.0.0.2")
         #expect(other.exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200)
     }
 
@@ -133,68 +134,5 @@ struct HTTPServerTests {
         #expect(throws: HTTPServerError.self) {
             try HTTPServer(host: "no such host.invalid", port: 0) { _ in .refuse(HTTPResponse(status: 404)) }
         }
-    }
-}
-
-/// A plain HTTP/1.1 exchange over a loopback socket, so the tests can send what no client library would
-/// (lying lengths, endless chunks).
-struct Loopback {
-    let port: UInt16
-    var from = "127.0.0.1"
-
-    struct Answer {
-        /// 0: no status line came back (the connection was cut).
-        var status: Int
-        var head: String
-        var body: String
-    }
-
-    /// A connected socket (-1 on failure).
-    func hold() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return -1 }
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(from)
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = port.bigEndian
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
-        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) } }
-        guard bound == 0, connected == 0 else { close(fd); return -1 }
-        return fd
-    }
-
-    /// Sends `text` (stopping when the server closes) and reads until the server closes or `seconds` pass.
-    func exchange(_ text: String, seconds: Double = 10) -> Answer {
-        let fd = hold()
-        guard fd >= 0 else { return Answer(status: -1, head: "", body: "") }
-        defer { close(fd) }
-        let raw = Array(text.utf8)
-        var sent = 0
-        while sent < raw.count {
-            let n = raw[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break }
-            sent += n
-        }
-        var received: [UInt8] = []
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while ContinuousClock.now < deadline {
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            if poll(&entry, 1, 100) <= 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += buffer[0..<n]
-        }
-        let end: [UInt8] = [13, 10, 13, 10]
-        guard let split = received.indices.dropLast(3).first(where: { Array(received[$0..<($0 + 4)]) == end }) else {
-            return Answer(status: 0, head: String(decoding: received, as: UTF8.self), body: "")
-        }
-        let head = String(decoding: received[..<split], as: UTF8.self)
-        let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return Answer(status: status, head: head, body: String(decoding: received[(split + 4)...], as: UTF8.self))
     }
 }

@@ -92,12 +92,12 @@ public struct KioskAPI: Sendable {
             guard service.owns(token) else { return KioskResponses.error(403, "not-your-visit", VisitRefusal.notYourVisit.description) }
             guard let slot = previewStreams.acquire() else { return Self.tooManyStreams }
             return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "multipart/x-mixed-replace; boundary=\(PreviewStream.boundary)")],
-                                body: .stream(PreviewStream(service: service, token: token, slot: slot)))
+                                body: .stream { PreviewStream(service: service, token: token, slot: slot) })
         case "/api/v1/events":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             guard let slot = eventStreams.acquire() else { return Self.tooManyStreams }
             return HTTPResponse(status: 200, headers: KioskResponses.common + [("Content-Type", "text/event-stream; charset=utf-8")],
-                                body: .stream(EventStream(service: service, slot: slot)))
+                                body: .stream { EventStream(service: service, slot: slot) })
         case "/api/v1/health":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             let snapshot = service.snapshot(token: nil)
@@ -251,11 +251,8 @@ struct SignatureMirror: Encodable {
 /// `multipart/x-mixed-replace`: one JPEG part per new preview frame, for the visit's owner, until the
 /// visit ends or the service stops.
 ///
-/// Unchecked `Sendable` (no C handle; one thread): `sequence`, `lastJPEG` and `idleSeconds` are read and
-/// written only by `next()`, which libmicrohttpd calls on the one thread serving this connection (thread per
-/// connection), the thread whose handler made the stream. `HTTPStream` is `Sendable` only because the
-/// response carrying it leaves the handler's `@Sendable` closure (see `HTTPStream`).
-final class PreviewStream: HTTPStream, @unchecked Sendable {
+/// Not `Sendable`: made and read by the one thread serving its connection (see `HTTPStream`).
+final class PreviewStream: HTTPStream {
     static let boundary = "fotobox-frame"
     private let service: VisitService
     private let token: String?
@@ -274,7 +271,7 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
 
     func next() -> [UInt8]? {
         while service.isRunning && service.owns(token) {
-            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else {
+            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: .seconds(1)) else {
                 // No new frame: repeat the last one every 10 s, so the connection is not closed as idle.
                 idleSeconds += 1
                 guard idleSeconds >= 10, let lastJPEG else { continue }
@@ -297,9 +294,8 @@ final class PreviewStream: HTTPStream, @unchecked Sendable {
 /// Server-Sent Events: `event: state` with the public snapshot whenever the revision changes, a comment
 /// every 15 s so proxies and the browser see the connection alive.
 ///
-/// Unchecked `Sendable` (no C handle; one thread): `revision` is read and written only by `next()`, on the
-/// one libmicrohttpd thread serving this connection, as in `PreviewStream`.
-final class EventStream: HTTPStream, @unchecked Sendable {
+/// Not `Sendable`: made and read by the one thread serving its connection (see `HTTPStream`).
+final class EventStream: HTTPStream {
     private let service: VisitService
     private var revision: Int?
     /// Held while the stream lasts; released when libmicrohttpd frees the response.
@@ -313,7 +309,7 @@ final class EventStream: HTTPStream, @unchecked Sendable {
     func next() -> [UInt8]? {
         guard service.isRunning else { return nil }
         if let revision {
-            let now = service.waitForChange(after: revision, timeout: 15)
+            let now = service.waitForChange(after: revision, timeout: .seconds(15))
             guard service.isRunning else { return nil }
             if now == revision { return Array(": keep-alive\n\n".utf8) }
         }

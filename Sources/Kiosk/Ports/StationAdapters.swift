@@ -10,19 +10,29 @@ import Outbox
 /// The kiosk's signature port over a Devices `SignaturePad` (a Wacom STU over libusb, or its simulator).
 /// The pad is opened afresh for every visit and released after it: a pad replugged between citizens is
 /// simply found again, and nothing of one signature can reach the next.
+///
+/// Single owner: the visit thread makes every call of this port (docs/architecture.md, threading), so the
+/// pad — not `Sendable`, one owner thread — is the visit thread's. It is kept in `slot` between calls only
+/// because the port object is shared (`SignatureCapture` is `Sendable`, as `VisitService` is): each call takes
+/// the pad out (`sending`), talks to it with no lock held, and puts it back in a fresh `PadHandover`; the lock
+/// is held for the take and the put, never across pad I/O. The one thing another thread may do, `cancel()`,
+/// goes through the open pad's `PadCancellation` handle.
 public final class PadSignatureCapture: SignatureCapture, Sendable {
-    private let openPad: @Sendable () throws(PadError) -> any SignaturePad
+    private let openPad: @Sendable () throws(PadError) -> sending any SignaturePad
     private let document: SignatureDocument
-    /// The open pad and what it gave, under one lock held around every call into the pad: the visit
-    /// thread's ticker polls while requests clear, finish or end.
-    private let state = Locked(PadState())
-    private struct PadState {
-        var pad: (any SignaturePad)?
+    /// The open pad between two calls of the visit thread, and what it gave.
+    private let slot = Locked(PadSlot())
+    private struct PadSlot {
+        var pad: PadHandover?
         var latest: Signature?
         var lost: SignatureFailure?
+        /// Cancelled from another thread: no more ink is taken until the next `begin`.
+        var cancelled = false
     }
+    /// The open pad's cancel handle (nil between visits), for `cancel()` from any thread.
+    private let cancellation = Locked<PadCancellation?>(nil)
 
-    public init(document: SignatureDocument = .idCard, open: @escaping @Sendable () throws(PadError) -> any SignaturePad) {
+    public init(document: SignatureDocument = .idCard, open: @escaping @Sendable () throws(PadError) -> sending any SignaturePad) {
         self.openPad = open
         self.document = document
     }
@@ -36,38 +46,55 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
         } catch {
             throw .padUnavailable("\(error)")
         }
-        state.withLock { state in
-            state.pad = opened
-            state.lost = nil
+        let handle = opened.cancellation
+        let handover = PadHandover(opened)
+        slot.withLock { slot in
+            slot.pad = handover
+            slot.lost = nil
+            slot.cancelled = false
         }
+        cancellation.withLock { $0 = handle }
     }
 
     public func poll() -> (signature: Signature, pressed: VisitCore.PadButton?) {
-        state.withLock { state in
-            let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
-            guard let current = state.pad, state.lost == nil else { return (state.latest ?? empty, nil) }
-            do {
-                let progress = try current.poll(waitMilliseconds: 0)
-                state.latest = progress.signature
+        let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
+        let taken = slot.withLock { slot -> (pad: PadHandover?, latest: Signature?) in
+            guard slot.lost == nil, !slot.cancelled, let pad = slot.pad.take() else { return (nil, slot.latest) }
+            return (pad, slot.latest)
+        }
+        guard let pad = taken.pad?.take() else { return (taken.latest ?? empty, nil) }
+        let outcome: Result<PadProgress, PadError>
+        do { outcome = .success(try pad.poll(waitMilliseconds: 0)) } catch { outcome = .failure(error) }
+        let handover = PadHandover(pad)
+        return slot.withLock { slot in
+            slot.pad = handover
+            switch outcome {
+            case .success(let progress):
+                slot.latest = progress.signature
                 let pressed: VisitCore.PadButton? = switch progress.pressed {
                 case .ok: .accept
                 case .retry: .retry
                 case nil: nil
                 }
                 return (progress.signature, pressed)
-            } catch {
+            case .failure(.cancelled):
+                // Ended from another thread: no more ink and no press, but no pad failure either (the pad is
+                // fine); the visit's own `end()` clears and releases it.
+                slot.cancelled = true
+                return (slot.latest ?? empty, nil)
+            case .failure(let error):
                 // Unplugged or broken mid-signature: remembered, so the visit can say so (`failure`).
-                state.lost = .padUnavailable("\(error)")
-                return (state.latest ?? empty, nil)
+                slot.lost = .padUnavailable("\(error)")
+                return (slot.latest ?? empty, nil)
             }
         }
     }
 
-    public var failure: SignatureFailure? { state.withLock { $0.lost } }
+    public var failure: SignatureFailure? { slot.withLock { $0.lost } }
 
     /// Opens and closes the pad when none is open (between visits); an open one is there.
     public func probe() -> Bool {
-        if state.withLock({ $0.pad != nil }) { return true }
+        if slot.withLock({ $0.pad != nil }) { return true }
         do {
             try openPad().close()
             return true
@@ -77,16 +104,19 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
     }
 
     public func clear() {
-        state.withLock { state in
-            try? state.pad?.clear()
-            state.latest = nil
+        guard let pad = slot.withLock({ $0.pad.take() })?.take() else { return }
+        try? pad.clear()
+        let handover = PadHandover(pad)
+        slot.withLock { slot in
+            slot.pad = handover
+            slot.latest = nil
         }
     }
 
     public func finish() throws(SignatureFailure) -> [UInt8] {
         // The pen data that came in since the last tick belongs to the signature too.
         _ = poll()
-        guard let signature = state.withLock({ $0.latest }) else { throw .tooSmall }
+        guard let signature = slot.withLock({ $0.latest }) else { throw .tooSmall }
         do { return try SignatureRenderer().jpeg(signature, for: document) } catch {
             switch error {
             case .empty, .tooSmall: throw .tooSmall
@@ -96,14 +126,34 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
     }
 
     public func end() {
-        state.withLock { state in
-            state.pad?.end()
-            state.pad?.close()
-            state.pad = nil
-            state.latest = nil
-            state.lost = nil
-        }
+        cancellation.withLock { $0 = nil }
+        let pad = slot.withLock { slot -> PadHandover? in
+            slot.latest = nil
+            slot.lost = nil
+            slot.cancelled = false
+            return slot.pad.take()
+        }?.take()
+        pad?.end()
+        pad?.close()
     }
+
+    /// Ends the running signature at once, from any thread: the pad's reader is told through its cancel handle
+    /// (no lock shared with the visit thread's pad calls), so the next `poll` takes no more ink and no press;
+    /// the visit thread's `end()` then clears and releases the pad.
+    public func cancel() {
+        cancellation.withLock { $0 }?.cancel()
+    }
+}
+
+/// Carries the non-`Sendable` pad from one call of the visit thread to its next: put in by `init` (`sending`),
+/// taken out once. Why a box and not the pad itself in the `Locked` slot: with Swift 6.3 a `withLock` body cannot
+/// store a captured non-`Sendable` value into its `inout sending` state ("'inout sending' parameter cannot be
+/// task-isolated at end of function"), while `Locked.init` takes one `sending` (as the outbox's `UploaderHandover`).
+private final class PadHandover: Sendable {
+    private let slot: Locked<(any SignaturePad)?>
+    init(_ pad: sending any SignaturePad) { slot = Locked(Optional(pad)) }
+    /// The pad, to the first caller only.
+    func take() -> sending (any SignaturePad)? { slot.withLock { held -> sending (any SignaturePad)? in held.take() } }
 }
 
 /// The kiosk's queue port over the encrypted outbox; its deliverer uploads in the background.
