@@ -12,14 +12,6 @@ extension VisitStep {
     }
 }
 
-/// The languages the UI speaks (one catalogue each in `ui/i18n/`).
-public enum Language: String, Sendable, CaseIterable, Codable {
-    case de, en, tr, uk, ar
-
-    /// Arabic is written right to left.
-    public var isRightToLeft: Bool { self == .ar }
-}
-
 /// Something the citizen should know about and can act on, shown on the current step.
 public enum VisitProblem: Sendable, Equatable {
     /// No frames: "please inform the staff; nothing was stored".

@@ -1,3 +1,4 @@
+import Submission
 import VisitCore
 import Testing
 import Foundation
