@@ -6,7 +6,8 @@
 ///
 /// Used for `CheckID` (a submitted compliance report's checks, `ReportedCheck`) and for the station's step and
 /// faults in `StationStatus`.
-public enum Reported<Value: RawRepresentable & Sendable & Hashable>: Sendable, Hashable, Codable, CustomStringConvertible
+public enum Reported<Value: RawRepresentable & Sendable & Hashable>: Sendable, Hashable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
 where Value.RawValue == String {
     case known(Value)
     /// A name this version does not know, as sent (possibly anything: use `label` to show or count it).
@@ -15,6 +16,14 @@ where Value.RawValue == String {
     /// The name as sent: `known` by its raw value.
     public init(_ text: String) {
         self = Value(rawValue: text).map(Reported.known) ?? .unknown(text)
+    }
+
+    /// The name as it was sent (a known one by its raw value); never show it as it is: `label`.
+    public var text: String {
+        switch self {
+        case .known(let value): value.rawValue
+        case .unknown(let text): text
+        }
     }
 
     /// The known value, nil for an unknown name.
@@ -40,6 +49,9 @@ where Value.RawValue == String {
     public static var unreadableLabel: String { "(unreadable)" }
 
     public var description: String { label }
+
+    /// A name written in code (tests, fixtures): known when this version knows it.
+    public init(stringLiteral text: String) { self.init(text) }
 
     public init(from decoder: any Decoder) throws {
         self.init(try decoder.singleValueContainer().decode(String.self))

@@ -20,21 +20,21 @@ public struct StationStatus: Codable, Sendable, Equatable {
     public var step: Reported<VisitStep>
     /// A citizen's visit is open.
     public var visitActive: Bool
-    /// "ok", or what is wrong with the camera.
-    public var camera: String
+    /// Whether the camera delivers frames (the reason, if not, is in `health.camera.detail`).
+    public var camera: Reported<CameraState>
     /// Frames received since the service started.
     public var frames: UInt64
     /// What is out of order (`camera`, `pad`): the welcome screen says so and starts no visit.
     public var faults: [Reported<StationFault>]
     public var health: StationHealthReport
 
-    public init(step: VisitStep, visitActive: Bool, camera: String, frames: UInt64, faults: [StationFault], health: StationHealthReport) {
-        self.init(step: .known(step), visitActive: visitActive, camera: camera, frames: frames, faults: faults.map(Reported.known),
+    public init(step: VisitStep, visitActive: Bool, camera: CameraState, frames: UInt64, faults: [StationFault], health: StationHealthReport) {
+        self.init(step: .known(step), visitActive: visitActive, camera: .known(camera), frames: frames, faults: faults.map(Reported.known),
                   health: health)
     }
 
     /// A status as read, possibly from another version.
-    public init(step: Reported<VisitStep>, visitActive: Bool, camera: String, frames: UInt64, faults: [Reported<StationFault>],
+    public init(step: Reported<VisitStep>, visitActive: Bool, camera: Reported<CameraState>, frames: UInt64, faults: [Reported<StationFault>],
                 health: StationHealthReport) {
         self.step = step
         self.visitActive = visitActive

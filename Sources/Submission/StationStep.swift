@@ -22,3 +22,20 @@ public enum VisitStep: String, Sendable, Hashable, CaseIterable, Codable {
     /// the citizen is asked, kindly, to come back during opening hours or to ask the staff.
     case comeBackLater = "come-back-later"
 }
+
+/// Whether the camera delivers frames, as the kiosk's visit snapshot and `StationStatus` say it (what is wrong with
+/// it, in words, is the health report's `camera.detail`).
+public enum CameraState: String, Sendable, Hashable, CaseIterable, Codable {
+    case ok
+    case unavailable
+}
+
+/// The languages the UI speaks (one catalogue each in `ui/i18n/`). Defined here, below the visit core, because a
+/// submission's `VisitContext` carries the citizen's language to the office (as `Reported<Language>`: a language
+/// only a newer station speaks is kept).
+public enum Language: String, Sendable, Hashable, CaseIterable, Codable {
+    case de, en, tr, uk, ar
+
+    /// Arabic is written right to left.
+    public var isRightToLeft: Bool { self == .ar }
+}

@@ -65,8 +65,9 @@ public struct CaptureMetadata: Codable, Sendable, Equatable {
 
 /// What the office learns about the visit that produced a submission: nothing that names the citizen.
 public struct VisitContext: Codable, Sendable, Equatable {
-    /// The language the citizen used at the kiosk (ISO 639-1, lower case).
-    public var language: String
+    /// The language the citizen used at the kiosk (ISO 639-1, lower case); one this office does not know (a newer
+    /// station's) is kept by its code.
+    public var language: Reported<Language>
     /// Photos taken again after the first.
     public var retakes: Int
     /// All mandatory compliance checks passed on the accepted photo.
@@ -77,7 +78,7 @@ public struct VisitContext: Codable, Sendable, Equatable {
     /// predates it.
     public var confirmationCode: ConfirmationCode?
 
-    public init(language: String, retakes: Int, compliant: Bool, visitSeconds: Int, confirmationCode: ConfirmationCode? = nil) {
+    public init(language: Reported<Language>, retakes: Int, compliant: Bool, visitSeconds: Int, confirmationCode: ConfirmationCode? = nil) {
         self.language = language
         self.retakes = retakes
         self.compliant = compliant
@@ -139,7 +140,7 @@ public enum SubmissionRules {
             guard value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) else { throw .metadata("\(name) has control characters") }
         }
         if let visit = metadata.visit {
-            let letters = visit.language.utf8
+            let letters = visit.language.text.utf8
             guard (2...3).contains(letters.count), letters.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) else {
                 throw .metadata("visit.language must be an ISO 639 code of 2-3 lower-case letters")
             }

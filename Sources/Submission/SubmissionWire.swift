@@ -202,7 +202,7 @@ struct WireMetadata: Codable {
     }
 
     struct WireVisit: Codable {
-        var language: String
+        var language: Reported<Language>
         var retakes: Int
         var compliant: Bool
         var visitSeconds: Int
@@ -215,7 +215,7 @@ struct WireMetadata: Codable {
         init(from decoder: any Decoder) throws {
             try WireMetadata.refuseUnknownKeys(decoder, known: CodingKeys.self, inside: "visit.")
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            language = try container.decode(String.self, forKey: .language)
+            language = try container.decode(Reported<Language>.self, forKey: .language)
             retakes = try container.decode(Int.self, forKey: .retakes)
             compliant = try container.decode(Bool.self, forKey: .compliant)
             visitSeconds = try container.decode(Int.self, forKey: .visitSeconds)

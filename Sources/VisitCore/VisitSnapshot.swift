@@ -15,14 +15,16 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
 
     public struct Photo: Sendable, Encodable, Equatable {
         public var compliant: Bool
-        public var advice: [String]
+        /// What the citizen could still improve (in JSON: the guidance codes).
+        public var advice: [GuidanceCode]
         /// Each failed mandatory check (`check`: the report's id) with what helps (`advice`: a code).
         public var findings: [Finding]
     }
 
     public struct Finding: Sendable, Encodable, Equatable {
         public var check: CheckID
-        public var advice: String
+        /// In JSON: its code (`PhotoAdvice.code`).
+        public var advice: PhotoAdvice
     }
 
     public struct Receipt: Sendable, Encodable, Equatable {
@@ -41,7 +43,8 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var active: Bool
     /// This request carries the running visit's token.
     public var owned: Bool
-    public var camera: String
+    /// Whether the camera delivers frames.
+    public var camera: CameraState
     /// What is out of order (`camera`, `pad`): the welcome screen says so and no visit starts.
     public var faults: [StationFault]
     /// The capture starts by itself once the guidance has been good for this many seconds (absent: off).
@@ -69,7 +72,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         direction = machine.language.isRightToLeft ? "rtl" : "ltr"
         active = machine.visit != nil
         self.owned = owned
-        camera = machine.cameraAvailable ? "ok" : "unavailable"
+        camera = machine.cameraAvailable ? .ok : .unavailable
         faults = machine.faults
         if machine.settings.autoCaptureHold > .zero { autoCaptureSeconds = machine.settings.autoCaptureHold.inSeconds }
         let seconds = Int(machine.settings.inactivityTimeout.inSeconds.rounded())
@@ -88,11 +91,19 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         if machine.step == .guidance && !machine.cameraAvailable { problem = VisitProblem.cameraUnavailable.code }
         if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, (burstAt - now).inSeconds) }
         if let photo = visit.photo, [.review, .signature, .summary].contains(machine.step) {
-            self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue),
-                               findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })
+            self.photo = Photo(compliant: photo.compliant, advice: photo.advice,
+                               findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice) })
         }
         if machine.step == .receipt, let caseNumber = visit.caseNumber, let code = visit.confirmationCode {
             receipt = Receipt(caseNumber: caseNumber, confirmationCode: code.text, officeReachable: visit.officeReachable)
         }
+    }
+}
+
+/// The snapshot's JSON carries a finding's advice as its stable code (`advice.<code>` in the UI's catalogues).
+extension PhotoAdvice: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
     }
 }

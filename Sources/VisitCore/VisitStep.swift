@@ -12,14 +12,6 @@ extension VisitStep {
     }
 }
 
-/// The languages the UI speaks (one catalogue each in `ui/i18n/`).
-public enum Language: String, Sendable, CaseIterable, Codable {
-    case de, en, tr, uk, ar
-
-    /// Arabic is written right to left.
-    public var isRightToLeft: Bool { self == .ar }
-}
-
 /// Something the citizen should know about and can act on, shown on the current step.
 public enum VisitProblem: Sendable, Equatable {
     /// No frames: "please inform the staff; nothing was stored".
@@ -37,22 +29,35 @@ public enum VisitProblem: Sendable, Equatable {
     /// The liveness challenge's movement was not recognised (enforce mode): once more, with a new one.
     case challengeRetry
 
-    /// Every code the UI must be able to show.
-    public static let allCodes = ["camera-unavailable", "pad-unavailable", "no-usable-frame", "capture-too-long",
-                                  "signature-too-small", "queue-failed", "challenge-retry"]
+    /// The kinds of problem, each with the stable code the UI translates (`problem.<code>`): one definition of
+    /// each code.
+    public enum Kind: String, Sendable, CaseIterable {
+        case cameraUnavailable = "camera-unavailable"
+        case padUnavailable = "pad-unavailable"
+        case noUsableFrame = "no-usable-frame"
+        case captureTooLong = "capture-too-long"
+        case signatureTooSmall = "signature-too-small"
+        case queueFailed = "queue-failed"
+        case challengeRetry = "challenge-retry"
+    }
 
-    /// The stable code the UI translates (`problem.<code>`).
-    public var code: String {
+    public var kind: Kind {
         switch self {
-        case .cameraUnavailable: "camera-unavailable"
-        case .padUnavailable: "pad-unavailable"
-        case .noUsableFrame: "no-usable-frame"
-        case .captureTooLong: "capture-too-long"
-        case .signatureTooSmall: "signature-too-small"
-        case .queueFailed: "queue-failed"
-        case .challengeRetry: "challenge-retry"
+        case .cameraUnavailable: .cameraUnavailable
+        case .padUnavailable: .padUnavailable
+        case .noUsableFrame: .noUsableFrame
+        case .captureTooLong: .captureTooLong
+        case .signatureTooSmall: .signatureTooSmall
+        case .queueFailed: .queueFailed
+        case .challengeRetry: .challengeRetry
         }
     }
+
+    /// Every code the UI must be able to show.
+    public static var allCodes: [String] { Kind.allCases.map(\.rawValue) }
+
+    /// The stable code the UI translates (`problem.<code>`).
+    public var code: String { kind.rawValue }
 }
 
 /// Why a visit was wiped (for logs; never with the case number).

@@ -3,6 +3,7 @@ import FotoboxTestSupport
 import Glibc
 #endif
 import Kiosk
+import Submission
 import Platform
 import Testing
 import VisitCore

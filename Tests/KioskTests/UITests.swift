@@ -1,3 +1,4 @@
+import Submission
 import VisitCore
 import Testing
 import Foundation
@@ -122,4 +123,13 @@ struct UITests {
         let script = try String(contentsOfFile: uiDirectory + "/app.js", encoding: .utf8)
         for text in [html, script, css] { #expect(!text.contains("http://") && !text.contains("https://") && !text.contains("//cdn")) }
     }
+}
+
+/// The snapshot carries typed advice; its JSON is the codes the catalogues translate (`guidance.<code>`,
+/// `advice.<code>`), as before it was typed (issue 18).
+@Test func snapshotAdviceEncodesAsItsCode() throws {
+    let advice: [PhotoAdvice] = [.guidance(.tooNear), .clearBackground, .uncoverFace, .askStaff]
+    let text = String(decoding: try JSONEncoder().encode(advice), as: UTF8.self)
+    #expect(text == #"["too-near","clear-background","uncover-face","ask-staff"]"#)
+    #expect(String(decoding: try JSONEncoder().encode([GuidanceCode.lookStraight]), as: UTF8.self) == #"["look-straight"]"#)
 }

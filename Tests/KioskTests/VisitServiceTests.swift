@@ -159,7 +159,7 @@ struct VisitServiceTests {
         #expect(eventually { rig.service.snapshot(token: token).problem == "camera-unavailable" })
         #expect(throws: VisitRefusal.cameraUnavailable) { try rig.service.perform(.takePhoto, token: token) }
         rig.camera.failure = nil
-        #expect(eventually(8) { rig.service.snapshot(token: token).camera == "ok" })
+        #expect(eventually(8) { rig.service.snapshot(token: token).camera == .ok })
         #expect(rig.log.all.filter { $0.contains("camera-unavailable") }.count == 1, "logged once")
     }
 

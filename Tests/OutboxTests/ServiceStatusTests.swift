@@ -20,7 +20,7 @@ struct ServiceStatusTests {
                     count += 1
                     return count
                 }
-                let status = StationStatus(step: .unknown("payment"), visitActive: true, camera: "ok", frames: UInt64(30 * count),
+                let status = StationStatus(step: .unknown("payment"), visitActive: true, camera: .unknown("warming-up"), frames: UInt64(30 * count),
                                            faults: [.unknown("printer")], health: StationStatusTests.health)
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
                                     body: .bytes(Array((try? JSONEncoder().encode(status)) ?? Data())))
@@ -37,6 +37,7 @@ struct ServiceStatusTests {
         #expect(status.station.step == .unknown("payment") && status.station.faults == [.unknown("printer")])
         let lines = status.summaryLines.joined(separator: "\n")
         #expect(lines.contains("payment (a citizen is at the station)") && lines.contains("printer (out of order)"), "\(lines)")
+        #expect(lines.contains("camera      warming-up\n"), "\(lines)")
         // 30 frames over the one-second sample (slept on the monotonic clock; a loaded machine sleeps a little longer).
         let rate = try #require(status.framesPerSecond)
         #expect(rate > 10 && rate <= 30.5, "\(rate)")

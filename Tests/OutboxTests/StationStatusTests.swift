@@ -13,14 +13,14 @@ struct StationStatusTests {
 
     static func json(step: String, faults: [String]) throws -> Data {
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(
-            StationStatus(step: .welcome, visitActive: true, camera: "ok", frames: 7, faults: [], health: health))) as! [String: Any]
+            StationStatus(step: .welcome, visitActive: true, camera: .ok, frames: 7, faults: [], health: health))) as! [String: Any]
         object["step"] = step
         object["faults"] = faults
         return try JSONSerialization.data(withJSONObject: object)
     }
 
     @Test func theWireIsThePlainStepName() throws {
-        let status = StationStatus(step: .caseNumber, visitActive: true, camera: "ok", frames: 3, faults: [.pad], health: Self.health)
+        let status = StationStatus(step: .caseNumber, visitActive: true, camera: .ok, frames: 3, faults: [.pad], health: Self.health)
         let text = String(decoding: try JSONEncoder().encode(status), as: UTF8.self)
         #expect(text.contains(#""step":"case-number""#) && text.contains(#""faults":["pad"]"#), "\(text)")
         let read = try JSONDecoder().decode(StationStatus.self, from: Data(text.utf8))

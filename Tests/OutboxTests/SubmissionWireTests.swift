@@ -1,4 +1,5 @@
 import Foundation
+import Configuration
 import Submission
 import Outbox
 import Testing
@@ -71,6 +72,24 @@ struct SubmissionWireTests {
                                                 contentType: "multipart/form-data; boundary=b") } throws: { "\($0)".contains("visit.confirmationCode") }
         }
         for _ in 0..<200 { #expect(ConfirmationCode(ConfirmationCode.random().text) != nil) }
+    }
+
+    /// The visit's language is typed (`Reported<Language>`): a language only a newer station speaks is accepted and
+    /// kept by its code; anything that is no ISO 639 code is refused, as before (issue 18).
+    @Test func aLanguageOnlyANewerStationSpeaksIsKept() throws {
+        var submission = Fixtures.submission()
+        for (sent, expected) in [("tr", Reported<Language>.known(.tr)), ("fr", .unknown("fr")), ("haw", .unknown("haw"))] {
+            submission.metadata.visit = VisitContext(language: Reported(sent), retakes: 1, compliant: false, visitSeconds: 30)
+            try SubmissionRules.validateMetadata(submission.metadata)
+            let (body, type) = SubmissionWire.encode(submission)
+            let read = try SubmissionWire.decode(body, contentType: type)
+            #expect(read.metadata.visit?.language == expected)
+            #expect(String(decoding: body, as: UTF8.self).contains(#""language":"\#(sent)""#))
+        }
+        for bad in ["FR", "f", "fren", "d\u{e9}", "../", ""] {
+            submission.metadata.visit = VisitContext(language: Reported(bad), retakes: 1, compliant: false, visitSeconds: 30)
+            #expect(throws: SubmissionError.self, "\(bad)") { try SubmissionRules.validateMetadata(submission.metadata) }
+        }
     }
 
     @Test func missingPartIsNamed() {

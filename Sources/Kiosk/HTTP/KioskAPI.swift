@@ -220,7 +220,7 @@ public struct KioskAPI: Sendable {
 
     struct Health: Encodable {
         var step: VisitStep
-        var camera: String
+        var camera: CameraState
         var frames: UInt64
         /// What is out of order (`camera`, `pad`); `fotoboxctl status` exits non-zero with any.
         var faults: [StationFault]

@@ -1,4 +1,5 @@
 import Foundation
+import Submission
 import VisitCore
 import WebServer
 

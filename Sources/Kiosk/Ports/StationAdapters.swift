@@ -189,7 +189,7 @@ public final class OutboxSubmissionQueue: SubmissionQueue, Sendable {
         let metadata = CaptureMetadata(stationID: stationID, capturedAt: CaptureMetadata.timestamp(context.capturedAt ?? now),
                                        queuedAt: CaptureMetadata.timestamp(now), camera: context.camera.isEmpty ? "unknown" : context.camera,
                                        profile: profile,
-                                       visit: VisitContext(language: context.language.rawValue, retakes: context.retakes,
+                                       visit: VisitContext(language: .known(context.language), retakes: context.retakes,
                                                            compliant: context.compliant, visitSeconds: context.visitSeconds,
                                                            confirmationCode: submission.confirmationCode))
         do {

@@ -1,4 +1,5 @@
 import Platform
+import Submission
 import VisitCore
 
 /// Why no speech came out.

@@ -65,7 +65,7 @@ public struct ServiceStatus: Encodable, Sendable {
         return TextTable.aligned([
             ["service", "\(url) answers (\(health.softwareVersion))"],
             ["visit", station.step.label + (station.visitActive ? " (a citizen is at the station)" : "")],
-            ["camera", station.camera],
+            ["camera", station.camera.known == .ok ? "ok" : station.camera.label + (health.camera.up ? "" : " (\(health.camera.detail))")],
             ["pad", health.pad.up ? "ok" : health.pad.detail],
             ["faults", station.faults.isEmpty ? "none" : station.faults.map(\.label).joined(separator: ", ") + " (out of order)"],
             ["frames", String(station.frames)],
