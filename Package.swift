@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "Imaging", "Platform", "Kernels", "KernelDispatch", "FotoboxTestSupport"]),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "FaceAnalysis", "Imaging", "Configuration", "FotoboxTestSupport"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "DevicesTestSupport", "Capture", "Imaging", "Platform", "CV4L2", "Configuration"]),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging"]),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "Submission", "OfficeReceiver", "SQLite", "Platform", "Configuration", "Imaging", "WebServer"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments", "Platform"]),
         .testTarget(name: "WebServerTests", dependencies: ["WebServer", "Platform", "HTTPTestSupport"]),

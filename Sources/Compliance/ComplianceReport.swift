@@ -1,3 +1,4 @@
+import Configuration
 import Platform
 
 /// What one rule found: the measured value, the limit, whether it passed, and what the citizen

@@ -9,11 +9,12 @@ public struct StationConfig: Sendable, Equatable {
     // [visit]
     public var caseIDPattern = "^[A-Z]{4}-[0-9]{4}$"
     public var caseIDCheckDigit = CheckDigit.none
-    public var inactivityTimeoutSeconds = 60
-    /// During the guidance a face keeps the visit open at most this long after the last touch.
-    public var faceKeepsAliveSeconds = 120
-    /// Milliseconds of good guidance before the photo is taken by itself; 0: only the button takes it.
-    public var autoCaptureMilliseconds = 1500
+    /// Without a touch for this long, the visit is wiped (`visit.inactivity-timeout`, seconds in the file).
+    public var inactivityTimeout = Duration.seconds(60)
+    /// During the guidance a face keeps the visit open at most this long after the last touch (seconds).
+    public var faceKeepsAlive = Duration.seconds(120)
+    /// Good guidance for this long takes the photo by itself; zero: only the button takes it (milliseconds).
+    public var autoCaptureHold = Duration.milliseconds(1500)
     /// The photo profile the station captures for.
     public var profile = CaptureProfile.live
     // [camera]
@@ -133,9 +134,9 @@ public struct StationConfig: Sendable, Equatable {
             return nil
         },
         "visit.case-id-check-digit": choice(\.caseIDCheckDigit),
-        "visit.inactivity-timeout": integer(\.inactivityTimeoutSeconds, 10...600, unit: "seconds"),
-        "visit.face-keeps-alive": integer(\.faceKeepsAliveSeconds, 10...600, unit: "seconds"),
-        "visit.auto-capture": integer(\.autoCaptureMilliseconds, 0...10_000, unit: "milliseconds (0 = off)"),
+        "visit.inactivity-timeout": duration(\.inactivityTimeout, 10...600, unit: "seconds") { .seconds($0) },
+        "visit.face-keeps-alive": duration(\.faceKeepsAlive, 10...600, unit: "seconds") { .seconds($0) },
+        "visit.auto-capture": duration(\.autoCaptureHold, 0...10_000, unit: "milliseconds (0 = off)") { .milliseconds($0) },
         "visit.profile": parsed(\.profile, CaptureProfile.init(parsing:)),
         "camera.device": parsed(\.cameraSource, CameraSource.init(parsing:)),
         "camera.exposure": optionalInteger(\.cameraExposure, 1...100_000, unit: "units of 100 µs"),
@@ -186,8 +187,8 @@ public struct StationConfig: Sendable, Equatable {
         ("checks." + name.rawValue, Setting { value, config in
             let range = name.allowedRange
             guard let number = Double(value), number.isFinite, range.contains(number) else {
-                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make this check "
-                    + "stricter, never more lenient than \(name.lenientEnd) (docs/compliance.md)"
+                return "expected a number in \(range.lowerBound)…\(range.upperBound), not '\(value)': a station may make the check "
+                    + "\(name.check.rawValue) stricter, never more lenient than \(name.lenientEnd) (docs/compliance.md)"
             }
             config.checkThresholds[name] = number
             return nil
@@ -216,6 +217,18 @@ public struct StationConfig: Sendable, Equatable {
         Setting { value, config in
             switch wholeNumber(value, range, unit: unit) {
             case .success(let number): config[keyPath: field] = number; return nil
+            case .failure(let problem): return problem.message
+            }
+        }
+    }
+
+    /// A whole number of `unit`s in `range`, kept as a `Duration`: where the file's seconds (or
+    /// milliseconds) of the visit's timing become durations, once.
+    static func duration(_ field: WritableKeyPath<StationConfig, Duration> & Sendable, _ range: ClosedRange<Int>, unit: String,
+                         _ make: @escaping @Sendable (Int) -> Duration) -> Setting {
+        Setting { value, config in
+            switch wholeNumber(value, range, unit: unit) {
+            case .success(let number): config[keyPath: field] = make(number); return nil
             case .failure(let problem): return problem.message
             }
         }
@@ -280,8 +293,15 @@ public struct HostPort: Sendable, Equatable {
         self.port = port
     }
 
-    /// Loopback only: 127.0.0.0/8, ::1 or localhost.
-    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    /// Loopback only: an IPv4 literal in 127.0.0.0/8, the IPv6 literal ::1, or localhost (which libcurl and glibc
+    /// resolve to those). Literals only: "127.example.org" is a name anyone's DNS may point anywhere.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { (1...3).contains($0.utf8.count) && $0.utf8.allSatisfy { (48...57).contains($0) } && UInt8($0) != nil }
+    }
 
     /// `http://HOST:PORT` by which a client on this machine reaches a server listening here: a server on every
     /// address (0.0.0.0, ::) answers on loopback too; an IPv6 host is bracketed (`fotoboxctl status`).

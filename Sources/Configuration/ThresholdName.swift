@@ -54,6 +54,27 @@ public enum ThresholdName: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// The check whose limit this is (its result in the compliance report names the threshold's value).
+    public var check: CheckID {
+        switch self {
+        case .minimumEyeOpenness: .eyesOpen
+        case .maximumMouthOpenness: .mouthClosed
+        case .maximumBackgroundTexture, .maximumBackgroundObjects: .backgroundUniformity
+        case .minimumBackgroundLuma, .maximumBackgroundLuma, .maximumBackgroundCast: .backgroundColour
+        case .minimumIlluminationRatio: .illuminationUniformity
+        case .minimumFaceLuma, .maximumFaceLuma, .maximumClippedFraction: .exposure
+        case .minimumDynamicRange: .dynamicRange
+        case .minimumSharpness: .sharpness
+        case .minimumUnderEyeLight: .eyesVisible
+        case .maximumEyeGlareArea: .eyeGlare
+        case .maximumHotSpotArea: .hotSpots
+        case .maximumRedReflex: .redEyes
+        case .minimumBackgroundShadowRatio: .backgroundShadows
+        case .maximumHiddenEyeFraction: .faceOcclusion
+        case .minimumHandClearance: .handAtFace
+        }
+    }
+
     /// A lower limit (a larger value is stricter) rather than an upper one.
     public var isMinimum: Bool { rawValue.hasPrefix("minimum-") }
 

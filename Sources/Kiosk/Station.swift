@@ -49,12 +49,13 @@ public final class Station: Sendable {
         do { validator = try CaseNumberRules.validator(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) }
         catch { throw .caseRules(error) }
         ports = try StationPorts.make(config: config, journal: journal)
-        let settings = VisitSettings(inactivityTimeout: Double(config.inactivityTimeoutSeconds),
-                                     faceKeepsAliveFor: Double(config.faceKeepsAliveSeconds),
-                                     autoCaptureHold: Double(config.autoCaptureMilliseconds) / 1000,
+        let camera = StationPorts.camera(config: config, journal: journal)
+        let settings = VisitSettings(inactivityTimeout: config.inactivityTimeout,
+                                     faceKeepsAliveFor: config.faceKeepsAlive,
+                                     autoCaptureHold: config.autoCaptureHold,
                                      liveness: config.livenessMode)
         let machine = VisitMachine(settings: settings, now: MonotonicKioskClock().now(), validateCaseNumber: validator)
-        service = VisitService(machine: machine, ports: ports, clock: MonotonicKioskClock(), journal: journal,
+        service = VisitService(machine: machine, ports: ports, frames: camera, clock: MonotonicKioskClock(), journal: journal,
                                scratchDirectory: scratchDirectory)
         let health = Station.healthReporter(stationID: config.stationID, service: service, ports: ports)
         let listen = config.kioskListen
@@ -85,7 +86,7 @@ public final class Station: Sendable {
             let free = queue.flatMap { try? FileSystem.freeBytes($0.directory) } ?? 0
             return StationHealthReport(
                 stationId: stationID, softwareVersion: CaptureMetadata.currentSoftwareVersion, sentAt: CaptureMetadata.timestamp(Date()),
-                camera: .init(up: !snapshot.faults.contains(.camera), detail: ports.frames.name),
+                camera: .init(up: !snapshot.faults.contains(.camera), detail: service.cameraName),
                 pad: .init(up: pad.failure == nil, detail: pad.failure.map { "\($0)" } ?? "ok"),
                 diskFreeBytes: free, queueDepth: (status?.pending ?? 0) + (status?.sending ?? 0), oldestQueuedSeconds: oldest,
                 lastError: queue == nil ? "no outbox" : status?.lastError, submissionsQueued: queue?.submissionsQueued ?? 0)
@@ -115,18 +116,16 @@ public final class Station: Sendable {
 
     /// Serves until SIGTERM or SIGINT: READY=1 first, WATCHDOG=1 only while frames arrive, a STATUS=
     /// line every few seconds. Returns the signal that ended it.
-    public func run(notifier: SystemdNotifier, statusEvery: Double = 10) -> Int32 {
-        let camera = ports.frames.name
+    public func run(notifier: SystemdNotifier, statusEvery: Duration = .seconds(10)) -> Int32 {
+        let camera = service.cameraName
         journal.log(.notice, "serving on \(server.url) (camera \(camera))", [("event", "ready")])
         notifier.ready(status: "serving on \(server.url); camera \(camera)")
         // Ping at half the watchdog period (systemd's advice), checking at least once a second.
-        let pingEvery = notifier.watchdogMicroseconds.map { Double($0) / 2e6 } ?? 1
-        let wait = min(1, pingEvery / 2)
-        let timeout = Duration.seconds(clamping: wait)
-        let clock = MonotonicKioskClock()
-        var watchdog = WatchdogGate(interval: pingEvery, now: clock.now(), frames: service.frameCount)
+        let pingEvery = notifier.watchdogMicroseconds.map { Duration.microseconds($0) / 2 } ?? .seconds(1)
+        let timeout = min(.seconds(1), pingEvery / 2)
+        var watchdog = WatchdogGate(interval: pingEvery, now: .now, frames: service.frameCount)
         var statusFrames = service.frameCount
-        var lastStatus = clock.now()
+        var lastStatus = ContinuousClock.now
         while true {
             if let received = Signals.wait(for: Self.terminationSignals, timeout: timeout) {
                 journal.log(.notice, "stopping (signal \(received))", [("event", "stop")])
@@ -134,12 +133,12 @@ public final class Station: Sendable {
                 stop()
                 return received
             }
-            let now = clock.now()
+            let now = ContinuousClock.now
             let frames = service.frameCount
             if notifier.watchdogMicroseconds != nil, watchdog.shouldPing(now: now, frames: frames) { notifier.watchdog() }
             if now - lastStatus >= statusEvery {
                 let snapshot = service.snapshot(token: nil)
-                let rate = Double(frames &- statusFrames) / (now - lastStatus)
+                let rate = Double(frames &- statusFrames) / (now - lastStatus).inSeconds
                 statusFrames = frames
                 notifier.status("step \(snapshot.step.rawValue); camera \(snapshot.camera), \(String(format: "%.1f", rate)) frames/s; \(server.url)")
                 lastStatus = now
@@ -151,18 +150,18 @@ public final class Station: Sendable {
 /// WATCHDOG=1 only while the camera delivers: a hung camera thread (or a dead camera) stops the pings,
 /// and systemd restarts the service.
 package struct WatchdogGate: Sendable {
-    let interval: Double
-    private var lastPing: Double
+    let interval: Duration
+    private var lastPing: ContinuousClock.Instant
     private var lastFrames: UInt64
 
-    package init(interval: Double, now: Double, frames: UInt64) {
+    package init(interval: Duration, now: ContinuousClock.Instant, frames: UInt64) {
         self.interval = interval
         lastPing = now
         lastFrames = frames
     }
 
     /// Whether to ping now: the interval has passed and frames arrived since the last ping.
-    package mutating func shouldPing(now: Double, frames: UInt64) -> Bool {
+    package mutating func shouldPing(now: ContinuousClock.Instant, frames: UInt64) -> Bool {
         guard now - lastPing >= interval, frames != lastFrames else { return false }
         lastPing = now
         lastFrames = frames
@@ -173,13 +172,18 @@ package struct WatchdogGate: Sendable {
 /// Which implementation stands behind each port, from the config: the station's real modules. The
 /// stand-ins (`StandIns.swift`) serve the unit tests.
 public enum StationPorts {
-    public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
+    /// The camera, for `VisitService`'s camera thread (not among the shared ports: it is one thread's).
+    public static func camera(config: StationConfig, journal: Journal) -> CameraFrameSource {
         let controls = CameraControlSettings(
             exposure: config.cameraExposure, whiteBalanceKelvin: config.cameraWhiteBalanceKelvin, focus: config.cameraFocus,
             powerLineFrequency: config.cameraPowerLineFrequency == 60 ? .hertz60 : (config.cameraPowerLineFrequency == 0 ? .disabled : .hertz50))
-        let frames = CameraFrameSource(camera: CameraFactory.make(source: config.cameraSource, controls: controls, log: CameraLog { line in
+        return CameraFrameSource(camera: CameraFactory.make(source: config.cameraSource, controls: controls, log: CameraLog { line in
             journal.log(.warning, line, [("event", "camera")])
         }))
+    }
+
+    /// The ports the visit's threads share: photo pipeline, pad, outbox, liveness detector.
+    public static func make(config: StationConfig, journal: Journal) throws(StationError) -> VisitService.Ports {
         let pipeline: CompliancePhotoPipeline
         do {
             pipeline = try CompliancePhotoPipeline(modelDirectory: FaceModels.locate([config.modelDirectory, FaceModels.installedDirectory]) ?? config.modelDirectory,
@@ -206,7 +210,7 @@ public enum StationPorts {
             throw .outbox("\(error)")
         }
         let detector = ChainPresentationDetector(pipeline: pipeline, policy: LivenessPolicy(config))
-        return VisitService.Ports(frames: frames, pipeline: pipeline, pad: pad, queue: queue, detector: detector)
+        return VisitService.Ports(pipeline: pipeline, pad: pad, queue: queue, detector: detector)
     }
 }
 

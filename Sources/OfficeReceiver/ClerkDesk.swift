@@ -46,7 +46,7 @@ public final class OfficeAuditLog: Sendable {
             let file = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode: 0o640)
             let written: Result<Void, SystemError> = line.withUnsafeBytes { raw in Result { () throws(SystemError) in try file.writeAll(raw) } }
             try written.get()
-            try SystemCall.retrying("fsync \(path)", { fsync(file.rawValue) })
+            try file.synchronize(path)
             try file.close()
         }
     }

@@ -148,13 +148,13 @@ public final class ClientCertificatePolicy: Sendable {
         var buffer = [CChar](repeating: 0, count: 256)
         for index in 0..<8 {
             guard fotobox_x509_organizational_unit(leaf, UInt32(index), &buffer, buffer.count) == 0 else { break }
-            units.append(String(cString: buffer))
+            units.append(String(cStringBuffer: buffer))
         }
         let roles = units.compactMap(ClientRole.init(rawValue:))
         guard roles.count == 1, let role = roles.first else { return .failure(.noRole(found: units.map { String($0.prefix(40)) })) }
         if currentRevocationList()?.revokes(leaf) == true { return .failure(.revoked) }
         var name = [CChar](repeating: 0, count: 256)
-        let commonName = fotobox_x509_common_name(leaf, &name, name.count) == 0 ? String(cString: name) : role.rawValue
+        let commonName = fotobox_x509_common_name(leaf, &name, name.count) == 0 ? String(cStringBuffer: name) : role.rawValue
         // The name goes into the audit log: printable, short.
         let printable = String(commonName.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(64).map(Character.init))
         let expiry = fotobox_x509_expiration(leaf)
@@ -209,5 +209,13 @@ public final class ClientCertificatePolicy: Sendable {
         if bits & GNUTLS_CERT_REVOKED.rawValue != 0 { reasons.append("certificate revoked") }
         if reasons.isEmpty { reasons.append("certificate does not verify (GnuTLS status \(bits))") }
         return reasons.joined(separator: ", ")
+    }
+}
+
+private extension String {
+    /// The NUL-terminated text a C function wrote into `buffer` (all of it when no NUL was written).
+    init(cStringBuffer buffer: [CChar]) {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self = String(decoding: bytes, as: UTF8.self)
     }
 }

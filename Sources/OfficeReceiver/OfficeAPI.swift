@@ -14,9 +14,24 @@ public struct OfficeResponse: Sendable, Equatable {
         self.contentType = contentType
     }
 
-    /// `{"error": message}`.
+    /// `{"error": message}` (the station's `Uploader.errorMessage` reads it).
     static func error(_ status: Int, _ message: String) -> OfficeResponse {
-        OfficeResponse(status: status, body: json(["error": message]))
+        OfficeResponse(status: status, body: json(ErrorAnswer(error: message)))
+    }
+
+    /// The office's small answers, typed.
+    struct ErrorAnswer: Encodable { let error: String }
+    /// `GET /v1/health`: `{"role", "status": "ok"}`.
+    struct HealthAnswer: Encodable {
+        let status = "ok"
+        let role: ClientRole
+    }
+    /// `POST /v1/fleet/health`: `{"status": "recorded"}`.
+    struct RecordedAnswer: Encodable { let status = "recorded" }
+    /// The desk's take-over and reject: the case's new state, and the import folder after a take-over.
+    struct DeskStateAnswer: Encodable {
+        let state: OfficeCaseState
+        var importFolder: String? = nil
     }
 
     static func json<T: Encodable>(_ value: T) -> [UInt8] {
@@ -91,7 +106,7 @@ public struct OfficeAPI: Sendable {
         var methods: Set<String> {
             switch self {
             case .submit, .deskTakeOver, .deskReject, .fleetReport: ["POST"]
-            default: ["GET", "HEAD"]
+            case .health, .caseRecord, .deskPage, .deskSearch, .deskSubmission, .deskFile, .fleetPage, .fleetJSON, .metrics: ["GET", "HEAD"]
             }
         }
     }
@@ -157,7 +172,7 @@ public struct OfficeAPI: Sendable {
         let route = Self.route(path)!
         switch route {
         case .submit: return submit(header: header, body: body)
-        case .health: return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "ok", "role": client.role.rawValue]))
+        case .health: return OfficeResponse(status: 200, body: OfficeResponse.json(OfficeResponse.HealthAnswer(role: client.role)))
         case .caseRecord(let caseID): return lookUp(caseID: caseID)
         case .fleetReport:
             guard body.count <= StationHealthReport.byteLimit else { return .error(413, "a health report is at most \(StationHealthReport.byteLimit) bytes") }
@@ -167,7 +182,7 @@ public struct OfficeAPI: Sendable {
             }
             do { try report.validate() } catch { return .error(422, "health report: \(error)") }
             fleet.record(report, certificateExpiry: client.certificateExpiry)
-            return OfficeResponse(status: 200, body: OfficeResponse.json(["status": "recorded"]))
+            return OfficeResponse(status: 200, body: OfficeResponse.json(OfficeResponse.RecordedAnswer()))
         case .metrics:
             let open = (try? inbox.openCount()) ?? 0
             return OfficeResponse(status: 200, body: Array(fleet.prometheusText(openSubmissions: open).utf8),
@@ -179,7 +194,8 @@ public struct OfficeAPI: Sendable {
         case .deskPage(let name):
             guard let asset = deskAssets?.files[name] else { return .error(404, "no such resource") }
             return OfficeResponse(status: 200, body: asset.bytes, contentType: asset.contentType)
-        default: break
+        // The clerk's actions, below (listed, not `default`: a new route is placed on purpose).
+        case .deskSearch, .deskSubmission, .deskFile, .deskTakeOver, .deskReject: break
         }
         guard let desk else { return .error(404, "the clerk's desk is not configured (--import-dir)") }
         // The desk's own page sends this header; a cross-site form cannot (it would need a CORS preflight,
@@ -212,13 +228,14 @@ public struct OfficeAPI: Sendable {
                 return OfficeResponse(status: 200, body: bytes, contentType: name.hasSuffix(".jpg") ? "image/jpeg" : "application/json")
             case .deskTakeOver(let receipt):
                 let folder = try desk.takeOver(receiptID: receipt, clerk: client.name)
-                return OfficeResponse(status: 200, body: OfficeResponse.json(["state": OfficeCaseState.takenOver.rawValue, "importFolder": folder]))
+                return OfficeResponse(status: 200, body: OfficeResponse.json(OfficeResponse.DeskStateAnswer(state: .takenOver, importFolder: folder)))
             case .deskReject(let receipt):
                 struct Body: Decodable { var reason: String }
                 guard let parsed = try? JSONDecoder().decode(Body.self, from: Data(body)) else { throw .reasonRequired }
                 try desk.reject(receiptID: receipt, reason: parsed.reason, clerk: client.name)
-                return OfficeResponse(status: 200, body: OfficeResponse.json(["state": OfficeCaseState.rejected.rawValue]))
-            default:
+                return OfficeResponse(status: 200, body: OfficeResponse.json(OfficeResponse.DeskStateAnswer(state: .rejected)))
+            // Answered above.
+            case .submit, .health, .caseRecord, .fleetReport, .metrics, .fleetJSON, .fleetPage, .deskPage:
                 return .error(404, "no such resource")
             }
         } catch {

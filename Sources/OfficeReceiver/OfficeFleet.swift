@@ -1,4 +1,5 @@
 import Foundation
+import Configuration
 import Submission
 import Platform
 
@@ -19,9 +20,9 @@ public final class OfficeFleet: Sendable {
 
     private struct Counters {
         var stations: [String: Station] = [:]
-        /// Accepted submissions by station and compliance ("true", "false", "unknown").
-        var submissions: [String: [String: Int]] = [:]
-        /// Failed compliance checks by check ID, over all accepted submissions.
+        /// Accepted submissions by station and compliance.
+        var submissions: [String: [ComplianceVerdict: Int]] = [:]
+        /// Failed compliance checks by the check's label (`ReportedCheck.label`), over all accepted submissions.
         var failedChecks: [String: Int] = [:]
         /// Delivery latency (office receipt minus station queue time), cumulative bucket counts.
         var latencyBuckets = [Int](repeating: 0, count: OfficeFleet.latencyBounds.count)
@@ -29,6 +30,27 @@ public final class OfficeFleet: Sendable {
         var latencyCount = 0
     }
     private let counters = Locked(Counters())
+
+    /// A submission's compliance verdict, as the `compliant` label of `fotobox_office_submissions_total`.
+    enum ComplianceVerdict: String, Comparable {
+        case compliant = "true"
+        case notCompliant = "false"
+        /// Not analysed (`"compliant": null`, fotoboxctl queue add), or no readable report.
+        case unknown
+
+        init(_ compliant: Bool?) {
+            switch compliant {
+            case true?: self = .compliant
+            case false?: self = .notCompliant
+            case nil: self = .unknown
+            }
+        }
+
+        static func < (left: Self, right: Self) -> Bool { left.rawValue < right.rawValue }
+    }
+
+    /// How many different check names this office does not know it counts apart.
+    static let unknownCheckLabelLimit = 32
 
     /// Seconds: a minute, five, fifteen, an hour, six hours, a day, three days.
     static let latencyBounds: [Double] = [1, 10, 60, 300, 900, 3600, 21_600, 86_400, 259_200]
@@ -45,19 +67,23 @@ public final class OfficeFleet: Sendable {
     }
 
     /// Counts an accepted submission: its station, its compliance, its failed checks, its delivery latency.
+    /// A failed check this office does not know (a newer station's) is counted under its name when that is a
+    /// safe identifier, else under `Reported.unreadableLabel`; beyond `unknownCheckLabelLimit` different unknown
+    /// names, further ones count under that label too (a metric's labels stay few). Never dropped.
     public func recordSubmission(_ submission: Submission, now: Date = Date()) {
-        struct Report: Decodable {
-            struct Check: Decodable { var id: String; var pass: Bool }
-            var compliant: Bool?
-            var checks: [Check]
-        }
-        let report = try? JSONDecoder().decode(Report.self, from: Data(submission.report))
-        let compliance = report?.compliant.map { $0 ? "true" : "false" } ?? "unknown"
+        // Accepted submissions passed `SubmissionRules.validateReport`, which reads the same shape.
+        let report = try? SubmittedComplianceReport(json: submission.report)
+        let compliance = ComplianceVerdict(report?.compliant)
         let queued = ISO8601DateFormatter().date(from: submission.metadata.queuedAt)
         counters.withLock { state in
             state.submissions[submission.metadata.stationID, default: [:]][compliance, default: 0] += 1
-            for check in report?.checks ?? [] where !check.pass && CaseIDPolicy.isSafe(check.id) {
-                state.failedChecks[check.id, default: 0] += 1
+            for check in report?.failedChecks ?? [] {
+                var label = check.label
+                if check.known == nil, state.failedChecks[label] == nil {
+                    let unknownLabels = state.failedChecks.keys.filter { CheckID(rawValue: $0) == nil }.count
+                    if unknownLabels >= Self.unknownCheckLabelLimit { label = ReportedCheck.unreadableLabel }
+                }
+                state.failedChecks[label, default: 0] += 1
             }
             if let queued {
                 let latency = max(0, now.timeIntervalSince(queued))
@@ -99,7 +125,7 @@ public final class OfficeFleet: Sendable {
         })
         text.counter("fotobox_office_submissions_total", "accepted submissions since the office started, by station and compliance",
                      state.submissions.sorted { $0.key < $1.key }.flatMap { station, byCompliance in
-                         byCompliance.sorted { $0.key < $1.key }.map { (["station": station, "compliant": $0.key], Double($0.value)) }
+                         byCompliance.sorted { $0.key < $1.key }.map { (["station": station, "compliant": $0.key.rawValue], Double($0.value)) }
                      })
         text.counter("fotobox_office_compliance_failures_total", "failed compliance checks in accepted submissions, by check",
                      state.failedChecks.sorted { $0.key < $1.key }.map { (["check": $0.key], Double($0.value)) })

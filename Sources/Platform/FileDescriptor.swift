@@ -68,6 +68,12 @@ public struct FileDescriptor: ~Copyable, Sendable {
         return ready == 0 ? 0 : entry.revents
     }
 
+    /// fsync: what was written is on the disk when this returns (survives a power cut). `path` names the file in
+    /// the error.
+    public func synchronize(_ path: String) throws(SystemError) {
+        _ = try SystemCall.retrying("fsync \(path)") { fsync(rawValue) }
+    }
+
     /// fstat of the descriptor.
     public func status() throws(SystemError) -> stat {
         var info = stat()
@@ -104,7 +110,7 @@ public enum FileSystem {
             let fd = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
             let written: Result<Void, SystemError> = bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try fd.writeAll(raw) } }
             try written.get()
-            _ = try SystemCall.retrying("fsync \(temporary)") { fsync(fd.rawValue) }
+            try fd.synchronize(temporary)
             try fd.close()
             _ = try SystemCall.retrying("rename \(temporary)") { Glibc.rename(temporary, path) }
         } catch {

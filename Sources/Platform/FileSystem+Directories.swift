@@ -15,7 +15,7 @@ extension FileSystem {
     /// fsync of a directory, so that the entries created or renamed in it are durable.
     public static func syncDirectory(_ path: String) throws(SystemError) {
         let fd = try FileDescriptor.open(path, O_RDONLY | O_DIRECTORY)
-        _ = try SystemCall.retrying("fsync \(path)") { fsync(fd.rawValue) }
+        try fd.synchronize(path)
     }
 
     /// rename(2): atomic replacement within one file system.
@@ -66,7 +66,7 @@ extension FileSystem {
         let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         let written: Result<Void, SystemError> = bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try fd.writeAll(raw) } }
         try written.get()
-        _ = try SystemCall.retrying("fsync \(path)") { fsync(fd.rawValue) }
+        try fd.synchronize(path)
         try fd.close()
     }
 }

@@ -4,17 +4,23 @@ import Glibc
 import CPlatform
 
 /// A POSIX thread running one closure, which its owner joins: the USB readers, the fleet reporter, the
-/// office's connection watchdog. Unlike Foundation's `Thread`, `join()` waits for the closure to return, so
-/// whoever stops a thread knows it no longer touches anything afterwards.
+/// office's connection watchdog, the visit's threads, the outbox's delivery thread. Unlike Foundation's
+/// `Thread`, `join()` waits for the closure to return, so whoever stops a thread knows it no longer touches
+/// anything afterwards.
+///
+/// The closure is `sending`, not `@Sendable`: it may take over state that is not `Sendable` (a camera, an
+/// uploader) from the thread that starts it, which gives it up; the new thread is then its one owner.
 public final class JoinableThread: Sendable {
     private let thread: pthread_t
     /// Whether `join` (or `deinit`'s detach) has taken the thread: a pthread is joined exactly once.
     private let taken = Locked(false)
 
+    /// The closure on its way to the new thread (through pthread_create's pointer, so only that thread
+    /// ever calls it).
     private final class Body {
         let name: String
-        let run: @Sendable () -> Void
-        init(name: String, run: @escaping @Sendable () -> Void) {
+        let run: () -> Void
+        init(name: String, run: sending @escaping () -> Void) {
             self.name = name
             self.run = run
         }
@@ -22,7 +28,8 @@ public final class JoinableThread: Sendable {
 
     /// Starts `body` on a new thread named `name` (the kernel keeps 15 bytes of it, shown by `top -H`).
     /// `stackBytes` nil takes the system's default. Fails only when the system is out of threads or memory.
-    public init(name: String, stackBytes: Int? = nil, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    /// `body` is sent to the new thread: what it captures is the new thread's from now on.
+    public init(name: String, stackBytes: Int? = nil, _ body: sending @escaping () -> Void) throws(SystemError) {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

@@ -1,18 +1,23 @@
+import Configuration
 import Foundation
 
 /// A part of the station that is out of order. With any of them the welcome screen says so in every
 /// language and no visit starts: a citizen must not find out after twelve taps (or after the photo).
 /// Defined here, below the visit core, because the station's status on the wire (`StationStatus`) carries it.
-public enum StationFault: String, Sendable, CaseIterable, Codable {
+public enum StationFault: String, Sendable, Hashable, CaseIterable, Codable {
     case camera
     case pad
 }
 
 /// What fotoboxd answers on its loopback port to `GET /api/v1/status` (`fotoboxctl status`): where the visit
 /// stands, the frame counter (two readings give the frame rate) and the same health report the office gets.
+///
+/// The step and the faults are `Reported`: an older fotoboxctl reading a newer fotoboxd shows a step or fault it
+/// does not know by its name (`label`) instead of failing to read the whole status; an unknown fault still
+/// counts as out of order.
 public struct StationStatus: Codable, Sendable, Equatable {
     /// The visit's step (`welcome` when nobody is at the station).
-    public var step: String
+    public var step: Reported<VisitStep>
     /// A citizen's visit is open.
     public var visitActive: Bool
     /// "ok", or what is wrong with the camera.
@@ -20,10 +25,17 @@ public struct StationStatus: Codable, Sendable, Equatable {
     /// Frames received since the service started.
     public var frames: UInt64
     /// What is out of order (`camera`, `pad`): the welcome screen says so and starts no visit.
-    public var faults: [StationFault]
+    public var faults: [Reported<StationFault>]
     public var health: StationHealthReport
 
-    public init(step: String, visitActive: Bool, camera: String, frames: UInt64, faults: [StationFault], health: StationHealthReport) {
+    public init(step: VisitStep, visitActive: Bool, camera: String, frames: UInt64, faults: [StationFault], health: StationHealthReport) {
+        self.init(step: .known(step), visitActive: visitActive, camera: camera, frames: frames, faults: faults.map(Reported.known),
+                  health: health)
+    }
+
+    /// A status as read, possibly from another version.
+    public init(step: Reported<VisitStep>, visitActive: Bool, camera: String, frames: UInt64, faults: [Reported<StationFault>],
+                health: StationHealthReport) {
         self.step = step
         self.visitActive = visitActive
         self.camera = camera

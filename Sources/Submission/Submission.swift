@@ -124,14 +124,10 @@ public enum SubmissionRules {
 
     /// The report is Compliance's `ComplianceReport` as JSON: `"compliant"` (true, false, or null when
     /// nothing was analysed) and `"checks"`, an array of objects each with a string `"id"` and a boolean
-    /// `"pass"`. Other fields (value, limit, mandatory, advice) are kept as they are.
+    /// `"pass"` (`SubmittedComplianceReport`; an id this version does not know is accepted). Other fields (value, limit, mandatory, advice) are kept as they are.
     public static func validateReport(_ bytes: [UInt8]) throws(SubmissionError) {
         guard bytes.count <= reportByteLimit else { throw .partTooLarge(part: "report", bytes: bytes.count, limit: reportByteLimit) }
-        do { _ = try JSONDecoder().decode(ReportSchema.self, from: Data(bytes)) } catch let error as SubmissionError {
-            throw error
-        } catch {
-            throw .report(Self.reason(error))
-        }
+        _ = try SubmittedComplianceReport(json: bytes)
     }
 
     /// Every field present and short; the station ID safe like a case ID.
@@ -169,18 +165,33 @@ public enum SubmissionRules {
     }
 }
 
-/// The shape `validateReport` checks; decoding is the check.
-private struct ReportSchema: Decodable {
-    struct Check: Decodable {
-        let id: String
-        let pass: Bool
+/// A submission's compliance report as the office reads it (`validateReport` checks this shape; decoding is the
+/// check): the verdict and each check's id and result. The ids are typed, as `ReportedCheck`: a check only a newer
+/// station runs is kept as `unknown` with its name, so an office older than its stations still counts it.
+public struct SubmittedComplianceReport: Decodable, Sendable, Equatable {
+    public struct Check: Decodable, Sendable, Equatable {
+        public let id: ReportedCheck
+        public let pass: Bool
     }
-    let compliant: Bool?
-    let checks: [Check]
+    /// nil when nothing was analysed (`fotoboxctl queue add`).
+    public let compliant: Bool?
+    public let checks: [Check]
+
+    /// The checks that failed, in report order.
+    public var failedChecks: [ReportedCheck] { checks.filter { !$0.pass }.map(\.id) }
 
     enum CodingKeys: String, CodingKey { case compliant, checks }
 
-    init(from decoder: any Decoder) throws {
+    /// Reads a report's JSON; the error names the field, never echoes the data.
+    public init(json bytes: [UInt8]) throws(SubmissionError) {
+        do { self = try JSONDecoder().decode(Self.self, from: Data(bytes)) } catch let error as SubmissionError {
+            throw error
+        } catch {
+            throw .report(SubmissionRules.reason(error))
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         guard container.contains(.compliant) else { throw SubmissionError.report("the field 'compliant' is missing") }
         compliant = try container.decodeNil(forKey: .compliant) ? nil : container.decode(Bool.self, forKey: .compliant)

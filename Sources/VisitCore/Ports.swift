@@ -1,5 +1,6 @@
 import Platform
 import Capture
+import Configuration
 import Foundation
 import Submission
 
@@ -9,12 +10,12 @@ import Submission
 
 /// Where preview and burst frames come from. `CameraFrameSource` adapts any `Devices.Camera`.
 ///
-/// Used by one thread, the visit service's camera thread, which also closes it. Why still `Sendable`: the
-/// `Sendable` `VisitService` keeps it in its `Ports` and starts the camera thread as a `Thread`, whose body
-/// is `@Sendable`; Swift 6.3 does not let such a body capture a `sending` value, so handing the source over
-/// needs a hand-over box (as the outbox's `UploaderHandover`) and a `sending` parameter through `Ports` and
-/// every test rig. Not done yet; `CameraFrameSource` states its one-thread use beside its conformance.
-public protocol FrameSource: AnyObject, Sendable {
+/// Not `Sendable`: a camera is one thread's. `VisitService` takes it as a `sending` argument (the caller
+/// gives it up), keeps it in a `Handover` while no thread holds it, and its camera thread takes it out,
+/// uses it, closes it when its loop ends and hands it back. (The thread takes it out itself rather than
+/// capturing it: Swift 6.3 would not let the thread's body hand a captured source back, see `Handover`.) A
+/// source that is `Sendable` anyway (a test's recording stand-in) may still be read by others.
+public protocol FrameSource: AnyObject {
     /// For logs and status: "/dev/fotobox/camera", "replay:/dir".
     var name: String { get }
     /// The next frame, waiting at most `timeoutMilliseconds`; throws when the camera is unavailable
@@ -80,10 +81,10 @@ public enum PhotoAdvice: Sendable, Equatable, Hashable {
 /// One mandatory check the photo failed: which (`check`, the compliance report's id; the UI says why with
 /// `check.<id>`) and what helps.
 public struct PhotoFinding: Sendable, Equatable {
-    public var check: String
+    public var check: CheckID
     public var advice: PhotoAdvice
 
-    public init(check: String, advice: PhotoAdvice) {
+    public init(check: CheckID, advice: PhotoAdvice) {
         self.check = check
         self.advice = advice
     }
@@ -258,18 +259,19 @@ public protocol SubmissionQueue: AnyObject, Sendable {
     var officeReachable: Bool { get }
 }
 
-/// Monotonic time in seconds; injectable so the tests drive every timeout without waiting.
+/// A moment of a visit: the time since the monotonic clock's origin (`KioskClock.now()`). A `Duration`, so
+/// deadlines are instants plus durations and the pure machine's tests read `now: .seconds(10)`.
+public typealias VisitInstant = Duration
+
+/// The visit's monotonic time; injectable so the tests drive every timeout without waiting.
 public protocol KioskClock: Sendable {
-    func now() -> Double
+    func now() -> VisitInstant
 }
 
-/// The machine's monotonic clock.
+/// The machine's monotonic clock (`ContinuousClock`).
 public struct MonotonicKioskClock: KioskClock {
     /// One origin for every instance, so readings of two instances compare.
     private static let origin = ContinuousClock.now
     public init() {}
-    public func now() -> Double {
-        let elapsed = ContinuousClock.now - Self.origin
-        return elapsed.inSeconds
-    }
+    public func now() -> VisitInstant { ContinuousClock.now - Self.origin }
 }

@@ -102,15 +102,15 @@ public struct PresentationJudgement: Sendable, Equatable {
 /// When and what to ask, as the detector chose it (randomly: a replayed video cannot know either).
 public struct ChallengePlan: Sendable, Equatable {
     public var prompt: ChallengePrompt
-    /// Seconds after the challenge began (the face held good) until the prompt shows.
-    public var promptDelay: Double
-    /// Seconds after the prompt in which the movement is judged.
-    public var responseWindow: Double
+    /// From the challenge's beginning (the face held good) until the prompt shows.
+    public var promptDelay: Duration
+    /// After the prompt, the time in which the movement is judged (at least half a second).
+    public var responseWindow: Duration
 
-    public init(prompt: ChallengePrompt, promptDelay: Double, responseWindow: Double) {
+    public init(prompt: ChallengePrompt, promptDelay: Duration, responseWindow: Duration) {
         self.prompt = prompt
-        self.promptDelay = max(0, promptDelay.isFinite ? promptDelay : 0)
-        self.responseWindow = max(0.5, responseWindow.isFinite ? responseWindow : 0.5)
+        self.promptDelay = max(.zero, promptDelay)
+        self.responseWindow = max(.milliseconds(500), responseWindow)
     }
 }
 
@@ -209,12 +209,12 @@ private func containsTopLevelKey(_ key: String, _ report: [UInt8]) -> Bool {
 /// The presentation-attack detector, in the few operations a visit needs. `observe` runs on the camera
 /// thread, the others on the visit thread; implementations keep their own state behind one lock.
 public protocol PresentationDetector: AnyObject, Sendable {
-    /// A new presentation beginning at `time` (monotonic seconds): forgets earlier frames and chooses, at
-    /// random, what to ask and when.
-    func begin(at time: Double) -> ChallengePlan
+    /// A new presentation beginning at `time` (the visit's monotonic clock): forgets earlier frames and
+    /// chooses, at random, what to ask and when.
+    func begin(at time: VisitInstant) -> ChallengePlan
     /// One preview frame during the challenge, after `PhotoPipeline.guidance(for:)` was asked about the same
     /// frame on the same thread (so an implementation may reuse the face chain's result for it).
-    func observe(_ frame: Frame, at time: Double)
+    func observe(_ frame: Frame, at time: VisitInstant)
     /// Judges the frames since `begin` and forgets them.
     func judge() -> PresentationJudgement
     /// Forgets every frame (wipe, camera lost).

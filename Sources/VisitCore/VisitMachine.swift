@@ -1,4 +1,5 @@
 import Configuration
+import Platform
 import Submission
 
 /// What happens to a visit: the citizen's actions (through the API) and the results of the work the
@@ -89,27 +90,29 @@ public enum VisitEffect: Sendable, Equatable {
     case recordLiveness(LivenessRecord)
 }
 
-/// Timing of a visit; the defaults are the station's (config `visit.inactivity-timeout`).
+/// Timing of a visit; the defaults are the station's (config `visit.inactivity-timeout`). Durations on the
+/// monotonic clock; the config's seconds become these in one place (`StationConfig`), the API's seconds
+/// come from them in one place (`VisitSnapshot`).
 public struct VisitSettings: Sendable, Equatable {
-    /// Seconds without a touch (or a face during the guidance) before the visit is wiped.
-    public var inactivityTimeout: Double
-    /// Seconds before the wipe during which the warning with "continue" is shown.
-    public var warningLead: Double
+    /// Without a touch (or a face during the guidance) for this long, the visit is wiped.
+    public var inactivityTimeout: Duration
+    /// How long before the wipe the warning with "continue" is shown.
+    public var warningLead: Duration
     /// The capture (countdown, burst, processing) must end within this (TR-03121: 30 s).
-    public var captureLimit: Double
+    public var captureLimit: Duration
     /// The countdown the UI shows (and sounds) before the burst.
-    public var countdown: Double
+    public var countdown: Duration
     public var maxRetakes: Int
     /// During the guidance, a face keeps the visit open for at most this long after the citizen's last
     /// touch; then only a touch does (the warning's "continue"). So a visit left with a face in view (the
     /// next person, or someone waiting) still ends: at the latest this plus `inactivityTimeout`.
-    public var faceKeepsAliveFor: Double
+    public var faceKeepsAliveFor: Duration
     /// No face for this long after one was seen: the person left, and a face seen afterwards is taken for
     /// somebody else (it neither keeps the visit open nor triggers the automatic capture) until a touch.
-    public var personGap: Double
-    /// Seconds of continuous "good" guidance after which the capture starts by itself (the button stays as
-    /// an alternative); 0 turns the automatic capture off.
-    public var autoCaptureHold: Double
+    public var personGap: Duration
+    /// Continuous "good" guidance for this long starts the capture by itself (the button stays as an
+    /// alternative); zero turns the automatic capture off.
+    public var autoCaptureHold: Duration
     /// What the liveness judgement does (`[liveness] mode`): `enforce` continues only with a bona fide
     /// presentation, `observe` asks and judges but always continues, `off` asks nothing. Unit tests that are
     /// not about liveness leave it off; the station always takes it from its config.
@@ -117,15 +120,15 @@ public struct VisitSettings: Sendable, Equatable {
     /// Challenges a visit gets in enforce mode before the come-back screen (the first and one retry).
     public var challengeAttempts: Int
     /// How long the come-back screen stays before the station is ready for the next person.
-    public var comeBackScreenSeconds: Double
+    public var comeBackScreen: Duration
 
-    public init(inactivityTimeout: Double = 60, warningLead: Double? = nil, captureLimit: Double = 30,
-                countdown: Double = 3, maxRetakes: Int = 3, faceKeepsAliveFor: Double = 120, personGap: Double = 3,
-                autoCaptureHold: Double = 1.5, liveness: LivenessMode = .off, challengeAttempts: Int = 2,
-                comeBackScreenSeconds: Double = 20) {
+    public init(inactivityTimeout: Duration = .seconds(60), warningLead: Duration? = nil, captureLimit: Duration = .seconds(30),
+                countdown: Duration = .seconds(3), maxRetakes: Int = 3, faceKeepsAliveFor: Duration = .seconds(120),
+                personGap: Duration = .seconds(3), autoCaptureHold: Duration = .milliseconds(1500), liveness: LivenessMode = .off,
+                challengeAttempts: Int = 2, comeBackScreen: Duration = .seconds(20)) {
         self.inactivityTimeout = inactivityTimeout
         // A quarter of the timeout, at most 20 s: long enough to read and reach the button.
-        self.warningLead = warningLead ?? min(20, inactivityTimeout / 4)
+        self.warningLead = warningLead ?? min(.seconds(20), inactivityTimeout / 4)
         self.captureLimit = captureLimit
         self.countdown = countdown
         self.maxRetakes = maxRetakes
@@ -134,7 +137,7 @@ public struct VisitSettings: Sendable, Equatable {
         self.autoCaptureHold = autoCaptureHold
         self.liveness = liveness
         self.challengeAttempts = max(1, challengeAttempts)
-        self.comeBackScreenSeconds = comeBackScreenSeconds
+        self.comeBackScreen = comeBackScreen
     }
 }
 
@@ -142,12 +145,12 @@ public struct VisitSettings: Sendable, Equatable {
 public struct Visit: Sendable {
     /// The bearer token of the browser tab that started the visit.
     public let token: String
-    public let startedAt: Double
+    public let startedAt: VisitInstant
     public var caseNumber: String?
     public var retakes = 0
     /// Increases with every "take photo"; results of an older attempt are ignored.
     public var captureAttempt = 0
-    public var captureStartedAt: Double?
+    public var captureStartedAt: VisitInstant?
     public var photo: ProcessedPhoto?
     public var signatureJPEG: [UInt8]?
     public var confirmationCode: ConfirmationCode?
@@ -162,9 +165,9 @@ public struct Visit: Sendable {
     public var liveness: LivenessRecord?
     /// When the running presentation (challenge, countdown, burst, processing) began: the capture limit
     /// (TR-03121: 30 s) runs from here, so a challenge does not lengthen it.
-    public var presentationStartedAt: Double?
+    public var presentationStartedAt: VisitInstant?
 
-    init(token: String, startedAt: Double) {
+    init(token: String, startedAt: VisitInstant) {
         self.token = token
         self.startedAt = startedAt
     }
@@ -181,7 +184,7 @@ public struct Visit: Sendable {
 /// One liveness challenge of a visit: when it began, what the detector chose, where it stands.
 public struct ChallengeRun: Sendable, Equatable {
     public let attempt: Int
-    public let startedAt: Double
+    public let startedAt: VisitInstant
     /// nil until the detector answered `startChallenge`.
     public var plan: ChallengePlan?
     /// The prompt's revision was announced to the UI.
@@ -189,10 +192,10 @@ public struct ChallengeRun: Sendable, Equatable {
     /// `judgeChallenge` was asked for.
     var judging = false
 
-    /// When the prompt shows (monotonic seconds).
-    public var promptAt: Double? { plan.map { startedAt + $0.promptDelay } }
+    /// When the prompt shows.
+    public var promptAt: VisitInstant? { plan.map { startedAt + $0.promptDelay } }
     /// When the response window ends and the judgement is due.
-    public var judgeAt: Double? { plan.map { startedAt + $0.promptDelay + $0.responseWindow } }
+    public var judgeAt: VisitInstant? { plan.map { startedAt + $0.promptDelay + $0.responseWindow } }
 }
 
 extension Array where Element == UInt8 {
@@ -205,7 +208,8 @@ extension Array where Element == UInt8 {
 
 /// The visit state machine: one citizen at a time, from welcome to receipt, then wiped.
 ///
-/// Pure and synchronous: `handle` and `tick` take the time from the caller (an injectable clock), change
+/// Pure and synchronous: `handle` and `tick` take the time from the caller (an injectable clock, as a
+/// `VisitInstant`: tests say `now: .seconds(10)`), change
 /// the state, and return the effects for the service to carry out. Every change bumps `revision`, which
 /// the server pushes to the browser as a Server-Sent Event.
 public struct VisitMachine: Sendable {
@@ -224,22 +228,22 @@ public struct VisitMachine: Sendable {
     public private(set) var padAvailable = true
     /// When the citizen last acted (or was seen during the guidance, or the service finished work for them):
     /// the inactivity timeout runs from here.
-    public private(set) var lastActivity: Double
+    public private(set) var lastActivity: VisitInstant
     /// When the citizen last touched the screen or the pad: the face allowance runs from here.
-    public private(set) var lastTouch: Double
-    public private(set) var stepEnteredAt: Double
+    public private(set) var lastTouch: VisitInstant
+    public private(set) var stepEnteredAt: VisitInstant
     /// The last reason a visit was wiped (tests and logs).
     public private(set) var lastWipe: WipeReason?
     private var warningAnnounced = false
     // Presence during the guidance: a face seen since the last touch, when it went out of view, and whether
     // it stayed away long enough that a face now is somebody else's.
     private var faceSeenSinceTouch = false
-    private var faceGoneSince: Double?
+    private var faceGoneSince: VisitInstant?
     private var personLeft = false
     /// Since when the guidance has been `good` without a break (automatic capture).
-    private var goodSince: Double?
+    private var goodSince: VisitInstant?
 
-    public init(settings: VisitSettings = VisitSettings(), defaultLanguage: Language = .de, now: Double,
+    public init(settings: VisitSettings = VisitSettings(), defaultLanguage: Language = .de, now: VisitInstant,
                 validateCaseNumber: @escaping @Sendable (String) -> String?) {
         self.settings = settings
         self.defaultLanguage = defaultLanguage
@@ -259,7 +263,7 @@ public struct VisitMachine: Sendable {
 
     /// Whether the face in view is still taken for the visit's citizen (not after they left, not after the
     /// face allowance since the last touch ran out).
-    public func faceCountsAsCitizen(now: Double) -> Bool {
+    public func faceCountsAsCitizen(now: VisitInstant) -> Bool {
         !personLeft && now - lastTouch < settings.faceKeepsAliveFor
     }
 
@@ -269,22 +273,22 @@ public struct VisitMachine: Sendable {
         return constantTimeEqual(visit.token, token)
     }
 
-    /// Seconds until the inactivity wipe while the warning is due, else nil.
-    public func secondsUntilTimeout(now: Double) -> Double? {
+    /// The time left until the inactivity wipe while the warning is due, else nil.
+    public func timeUntilTimeout(now: VisitInstant) -> Duration? {
         guard step.waitsForCitizen else { return nil }
         let left = lastActivity + settings.inactivityTimeout - now
-        return left <= settings.warningLead ? max(0, left) : nil
+        return left <= settings.warningLead ? max(.zero, left) : nil
     }
 
     /// The movement the citizen is asked for now (the challenge's prompt is showing), else nil.
-    public func challengePrompt(now: Double) -> ChallengePrompt? {
+    public func challengePrompt(now: VisitInstant) -> ChallengePrompt? {
         guard step == .challenge, let run = visit?.challenge, let plan = run.plan, let promptAt = run.promptAt,
               now >= promptAt else { return nil }
         return plan.prompt
     }
 
     /// When the burst starts (the end of the countdown), during the capture step.
-    public var burstStartsAt: Double? {
+    public var burstStartsAt: VisitInstant? {
         guard step == .capture, let started = visit?.captureStartedAt else { return nil }
         return started + settings.countdown
     }
@@ -292,7 +296,7 @@ public struct VisitMachine: Sendable {
     // MARK: events
 
     /// Applies one event at time `now`. Refused actions change nothing and throw.
-    public mutating func handle(_ event: VisitEvent, now: Double) throws(VisitRefusal) -> [VisitEffect] {
+    public mutating func handle(_ event: VisitEvent, now: VisitInstant) throws(VisitRefusal) -> [VisitEffect] {
         switch event {
         case .start(let chosen):
             guard visit == nil else { throw .visitInProgress }
@@ -543,7 +547,7 @@ public struct VisitMachine: Sendable {
     // MARK: time
 
     /// Advances time: fires the inactivity wipe, the warning before it, and the capture limit.
-    public mutating func tick(now: Double) -> [VisitEffect] {
+    public mutating func tick(now: VisitInstant) -> [VisitEffect] {
         if step == .welcome {
             // A language chosen by someone who walked away goes back to the station's default.
             if language != defaultLanguage && now - lastActivity >= settings.inactivityTimeout {
@@ -553,7 +557,7 @@ public struct VisitMachine: Sendable {
             return []
         }
         if step == .comeBackLater {
-            return now - stepEnteredAt >= settings.comeBackScreenSeconds ? wipe(.livenessRefused, now) : []
+            return now - stepEnteredAt >= settings.comeBackScreen ? wipe(.livenessRefused, now) : []
         }
         if step == .challenge, let run = visit?.challenge {
             // Unanswered within the capture's limit (a detector that never planned or judged): a failed attempt.
@@ -592,7 +596,7 @@ public struct VisitMachine: Sendable {
 
     // MARK: internals
 
-    private mutating func wipe(_ reason: WipeReason, _ now: Double) -> [VisitEffect] {
+    private mutating func wipe(_ reason: WipeReason, _ now: VisitInstant) -> [VisitEffect] {
         var effects: [VisitEffect] = []
         if step == .capture { effects.append(.stopCapture) }
         if step == .signature { effects.append(.endSignature) }
@@ -611,7 +615,7 @@ public struct VisitMachine: Sendable {
     }
 
     /// What goes to the outbox, with a new confirmation code; nil if the visit lacks a part (never expected).
-    private mutating func submission(_ now: Double) -> VisitSubmission? {
+    private mutating func submission(_ now: VisitInstant) -> VisitSubmission? {
         guard let visit, let caseNumber = visit.caseNumber, let photo = visit.photo, let signature = visit.signatureJPEG else {
             return nil
         }
@@ -621,7 +625,7 @@ public struct VisitMachine: Sendable {
             caseNumber: caseNumber, photoJPEG: photo.jpeg, signatureJPEG: signature, reportJSON: photo.reportJSON,
             confirmationCode: code,
             context: CaptureContext(language: language, retakes: visit.retakes, compliant: photo.compliant,
-                                    visitSeconds: Int(max(0, now - visit.startedAt).rounded()), capturedAt: photo.capturedAt))
+                                    visitSeconds: Int(max(.zero, now - visit.startedAt).inSeconds.rounded()), capturedAt: photo.capturedAt))
     }
 
     private mutating func discardPhoto() {
@@ -635,7 +639,7 @@ public struct VisitMachine: Sendable {
         guard step == wanted, visit != nil else { throw .wrongStep(action: event.action, step: step) }
     }
 
-    private mutating func enter(_ next: VisitStep, _ now: Double, problem: VisitProblem? = nil) {
+    private mutating func enter(_ next: VisitStep, _ now: VisitInstant, problem: VisitProblem? = nil) {
         step = next
         stepEnteredAt = now
         self.problem = problem
@@ -650,7 +654,7 @@ public struct VisitMachine: Sendable {
 
     /// "Take photo" (a tap or the held good guidance): the challenge first unless liveness is off, then the
     /// capture.
-    private mutating func beginPresentation(_ now: Double) -> [VisitEffect] {
+    private mutating func beginPresentation(_ now: VisitInstant) -> [VisitEffect] {
         guard settings.liveness != .off else {
             visit!.liveness = LivenessRecord(mode: .off)
             return beginCapture(now)
@@ -665,7 +669,7 @@ public struct VisitMachine: Sendable {
 
     /// What the mode does with a challenge's judgement: the capture (bona fide, or any answer when only
     /// observing), one more challenge, or after the last one the come-back screen.
-    private mutating func concludeChallenge(_ judgement: PresentationJudgement, _ now: Double) -> [VisitEffect] {
+    private mutating func concludeChallenge(_ judgement: PresentationJudgement, _ now: VisitInstant) -> [VisitEffect] {
         let run = visit!.challenge
         visit!.challenge = nil
         let record = LivenessRecord(mode: settings.liveness, attempt: run?.attempt, challenge: run?.plan?.prompt, judgement: judgement)
@@ -686,7 +690,7 @@ public struct VisitMachine: Sendable {
     /// Enforce mode, the last challenge not passed: everything of the visit is wiped and nothing is queued,
     /// but the citizen's screen stays a moment to say, kindly and in their language, to come back during
     /// opening hours or to ask the staff (then the station is free again).
-    private mutating func refuse(_ now: Double) -> [VisitEffect] {
+    private mutating func refuse(_ now: VisitInstant) -> [VisitEffect] {
         visit!.zero()
         visit!.photo = nil
         visit!.signatureJPEG = nil
@@ -698,7 +702,7 @@ public struct VisitMachine: Sendable {
         return [.wipe(.livenessRefused)]
     }
 
-    private mutating func beginCapture(_ now: Double) -> [VisitEffect] {
+    private mutating func beginCapture(_ now: VisitInstant) -> [VisitEffect] {
         visit!.captureAttempt += 1
         visit!.presentationStartedAt = visit!.presentationStartedAt ?? now
         visit!.captureStartedAt = now
@@ -708,15 +712,15 @@ public struct VisitMachine: Sendable {
 
     /// The capture starts by itself once the guidance has been good for a moment, for the citizen whose
     /// visit it is (not for a face that came after they left).
-    private mutating func autoCaptureIfDue(_ now: Double) -> [VisitEffect] {
-        guard settings.autoCaptureHold > 0, step == .guidance, visit != nil, cameraAvailable,
+    private mutating func autoCaptureIfDue(_ now: VisitInstant) -> [VisitEffect] {
+        guard settings.autoCaptureHold > .zero, step == .guidance, visit != nil, cameraAvailable,
               let since = goodSince, now - since >= settings.autoCaptureHold, faceCountsAsCitizen(now: now) else { return [] }
         refresh(now)
         return beginPresentation(now)
     }
 
     /// A face in view is activity only while it is the same person and within the face allowance.
-    private mutating func notePresence(face: Bool, _ now: Double) {
+    private mutating func notePresence(face: Bool, _ now: VisitInstant) {
         if face {
             guard faceCountsAsCitizen(now: now) else { return }
             faceSeenSinceTouch = true
@@ -732,7 +736,7 @@ public struct VisitMachine: Sendable {
 
     /// The citizen touched the screen or the pad: activity, and whoever touches is the citizen in view.
     @discardableResult
-    private mutating func touch(_ now: Double) -> Bool {
+    private mutating func touch(_ now: VisitInstant) -> Bool {
         lastTouch = now
         faceSeenSinceTouch = false
         faceGoneSince = nil
@@ -742,7 +746,7 @@ public struct VisitMachine: Sendable {
 
     /// Restarts the inactivity timeout; true when a timeout warning was showing (and is now withdrawn).
     @discardableResult
-    private mutating func refresh(_ now: Double) -> Bool {
+    private mutating func refresh(_ now: VisitInstant) -> Bool {
         lastActivity = now
         defer { warningAnnounced = false }
         return warningAnnounced

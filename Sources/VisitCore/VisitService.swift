@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Platform
+import Submission
 
 /// Runs the visit: one visit thread owns the state machine and carries out its effects on the ports; the
 /// camera thread (preview, guidance, burst) and a capture worker per attempt post events to it; HTTP
@@ -13,17 +14,17 @@ import Platform
 /// step check and the pad being switched on). Shared state sits behind one `Mutex`, held only for short
 /// reads and writes, never across a port call. Every deadline is on the monotonic `ContinuousClock`.
 public final class VisitService: Sendable {
+    /// The ports the visit and camera threads share (each `Sendable`, with its own lock where it has state).
+    /// The camera (`FrameSource`) is not among them: it is one thread's, handed to the service on its own.
     public struct Ports: Sendable {
-        public var frames: any FrameSource
         public var pipeline: any PhotoPipeline
         public var pad: any SignatureCapture
         public var queue: any SubmissionQueue
         /// The presentation-attack detector the liveness challenge is judged by (nil: none could be built;
         /// enforce mode then lets nobody through, observe mode reports that nothing was judged).
         public var detector: (any PresentationDetector)?
-        public init(frames: any FrameSource, pipeline: any PhotoPipeline, pad: any SignatureCapture, queue: any SubmissionQueue,
+        public init(pipeline: any PhotoPipeline, pad: any SignatureCapture, queue: any SubmissionQueue,
                     detector: (any PresentationDetector)? = nil) {
-            self.frames = frames
             self.pipeline = pipeline
             self.pad = pad
             self.queue = queue
@@ -32,6 +33,11 @@ public final class VisitService: Sendable {
     }
 
     public let ports: Ports
+    /// The frame source's name (for the submission, logs and status): the source itself is the camera thread's.
+    public let cameraName: String
+    /// The frame source while no camera thread holds it: given at `init`, taken by the camera thread when it
+    /// starts, handed back (closed) when it ends, so a restarted service finds it again.
+    private let idleCamera: Locked<Handover<any FrameSource>?>
     public let clock: any KioskClock
     public let journal: Journal
     /// A directory only this visit's processing may write to; emptied at every wipe (tmpfs under systemd).
@@ -39,9 +45,9 @@ public final class VisitService: Sendable {
     /// Frames taken for the burst after the countdown.
     public let burstSize: Int
     /// How often the visit thread looks at timeouts and the pad.
-    public let tickInterval: Double
-    /// Between visits the pad is asked this often (seconds) whether it is there (out of order otherwise).
-    public let padProbeInterval: Double
+    public let tickInterval: Duration
+    /// Between visits the pad is asked this often whether it is there (out of order otherwise).
+    public let padProbeInterval: Duration
     /// When the pad was last asked (visit thread only).
     private let lastPadProbe = Locked<ContinuousClock.Instant?>(nil)
 
@@ -55,6 +61,10 @@ public final class VisitService: Sendable {
         var accepting = false
         /// Threads of this service still alive (visit, camera, capture workers).
         var threads = 0
+        /// The threads started, by number, until they are joined; and the numbers of those whose body ended.
+        var started: [Int: JoinableThread] = [:]
+        var ended: Set<Int> = []
+        var nextThreadNumber = 0
         /// Events posted to the visit thread, oldest first.
         var inbox: [Command] = []
         // Camera.
@@ -96,12 +106,15 @@ public final class VisitService: Sendable {
     /// Wakes whoever waits for a change of `shared`.
     private let changed = ChangeSignal()
 
-    public init(machine: VisitMachine, ports: Ports, clock: any KioskClock, journal: Journal,
-                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Double = 0.2,
-                padProbeInterval: Double = 5) {
+    /// `frames` is given up by the caller: from here on only the service's camera thread uses it.
+    public init(machine: VisitMachine, ports: Ports, frames: sending any FrameSource, clock: any KioskClock, journal: Journal,
+                scratchDirectory: String? = nil, burstSize: Int = 5, tickInterval: Duration = .milliseconds(200),
+                padProbeInterval: Duration = .seconds(5)) {
         self.shared = Locked(Shared(machine: machine))
         self.padProbeInterval = padProbeInterval
         self.ports = ports
+        self.cameraName = frames.name
+        self.idleCamera = Locked(Handover(frames))
         self.clock = clock
         self.journal = journal
         self.scratchDirectory = scratchDirectory
@@ -122,14 +135,17 @@ public final class VisitService: Sendable {
         }
         guard starting else { return }
         emptyScratch()
-        spawn("fotobox-visit") { [self] in visitLoop() }
+        if !spawn("fotobox-visit", { [self] in visitLoop() }) {
+            // No visit thread: callers apply their events themselves, as before `start`.
+            shared.withLock { $0.accepting = false }
+        }
         spawn("fotobox-camera") { [self] in cameraLoop() }
     }
 
-    /// Wipes any visit and stops the threads, waiting up to 5 s for them. The camera is closed by its owner,
-    /// the camera thread, when its loop ends (never from here: a thread still inside `nextFrame` would
-    /// otherwise find its camera closed under it). A thread that does not end in time is logged once and
-    /// left to finish; it still closes the camera when it does.
+    /// Wipes any visit and stops the threads, waiting up to 5 s for them, then joins those that ended. The
+    /// camera is closed by its owner, the camera thread, when its loop ends (never from here: a thread still
+    /// inside `nextFrame` would otherwise find its camera closed under it). A thread that does not end in
+    /// time is logged once and left to finish (not joined); it still closes the camera when it does.
     public func stop() {
         _ = post(.cancel, token: nil, trusted: true)
         let stopping = shared.withLock { state -> Bool in
@@ -140,6 +156,7 @@ public final class VisitService: Sendable {
         inboxSignal.signal()
         changed.broadcast()
         changed.wait(until: .now + .seconds(5)) { shared.withLock { $0.threads == 0 } }
+        joinEndedThreads()
         let alive = shared.withLock { $0.threads }
         if stopping, alive > 0 {
             journal.log(.warning, "visit service: \(alive) thread(s) still running 5 s after stop; the camera is closed when the camera thread ends",
@@ -147,14 +164,42 @@ public final class VisitService: Sendable {
         }
     }
 
-    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            body()
+    /// Runs `body` on a new thread of this service, already counted in `threads` by the caller; when `body`
+    /// returns, the thread counts itself out and is marked for joining. False (and logged) when the system
+    /// has no thread to give.
+    @discardableResult
+    private func spawn(_ name: String, _ body: sending @escaping () -> Void) -> Bool {
+        let number = shared.withLock { state in
+            defer { state.nextThreadNumber += 1 }
+            return state.nextThreadNumber
+        }
+        do throws(SystemError) {
+            let thread = try JoinableThread(name: name) { [self] in
+                body()
+                shared.withLock { state in
+                    state.threads -= 1
+                    state.ended.insert(number)
+                }
+                changed.broadcast()
+            }
+            shared.withLock { $0.started[number] = thread }
+            return true
+        } catch {
             shared.withLock { $0.threads -= 1 }
             changed.broadcast()
+            journal.log(.error, "visit service: \(error)", [("event", "thread-failed")])
+            return false
         }
-        thread.name = name
-        thread.start()
+    }
+
+    /// Joins the threads whose body has returned (at once: they are past their last step).
+    private func joinEndedThreads() {
+        let ended = shared.withLock { state -> [JoinableThread] in
+            let numbers = state.ended.filter { state.started[$0] != nil }
+            state.ended.subtract(numbers)
+            return numbers.compactMap { state.started.removeValue(forKey: $0) }
+        }
+        for thread in ended { thread.join() }
     }
 
     // MARK: the API's view
@@ -179,18 +224,18 @@ public final class VisitService: Sendable {
         return shared.withLock { VisitSnapshot(machine: $0.machine, owned: $0.machine.owns(token), now: now) }
     }
 
-    /// The current revision; waits up to `timeout` seconds for one newer than `after` (Server-Sent Events).
-    public func waitForChange(after revision: Int, timeout: Double) -> Int {
-        changed.wait(until: .now + .seconds(clamping: timeout)) {
+    /// The current revision; waits up to `timeout` for one newer than `after` (Server-Sent Events).
+    public func waitForChange(after revision: Int, timeout: Duration) -> Int {
+        changed.wait(until: .now + timeout) {
             shared.withLock { $0.machine.revision != revision || !$0.running }
         }
         return shared.withLock { $0.machine.revision }
     }
 
-    /// The newest preview frame after `sequence` for the visit's owner, waiting up to `timeout` seconds;
+    /// The newest preview frame after `sequence` for the visit's owner, waiting up to `timeout`;
     /// nil when there is none (no visit in the guidance or capture step, or not the owner).
-    public func waitForPreview(after sequence: Int, token: String?, timeout: Double) -> (jpeg: [UInt8], sequence: Int)? {
-        changed.wait(until: .now + .seconds(clamping: timeout)) {
+    public func waitForPreview(after sequence: Int, token: String?, timeout: Duration) -> (jpeg: [UInt8], sequence: Int)? {
+        changed.wait(until: .now + timeout) {
             shared.withLock { !$0.running || !$0.machine.owns(token) || $0.previewSequence != sequence }
         }
         return shared.withLock { state in
@@ -270,7 +315,7 @@ public final class VisitService: Sendable {
     }
 
     private func visitLoop() {
-        let tick = Duration.seconds(clamping: tickInterval)
+        let tick = tickInterval
         var nextTick = ContinuousClock.now + tick
         while true {
             _ = inboxSignal.wait(timeout: .now() + (nextTick - .now).dispatchInterval)
@@ -362,6 +407,8 @@ public final class VisitService: Sendable {
                     state.threads += 1
                     return true
                 }
+                // The previous attempts' workers have ended or will end (their attempt is over): join the ended.
+                joinEndedThreads()
                 if started { spawn("fotobox-capture") { [self] in captureWorker(attempt: attempt) } }
             case .stopCapture:
                 shared.withLock { state in
@@ -396,7 +443,7 @@ public final class VisitService: Sendable {
                 }
                 ports.pad.end()
             case .enqueue(var submission):
-                submission.context.camera = ports.frames.name
+                submission.context.camera = cameraName
                 do throws(QueueFailure) {
                     try ports.queue.enqueue(submission)
                     journal.log(.notice, "visit queued for the office", [("event", "queued"), ("case", journal.caseTag(submission.caseNumber))])
@@ -465,7 +512,7 @@ public final class VisitService: Sendable {
     /// missing one puts the station out of order on the welcome screen (visit thread).
     private func probePad() {
         let due = lastPadProbe.withLock { last -> Bool in
-            guard last.map({ ContinuousClock.now - $0 >= .seconds(clamping: padProbeInterval) }) ?? true else { return false }
+            guard last.map({ ContinuousClock.now - $0 >= padProbeInterval }) ?? true else { return false }
             last = .now
             return true
         }
@@ -520,20 +567,25 @@ public final class VisitService: Sendable {
 
     // MARK: the camera thread and the capture workers
 
-    /// The camera thread: the only user of `ports.frames`, which it closes when it ends.
+    /// The camera thread: takes the frame source over, is its only user, and closes it when it ends (then
+    /// hands it back for a later `start`).
     private func cameraLoop() {
-        defer { ports.frames.close() }
-        var backoff = 0.5
+        guard let frames = idleCamera.withLock({ $0 })?.take() else {
+            journal.log(.error, "visit service: no camera to take over (a camera thread of an earlier start still holds it)",
+                        [("event", "camera-unavailable")])
+            return
+        }
+        var backoff = Duration.milliseconds(500)
         var usingStills = false
         while isRunning {
             let wantStills = shared.withLock { $0.burstWanted && $0.burst.count < burstSize }
             if wantStills != usingStills {
-                ports.frames.useStills(wantStills)
+                frames.useStills(wantStills)
                 usingStills = wantStills
             }
             let frame: Frame
             do throws(CameraError) {
-                frame = try ports.frames.nextFrame(timeoutMilliseconds: 1000)
+                frame = try frames.nextFrame(timeoutMilliseconds: 1000)
             } catch {
                 let first = shared.withLock { state -> Bool in
                     state.cameraFailures += 1
@@ -548,11 +600,11 @@ public final class VisitService: Sendable {
                 }
                 changed.broadcast()
                 notify(.cameraAvailable(false))
-                sleep(seconds: backoff)
-                backoff = min(backoff * 2, 5)
+                sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
                 continue
             }
-            backoff = 0.5
+            backoff = .milliseconds(500)
             let (recovered, step, burstFull) = shared.withLock { state in
                 state.framesSeen &+= 1
                 let recovered = state.cameraFailures > 0
@@ -583,6 +635,9 @@ public final class VisitService: Sendable {
                 notify(.guidance(code))
             }
         }
+        frames.close()
+        let back = Handover(frames)
+        idleCamera.withLock { $0 = back }
     }
 
     package static func previewJPEG(of frame: Frame) -> [UInt8]? {
@@ -595,14 +650,14 @@ public final class VisitService: Sendable {
     /// camera that stops delivering meanwhile.
     private func captureWorker(attempt: Int) {
         let burstAt = shared.withLock { $0.machine.burstStartsAt } ?? clock.now()
-        sleep(seconds: burstAt - clock.now())
-        let limit = shared.withLock { state -> Double? in
+        sleep(for: burstAt - clock.now())
+        let limit = shared.withLock { state -> Duration? in
             guard state.burstAttempt == attempt, state.running else { return nil }
             state.burstWanted = true
             return state.machine.settings.captureLimit
         }
         guard let limit else { return }
-        changed.wait(until: .now + .seconds(clamping: limit)) {
+        changed.wait(until: .now + limit) {
             shared.withLock { !$0.running || $0.burstAttempt != attempt || $0.burst.count >= burstSize }
         }
         let taken = shared.withLock { state -> [Frame]? in
@@ -626,7 +681,7 @@ public final class VisitService: Sendable {
     }
 
     /// Sleeps, but wakes early when the service stops.
-    private func sleep(seconds: Double) {
-        changed.wait(until: .now + .seconds(clamping: seconds)) { !isRunning }
+    private func sleep(for duration: Duration) {
+        changed.wait(until: .now + duration) { !isRunning }
     }
 }

@@ -1,6 +1,9 @@
+import Configuration
+import Platform
 import Submission
 
-/// The visit as the API shows it (`GET /api/v1/visit`). A tab that does not own the running visit sees
+/// The visit as the API shows it (`GET /api/v1/visit`). Times are seconds here (numbers in the JSON the
+/// browser and `fotoboxctl` read), converted from the machine's durations in this one place. A tab that does not own the running visit sees
 /// only that one is running, its step and language: never the case number, the photo or the receipt.
 public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public struct Timeout: Sendable, Encodable, Equatable {
@@ -18,7 +21,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     }
 
     public struct Finding: Sendable, Encodable, Equatable {
-        public var check: String
+        public var check: CheckID
         public var advice: String
     }
 
@@ -59,7 +62,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
     public var receipt: Receipt?
 
     /// What a tab sees of `machine` at `now` (`owned`: the tab carries the visit's token).
-    public init(machine: VisitMachine, owned: Bool, now: Double) {
+    public init(machine: VisitMachine, owned: Bool, now: VisitInstant) {
         revision = machine.revision
         step = machine.step
         language = machine.language
@@ -68,10 +71,10 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
         self.owned = owned
         camera = machine.cameraAvailable ? "ok" : "unavailable"
         faults = machine.faults
-        if machine.settings.autoCaptureHold > 0 { autoCaptureSeconds = machine.settings.autoCaptureHold }
-        let seconds = Int(machine.settings.inactivityTimeout.rounded())
+        if machine.settings.autoCaptureHold > .zero { autoCaptureSeconds = machine.settings.autoCaptureHold.inSeconds }
+        let seconds = Int(machine.settings.inactivityTimeout.inSeconds.rounded())
         if machine.step.waitsForCitizen {
-            timeout = Timeout(seconds: seconds, warningSecondsLeft: machine.secondsUntilTimeout(now: now).map { Int($0.rounded(.up)) })
+            timeout = Timeout(seconds: seconds, warningSecondsLeft: machine.timeUntilTimeout(now: now).map { Int($0.inSeconds.rounded(.up)) })
         }
         guard owned, let visit = machine.visit else { return }
         caseNumber = visit.caseNumber
@@ -83,7 +86,7 @@ public struct VisitSnapshot: Sendable, Encodable, Equatable {
             if case .noUsableFrame(let code) = problem { problemAdvice = code.rawValue }
         }
         if machine.step == .guidance && !machine.cameraAvailable { problem = VisitProblem.cameraUnavailable.code }
-        if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, burstAt - now) }
+        if let burstAt = machine.burstStartsAt { countdownSeconds = max(0, (burstAt - now).inSeconds) }
         if let photo = visit.photo, [.review, .signature, .summary].contains(machine.step) {
             self.photo = Photo(compliant: photo.compliant, advice: photo.advice.map(\.rawValue),
                                findings: photo.findings.map { Finding(check: $0.check, advice: $0.advice.code) })

@@ -32,6 +32,7 @@ let statusCommand = Command(
         let status: ServiceStatus
         do throws(ServiceStatus.ReadError) { status = try ServiceStatus.fetch(base: base, sampleSeconds: sample) } catch {
             if case .noAnswer = error { throw CommandRunner.Failure(.deviceUnavailable, error.description) }
+            if case .notLoopback = error { throw CommandRunner.Failure(.usage, error.description) }
             throw CommandRunner.Failure(.failure, error.description)
         }
         if arguments.flag("json") {
@@ -41,15 +42,15 @@ let statusCommand = Command(
         }
         // Out of order (the welcome screen says so to citizens): a monitoring script must see it too.
         if !status.station.faults.isEmpty {
-            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.map(\.rawValue).joined(separator: ", ")) not working")
+            throw CommandRunner.Failure(.failure, "out of order: \(status.station.faults.map(\.label).joined(separator: ", ")) not working")
         }
         return .success
     })
 
 private func baseURL(_ given: String?, config: StationConfig, path: [String]) throws -> String {
     if let given {
-        guard given.hasPrefix("http://") || given.hasPrefix("https://") else {
-            throw UsageError("--url needs http://HOST:PORT, not '\(given)'", commandPath: path)
+        guard given.hasPrefix("http://") else {
+            throw UsageError("--url needs http://HOST:PORT on this machine (loopback), not '\(given)'", commandPath: path)
         }
         return given.hasSuffix("/") ? String(given.dropLast()) : given
     }

@@ -1,4 +1,5 @@
 import Compliance
+import Configuration
 import FaceAnalysis
 import FotoboxTestSupport
 import Imaging

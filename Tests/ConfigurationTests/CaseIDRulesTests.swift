@@ -12,7 +12,7 @@ import Testing
     func everyLineEndIsALineEnd(_ end: String) throws {
         let config = try StationConfig.parse(Self.body.joined(separator: end) + end, path: "f.conf")
         #expect(config.stationID == "rathaus-07")
-        #expect(config.inactivityTimeoutSeconds == 90)
+        #expect(config.inactivityTimeout == .seconds(90))
         #expect(config.profile == .scan)
     }
 

@@ -85,6 +85,14 @@ import Testing
     #expect(HostPort("[::1]:443")?.host == "::1")
     #expect(HostPort("[::1]:443")?.isLoopback == true)
     #expect(HostPort("0.0.0.0:80")?.isLoopback == false)
+    // Literals only: a name that starts like a loopback address is not one.
+    for loopback in ["127.0.0.1:1", "127.255.0.9:1", "localhost:1", "LOCALHOST:1", "[0:0:0:0:0:0:0:1]:1"] {
+        #expect(HostPort(loopback)?.isLoopback == true, "\(loopback)")
+    }
+    for elsewhere in ["127.example.org:1", "127.0.0.1.nip.io:1", "127.0.0.256:1", "127.0.0:1", "127.+0.0.1:1", "128.0.0.1:1", "[::2]:1",
+                      "localhost.example.org:1"] {
+        #expect(HostPort(elsewhere)?.isLoopback == false, "\(elsewhere)")
+    }
     #expect(HostPort("nohost") == nil && HostPort(":80") == nil && HostPort("a:0") == nil && HostPort("a:99999") == nil)
 }
 

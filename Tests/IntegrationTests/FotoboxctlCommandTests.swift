@@ -565,6 +565,10 @@ struct FotoboxctlCommandTests {
         #expect(table.standardOutput.contains("visit       welcome") && table.standardOutput.contains("queue       0 waiting"), "\(table.standardOutput)")
 
         #expect(OutboxRig.fotoboxctl(["status", "--url", "127.0.0.1:\(port)"]).status == 2)
+        // Plain HTTP to this machine only: another address is refused before a connection (issue 18).
+        let elsewhere = OutboxRig.fotoboxctl(["status", "--url", "http://192.0.2.1:\(port)"])
+        #expect(elsewhere.status == 2 && elsewhere.standardError.contains("loopback"), "\(elsewhere.standardError)")
+        #expect(OutboxRig.fotoboxctl(["status", "--url", "https://127.0.0.1:\(port)"]).status == 2)
         #expect(OutboxRig.fotoboxctl(["status", "--sample", "-1"]).status == 2)
     }
 

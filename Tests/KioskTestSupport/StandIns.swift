@@ -12,10 +12,10 @@ import Configuration
 /// A clock the tests move by hand.
 public final class ManualClock: KioskClock, @unchecked Sendable {
     private let lock = NSLock()
-    private var seconds: Double
-    public init(_ start: Double = 1000) { seconds = start }
-    public func now() -> Double { lock.withLock { seconds } }
-    public func advance(_ delta: Double) { lock.withLock { seconds += delta } }
+    private var time: VisitInstant
+    public init(_ start: VisitInstant = .seconds(1000)) { time = start }
+    public func now() -> VisitInstant { lock.withLock { time } }
+    public func advance(_ delta: Duration) { lock.withLock { time += delta } }
 }
 
 /// A camera that plays JPEG frames in a loop at a fixed rate (a stand-in for the replay camera).
@@ -76,7 +76,7 @@ public final class StandInCamera: Camera, @unchecked Sendable {
 public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
     private let lock = NSLock()
     private var frameCount = 0
-    private var lastGuidance = 0.0
+    private var lastGuidance = VisitInstant.zero
     /// The guidance shown, one code per `framesPerCode` frames, ending at the last code.
     public let script: [GuidanceCode]
     public let framesPerCode: Int
@@ -94,7 +94,7 @@ public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
         let now = MonotonicKioskClock().now()
         return lock.withLock {
             // A pause means a new guidance step: start the script again.
-            if now - lastGuidance > 2 { frameCount = 0 }
+            if now - lastGuidance > .seconds(2) { frameCount = 0 }
             lastGuidance = now
             frameCount += 1
             return script[min(frameCount / framesPerCode, script.count - 1)]
@@ -119,7 +119,7 @@ public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
 /// confirms on screen. `available = false` plays an unplugged pad, `scribble = false` an empty signature.
 public final class StandInPad: SignatureCapture, @unchecked Sendable {
     private let lock = NSLock()
-    private var startedAt: Double?
+    private var startedAt: VisitInstant?
     private var cleared = false
     private var pending: VisitCore.PadButton?
     public var available: Bool { get { lock.withLock { availableValue } } set { lock.withLock { availableValue = newValue } } }
@@ -175,7 +175,7 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     /// The scribble so far: a looping line across the pad, growing with time since `begin`/`clear`.
     private func currentSignature() -> Signature {
         guard let startedAt, scribbleValue else { return Signature(strokes: [], padWidth: width, padHeight: height, unitsPerMillimetre: 40) }
-        let progress = min(1, max(0, (clock.now() - startedAt) / signingSeconds))
+        let progress = min(1, max(0, (clock.now() - startedAt).inSeconds / signingSeconds))
         let total = 120, shown = Int(Double(total) * progress)
         var points: [SignaturePoint] = []
         for i in 0..<shown {
@@ -265,7 +265,7 @@ public final class StandInDetector: PresentationDetector, @unchecked Sendable {
     private var begun = 0
     private var resets = 0
 
-    public init(plan: ChallengePlan = ChallengePlan(prompt: .turnLeft, promptDelay: 0.05, responseWindow: 0.2),
+    public init(plan: ChallengePlan = ChallengePlan(prompt: .turnLeft, promptDelay: .milliseconds(50), responseWindow: .milliseconds(200)),
                 judgements: [PresentationJudgement] = []) {
         self.plan = plan
         self.script = judgements
@@ -280,7 +280,7 @@ public final class StandInDetector: PresentationDetector, @unchecked Sendable {
     public var framesObserved: Int { lock.withLock { observedFrames } }
     public var challengesBegun: Int { lock.withLock { begun } }
 
-    public func begin(at time: Double) -> ChallengePlan {
+    public func begin(at time: VisitInstant) -> ChallengePlan {
         lock.withLock {
             begun += 1
             observedFrames = 0
@@ -288,7 +288,7 @@ public final class StandInDetector: PresentationDetector, @unchecked Sendable {
         return plan
     }
 
-    public func observe(_ frame: Frame, at time: Double) { lock.withLock { observedFrames += 1 } }
+    public func observe(_ frame: Frame, at time: VisitInstant) { lock.withLock { observedFrames += 1 } }
 
     public func judge() -> PresentationJudgement {
         lock.withLock {

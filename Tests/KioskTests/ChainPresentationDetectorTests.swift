@@ -29,13 +29,14 @@ struct ChainPresentationDetectorTests {
         let pipeline = try CompliancePhotoPipeline(modelDirectory: models, profile: .scan)
         let policy = LivenessPolicy(mode: .enforce)
         let detector = ChainPresentationDetector(pipeline: pipeline, policy: policy, random: { (0, 0) })
-        let plan = detector.begin(at: 100)
-        #expect(plan == ChallengePlan(prompt: .turnLeft, promptDelay: 1, responseWindow: ChallengeSession.responseWindow))
+        let plan = detector.begin(at: .seconds(100))
+        #expect(plan == ChallengePlan(prompt: .turnLeft, promptDelay: .seconds(1), responseWindow: .seconds(ChallengeSession.responseWindow)))
         var observations: [FaceObservation?] = []
         let analyzer = try FaceAnalyzer(modelDirectory: models)
         for (index, frame) in frames.enumerated() {
             _ = pipeline.guidance(for: frame)
-            detector.observe(frame, at: 100 + (index == 0 ? 0.5 : 1 + 0.3 * Double(index - 1)))
+            let seconds = 100 + (index == 0 ? 0.5 : 1 + 0.3 * Double(index - 1))
+            detector.observe(frame, at: .seconds(seconds))
             let image = try frame.rgbImage()
             let faces = analyzer.analyze(image, mode: .preview)
             observations.append(faces.count == 1 ? FaceObservation(faces[0], in: image) : nil)
@@ -72,11 +73,11 @@ struct ChainPresentationDetectorTests {
         let models = try #require(TestData.modelDirectory)
         let pipeline = try CompliancePhotoPipeline(modelDirectory: models, profile: .scan)
         let detector = ChainPresentationDetector(pipeline: pipeline, policy: LivenessPolicy(), random: { (0.5, 0.9) })
-        #expect(detector.begin(at: 0).prompt == .nod)
+        #expect(detector.begin(at: .zero).prompt == .nod)
         let grey = try Self.frames(Array(repeating: RGBImage(width: 320, height: 240, pixels: [UInt8](repeating: 128, count: 320 * 240 * 3)), count: 6))
         for (index, frame) in grey.enumerated() {
             _ = pipeline.guidance(for: frame)
-            detector.observe(frame, at: 2.5 + 0.5 * Double(index))
+            detector.observe(frame, at: .seconds(2.5 + 0.5 * Double(index)))
         }
         #expect(detector.judge() == .unjudged(.noFace))
         // Judged once: the frames are gone; and a reset leaves nothing of the preview in the pipeline.

@@ -75,8 +75,11 @@ func writeConfig(_ text: String) throws -> String {
 @Suite("fotoboxd process", .serialized)
 struct FotoboxdTests {
     @Test func watchdogGatePingsOnlyWhileFramesArrive() {
-        var gate = WatchdogGate(interval: 1, now: 0, frames: 0)
-        let pings = [(0.5, 10), (1, 10), (2.5, 10), (3, 11)].map { gate.shouldPing(now: $0.0, frames: UInt64($0.1)) }
+        let start = ContinuousClock.now
+        var gate = WatchdogGate(interval: .seconds(1), now: start, frames: 0)
+        let pings = [(500, 10), (1000, 10), (2500, 10), (3000, 11)].map {
+            gate.shouldPing(now: start + .milliseconds($0.0), frames: UInt64($0.1))
+        }
         // Not before the interval; not without new frames.
         #expect(pings == [false, true, false, true])
     }

@@ -14,7 +14,7 @@ final class ServerRig {
     let http: RawHTTP
 
     init(timeout: Double = 60) throws {
-        rig = ServiceRig(timeout: timeout)
+        rig = ServiceRig(timeout: .seconds(timeout))
         ui = NSTemporaryDirectory() + "fotobox-ui-\(UUID().uuidString)"
         try FileSystem.createDirectory(ui)
         try FileSystem.createDirectory(ui + "/i18n")
@@ -122,6 +122,14 @@ struct KioskAPITests {
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: "{not json", token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: "[1,2]", token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":17}"#, token: token).status == 400)
+        // No JSON object is `malformed-json`; an object with a bad field is `bad-field` (typed bodies, issue 18).
+        for body in ["{not json", "[1,2]", #""caseNumber""#, "17", "null", ""] {
+            let answer = s.http.request("POST", "/api/v1/visit/case-number", json: body, token: token)
+            let expected = body.isEmpty ? "bad-field" : "malformed-json"
+            #expect(answer.status == 400 && answer.json["error"] as? String == expected, "\(body) → \(answer.json)")
+        }
+        #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":17}"#, token: token).json["error"] as? String == "bad-field")
+        #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":"AB"} "#, token: token).status != 400)
         let deep = String(repeating: "[", count: 16_000)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: deep, token: token).status == 400)
         #expect(s.http.request("POST", "/api/v1/visit/case-number", json: #"{"caseNumber":"\#(String(repeating: "A", count: 500))"}"#, token: token).status == 400)

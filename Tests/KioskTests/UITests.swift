@@ -2,7 +2,7 @@ import VisitCore
 import Testing
 import Foundation
 import Kiosk
-import enum Compliance.CheckID
+import enum Configuration.CheckID
 
 /// The UI folder of this checkout (tests run from the package root).
 let uiDirectory = FileManager.default.currentDirectoryPath + "/ui"

@@ -1,18 +1,19 @@
 import Foundation
 import KioskTestSupport
 import Testing
+import Submission
 import VisitCore
 
 // The liveness challenge in the visit (issue 13): the machine's challenge, retry and refusal paths and the
 // three modes; then the service on the stand-ins with the camera thread feeding the detector.
 
-private let plan = ChallengePlan(prompt: .turnRight, promptDelay: 2, responseWindow: 5)
+private let plan = ChallengePlan(prompt: .turnRight, promptDelay: .seconds(2), responseWindow: .seconds(5))
 
 private func judged(_ decision: PresentationDecision, _ score: Double) -> PresentationJudgement {
     StandInDetector.judgement(decision, score: score)
 }
 
-private func livenessDriver(_ mode: LivenessMode, autoCapture: Double = 0) throws -> MachineDriver {
+private func livenessDriver(_ mode: LivenessMode, autoCapture: Duration = .zero) throws -> MachineDriver {
     var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: autoCapture, liveness: mode))
     try driver.advance(to: .guidance)
     return driver
@@ -59,17 +60,17 @@ struct VisitMachineLivenessTests {
         // Nothing shown before the detector chose, nor before the chosen moment.
         #expect(driver.machine.challengePrompt(now: driver.now) == nil)
         #expect(try driver.send(.challengePlanned(attempt: 1, plan)).isEmpty)
-        #expect(driver.tick(after: 1).isEmpty)
+        #expect(driver.tick(after: .seconds(1)).isEmpty)
         #expect(VisitSnapshot(machine: driver.machine, owned: true, now: driver.now).challenge == nil)
         let revision = driver.machine.revision
-        #expect(driver.tick(after: 1).isEmpty)
+        #expect(driver.tick(after: .seconds(1)).isEmpty)
         #expect(driver.machine.revision != revision, "the prompt's moment is a new revision for the UI")
         #expect(VisitSnapshot(machine: driver.machine, owned: true, now: driver.now).challenge == .turnRight)
         #expect(VisitSnapshot(machine: driver.machine, owned: false, now: driver.now).challenge == nil, "only the owner's tab")
         // The response window ends: judge; a bona fide answer starts the capture at once.
-        #expect(driver.tick(after: 4.9).isEmpty)
-        #expect(driver.tick(after: 0.1) == [.judgeChallenge(attempt: 1)])
-        #expect(driver.tick(after: 0.1).isEmpty, "asked once")
+        #expect(driver.tick(after: .milliseconds(4_900)).isEmpty)
+        #expect(driver.tick(after: .milliseconds(100)) == [.judgeChallenge(attempt: 1)])
+        #expect(driver.tick(after: .milliseconds(100)).isEmpty, "asked once")
         let effects = try driver.send(.challengeJudged(attempt: 1, judged(.bonaFide, 0.85)))
         #expect(effects.contains(.startCapture(attempt: 1)))
         guard case .recordLiveness(let record)? = effects.first else { Issue.record("no journal record"); return }
@@ -97,7 +98,7 @@ struct VisitMachineLivenessTests {
         // A late answer to the first challenge changes nothing.
         #expect(try driver.send(.challengeJudged(attempt: 1, judged(.bonaFide, 1))).isEmpty)
         #expect(driver.machine.step == .challenge)
-        try driver.send(.challengePlanned(attempt: 2, ChallengePlan(prompt: .nod, promptDelay: 1, responseWindow: 5)))
+        try driver.send(.challengePlanned(attempt: 2, ChallengePlan(prompt: .nod, promptDelay: .seconds(1), responseWindow: .seconds(5))))
         effects = try driver.send(.challengeJudged(attempt: 2, judged(.attack, 0.05)))
         #expect(effects.contains(.wipe(.livenessRefused)))
         #expect(!effects.contains { if case .enqueue = $0 { true } else { false } })
@@ -109,8 +110,8 @@ struct VisitMachineLivenessTests {
         // Nothing the citizen can do there but leave; the screen ends by itself.
         #expect(throws: VisitRefusal.self) { try driver.send(.takePhoto) }
         #expect(throws: VisitRefusal.self) { try driver.send(.confirm) }
-        #expect(driver.tick(after: 19).isEmpty)
-        #expect(driver.tick(after: 1) == [.wipe(.livenessRefused)])
+        #expect(driver.tick(after: .seconds(19)).isEmpty)
+        #expect(driver.tick(after: .seconds(1)) == [.wipe(.livenessRefused)])
         #expect(driver.machine.step == .welcome && driver.machine.visit == nil)
     }
 
@@ -156,14 +157,14 @@ struct VisitMachineLivenessTests {
         var driver = try livenessDriver(.enforce)
         try driver.send(.takePhoto)
         // The detector never plans or never judges: at 30 s from the challenge's start it counts as failed.
-        #expect(driver.tick(after: 29.9).isEmpty)
-        let effects = driver.tick(after: 0.1)
+        #expect(driver.tick(after: .milliseconds(29_900)).isEmpty)
+        let effects = driver.tick(after: .milliseconds(100))
         #expect(effects.first == .stopChallenge)
         #expect(driver.machine.step == .guidance && driver.machine.problem == .challengeRetry)
         try driver.send(.takePhoto)
         try driver.send(.challengePlanned(attempt: 2, plan))
-        #expect(driver.tick(after: 7) == [.judgeChallenge(attempt: 2)])
-        _ = driver.tick(after: 23)
+        #expect(driver.tick(after: .seconds(7)) == [.judgeChallenge(attempt: 2)])
+        _ = driver.tick(after: .seconds(23))
         #expect(driver.machine.step == .comeBackLater)
     }
 
@@ -171,11 +172,11 @@ struct VisitMachineLivenessTests {
         var driver = try livenessDriver(.enforce)
         try driver.send(.takePhoto)
         try driver.send(.challengePlanned(attempt: 1, plan))
-        _ = driver.tick(after: 7)
+        _ = driver.tick(after: .seconds(7))
         try driver.send(.challengeJudged(attempt: 1, judged(.bonaFide, 1)))
         #expect(driver.machine.step == .capture)
-        #expect(driver.tick(after: 22.9).isEmpty)
-        #expect(driver.tick(after: 0.1) == [.stopCapture])
+        #expect(driver.tick(after: .milliseconds(22_900)).isEmpty)
+        #expect(driver.tick(after: .milliseconds(100)) == [.stopCapture])
         #expect(driver.machine.problem == .captureTooLong)
     }
 
@@ -188,13 +189,13 @@ struct VisitMachineLivenessTests {
     }
 
     @Test func autoCaptureStartsTheChallengeNotTheCapture() throws {
-        var driver = try livenessDriver(.enforce, autoCapture: 1.5)
+        var driver = try livenessDriver(.enforce, autoCapture: .milliseconds(1500))
         try driver.send(.guidance(.good))
-        let effects = driver.tick(after: 1.5)
+        let effects = driver.tick(after: .milliseconds(1_500))
         #expect(effects == [.startChallenge(attempt: 1)])
         // During the challenge the face is presence; no second challenge, no capture.
         try driver.send(.guidance(.good))
-        #expect(driver.tick(after: 2).isEmpty)
+        #expect(driver.tick(after: .seconds(2)).isEmpty)
         #expect(driver.machine.step == .challenge)
     }
 
@@ -207,7 +208,7 @@ struct VisitMachineLivenessTests {
 
     @Test(arguments: [LivenessMode.enforce, .observe, .off])
     func theScoreIsInNoCitizenFacingSnapshotField(mode: LivenessMode) throws {
-        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: 0, liveness: mode))
+        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: .seconds(0), liveness: mode))
         var keys = Set<String>()
         var texts: [String] = []
         func look(_ driver: MachineDriver) throws {
@@ -222,7 +223,7 @@ struct VisitMachineLivenessTests {
             if driver.machine.step == .challenge {
                 let attempt = driver.machine.visit!.challenge!.attempt
                 try driver.send(.challengePlanned(attempt: attempt, plan))
-                _ = driver.tick(after: 2)
+                _ = driver.tick(after: .seconds(2))
                 try look(driver)
                 try driver.send(.challengeJudged(attempt: attempt, judged(.bonaFide, 0.65)))
             } else {
@@ -260,7 +261,7 @@ struct VisitServiceLivenessTests {
 
     @Test func enforceRefusesTwiceFailedPresentationsAndQueuesNothing() throws {
         let detector = StandInDetector(judgements: [judged(.unsure, 0.3), judged(.attack, 0.05)])
-        let rig = ServiceRig(liveness: .enforce, detector: detector, comeBackScreenSeconds: 0.5)
+        let rig = ServiceRig(liveness: .enforce, detector: detector, comeBackScreen: .milliseconds(500))
         defer { rig.cleanUp() }
         let token = try startGuidance(rig)
         try rig.service.perform(.takePhoto, token: token)
@@ -303,7 +304,7 @@ struct VisitServiceLivenessTests {
     }
 
     @Test func enforceWithoutADetectorLetsNobodyThrough() throws {
-        let rig = ServiceRig(liveness: .enforce, detector: nil, comeBackScreenSeconds: 5)
+        let rig = ServiceRig(liveness: .enforce, detector: nil, comeBackScreen: .seconds(5))
         defer { rig.cleanUp() }
         let token = try startGuidance(rig)
         try rig.service.perform(.takePhoto, token: token)

@@ -13,38 +13,38 @@ struct VisitMachineGuidanceTests {
         for _ in 0..<seconds {
             effects = try driver.send(.guidance(code))
             if !effects.isEmpty { return effects }
-            effects = driver.tick(after: 1)
+            effects = driver.tick(after: .seconds(1))
             if !effects.isEmpty { return effects }
         }
         return effects
     }
 
     @Test func aFaceKeepsTheGuidanceOpenOnlyUpToTheHardLimit() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, faceKeepsAliveFor: 120, autoCaptureHold: 0))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), faceKeepsAliveFor: .seconds(120), autoCaptureHold: .seconds(0)))
         try driver.advance(to: .guidance)
         let touched = driver.now
         // Someone stays in view and never touches anything: the visit still ends, at the latest 120 + 60 s
         // after the last touch.
         let effects = try Self.faceFor(400, .moveLeft, &driver)
         #expect(effects == [.wipe(.inactivity)])
-        #expect(driver.now - touched <= 181 && driver.now - touched >= 179, "ended after \(driver.now - touched) s")
+        #expect(driver.now - touched <= .seconds(181) && driver.now - touched >= .seconds(179), "ended after \(driver.now - touched)")
         #expect(driver.machine.step == .welcome && driver.machine.visit == nil)
     }
 
     @Test func aTouchRenewsTheFaceAllowance() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, faceKeepsAliveFor: 120, autoCaptureHold: 0))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), faceKeepsAliveFor: .seconds(120), autoCaptureHold: .seconds(0)))
         try driver.advance(to: .guidance)
         #expect(try Self.faceFor(150, .tooFar, &driver).isEmpty)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
-        _ = driver.tick(after: 20)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) != nil, "the warning is up")
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == nil)
+        _ = driver.tick(after: .seconds(20))
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) != nil, "the warning is up")
         try driver.send(.keepAlive)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == nil)
         #expect(try Self.faceFor(100, .tooFar, &driver).isEmpty, "faces count again after the touch")
     }
 
     @Test func aFaceAfterThePersonLeftIsSomebodyElse() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, personGap: 3, autoCaptureHold: 1.5))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), personGap: .seconds(3), autoCaptureHold: .milliseconds(1_500)))
         try driver.advance(to: .guidance)
         #expect(try Self.faceFor(10, .moveLeft, &driver).isEmpty)
         let lastSeen = driver.now
@@ -54,11 +54,11 @@ struct VisitMachineGuidanceTests {
         // Their face neither keeps the visit open nor takes a photo under the first person's case number.
         let effects = try Self.faceFor(60, .good, &driver)
         #expect(effects == [.wipe(.inactivity)])
-        #expect(driver.now - lastSeen <= 61, "ended \(driver.now - lastSeen) s after the citizen was last seen")
+        #expect(driver.now - lastSeen <= .seconds(61), "ended \(driver.now - lastSeen) after the citizen was last seen")
     }
 
     @Test func aShortLookAwayIsStillTheSamePerson() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, personGap: 3, autoCaptureHold: 0))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), personGap: .seconds(3), autoCaptureHold: .seconds(0)))
         try driver.advance(to: .guidance)
         // 96 s: within the face allowance (120 s), so only the look-aways matter here.
         for _ in 0..<8 {
@@ -70,23 +70,23 @@ struct VisitMachineGuidanceTests {
     }
 
     @Test func goodGuidanceForAMomentStartsTheCaptureByItself() throws {
-        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: 1.5))
+        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: .milliseconds(1_500)))
         try driver.advance(to: .guidance)
         #expect(try driver.send(.guidance(.good)).isEmpty)
-        driver.now += 1
+        driver.now += .seconds(1)
         #expect(try driver.send(.guidance(.good)).isEmpty)
-        driver.now += 0.4
+        driver.now += .milliseconds(400)
         try driver.send(.guidance(.holdStill))
-        driver.now += 0.4
+        driver.now += .milliseconds(400)
         #expect(try driver.send(.guidance(.good)).isEmpty, "a break starts the moment afresh")
-        driver.now += 1.5
+        driver.now += .milliseconds(1_500)
         #expect(try driver.send(.guidance(.good)) == [.startCapture(attempt: 1)])
         #expect(driver.machine.step == .capture)
         #expect(driver.machine.burstStartsAt == driver.now + driver.machine.settings.countdown)
     }
 
     @Test func theButtonStillWorksAndAutomaticCaptureCanBeOff() throws {
-        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: 0))
+        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: .seconds(0)))
         try driver.advance(to: .guidance)
         #expect(try Self.faceFor(10, .good, &driver).isEmpty)
         #expect(driver.machine.step == .guidance)
@@ -94,7 +94,7 @@ struct VisitMachineGuidanceTests {
     }
 
     @Test func aFailedCapturesBannerGoesOnceTheLiveGuidanceSaysSomethingElse() throws {
-        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: 0))
+        var driver = MachineDriver(settings: VisitSettings(autoCaptureHold: .seconds(0)))
         try driver.advance(to: .capture)
         try driver.send(.photoProcessed(attempt: 1, .failure(.noUsableFrame(.tooFar))))
         #expect(driver.machine.problem == .noUsableFrame(.tooFar))
@@ -107,7 +107,7 @@ struct VisitMachineGuidanceTests {
     @Test func cameraLostDuringTheCountdownIsToldAtOnce() throws {
         var driver = MachineDriver()
         try driver.advance(to: .capture)
-        driver.now += 1
+        driver.now += .seconds(1)
         #expect(try driver.send(.cameraAvailable(false)) == [.stopCapture])
         #expect(driver.machine.step == .guidance)
         #expect(driver.machine.problem == .cameraUnavailable)
@@ -160,10 +160,10 @@ struct VisitMachineGuidanceTests {
     @Test func aMissingHyphenIsAddedOnlyWhereItIsUnambiguous() throws {
         // Two places would make this valid: refused, not guessed.
         let rules: @Sendable (String) -> String? = { $0 == "AB-CD" || $0 == "ABC-D" ? nil : "pattern" }
-        var machine = VisitMachine(now: 0, validateCaseNumber: rules)
-        _ = try machine.handle(.start(.de), now: 0)
-        #expect(throws: VisitRefusal.caseNumberRefused(reason: "pattern")) { _ = try machine.handle(.caseNumber("ABCD"), now: 1) }
-        _ = try machine.handle(.caseNumber("ab-cd"), now: 2)
+        var machine = VisitMachine(now: .zero, validateCaseNumber: rules)
+        _ = try machine.handle(.start(.de), now: .seconds(0))
+        #expect(throws: VisitRefusal.caseNumberRefused(reason: "pattern")) { _ = try machine.handle(.caseNumber("ABCD"), now: .seconds(1)) }
+        _ = try machine.handle(.caseNumber("ab-cd"), now: .seconds(2))
         #expect(machine.visit?.caseNumber == "AB-CD")
     }
 }

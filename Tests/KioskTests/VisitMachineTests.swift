@@ -1,4 +1,5 @@
 import VisitCore
+import Submission
 import Testing
 import Kiosk
 
@@ -13,7 +14,7 @@ func photo(_ byte: UInt8 = 7) -> ProcessedPhoto {
 
 struct MachineDriver {
     var machine: VisitMachine
-    var now = 1000.0
+    var now = VisitInstant.seconds(1000)
 
     init(settings: VisitSettings = VisitSettings()) {
         machine = VisitMachine(settings: settings, defaultLanguage: .de, now: now, validateCaseNumber: testRules)
@@ -22,8 +23,8 @@ struct MachineDriver {
     @discardableResult
     mutating func send(_ event: VisitEvent) throws -> [VisitEffect] { try machine.handle(event, now: now) }
 
-    mutating func tick(after seconds: Double) -> [VisitEffect] {
-        now += seconds
+    mutating func tick(after duration: Duration) -> [VisitEffect] {
+        now += duration
         return machine.tick(now: now)
     }
 
@@ -109,7 +110,7 @@ struct VisitMachineTests {
         let effects = try driver.send(.takePhoto)
         #expect(effects == [.startCapture(attempt: 1)])
         #expect(driver.machine.step == .capture)
-        #expect(driver.machine.burstStartsAt == driver.now + 3)
+        #expect(driver.machine.burstStartsAt == driver.now + .seconds(3))
         // A result of another attempt is ignored.
         try driver.send(.photoProcessed(attempt: 7, .success(photo())))
         #expect(driver.machine.step == .capture)
@@ -261,16 +262,16 @@ struct VisitMachineTests {
 
     @Test(arguments: [VisitStep.caseNumber, .consent, .guidance, .review, .signature, .summary, .receipt])
     func inactivityWarnsThenWipes(step: VisitStep) throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), warningLead: .seconds(15)))
         try driver.advance(to: step)
         let revision = driver.machine.revision
-        #expect(driver.tick(after: 44).isEmpty)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
-        #expect(driver.tick(after: 1).isEmpty)
+        #expect(driver.tick(after: .seconds(44)).isEmpty)
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == nil)
+        #expect(driver.tick(after: .seconds(1)).isEmpty)
         // The warning is announced (a new revision) before the wipe.
         #expect(driver.machine.revision == revision + 1)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == 15)
-        let effects = driver.tick(after: 15)
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == .seconds(15))
+        let effects = driver.tick(after: .seconds(15))
         #expect(effects.last == .wipe(.inactivity))
         #expect(driver.machine.step == .welcome)
         #expect(driver.machine.visit == nil)
@@ -279,57 +280,57 @@ struct VisitMachineTests {
     }
 
     @Test func keepAliveResetsTheTimeout() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), warningLead: .seconds(15)))
         try driver.advance(to: .consent)
-        _ = driver.tick(after: 50)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == 10)
+        _ = driver.tick(after: .seconds(50))
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == .seconds(10))
         try driver.send(.keepAlive)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
-        #expect(driver.tick(after: 50).isEmpty)
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == nil)
+        #expect(driver.tick(after: .seconds(50)).isEmpty)
         #expect(driver.machine.step == .consent)
     }
 
     @Test func aFaceDuringGuidanceCountsAsActivity() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60)))
         try driver.advance(to: .guidance)
-        _ = driver.tick(after: 50)
+        _ = driver.tick(after: .seconds(50))
         try driver.send(.guidance(.moveLeft))
         #expect(driver.machine.guidance == .moveLeft)
-        #expect(driver.tick(after: 50).isEmpty)
+        #expect(driver.tick(after: .seconds(50)).isEmpty)
         try driver.send(.guidance(.noFace))
-        #expect(driver.tick(after: 11) == [.wipe(.inactivity)])
+        #expect(driver.tick(after: .seconds(11)) == [.wipe(.inactivity)])
     }
 
     @Test func activityWithdrawsAShownWarning() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60), warningLead: .seconds(15)))
         try driver.advance(to: .guidance)
-        _ = driver.tick(after: 46)
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) != nil)
+        _ = driver.tick(after: .seconds(46))
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) != nil)
         let shown = driver.machine.revision
         try driver.send(.guidance(.noFace))
         #expect(driver.machine.revision == shown, "no face: nothing changes")
         try driver.send(.guidance(.good))
-        #expect(driver.machine.secondsUntilTimeout(now: driver.now) == nil)
+        #expect(driver.machine.timeUntilTimeout(now: driver.now) == nil)
         #expect(driver.machine.revision > shown, "the withdrawn warning is a change the UI must see")
     }
 
     @Test func signingOnThePadCountsAsActivity() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60)))
         try driver.advance(to: .signature)
         let revision = driver.machine.revision
-        _ = driver.tick(after: 30)
+        _ = driver.tick(after: .seconds(30))
         try driver.send(.padActivity)
         #expect(driver.machine.revision == revision, "ink alone is not a new state")
-        #expect(driver.tick(after: 40).isEmpty)
+        #expect(driver.tick(after: .seconds(40)).isEmpty)
         #expect(driver.machine.step == .signature)
     }
 
     @Test func captureIsLimitedTo30Seconds() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 20))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(20)))
         try driver.advance(to: .capture)
         // No inactivity wipe while the station itself is busy.
-        #expect(driver.tick(after: 29).isEmpty)
-        #expect(driver.tick(after: 1) == [.stopCapture])
+        #expect(driver.tick(after: .seconds(29)).isEmpty)
+        #expect(driver.tick(after: .seconds(1)) == [.stopCapture])
         #expect(driver.machine.step == .guidance)
         #expect(driver.machine.problem == .captureTooLong)
         // A late result of that attempt is ignored.
@@ -338,28 +339,28 @@ struct VisitMachineTests {
     }
 
     @Test func queuedStepHasNoTimeout() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 10))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(10)))
         try driver.advance(to: .summary)
         try driver.send(.confirm)
-        #expect(driver.tick(after: 100).isEmpty)
+        #expect(driver.tick(after: .seconds(100)).isEmpty)
         #expect(driver.machine.step == .queued)
     }
 
     @Test func welcomeLanguageFallsBackAfterTimeout() throws {
-        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: 60))
+        var driver = MachineDriver(settings: VisitSettings(inactivityTimeout: .seconds(60)))
         try driver.send(.setLanguage(.uk))
-        _ = driver.tick(after: 59)
+        _ = driver.tick(after: .seconds(59))
         #expect(driver.machine.language == .uk)
-        _ = driver.tick(after: 1)
+        _ = driver.tick(after: .seconds(1))
         #expect(driver.machine.language == .de)
     }
 
     @Test func settingsDefaultFromTheTimeout() {
-        let settings = VisitSettings(inactivityTimeout: 60)
-        #expect(settings.warningLead == 15)
-        #expect(settings.captureLimit == 30)
+        let settings = VisitSettings(inactivityTimeout: .seconds(60))
+        #expect(settings.warningLead == .seconds(15))
+        #expect(settings.captureLimit == .seconds(30))
         #expect(settings.maxRetakes == 3)
-        #expect(VisitSettings(inactivityTimeout: 200).warningLead == 20)
+        #expect(VisitSettings(inactivityTimeout: .seconds(200)).warningLead == .seconds(20))
     }
 
     @Test func wipeLeavesNoVisitDataInTheMachine() throws {

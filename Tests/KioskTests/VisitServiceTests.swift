@@ -32,18 +32,18 @@ struct ServiceRig {
     /// nil unless the rig runs a liveness mode other than `off`.
     let detector: StandInDetector?
 
-    init(timeout: Double = 60, captureLimit: Double = 30, liveness: LivenessMode = .off, detector: StandInDetector? = nil,
-         comeBackScreenSeconds: Double = 20) {
+    init(timeout: Duration = .seconds(60), captureLimit: Duration = .seconds(30), liveness: LivenessMode = .off,
+         detector: StandInDetector? = nil, comeBackScreen: Duration = .seconds(20)) {
         scratch = NSTemporaryDirectory() + "fotobox-scratch-\(UUID().uuidString)"
         try! FileSystem.createDirectory(scratch)
         self.detector = detector
-        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: timeout, warningLead: timeout / 4, captureLimit: captureLimit, countdown: 0.05,
-                                                           liveness: liveness, comeBackScreenSeconds: comeBackScreenSeconds),
+        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: timeout, warningLead: timeout / 4, captureLimit: captureLimit, countdown: .milliseconds(50),
+                                                           liveness: liveness, comeBackScreen: comeBackScreen),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
         service = VisitService(machine: machine,
-                               ports: .init(frames: CameraFrameSource(camera: camera), pipeline: pipeline, pad: pad, queue: queue, detector: detector),
+                               ports: .init(pipeline: pipeline, pad: pad, queue: queue, detector: detector), frames: CameraFrameSource(camera: camera),
                                clock: MonotonicKioskClock(), journal: log.journal, scratchDirectory: scratch,
-                               burstSize: 3, tickInterval: 0.02, padProbeInterval: 0.1)
+                               burstSize: 3, tickInterval: .milliseconds(20), padProbeInterval: .milliseconds(100))
     }
 
     func cleanUp() {
@@ -54,8 +54,8 @@ struct ServiceRig {
 
 /// Polls `condition` every 10 ms for up to `seconds`.
 func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
         if condition() { return true }
         usleep(10_000)
     }
@@ -75,8 +75,8 @@ struct VisitServiceTests {
         try rig.service.perform(.consent(true), token: token)
         #expect(eventually { rig.service.snapshot(token: token).guidance == "good" })
         // The preview streams to the owner only.
-        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: 2) != nil)
-        #expect(rig.service.waitForPreview(after: 0, token: "someone-else", timeout: 0.05) == nil)
+        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: .seconds(2)) != nil)
+        #expect(rig.service.waitForPreview(after: 0, token: "someone-else", timeout: .milliseconds(50)) == nil)
         // Something the pipeline left in the scratch directory.
         try FileSystem.writeNewFile(rig.scratch + "/burst.tmp", [1, 2, 3])
         try rig.service.perform(.takePhoto, token: token)
@@ -107,7 +107,7 @@ struct VisitServiceTests {
         let after = rig.service.snapshot(token: token)
         #expect(!after.active && !after.owned && after.caseNumber == nil && after.receipt == nil && after.photo == nil)
         #expect(rig.service.photo(token: token) == nil)
-        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: 0.05) == nil)
+        #expect(rig.service.waitForPreview(after: 0, token: token, timeout: .milliseconds(50)) == nil)
         #expect(throws: VisitRefusal.notYourVisit) { try rig.service.perform(.keepAlive, token: token) }
         // Only the outbox entry survives; the logs never name the case.
         #expect(rig.queue.submissions.count == 1)
@@ -117,7 +117,7 @@ struct VisitServiceTests {
     }
 
     @Test func abandonedVisitIsWipedByTheTimeout() throws {
-        let rig = ServiceRig(timeout: 0.6)
+        let rig = ServiceRig(timeout: .milliseconds(600))
         defer { rig.cleanUp() }
         rig.service.start()
         let (token, _) = try rig.service.startVisit(.de)
@@ -210,12 +210,13 @@ struct VisitServiceTests {
     /// `stop()` returns with the source closed once, after the last frame was taken.
     @Test func theCameraThreadAloneUsesAndClosesTheSource() throws {
         let source = ThreadRecordingSource()
-        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: 60, warningLead: 15, captureLimit: 30, countdown: 0.05),
+        let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: .seconds(60), warningLead: .seconds(15), captureLimit: .seconds(30), countdown: .milliseconds(50)),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
         let service = VisitService(machine: machine,
-                                   ports: .init(frames: source, pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
+                                   ports: .init(pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
                                                 queue: StandInQueue()),
-                                   clock: MonotonicKioskClock(), journal: LogCapture().journal, tickInterval: 0.02)
+                                   frames: source,
+                                   clock: MonotonicKioskClock(), journal: LogCapture().journal, tickInterval: .milliseconds(20))
         service.start()
         #expect(eventually { service.frameCount >= 3 })
         service.stop()
@@ -228,8 +229,9 @@ struct VisitServiceTests {
     }
 }
 
-/// A frame source that records what was called and from which threads.
-private final class ThreadRecordingSource: FrameSource {
+/// A frame source that records what was called and from which threads: `Sendable` (its record is behind a
+/// lock), so the test reads it while the service's camera thread uses it.
+private final class ThreadRecordingSource: FrameSource, Sendable {
     private let log = Locked<(calls: [String], threads: Set<ObjectIdentifier>)>(([], []))
     var calls: [String] { log.withLock { $0.calls } }
     var threads: Set<ObjectIdentifier> { log.withLock { $0.threads } }

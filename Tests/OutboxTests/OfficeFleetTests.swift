@@ -1,4 +1,5 @@
 import Foundation
+import Configuration
 import Submission
 import OfficeReceiver
 import Outbox
@@ -64,5 +65,40 @@ struct OfficeFleetTests {
         #expect(text.contains("fotobox_office_open_submissions 2"))
         #expect(text.contains("fotobox_office_delivery_latency_seconds_count 2"))
         #expect(!text.contains("CNT-000"), "a case number in the metrics")
+    }
+
+    /// A newer station reports checks this office does not know: each is counted (by its name when that is a safe
+    /// identifier, else as "(unreadable)"), none dropped, none refused; a flood of new names is capped (issue 18).
+    @Test func checksOnlyANewerStationKnowsAreCountedNotDropped() throws {
+        let fleet = OfficeFleet()
+        var submission = Fixtures.submission(caseID: "NEW-0001")
+        submission.report = Array(#"""
+            {"compliant":false,"checks":[{"id":"eyesOpen","pass":false},{"id":"lensFlare","pass":false},
+            {"id":"bad id\u001b[2J","pass":false},{"id":"sharpness","pass":true},{"id":"futureCheck","pass":true}]}
+            """#.utf8)
+        // The office accepts it: an unknown id is no reason to refuse a citizen's photo.
+        try SubmissionRules.validateReport(submission.report)
+        let read = try SubmittedComplianceReport(json: submission.report)
+        #expect(read.failedChecks == [.known(.eyesOpen), .unknown("lensFlare"), .unknown("bad id\u{1b}[2J")])
+        fleet.recordSubmission(submission)
+        var text = fleet.prometheusText(openSubmissions: 0)
+        #expect(text.contains(#"fotobox_office_compliance_failures_total{check="eyesOpen"} 1"#))
+        #expect(text.contains(#"fotobox_office_compliance_failures_total{check="lensFlare"} 1"#))
+        #expect(text.contains(#"fotobox_office_compliance_failures_total{check="(unreadable)"} 1"#))
+        #expect(!text.contains("2J") && !text.contains("futureCheck") && !text.contains("sharpness\""))
+
+        // Many different new names: the first 32 apart, the rest together, every failure counted.
+        for index in 0..<40 {
+            submission.report = Array(#"{"compliant":false,"checks":[{"id":"newCheck\#(index)","pass":false}]}"#.utf8)
+            fleet.recordSubmission(submission)
+        }
+        text = fleet.prometheusText(openSubmissions: 0)
+        let labels = text.split(separator: "\n").filter { $0.hasPrefix("fotobox_office_compliance_failures_total{") }
+        #expect(labels.count == 1 + 32, "\(labels)")
+        let counted = labels.compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        #expect(counted == 3 + 40)
+
+        // Not a report: an id that is no string.
+        #expect(throws: SubmissionError.self) { try SubmissionRules.validateReport(Array(#"{"compliant":true,"checks":[{"id":7,"pass":true}]}"#.utf8)) }
     }
 }

@@ -17,6 +17,25 @@ struct ThreadWakeUpTests {
         thread.join()
     }
 
+    /// Not `Sendable`: only one thread at a time may hold it.
+    private final class Tally {
+        var values: [Int] = []
+    }
+
+    @Test func aThreadTakesOverStateThatIsNotSendable() throws {
+        let tally = Tally()
+        tally.values.append(1)
+        let seen = Locked<[Int]>([])
+        // `tally` is sent to the thread: from here only the thread uses it (the compiler refuses a use here).
+        let thread = try JoinableThread(name: "owner") {
+            tally.values.append(2)
+            let values = tally.values
+            seen.withLock { $0 = values }
+        }
+        thread.join()
+        #expect(seen.withLock { $0 } == [1, 2])
+    }
+
     @Test func aThreadNobodyJoinsStillRunsItsClosure() throws {
         let ran = ChangeSignal()
         let done = Locked(false)

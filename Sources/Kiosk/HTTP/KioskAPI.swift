@@ -101,13 +101,13 @@ public struct KioskAPI: Sendable {
         case "/api/v1/health":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             let snapshot = service.snapshot(token: nil)
-            return KioskResponses.json(200, Health(step: snapshot.step.rawValue, camera: snapshot.camera, frames: service.frameCount,
-                                                   faults: snapshot.faults.map(\.rawValue)))
+            return KioskResponses.json(200, Health(step: snapshot.step, camera: snapshot.camera, frames: service.frameCount,
+                                                   faults: snapshot.faults))
         case "/api/v1/status":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
             guard let health else { return KioskResponses.error(404, "not-found", "no such resource") }
             let snapshot = service.snapshot(token: nil)
-            return KioskResponses.json(200, StationStatus(step: snapshot.step.rawValue, visitActive: service.residue.hasVisit, camera: snapshot.camera,
+            return KioskResponses.json(200, StationStatus(step: snapshot.step, visitActive: service.residue.hasVisit, camera: snapshot.camera,
                                                           frames: service.frameCount, faults: snapshot.faults, health: health()))
         case "/api/v1/station":
             guard request.method == "GET" else { return methodNotAllowed("GET") }
@@ -219,11 +219,11 @@ public struct KioskAPI: Sendable {
     }
 
     struct Health: Encodable {
-        var step: String
+        var step: VisitStep
         var camera: String
         var frames: UInt64
         /// What is out of order (`camera`, `pad`); `fotoboxctl status` exits non-zero with any.
-        var faults: [String]
+        var faults: [StationFault]
     }
 }
 
@@ -271,7 +271,7 @@ final class PreviewStream: HTTPStream {
 
     func next() -> [UInt8]? {
         while service.isRunning && service.owns(token) {
-            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: 1) else {
+            guard let (jpeg, sequence) = service.waitForPreview(after: sequence, token: token, timeout: .seconds(1)) else {
                 // No new frame: repeat the last one every 10 s, so the connection is not closed as idle.
                 idleSeconds += 1
                 guard idleSeconds >= 10, let lastJPEG else { continue }
@@ -309,7 +309,7 @@ final class EventStream: HTTPStream {
     func next() -> [UInt8]? {
         guard service.isRunning else { return nil }
         if let revision {
-            let now = service.waitForChange(after: revision, timeout: 15)
+            let now = service.waitForChange(after: revision, timeout: .seconds(15))
             guard service.isRunning else { return nil }
             if now == revision { return Array(": keep-alive\n\n".utf8) }
         }

@@ -50,7 +50,7 @@ enum VisitAction: String, CaseIterable {
     /// `body` (empty: `{}`) as `Body`.
     static func decode<Body: Decodable>(_ type: Body.Type, _ body: [UInt8], field: String, expected: String) -> Parsed<Body> {
         let bytes = body.isEmpty ? Array("{}".utf8) : body
-        guard (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any] else {
+        guard (try? JSONDecoder().decode(JSONObject.self, from: Data(bytes))) != nil else {
             return .refused(KioskResponses.error(400, "malformed-json", "the body is not a JSON object"))
         }
         do { return .decoded(try JSONDecoder().decode(type, from: Data(bytes))) } catch {
@@ -82,3 +82,16 @@ struct ConsentBody: Decodable { let accepted: Bool }
 struct AcceptBody: Decodable { let accept: Bool }
 /// Actions without fields: any JSON object will do.
 struct EmptyBody: Decodable {}
+
+/// Any JSON object, its members unread: tells a body that is no JSON object (`malformed-json`) from one with a
+/// bad field, without an untyped `[String: Any]`.
+struct JSONObject: Decodable {
+    private struct Member: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: Member.self) }
+}

@@ -5,11 +5,9 @@ import Devices
 /// A `FrameSource` over any `Devices.Camera` (V4L2 or replay): opens, negotiates the preview and starts
 /// on first use; after a failure it closes, so that the next call reopens (the caller paces the retries).
 ///
-/// Unchecked `Sendable` (no C handle of its own; one thread): `streaming` and `request` are read and written
-/// only by the visit service's camera thread, `close` included: the thread closes the source when its loop
-/// ends (`VisitService.cameraLoop`), and `stop()` never touches it. `name` is the camera's constant.
-/// `FrameSource` is `Sendable` because the `Sendable` `VisitService` holds it in its ports (see `FrameSource`).
-public final class CameraFrameSource: FrameSource, @unchecked Sendable {
+/// Not `Sendable` (nor is the camera it wraps): it is handed to `VisitService` with `sending`, and only the
+/// service's camera thread uses it, `close` included (see `FrameSource`).
+public final class CameraFrameSource: FrameSource {
     private let camera: any Camera
     private var streaming = false
     /// What the stream is negotiated for: the preview, or stills during a burst.

@@ -21,7 +21,7 @@ public final class ChainPresentationDetector: PresentationDetector {
 
     private struct State {
         var session: ChallengeSession?
-        var beganAt = 0.0
+        var beganAt = VisitInstant.zero
     }
     private let state = Locked(State())
 
@@ -38,17 +38,18 @@ public final class ChainPresentationDetector: PresentationDetector {
         return (Double.random(in: 0..<1, using: &generator), Double.random(in: 0..<1, using: &generator))
     }
 
-    public func begin(at time: Double) -> ChallengePlan {
+    public func begin(at time: VisitInstant) -> ChallengePlan {
         let session = ChallengeSession(random: random())
         state.withLock { state in
             state.session = session
             state.beganAt = time
         }
-        return ChallengePlan(prompt: ChallengePrompt(session.challenge), promptDelay: session.promptAt,
-                             responseWindow: ChallengeSession.responseWindow)
+        // The Liveness module counts in seconds since the challenge began; the visit, in durations.
+        return ChallengePlan(prompt: ChallengePrompt(session.challenge), promptDelay: .seconds(session.promptAt),
+                             responseWindow: .seconds(ChallengeSession.responseWindow))
     }
 
-    public func observe(_ frame: Frame, at time: Double) {
+    public func observe(_ frame: Frame, at time: VisitInstant) {
         let active = state.withLock { $0.session != nil }
         guard active else { return }
         // The face the pipeline just found in this frame (the preview image it was found in: the texture is
@@ -56,7 +57,7 @@ public final class ChainPresentationDetector: PresentationDetector {
         let observation = pipeline.lastPreview().flatMap { preview in preview.face.map { FaceObservation($0, in: preview.image) } }
         state.withLock { state in
             guard state.session != nil else { return }
-            state.session!.add(observation, at: time - state.beganAt)
+            state.session!.add(observation, at: (time - state.beganAt).inSeconds)
         }
     }
 

@@ -106,7 +106,7 @@ public final class CompliancePhotoPipeline: PhotoPipeline, Sendable {
         var findings: [PhotoFinding] = []
         for check in report.checks where !check.pass && check.mandatory {
             if let code = adviceCode(check), !advice.contains(code) { advice.append(code) }
-            findings.append(PhotoFinding(check: check.id.rawValue, advice: photoAdvice(check)))
+            findings.append(PhotoFinding(check: check.id, advice: photoAdvice(check)))
         }
         return VisitCore.ProcessedPhoto(jpeg: jpeg, compliant: report.compliant, advice: advice, findings: findings, reportJSON: reportJSON)
     }

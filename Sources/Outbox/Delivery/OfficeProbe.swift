@@ -108,13 +108,13 @@ public enum OfficeProbe {
 }
 
 extension Uploader {
-    /// A `GET /` on this handle with libcurl's connection report and certificate chain switched on
-    /// (`configure` switches them off again for the next upload).
+    /// A `GET /` on this uploader's handle with libcurl's connection report and certificate chain switched on
+    /// (`HTTPClient.configure` switches them off again for the next upload).
     func probe() -> Result<OfficeProbe.Answer, OfficeProbe.Failure> {
         let trace = ProbeTrace()
         let unmanaged = Unmanaged.passRetained(trace)
         defer { unmanaged.release() }
-        return transfer(url: settings.officeURL(path: "/"), options: { handle in
+        return client.transfer(url: settings.officeURL(path: "/"), options: { handle in
             var code = fotobox_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
             func set(_ next: @autoclosure () -> CURLcode) { if code == CURLE_OK { code = next() } }
             set(fotobox_curl_setopt_long(handle, CURLOPT_CERTINFO, 1))
@@ -159,7 +159,7 @@ extension Uploader {
     }
 
     /// What libcurl's failure means for the technician.
-    private static func probeFailure(_ failure: PostFailure, handshakeDone: Bool, verifyResult: Int,
+    private static func probeFailure(_ failure: HTTPClient.Failure, handshakeDone: Bool, verifyResult: Int,
                                      chain: [PEMCertificates.Certificate]) -> OfficeProbe.Failure {
         let cutAfterHandshake = [CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR].contains(failure.code)
         if handshakeDone && cutAfterHandshake { return .clientCertificateRefused(failure.message) }

@@ -27,16 +27,17 @@ public final class OutboxDeliverer: Sendable {
     public let parallelUploads: Int
     private let log: @Sendable (String) -> Void
 
-    /// The background loop's life: started, asked to stop, woken early.
+    /// The background loop's life: started (its thread), asked to stop.
     private let loop = Locked(LoopState())
     private struct LoopState {
         var started = false
         var stopRequested = false
+        var thread: JoinableThread?
     }
     /// Wakes the background loop before its poll interval (something was queued, or stop).
     private let wakeUp = DispatchSemaphore(value: 0)
-    /// Signalled once when the background loop has ended.
-    private let ended = DispatchSemaphore(value: 0)
+    /// Broadcast by `stop()`: ends a foreground wait between rounds (`deliverUntilEmpty`).
+    let stopping = ChangeSignal()
 
     /// Checks the settings (https URL, files present) so a broken config shows at start.
     public init(outbox: Outbox, settings: UploaderSettings, retry: RetryPolicy = RetryPolicy(), pollInterval: Double = 5,
@@ -125,34 +126,34 @@ public final class OutboxDeliverer: Sendable {
 
     /// Starts the background delivery thread (once; a stopped deliverer is not restarted).
     public func start() {
-        let starting = loop.withLock { state -> Bool in
-            guard !state.started else { return false }
+        let failure = loop.withLock { state -> SystemError? in
+            guard !state.started else { return nil }
             state.started = true
-            return true
+            do throws(SystemError) {
+                state.thread = try JoinableThread(name: "outbox-delivery") { [self] in runLoop() }
+                return nil
+            } catch { return error }
         }
-        guard starting else { return }
-        let thread = Thread { [self] in
-            runLoop()
-            ended.signal()
-        }
-        thread.name = "outbox-delivery"
-        thread.start()
+        // No thread: nothing is delivered in the background; `fotoboxctl queue deliver` still can.
+        if let failure { log("outbox: delivery thread not started: \(failure)") }
     }
 
     /// Something was queued: deliver now instead of at the next poll.
     public func wake() { wakeUp.signal() }
 
-    /// Stops the background thread after the upload in progress (bounded by the transfer timeout) and waits for it.
+    /// Stops the background thread after the upload in progress (bounded by the transfer timeout) and joins it.
     public func stop() {
-        let running = loop.withLock { state -> Bool in
-            defer { state.stopRequested = true }
-            return state.started && !state.stopRequested
+        let thread = loop.withLock { state -> JoinableThread? in
+            state.stopRequested = true
+            defer { state.thread = nil }
+            return state.thread
         }
         wakeUp.signal()
-        if running { ended.wait() }
+        stopping.broadcast()
+        thread?.join()
     }
 
-    private var isStopping: Bool { loop.withLock { $0.stopRequested } }
+    var isStopping: Bool { loop.withLock { $0.stopRequested } }
 
     private func runLoop() {
         do { try outbox.recoverInterrupted() } catch { log("outbox: \(error)") }
@@ -182,14 +183,8 @@ public final class OutboxDeliverer: Sendable {
     }
 }
 
-/// Moves one uploader (not `Sendable`) to another thread: the giver gives it up with `sending`, the taker
-/// takes it out once. The lock is held only for the hand-over itself.
-private final class UploaderHandover: Sendable {
-    private let slot: Locked<Uploader?>
-    init(_ uploader: sending Uploader) { slot = Locked(Optional(uploader)) }
-    /// The uploader, to the first caller only.
-    func take() -> sending Uploader? { slot.withLock { held -> sending Uploader? in held.take() } }
-}
+/// One uploader (not `Sendable`) on its way to or from a worker.
+private typealias UploaderHandover = Handover<Uploader>
 
 /// The shared tally of one delivery round across its parallel uploads.
 private final class RoundProgress: Sendable {

@@ -262,7 +262,7 @@ public final class Outbox: Sendable {
         let body: [UInt8]
         do { body = try cipher.open(sealed, associatedData: Array(key.utf8)) } catch {
             // A payload that does not open is kept (never deleted silently) and reported.
-            try? recordFailure(id: id, error: "\(error)", retryAt: now.addingTimeInterval(86_400))
+            _ = try? recordFailure(id: id, error: "\(error)", retryAt: now.addingTimeInterval(86_400))
             throw error
         }
         return ClaimedItem(id: id, idempotencyKey: key, contentType: type, body: body, attempts: Int(row[4].integer ?? 0) + 1)

@@ -1,5 +1,11 @@
 /// Every check of the compliance report, by the identifier the report, the kiosk's texts (`check.<id>`) and
 /// docs/compliance.md use. One definition: a new check is a new case here.
+///
+/// Defined here, at the bottom of the graph, because every part that names checks depends on Configuration and
+/// not on each other: Compliance runs them, the config's `[checks]` thresholds each belong to one
+/// (`ThresholdName.check`), the visit core carries the failed ones to the review screen, and the submission
+/// format and the office read them from a station's report (as `ReportedCheck`, so that a check only a newer
+/// station knows is still counted).
 public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
     case singleFacePresent
     case interEyeDistance
@@ -39,3 +45,7 @@ public enum CheckID: String, Sendable, Equatable, Hashable, CaseIterable, Codabl
 }
 
 
+
+/// A check id as a station reported it: one this version knows, or one only a newer station knows (counted by
+/// its `label`, never dropped).
+public typealias ReportedCheck = Reported<CheckID>
