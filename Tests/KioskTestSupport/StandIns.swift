@@ -115,7 +115,7 @@ public final class StandInPipeline: PhotoPipeline, @unchecked Sendable {
     }
 }
 
-/// A simulated pad: after `begin` a recorded-looking scribble appears over `signingSeconds`; the citizen
+/// A simulated pad: after `begin` a recorded-looking scribble appears over `signingTime`; the citizen
 /// confirms on screen. `available = false` plays an unplugged pad, `scribble = false` an empty signature.
 public final class StandInPad: SignatureCapture, @unchecked Sendable {
     private let lock = NSLock()
@@ -126,13 +126,14 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     private var availableValue = true
     public var scribble: Bool { get { lock.withLock { scribbleValue } } set { lock.withLock { scribbleValue = newValue } } }
     private var scribbleValue = true
-    public let signingSeconds: Double
+    /// How long the stand-in citizen takes to sign (the scribble grows over it).
+    public let signingTime: Duration
     private let clock: any KioskClock
     public let width = 9600.0, height = 6000.0
 
-    public init(clock: any KioskClock = MonotonicKioskClock(), signingSeconds: Double = 1.5) {
+    public init(clock: any KioskClock = MonotonicKioskClock(), signingTime: Duration = .milliseconds(1500)) {
         self.clock = clock
-        self.signingSeconds = signingSeconds
+        self.signingTime = signingTime
     }
 
     /// A press of the pad's own OK / retry button.
@@ -175,7 +176,7 @@ public final class StandInPad: SignatureCapture, @unchecked Sendable {
     /// The scribble so far: a looping line across the pad, growing with time since `begin`/`clear`.
     private func currentSignature() -> Signature {
         guard let startedAt, scribbleValue else { return Signature(strokes: [], padWidth: width, padHeight: height, unitsPerMillimetre: 40) }
-        let progress = min(1, max(0, (clock.now() - startedAt).inSeconds / signingSeconds))
+        let progress = min(1, max(0, (clock.now() - startedAt) / signingTime))
         let total = 120, shown = Int(Double(total) * progress)
         var points: [SignaturePoint] = []
         for i in 0..<shown {

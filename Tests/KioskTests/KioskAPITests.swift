@@ -187,18 +187,19 @@ struct KioskAPITests {
     @Test func stateChangesArriveAsServerSentEvents() throws {
         let s = try ServerRig()
         let port = s.server.port
-        let received = SendableBox<RawHTTP.Response?>(nil)
+        let received = Locked<RawHTTP.Response?>(nil)
         let http = s.http
         let reader = Thread {
-            received.value = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 4) { bytes in
+            let response = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 4) { bytes in
                 String(decoding: bytes, as: UTF8.self).components(separatedBy: "event: state").count >= 3
             }
+            received.withLock { $0 = response }
         }
         reader.start()
         usleep(300_000)
         _ = s.start("tr")
-        #expect(eventually { received.value != nil })
-        let response = try #require(received.value)
+        #expect(eventually { received.withLock { $0 } != nil })
+        let response = try #require(received.withLock { $0 })
         #expect(response.header("Content-Type")?.hasPrefix("text/event-stream") == true)
         let events = response.text.components(separatedBy: "event: state")
         #expect(events.count >= 3)
@@ -213,25 +214,16 @@ extension KioskAPITests {
         let token = s.start()
         let port = s.server.port
         let http = s.http
-        let received = SendableBox<RawHTTP.Response?>(nil)
+        let received = Locked<RawHTTP.Response?>(nil)
         let reader = Thread {
-            received.value = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 3) { bytes in
+            let response = http.exchange(Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8), seconds: 3) { bytes in
                 String(decoding: bytes, as: UTF8.self).contains("warningSecondsLeft")
             }
+            received.withLock { $0 = response }
         }
         reader.start()
-        #expect(eventually(4) { received.value != nil })
-        #expect(received.value?.text.contains("warningSecondsLeft") == true, "the warning must reach the page before the wipe")
+        #expect(eventually(4) { received.withLock { $0 } != nil })
+        #expect(received.withLock { $0 }?.text.contains("warningSecondsLeft") == true, "the warning must reach the page before the wipe")
         _ = token
-    }
-}
-
-final class SendableBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

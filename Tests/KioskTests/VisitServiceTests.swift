@@ -23,7 +23,7 @@ final class LogCapture: @unchecked Sendable {
 struct ServiceRig {
     let camera = StandInCamera(frames: [StandInCamera.syntheticFrame(width: 160, height: 120)], framesPerSecond: 100)
     let pipeline = StandInPipeline(script: [.good])
-    let pad = StandInPad(signingSeconds: 0.1)
+    let pad = StandInPad(signingTime: .milliseconds(100))
     let queue = StandInQueue()
     let log = LogCapture()
     let scratch: String
@@ -213,7 +213,7 @@ struct VisitServiceTests {
         let machine = VisitMachine(settings: VisitSettings(inactivityTimeout: .seconds(60), warningLead: .seconds(15), captureLimit: .seconds(30), countdown: .milliseconds(50)),
                                    now: MonotonicKioskClock().now(), validateCaseNumber: testRules)
         let service = VisitService(machine: machine,
-                                   ports: .init(pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingSeconds: 0.1),
+                                   ports: .init(pipeline: StandInPipeline(script: [.good]), pad: StandInPad(signingTime: .milliseconds(100)),
                                                 queue: StandInQueue()),
                                    frames: source,
                                    clock: MonotonicKioskClock(), journal: LogCapture().journal, tickInterval: .milliseconds(20))

@@ -14,16 +14,16 @@ import Outbox
 /// Single owner: the visit thread makes every call of this port (docs/architecture.md, threading), so the
 /// pad — not `Sendable`, one owner thread — is the visit thread's. It is kept in `slot` between calls only
 /// because the port object is shared (`SignatureCapture` is `Sendable`, as `VisitService` is): each call takes
-/// the pad out (`sending`), talks to it with no lock held, and puts it back in a fresh `PadHandover`; the lock
-/// is held for the take and the put, never across pad I/O. The one thing another thread may do, `cancel()`,
-/// goes through the open pad's `PadCancellation` handle.
+/// the pad out (`sending`), talks to it with no lock held, and puts it back in a fresh Platform `Handover` (why
+/// a new box each time: see there); the lock is held for the take and the put, never across pad I/O. The one
+/// thing another thread may do, `cancel()`, goes through the open pad's `PadCancellation` handle.
 public final class PadSignatureCapture: SignatureCapture, Sendable {
     private let openPad: @Sendable () throws(PadError) -> sending any SignaturePad
     private let document: SignatureDocument
     /// The open pad between two calls of the visit thread, and what it gave.
     private let slot = Locked(PadSlot())
     private struct PadSlot {
-        var pad: PadHandover?
+        var pad: Handover<any SignaturePad>?
         var latest: Signature?
         var lost: SignatureFailure?
         /// Cancelled from another thread: no more ink is taken until the next `begin`.
@@ -47,7 +47,7 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
             throw .padUnavailable("\(error)")
         }
         let handle = opened.cancellation
-        let handover = PadHandover(opened)
+        let handover = Handover<any SignaturePad>(opened)
         slot.withLock { slot in
             slot.pad = handover
             slot.lost = nil
@@ -58,14 +58,14 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
 
     public func poll() -> (signature: Signature, pressed: VisitCore.PadButton?) {
         let empty = Signature(strokes: [], padWidth: 1, padHeight: 1, unitsPerMillimetre: nil)
-        let taken = slot.withLock { slot -> (pad: PadHandover?, latest: Signature?) in
+        let taken = slot.withLock { slot -> (pad: Handover<any SignaturePad>?, latest: Signature?) in
             guard slot.lost == nil, !slot.cancelled, let pad = slot.pad.take() else { return (nil, slot.latest) }
             return (pad, slot.latest)
         }
         guard let pad = taken.pad?.take() else { return (taken.latest ?? empty, nil) }
         let outcome: Result<PadProgress, PadError>
         do { outcome = .success(try pad.poll(waitMilliseconds: 0)) } catch { outcome = .failure(error) }
-        let handover = PadHandover(pad)
+        let handover = Handover<any SignaturePad>(pad)
         return slot.withLock { slot in
             slot.pad = handover
             switch outcome {
@@ -106,7 +106,7 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
     public func clear() {
         guard let pad = slot.withLock({ $0.pad.take() })?.take() else { return }
         try? pad.clear()
-        let handover = PadHandover(pad)
+        let handover = Handover<any SignaturePad>(pad)
         slot.withLock { slot in
             slot.pad = handover
             slot.latest = nil
@@ -127,7 +127,7 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
 
     public func end() {
         cancellation.withLock { $0 = nil }
-        let pad = slot.withLock { slot -> PadHandover? in
+        let pad = slot.withLock { slot -> Handover<any SignaturePad>? in
             slot.latest = nil
             slot.lost = nil
             slot.cancelled = false
@@ -143,17 +143,6 @@ public final class PadSignatureCapture: SignatureCapture, Sendable {
     public func cancel() {
         cancellation.withLock { $0 }?.cancel()
     }
-}
-
-/// Carries the non-`Sendable` pad from one call of the visit thread to its next: put in by `init` (`sending`),
-/// taken out once. Why a box and not the pad itself in the `Locked` slot: with Swift 6.3 a `withLock` body cannot
-/// store a captured non-`Sendable` value into its `inout sending` state ("'inout sending' parameter cannot be
-/// task-isolated at end of function"), while `Locked.init` takes one `sending` (as the outbox's `UploaderHandover`).
-private final class PadHandover: Sendable {
-    private let slot: Locked<(any SignaturePad)?>
-    init(_ pad: sending any SignaturePad) { slot = Locked(Optional(pad)) }
-    /// The pad, to the first caller only.
-    func take() -> sending (any SignaturePad)? { slot.withLock { held -> sending (any SignaturePad)? in held.take() } }
 }
 
 /// The kiosk's queue port over the encrypted outbox; its deliverer uploads in the background.
