@@ -8,13 +8,13 @@ import Platform
 import Capture
 
 /// Log lines a test can read back.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var all: [String] { lock.withLock { lines } }
+final class LogCapture: Sendable {
+    private let lines = Locked<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
     var journal: Journal {
-        Journal(caseKey: Array(repeating: 7, count: 32)) { [self] priority, message, fields in
-            lock.withLock { lines.append("\(priority) \(message) " + fields.map { "\($0)=\($1)" }.joined(separator: " ")) }
+        Journal(caseKey: Array(repeating: 7, count: 32)) { [lines] priority, message, fields in
+            let line = "\(priority) \(message) " + fields.map { "\($0)=\($1)" }.joined(separator: " ")
+            lines.withLock { $0.append(line) }
         }
     }
 }
