@@ -53,9 +53,6 @@ public enum CommandRunner {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Platform
 
 extension CommandRunner {
@@ -63,10 +60,10 @@ extension CommandRunner {
     /// the command printed to stdout and stderr, and exits with its status.
     public static func main(root: Command) -> Never {
         let terminal = StandardStreams.isTerminal(1)
-        var output = CommandOutput(isTerminal: terminal, useColour: terminal && getenv("NO_COLOR") == nil)
+        var output = CommandOutput(isTerminal: terminal, useColour: terminal && ProcessEnvironment.value("NO_COLOR") == nil)
         let status = run(Array(CommandLine.arguments.dropFirst()), root: root, output: &output)
         StandardStreams.writeOutput(output.standardOutput)
         StandardStreams.writeError(output.standardError)
-        exit(status.rawValue)
+        ProcessEnvironment.exit(status.rawValue)
     }
 }

@@ -14,6 +14,9 @@ int pthread_setname_np(pthread_t thread, const char *name);
 /// pipe2(2), GNU as well: a pipe made close-on-exec at once, so no other thread's spawn inherits it.
 int pipe2(int pipefd[2], int flags);
 
+/// inotify_init1(2), inotify_add_watch(2) and IN_* (Platform's inotify wrappers; HotplugMonitor watches /dev).
+#include <sys/inotify.h>
+
 /// pidfd_open(2) (glibc 2.36, Linux 5.3): ChildProcess waits for a child's exit in poll(2) with its pipes.
 #include <sys/pidfd.h>
 

@@ -13,7 +13,7 @@ extension StationConfig {
             let reason = switch error.errno {
             case EFBIG: "larger than 1 MiB: not a config file"
             case EINVAL: "not a regular file (a FIFO, socket or device)"
-            default: "cannot read: \(String(cString: strerror(error.errno)))"
+            default: "cannot read: \(error.reason)"
             }
             throw ConfigError([ConfigIssue(path: path, line: 0, message: reason)])
         }

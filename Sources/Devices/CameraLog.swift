@@ -1,7 +1,4 @@
 import Platform
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where cameras report faults, warnings and recoveries: one line each, never pixels.
 /// The service passes its journal writer; tools and tests pass their own (or `.standardError`).

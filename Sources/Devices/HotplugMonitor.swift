@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CV4L2
 import Platform
 
@@ -14,13 +11,11 @@ public final class HotplugMonitor {
 
     /// Watches `directory` for new or changed entries whose name starts with `prefix`.
     public init(directory: String = "/dev", prefix: String = "video") throws(SystemError) {
-        let fd = try SystemCall.retrying("inotify_init1") { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
-        descriptor = FileDescriptor(owning: fd)
+        let inotify = try FileDescriptor.inotify()
+        try inotify.addWatch(directory, events: UInt32(IN_CREATE | IN_ATTRIB | IN_MOVED_TO))
+        descriptor = inotify
         self.prefix = prefix
         self.directory = directory
-        _ = try SystemCall.retrying("inotify_add_watch \(directory)") {
-            inotify_add_watch(fd, directory, UInt32(IN_CREATE | IN_ATTRIB | IN_MOVED_TO))
-        }
     }
 
     /// Waits up to `timeoutMilliseconds` for a matching node to appear. Returns its name, or nil on timeout.

@@ -96,7 +96,7 @@ public final class Station: Sendable {
 
     /// systemd's `RuntimeDirectory=` (a tmpfs under /run), where visit scratch files may go.
     public static var runtimeDirectory: String? {
-        getenv("RUNTIME_DIRECTORY").map { String(cString: $0).split(separator: ":").first.map(String.init) ?? "" }.flatMap { $0.isEmpty ? nil : $0 }
+        ProcessEnvironment.value("RUNTIME_DIRECTORY").map { $0.split(separator: ":").first.map(String.init) ?? "" }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func stop() {

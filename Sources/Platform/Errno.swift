@@ -15,7 +15,10 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
         self.errno = errno
     }
 
-    public var description: String { "\(call): \(String(cString: strerror(errno))) (errno \(errno))" }
+    public var description: String { "\(call): \(reason) (errno \(errno))" }
+
+    /// The C library's text for `errno`, such as "No such file or directory" (strerror(3)).
+    public var reason: String { String(cString: strerror(errno)) }
 
     /// The device was unplugged (USB cable pulled).
     public var isDeviceGone: Bool { errno == ENODEV || errno == ENXIO || errno == EIO }

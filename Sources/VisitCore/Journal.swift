@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CCrypto
 import Platform
 
@@ -34,8 +31,7 @@ public final class Journal: Sendable {
             var line = "\(identifier): \(priority): \(message)"
             for (key, value) in fields { line += " \(key.lowercased())=\(value)" }
             line += "\n"
-            var bytes = Array(line.utf8)
-            bytes.withUnsafeMutableBytes { raw in _ = Glibc.write(2, raw.baseAddress, raw.count) }
+            StandardStreams.writeError(line)
         }
     }
 
@@ -103,7 +99,7 @@ package struct JournalSocket: Sendable {
 
     /// systemd sets `$JOURNAL_STREAM` to stderr's device:inode when stderr goes to the journal.
     static func connectedToJournal() -> Bool {
-        guard let value = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
+        guard let value = ProcessEnvironment.value("JOURNAL_STREAM") else { return false }
         guard let stream = StandardStreams.errorStreamIdentity() else { return false }
         return value == "\(stream.device):\(stream.inode)"
     }

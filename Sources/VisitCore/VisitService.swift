@@ -146,8 +146,19 @@ public final class VisitService: Sendable {
     /// camera is closed by its owner, the camera thread, when its loop ends (never from here: a thread still
     /// inside `nextFrame` would otherwise find its camera closed under it). A thread that does not end in
     /// time is logged once and left to finish (not joined); it still closes the camera when it does.
+    ///
+    /// The visit thread may be inside a pad call (a transfer that hangs): the wipe and the stop are queued
+    /// for it without waiting, and the pad's `cancel()` — the one pad operation another thread may make — ends
+    /// that call, so the thread reaches them within the bounded wait. The cancel is repeated while the thread
+    /// runs (a pad call it began after a cancel is ended too); it ends the running signature only, and the
+    /// next `begin` (a restarted service's visit) starts clean.
     public func stop() {
-        _ = post(.cancel, token: nil, trusted: true)
+        let queued = shared.withLock { state -> Bool in
+            guard state.accepting else { return false }
+            state.inbox.append(.event(.cancel, token: nil, trusted: true, reply: nil))
+            return true
+        }
+        if !queued { _ = apply(.cancel, token: nil, trusted: true) }
         let stopping = shared.withLock { state -> Bool in
             defer { state.running = false }
             state.inbox.append(.stop)
@@ -155,7 +166,11 @@ public final class VisitService: Sendable {
         }
         inboxSignal.signal()
         changed.broadcast()
-        changed.wait(until: .now + .seconds(5)) { shared.withLock { $0.threads == 0 } }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while shared.withLock({ $0.threads > 0 }), ContinuousClock.now < deadline {
+            if queued { ports.pad.cancel() }
+            changed.wait(until: min(deadline, .now + .milliseconds(100))) { shared.withLock { $0.threads == 0 } }
+        }
         joinEndedThreads()
         let alive = shared.withLock { $0.threads }
         if stopping, alive > 0 {

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CMicroHTTPD
 
 /// One HTTP request as the handler sees it: the body is complete and within the limit the handler chose.

@@ -176,20 +176,9 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// `host:port` as a socket address.
     static func socketAddress(host: String, port: UInt16) throws(HTTPServerError) -> (storage: sockaddr_storage, family: Int32) {
-        var hints = addrinfo()
-        hints.ai_flags = AI_PASSIVE
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host == "localhost" ? "127.0.0.1" : host, String(port), &hints, &result)
-        guard status == 0, let first = result else {
-            throw .badAddress(host: host, reason: String(cString: gai_strerror(status)))
+        do { return try Socket.listeningAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port) } catch {
+            throw .badAddress(host: host, reason: error.reason)
         }
-        defer { freeaddrinfo(result) }
-        var storage = sockaddr_storage()
-        withUnsafeMutableBytes(of: &storage) { target in
-            target.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
-        }
-        return (storage, first.pointee.ai_family)
     }
 }
 

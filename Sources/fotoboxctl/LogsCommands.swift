@@ -43,7 +43,7 @@ let logsCommand = Command(
         if let priority = arguments.value("priority") { command += ["--priority", priority] }
         if let lines { command += ["--lines", String(lines)] }
         if arguments.flag("follow") { command.append("--follow") }
-        if getenv("NO_COLOR") != nil || !output.isTerminal { setenv("SYSTEMD_COLORS", "0", 1) }
+        if ProcessEnvironment.value("NO_COLOR") != nil || !output.isTerminal { try? ProcessEnvironment.set("SYSTEMD_COLORS", "0") }
         let status = ChildProcess.run(command, quiet: false)
         guard status == 0 else { throw CommandRunner.Failure(.failure, "journalctl ended with status \(status)") }
         return .success

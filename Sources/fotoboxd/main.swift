@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import VisitCore
 import Arguments
 import Configuration
@@ -32,7 +29,7 @@ let fotoboxd = Command(
             throw CommandRunner.Failure(.usage, "cannot start: \(error)")
         }
         Station.blockTerminationSignals()
-        let stateDirectory = getenv("STATE_DIRECTORY").map { String(cString: $0) }
+        let stateDirectory = ProcessEnvironment.value("STATE_DIRECTORY")
         let journal = Journal.standard(identifier: "fotoboxd", caseKey: Journal.caseKey(at: stateDirectory.map { $0 + "/log-hash.key" }))
         journal.log(.notice, "kernels: \(KernelDispatch.summary)", [("event", "kernels")])
         let station: Station

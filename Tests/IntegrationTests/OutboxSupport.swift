@@ -109,13 +109,12 @@ enum OutboxRig {
     }
 }
 
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var done = false
-    func set(_ value: Data) { lock.lock(); data = value; done = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return done }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+final class LockedData: Sendable {
+    /// The value, once set.
+    private let data = Locked<Data?>(nil)
+    func set(_ value: Data) { data.withLock { $0 = value } }
+    var isSet: Bool { data.withLock { $0 != nil } }
+    var value: Data { data.withLock { $0 } ?? Data() }
 }
 
 /// A test PKI made with the openssl CLI: an office CA and server certificate for 127.0.0.1; a client

@@ -5,7 +5,7 @@ import Kiosk
 import Testing
 
 /// A camera that records what it was asked, in order.
-private final class RecordingCamera: Camera, @unchecked Sendable {
+private final class RecordingCamera: Camera {
     var calls: [String] = []
     let name = "recording"
     var statistics: StreamStatistics { StreamStatistics() }

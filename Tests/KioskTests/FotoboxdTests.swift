@@ -27,12 +27,18 @@ final class NotifyListener {
     }
     deinit { close(fd); unlink(path) }
 
-    /// Messages received within `seconds`.
-    func messages(for seconds: Double) -> [String] {
+    /// Messages received within `duration`.
+    func messages(for duration: Duration) -> [String] {
+        messages(within: duration) { _ in false }
+    }
+
+    /// Messages received until `done` holds for them (returning at once then) or `deadline` passes: a
+    /// generous deadline for an event that must come, so a slow machine only makes the test slower.
+    func messages(within deadline: Duration, until done: ([String]) -> Bool) -> [String] {
         var out: [String] = []
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = ContinuousClock.now + deadline
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline {
+        while !done(out), ContinuousClock.now < deadline {
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, 100) > 0 else { continue }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -88,7 +94,7 @@ struct FotoboxdTests {
         let listener = NotifyListener()
         let socket = JournalSocket(identifier: "fotoboxd", path: listener.path)
         #expect(socket.send(.notice, "visit queued\nfor the office", [("event", "queued"), ("case", "0123abcd")]))
-        let message = listener.messages(for: 0.5).first ?? ""
+        let message = listener.messages(within: .seconds(30)) { !$0.isEmpty }.first ?? ""
         #expect(message.split(separator: "\n").sorted() == ["FOTOBOX_CASE=0123abcd", "FOTOBOX_EVENT=queued", "MESSAGE=visit queued for the office",
                                                            "PRIORITY=5", "SYSLOG_IDENTIFIER=fotoboxd"])
     }
@@ -120,11 +126,18 @@ struct FotoboxdTests {
             let config = try writeConfig("[camera]\ndevice = \(camera)\n[kiosk]\nlisten = 127.0.0.1:\(UInt16.random(in: 20000...40000))\n")
             defer { unlink(config) }
             let process = try runFotoboxd(["--config", config], environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
-            let messages = listener.messages(for: 2.5)
+            // Waits for the event, not for a speed: READY=1 (and with frames WATCHDOG=1) within a generous
+            // deadline. Without frames no WATCHDOG=1 may come: it is looked for over 2 s (four ping periods)
+            // after READY=1 (a slow machine can only ping less, never fail this).
+            var messages = listener.messages(within: .seconds(30)) { received in
+                received.contains { $0.hasPrefix("READY=1") } && (!expectWatchdog || received.contains("WATCHDOG=1"))
+            }
+            if !expectWatchdog { messages += listener.messages(for: .seconds(2)) }
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
-            let after = listener.messages(for: 0.2)
+            let after = listener.messages(within: .seconds(5)) { $0.contains("STOPPING=1") }
             #expect(process.terminationStatus == 0)
+            // The order is exact: READY=1 is the first message (no WATCHDOG=1 before it).
             #expect(messages.first?.hasPrefix("READY=1\nSTATUS=serving on http://127.0.0.1:") == true, "\(messages)")
             #expect(messages.contains("WATCHDOG=1") == expectWatchdog, "\(camera): \(messages)")
             #expect((messages + after).contains("STOPPING=1"))

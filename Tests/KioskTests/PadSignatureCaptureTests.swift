@@ -82,4 +82,21 @@ import Testing
         #expect(port.failure == nil)
         port.end()
     }
+
+    /// A cancel is not latched (as `VisitService.stop()` makes one, with or without a signature running): the
+    /// next `begin` takes ink and the OK press again.
+    @Test func aCancelIsNotLatchedForTheNextSignature() throws {
+        let port = capture([.sign(WacomRecording.signature), .tap(.ok)])
+        port.cancel()
+        try port.begin()
+        port.cancel()
+        _ = port.poll()
+        port.end()
+        try port.begin()
+        let (signature, pressed) = poll(port) { _, pressed in pressed != nil }
+        #expect(pressed == .accept)
+        #expect(signature.pointCount > 0)
+        #expect(port.failure == nil)
+        port.end()
+    }
 }

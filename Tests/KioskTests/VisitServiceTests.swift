@@ -8,13 +8,13 @@ import Platform
 import Capture
 
 /// Log lines a test can read back.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var all: [String] { lock.withLock { lines } }
+final class LogCapture: Sendable {
+    private let lines = Locked<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
     var journal: Journal {
-        Journal(caseKey: Array(repeating: 7, count: 32)) { [self] priority, message, fields in
-            lock.withLock { lines.append("\(priority) \(message) " + fields.map { "\($0)=\($1)" }.joined(separator: " ")) }
+        Journal(caseKey: Array(repeating: 7, count: 32)) { [lines] priority, message, fields in
+            let line = "\(priority) \(message) " + fields.map { "\($0)=\($1)" }.joined(separator: " ")
+            lines.withLock { $0.append(line) }
         }
     }
 }
@@ -204,6 +204,47 @@ struct VisitServiceTests {
         rig.queue.officeReachable = false
         let queued = try rig.service.perform(.confirm, token: token)
         #expect(queued.receipt?.officeReachable == false)
+    }
+
+    /// `stop()` from another thread while the visit thread hangs inside a pad call (a transfer that never
+    /// ends): the pad's `cancel()` ends that call, the visit is wiped and every thread ends within stop's
+    /// bounded wait (no `stop-timeout`). The cancel is not latched: the restarted service takes the next
+    /// citizen's signature to the receipt.
+    @Test func stopEndsAHangingPadCallAndARestartedServiceSignsAgain() throws {
+        let rig = ServiceRig()
+        defer { rig.cleanUp() }
+        func visitToSignature() throws -> String {
+            let (token, _) = try rig.service.startVisit(.de)
+            try rig.service.perform(.caseNumber("ABCD-1234"), token: token)
+            try rig.service.perform(.consent(true), token: token)
+            #expect(eventually { rig.service.snapshot(token: token).guidance == "good" })
+            try rig.service.perform(.takePhoto, token: token)
+            #expect(eventually { rig.service.snapshot(token: token).step == .review })
+            try rig.service.perform(.review(accept: true), token: token)
+            #expect(rig.service.snapshot(token: token).step == .signature)
+            return token
+        }
+        rig.service.start()
+        let first = try visitToSignature()
+        rig.pad.stalls = true
+        #expect(eventually { rig.pad.isStalled })
+        let service = rig.service
+        let stopper = try JoinableThread(name: "stopper") { service.stop() }
+        stopper.join()
+        #expect(!rig.pad.isStalled)
+        #expect(!rig.log.all.contains { $0.contains("stop-timeout") }, "\(rig.log.all)")
+        let residue = rig.service.residue
+        #expect(residue.step == .welcome && !residue.hasVisit && !residue.padActive && !residue.hasMirror)
+        #expect(!rig.pad.isInking)
+        #expect(rig.service.snapshot(token: first).owned == false)
+
+        rig.pad.stalls = false
+        rig.service.start()
+        let second = try visitToSignature()
+        #expect(eventually { (rig.service.signatureMirror(token: second)?.pointCount ?? 0) >= 100 })
+        try rig.service.perform(.signature(accept: true), token: second)
+        #expect(eventually { rig.service.snapshot(token: second).step == .receipt })
+        #expect(rig.queue.submissions.count == 1)
     }
 
     /// The camera thread owns the source: every call, `close` included, comes from that one thread, and

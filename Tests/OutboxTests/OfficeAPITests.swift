@@ -186,9 +186,8 @@ struct OfficeAPITests {
     }
 }
 
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var responses: [OfficeResponse] = []
-    func add(_ response: OfficeResponse) { lock.lock(); responses.append(response); lock.unlock() }
-    var all: [OfficeResponse] { lock.lock(); defer { lock.unlock() }; return responses }
+final class ResultBox: Sendable {
+    private let responses = Locked<[OfficeResponse]>([])
+    func add(_ response: OfficeResponse) { responses.withLock { $0.append(response) } }
+    var all: [OfficeResponse] { responses.withLock { $0 } }
 }

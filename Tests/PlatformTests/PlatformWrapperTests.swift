@@ -142,3 +142,30 @@ struct UnixDatagramTests {
         }
     }
 }
+
+@Suite("Platform: process environment, inotify, addresses")
+struct ProcessEnvironmentAndInotifyTests {
+    /// Reads only (`set` is for a tool before it starts a child: tests run in parallel, and setenv races getenv).
+    @Test func environmentValuesAreReadAndAMissingOneIsNil() throws {
+        #expect(ProcessEnvironment.value("PATH") == getenv("PATH").map { String(cString: $0) })
+        #expect(ProcessEnvironment.value("FOTOBOX_SURELY_UNSET_VARIABLE") == nil)
+        #expect(ProcessEnvironment.processID == getpid())
+    }
+
+    @Test func inotifyReportsANewFileAndAMissingDirectoryIsATypedError() throws {
+        let directory = "/tmp/fotobox-inotify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileSystem.createDirectory(directory)
+        defer { try? FileSystem.removeTree(directory) }
+        let inotify = try FileDescriptor.inotify()
+        try inotify.addWatch(directory, events: UInt32(IN_CREATE))
+        try FileSystem.writeNewFile(directory + "/video9", [1])
+        #expect(try inotify.poll(timeoutMilliseconds: 30_000) != 0)
+        #expect(throws: SystemError.self) { try inotify.addWatch(directory + "/missing", events: UInt32(IN_CREATE)) }
+    }
+
+    @Test func aListeningAddressIsResolvedAndANonsenseHostIsATypedError() throws {
+        let address = try Socket.listeningAddress(host: "127.0.0.1", port: 8080)
+        #expect(address.family == AF_INET)
+        #expect(throws: AddressResolutionError.self) { try Socket.listeningAddress(host: "not an address!", port: 80) }
+    }
+}

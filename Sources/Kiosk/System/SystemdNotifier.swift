@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Platform
 import VisitCore
 
@@ -18,11 +15,11 @@ public struct SystemdNotifier: Sendable {
 
     /// From the environment systemd gives a `Type=notify` service.
     public static func fromEnvironment() -> SystemdNotifier {
-        let path = getenv("NOTIFY_SOCKET").map { String(cString: $0) }
+        let path = ProcessEnvironment.value("NOTIFY_SOCKET")
         var watchdog: UInt64? = nil
-        if let usec = getenv("WATCHDOG_USEC").flatMap({ UInt64(String(cString: $0)) }), usec > 0 {
+        if let usec = ProcessEnvironment.value("WATCHDOG_USEC").flatMap({ UInt64($0) }), usec > 0 {
             // WATCHDOG_PID, when set, must name us (it is not for a child).
-            if let pid = getenv("WATCHDOG_PID").flatMap({ Int32(String(cString: $0)) }), pid != getpid() {} else { watchdog = usec }
+            if let pid = ProcessEnvironment.value("WATCHDOG_PID").flatMap({ Int32($0) }), pid != ProcessEnvironment.processID {} else { watchdog = usec }
         }
         return SystemdNotifier(socketPath: path, watchdogMicroseconds: watchdog)
     }
