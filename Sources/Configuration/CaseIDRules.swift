@@ -13,7 +13,7 @@ public struct CaseIDRules: Sendable {
     }
 
     /// Why an ID is refused.
-    public enum Rejection: Sendable, Equatable {
+    public enum Rejection: Sendable, Equatable, CaseIterable {
         /// Not 1-64 ASCII letters, digits, '-' or '_' (or starting with '-').
         case format
         /// Does not match the configured pattern.

@@ -45,7 +45,7 @@ public final class Station: Sendable {
     /// Builds the ports from the config, starts the service and the server.
     public init(config: StationConfig, journal: Journal, scratchDirectory: String? = Station.runtimeDirectory) throws(StationError) {
         self.journal = journal
-        let validator: @Sendable (String) -> String?
+        let validator: @Sendable (String) -> CaseIDRules.Rejection?
         do { validator = try CaseNumberRules.validator(pattern: config.caseIDPattern, checkDigit: config.caseIDCheckDigit) }
         catch { throw .caseRules(error) }
         ports = try StationPorts.make(config: config, journal: journal)

@@ -57,25 +57,30 @@ public enum GuidanceCode: String, Sendable, CaseIterable, Codable {
 /// The UI translates `advice.<code>` (and `guidance.<code>` for the guidance ones).
 public enum PhotoAdvice: Sendable, Equatable, Hashable {
     case guidance(GuidanceCode)
-    /// Nobody and nothing behind the citizen (a bag, a second person, a coat on the wall).
-    case clearBackground
-    /// Hair, a hat brim or a hand off the face (shadows, uneven light on the face).
-    case uncoverFace
-    /// Nothing the citizen can change: the staff can (light, wall, camera).
-    case askStaff
+    /// What helps when moving does not.
+    case remedy(Remedy)
+
+    /// The advice that is not a guidance code, each with the stable code the UI translates (`advice.<code>`):
+    /// one definition of each code.
+    public enum Remedy: String, Sendable, CaseIterable {
+        /// Nobody and nothing behind the citizen (a bag, a second person, a coat on the wall).
+        case clearBackground = "clear-background"
+        /// Hair, a hat brim or a hand off the face (shadows, uneven light on the face).
+        case uncoverFace = "uncover-face"
+        /// Nothing the citizen can change: the staff can (light, wall, camera).
+        case askStaff = "ask-staff"
+    }
 
     /// The stable code the UI translates.
     public var code: String {
         switch self {
         case .guidance(let code): code.rawValue
-        case .clearBackground: "clear-background"
-        case .uncoverFace: "uncover-face"
-        case .askStaff: "ask-staff"
+        case .remedy(let remedy): remedy.rawValue
         }
     }
 
     /// The codes that are not guidance codes (`advice.<code>` in the catalogues).
-    public static let ownCodes = ["clear-background", "uncover-face", "ask-staff"]
+    public static var ownCodes: [String] { Remedy.allCases.map(\.rawValue) }
 }
 
 /// One mandatory check the photo failed: which (`check`, the compliance report's id; the UI says why with

@@ -39,30 +39,15 @@ public enum VisitEvent: Sendable {
     case challengePlanned(attempt: Int, ChallengePlan)
     /// The detector's judgement of challenge `attempt` (`VisitEffect.judgeChallenge`).
     case challengeJudged(attempt: Int, PresentationJudgement)
+}
 
-    var action: String {
-        switch self {
-        case .start: "start"
-        case .setLanguage: "language"
-        case .caseNumber: "case-number"
-        case .consent: "consent"
-        case .takePhoto: "capture"
-        case .review: "review"
-        case .signature: "signature"
-        case .confirm: "confirm"
-        case .finish: "finish"
-        case .cancel: "cancel"
-        case .keepAlive: "keep-alive"
-        case .guidance: "guidance"
-        case .cameraAvailable: "camera"
-        case .padAvailable: "pad-available"
-        case .photoProcessed: "photo"
-        case .padFailed, .padButton, .padActivity: "pad"
-        case .signatureRendered: "signature-rendered"
-        case .queued: "queued"
-        case .challengePlanned, .challengeJudged: "challenge"
-        }
-    }
+/// The citizen's actions on a running visit, each with its one name: the API's path
+/// (`POST /api/v1/visit/<action>`, Kiosk's routing) and a wrong-step refusal use these.
+public enum VisitAction: String, Sendable, CaseIterable {
+    case language
+    case caseNumber = "case-number"
+    case consent, capture, review, signature, confirm, finish, cancel
+    case keepAlive = "keep-alive"
 }
 
 /// Work the machine asks the service to do. The machine itself never blocks and never touches a device.
@@ -215,8 +200,8 @@ extension Array where Element == UInt8 {
 public struct VisitMachine: Sendable {
     public let settings: VisitSettings
     public let defaultLanguage: Language
-    /// nil when the case number is acceptable, else a stable reason code.
-    let validateCaseNumber: @Sendable (String) -> String?
+    /// nil when the case number is acceptable, else why not.
+    let validateCaseNumber: @Sendable (String) -> CaseIDRules.Rejection?
 
     public private(set) var step: VisitStep = .welcome
     public private(set) var language: Language
@@ -244,7 +229,7 @@ public struct VisitMachine: Sendable {
     private var goodSince: VisitInstant?
 
     public init(settings: VisitSettings = VisitSettings(), defaultLanguage: Language = .de, now: VisitInstant,
-                validateCaseNumber: @escaping @Sendable (String) -> String?) {
+                validateCaseNumber: @escaping @Sendable (String) -> CaseIDRules.Rejection?) {
         self.settings = settings
         self.defaultLanguage = defaultLanguage
         self.language = defaultLanguage
@@ -314,7 +299,7 @@ public struct VisitMachine: Sendable {
             return []
 
         case .caseNumber(let text):
-            try expect(.caseNumber, event)
+            try expect(.caseNumber, for: .caseNumber)
             touch(now)
             let accepted: String
             switch Self.acceptCaseNumber(text, validate: validateCaseNumber) {
@@ -328,20 +313,20 @@ public struct VisitMachine: Sendable {
             return []
 
         case .consent(let accepted):
-            try expect(.consent, event)
+            try expect(.consent, for: .consent)
             guard accepted else { return wipe(.declinedConsent, now) }
             touch(now)
             enter(.guidance, now)
             return []
 
         case .takePhoto:
-            try expect(.guidance, event)
+            try expect(.guidance, for: .capture)
             guard cameraAvailable else { throw .cameraUnavailable }
             touch(now)
             return beginPresentation(now)
 
         case .review(let accept):
-            try expect(.review, event)
+            try expect(.review, for: .review)
             touch(now)
             if accept {
                 enter(.signature, now)
@@ -354,7 +339,7 @@ public struct VisitMachine: Sendable {
             return []
 
         case .signature(let accept):
-            try expect(.signature, event)
+            try expect(.signature, for: .signature)
             touch(now)
             if problem == .padUnavailable {
                 // "Try again" after the pad failed: start it afresh.
@@ -368,20 +353,20 @@ public struct VisitMachine: Sendable {
 
         case .confirm:
             // Only after the outbox failed to store the submission ("send again" on the summary).
-            try expect(.summary, event)
+            try expect(.summary, for: .confirm)
             touch(now)
-            guard let submission = submission(now) else { throw .wrongStep(action: event.action, step: step) }
+            guard let submission = submission(now) else { throw .wrongStep(action: .confirm, step: step) }
             enter(.queued, now)
             return [.enqueue(submission)]
 
         case .finish:
             // "OK" on the come-back screen: the station is free for the next person at once.
             if step == .comeBackLater, visit != nil { return wipe(.livenessRefused, now) }
-            try expect(.receipt, event)
+            try expect(.receipt, for: .finish)
             return wipe(.finished, now)
 
         case .cancel:
-            guard visit != nil else { throw .wrongStep(action: event.action, step: step) }
+            guard visit != nil else { throw .wrongStep(action: .cancel, step: step) }
             return wipe(.cancelled, now)
 
         case .keepAlive:
@@ -412,7 +397,7 @@ public struct VisitMachine: Sendable {
             switch problem {
             case .noUsableFrame(let advice): stale = code != advice
             case .captureTooLong: stale = code == .good
-            default: stale = false
+            case nil, .cameraUnavailable, .padUnavailable, .signatureTooSmall, .queueFailed, .challengeRetry: stale = false
             }
             if stale {
                 problem = nil
@@ -635,8 +620,9 @@ public struct VisitMachine: Sendable {
         }
     }
 
-    private func expect(_ wanted: VisitStep, _ event: VisitEvent) throws(VisitRefusal) {
-        guard step == wanted, visit != nil else { throw .wrongStep(action: event.action, step: step) }
+    /// Refuses `action` unless a visit is running and is at the step `wanted`.
+    private func expect(_ wanted: VisitStep, for action: VisitAction) throws(VisitRefusal) {
+        guard step == wanted, visit != nil else { throw .wrongStep(action: action, step: step) }
     }
 
     private mutating func enter(_ next: VisitStep, _ now: VisitInstant, problem: VisitProblem? = nil) {
@@ -768,7 +754,7 @@ public struct VisitMachine: Sendable {
     /// The case number as the rules accept it, forgiving what people do when they type one: spaces, other
     /// dashes, lower case, and a missing hyphen (`KLMN4711` is `KLMN-4711` when exactly one place for the
     /// hyphen makes it valid). Otherwise the rules' reason for refusing what was typed.
-    static func acceptCaseNumber(_ text: String, validate: (String) -> String?) -> Result<String, VisitRefusal> {
+    static func acceptCaseNumber(_ text: String, validate: (String) -> CaseIDRules.Rejection?) -> Result<String, VisitRefusal> {
         let typed = normalise(caseNumber: text)
         guard let reason = validate(typed) else { return .success(typed) }
         if !typed.contains("-") && typed.count > 1 && typed.count <= 40 {

@@ -390,7 +390,7 @@ public final class VisitService: Sendable {
         changed.broadcast()
         switch outcome {
         case .failure(let error):
-            if case .caseNumberRefused(let reason) = error { journal.log(.notice, "case number refused", [("event", "case-refused"), ("reason", reason)]) }
+            if case .caseNumberRefused(let reason) = error { journal.log(.notice, "case number refused", [("event", "case-refused"), ("reason", reason.code)]) }
             return .failure(error)
         case .success(let change):
             if change.before != change.after {

@@ -1,3 +1,4 @@
+import Configuration
 import Submission
 
 // `VisitStep` itself is defined in Submission (StationStep.swift): the station's status on the wire carries it
@@ -73,14 +74,13 @@ public enum WipeReason: String, Sendable, Equatable {
 /// Why an action was refused. The API answers with the matching 4xx status.
 public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// The action does not belong to the current step.
-    case wrongStep(action: String, step: VisitStep)
+    case wrongStep(action: VisitAction, step: VisitStep)
     /// Another visit is running (a second browser tab).
     case visitInProgress
     /// The request does not carry the running visit's token.
     case notYourVisit
-    /// The case number does not pass the configured rules; `reason` is a stable code
-    /// (`format`, `pattern`, `check-digit`).
-    case caseNumberRefused(reason: String)
+    /// The case number does not pass the configured rules; the API answers with `reason.code`.
+    case caseNumberRefused(reason: CaseIDRules.Rejection)
     case noRetakesLeft
     case cameraUnavailable
     /// The station is out of order (camera or pad): no visit starts.
@@ -100,13 +100,25 @@ public enum VisitRefusal: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .wrongStep(let action, let step): "'\(action)' is not possible in the step '\(step.rawValue)'"
+        case .wrongStep(let action, let step): "'\(action.rawValue)' is not possible in the step '\(step.rawValue)'"
         case .visitInProgress: "another visit is in progress at this station"
         case .notYourVisit: "the request does not carry this visit's token"
-        case .caseNumberRefused(let reason): "the case number was refused (\(reason))"
+        case .caseNumberRefused(let reason): "the case number was refused (\(reason.code))"
         case .noRetakesLeft: "no retakes left"
         case .cameraUnavailable: "the camera is unavailable"
         case .outOfOrder(let faults): "the station is out of order (\(faults.map(\.rawValue).joined(separator: ", ")))"
+        }
+    }
+}
+
+extension CaseIDRules.Rejection {
+    /// The stable code the API answers a refused case number with (`reason`; the UI translates
+    /// `caseNumber.refused.<code>`) and the journal records: the one place the reason becomes text.
+    public var code: String {
+        switch self {
+        case .format: "format"
+        case .pattern: "pattern"
+        case .checkDigit: "check-digit"
         }
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import Foundation
 import Kiosk
 import enum Configuration.CheckID
+import struct Configuration.CaseIDRules
 
 /// The UI folder of this checkout (tests run from the package root).
 let uiDirectory = FileManager.default.currentDirectoryPath + "/ui"
@@ -37,7 +38,7 @@ func keysTheUIUses() throws -> Set<String> {
     for code in PhotoAdvice.ownCodes { keys.insert("advice." + code) }
     // Every check id of the compliance report has its reason (`check.<id>`); `check.other` for new ones.
     for id in ["other"] + CheckID.allCases.map(\.rawValue) { keys.insert("check." + id) }
-    for reason in ["format", "pattern", "check-digit"] { keys.insert("caseNumber.refused." + reason) }
+    for reason in CaseIDRules.Rejection.allCases.map(\.code) { keys.insert("caseNumber.refused." + reason) }
     return keys
 }
 
@@ -128,7 +129,7 @@ struct UITests {
 /// The snapshot carries typed advice; its JSON is the codes the catalogues translate (`guidance.<code>`,
 /// `advice.<code>`), as before it was typed (issue 18).
 @Test func snapshotAdviceEncodesAsItsCode() throws {
-    let advice: [PhotoAdvice] = [.guidance(.tooNear), .clearBackground, .uncoverFace, .askStaff]
+    let advice: [PhotoAdvice] = [.guidance(.tooNear), .remedy(.clearBackground), .remedy(.uncoverFace), .remedy(.askStaff)]
     let text = String(decoding: try JSONEncoder().encode(advice), as: UTF8.self)
     #expect(text == #"["too-near","clear-background","uncover-face","ask-staff"]"#)
     #expect(String(decoding: try JSONEncoder().encode([GuidanceCode.lookStraight]), as: UTF8.self) == #"["look-straight"]"#)

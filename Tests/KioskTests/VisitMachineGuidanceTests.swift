@@ -2,6 +2,7 @@ import VisitCore
 import Testing
 import Kiosk
 import Submission
+import struct Configuration.CaseIDRules
 
 /// The guidance's own timing (who is in view, the automatic capture), faults told up front, the forgiving
 /// case number and the reset for the next person.
@@ -159,10 +160,10 @@ struct VisitMachineGuidanceTests {
 
     @Test func aMissingHyphenIsAddedOnlyWhereItIsUnambiguous() throws {
         // Two places would make this valid: refused, not guessed.
-        let rules: @Sendable (String) -> String? = { $0 == "AB-CD" || $0 == "ABC-D" ? nil : "pattern" }
+        let rules: @Sendable (String) -> CaseIDRules.Rejection? = { $0 == "AB-CD" || $0 == "ABC-D" ? nil : .pattern }
         var machine = VisitMachine(now: .zero, validateCaseNumber: rules)
         _ = try machine.handle(.start(.de), now: .seconds(0))
-        #expect(throws: VisitRefusal.caseNumberRefused(reason: "pattern")) { _ = try machine.handle(.caseNumber("ABCD"), now: .seconds(1)) }
+        #expect(throws: VisitRefusal.caseNumberRefused(reason: .pattern)) { _ = try machine.handle(.caseNumber("ABCD"), now: .seconds(1)) }
         _ = try machine.handle(.caseNumber("ab-cd"), now: .seconds(2))
         #expect(machine.visit?.caseNumber == "AB-CD")
     }

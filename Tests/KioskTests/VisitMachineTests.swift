@@ -2,10 +2,11 @@ import VisitCore
 import Submission
 import Testing
 import Kiosk
+import struct Configuration.CaseIDRules
 
 /// Accepts ABCD-1234; refuses anything else as `pattern`.
-let testRules: @Sendable (String) -> String? = { id in
-    id.count == 9 && id.hasSuffix("-1234") ? nil : "pattern"
+let testRules: @Sendable (String) -> CaseIDRules.Rejection? = { id in
+    id.count == 9 && id.hasSuffix("-1234") ? nil : .pattern
 }
 
 func photo(_ byte: UInt8 = 7) -> ProcessedPhoto {
@@ -84,7 +85,7 @@ struct VisitMachineTests {
     @Test func refusedCaseNumberStaysAndAcceptedOneMovesToConsent() throws {
         var driver = MachineDriver()
         try driver.send(.start(.de))
-        #expect(throws: VisitRefusal.caseNumberRefused(reason: "pattern")) { try driver.send(.caseNumber("XX-1")) }
+        #expect(throws: VisitRefusal.caseNumberRefused(reason: .pattern)) { try driver.send(.caseNumber("XX-1")) }
         #expect(driver.machine.step == .caseNumber)
         #expect(driver.machine.visit?.caseNumber == nil)
         try driver.send(.caseNumber(" abcd-1234\n"))
@@ -226,13 +227,13 @@ struct VisitMachineTests {
 
     @Test func actionsOutOfStepAreRefusedAndChangeNothing() throws {
         var driver = MachineDriver()
-        #expect(throws: VisitRefusal.wrongStep(action: "case-number", step: .welcome)) { try driver.send(.caseNumber("ABCD-1234")) }
-        #expect(throws: VisitRefusal.wrongStep(action: "cancel", step: .welcome)) { try driver.send(.cancel) }
+        #expect(throws: VisitRefusal.wrongStep(action: .caseNumber, step: .welcome)) { try driver.send(.caseNumber("ABCD-1234")) }
+        #expect(throws: VisitRefusal.wrongStep(action: .cancel, step: .welcome)) { try driver.send(.cancel) }
         try driver.advance(to: .consent)
         let revision = driver.machine.revision
-        #expect(throws: VisitRefusal.wrongStep(action: "capture", step: .consent)) { try driver.send(.takePhoto) }
-        #expect(throws: VisitRefusal.wrongStep(action: "confirm", step: .consent)) { try driver.send(.confirm) }
-        #expect(throws: VisitRefusal.wrongStep(action: "review", step: .consent)) { try driver.send(.review(accept: true)) }
+        #expect(throws: VisitRefusal.wrongStep(action: .capture, step: .consent)) { try driver.send(.takePhoto) }
+        #expect(throws: VisitRefusal.wrongStep(action: .confirm, step: .consent)) { try driver.send(.confirm) }
+        #expect(throws: VisitRefusal.wrongStep(action: .review, step: .consent)) { try driver.send(.review(accept: true)) }
         #expect(driver.machine.revision == revision)
         #expect(driver.machine.step == .consent)
     }

@@ -181,7 +181,7 @@ public struct KioskAPI: Sendable {
         switch refusal {
         case .wrongStep, .visitInProgress, .noRetakesLeft: status = 409
         case .notYourVisit: status = 403
-        case .caseNumberRefused(let why): status = 422; reason = why
+        case .caseNumberRefused(let why): status = 422; reason = why.code
         case .cameraUnavailable, .outOfOrder: status = 503
         }
         return KioskResponses.error(status, refusal.code, refusal.description, reason: reason)

@@ -3,15 +3,10 @@ import Submission
 import VisitCore
 import WebServer
 
-/// The citizen's actions, `POST /api/v1/visit/<action>` (docs/kiosk-api.md), each with its JSON body
-/// decoded into a typed struct: a body that is not a JSON object is `400 malformed-json`, a field missing
-/// or of the wrong kind `400 bad-field` naming it; unknown fields are ignored.
-enum VisitAction: String, CaseIterable {
-    case language
-    case caseNumber = "case-number"
-    case consent, capture, review, signature, confirm, finish, cancel
-    case keepAlive = "keep-alive"
-
+/// The citizen's actions (`VisitAction`, named in VisitCore), `POST /api/v1/visit/<action>` (docs/kiosk-api.md),
+/// each with its JSON body decoded into a typed struct: a body that is not a JSON object is `400 malformed-json`,
+/// a field missing or of the wrong kind `400 bad-field` naming it; unknown fields are ignored.
+extension VisitAction {
     /// The languages as the error messages list them.
     static let languages = "one of " + Language.allCases.map(\.rawValue).joined(separator: ", ")
 

@@ -73,7 +73,8 @@ public final class ChainPresentationDetector: PresentationDetector {
         } catch {
             switch error {
             case .noFace: return .unjudged(.noFace)
-            default: return .unjudged(.tooFewFrames)
+            case .tooFewFrames, .tooManyFrames, .mixedFrameSizes, .unreadableFrame, .unreadableFolder, .noPresentations:
+                return .unjudged(.tooFewFrames)
             }
         }
     }

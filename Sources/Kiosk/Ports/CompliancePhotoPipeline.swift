@@ -196,15 +196,15 @@ extension CompliancePhotoPipeline {
     func photoAdvice(_ check: CheckResult) -> PhotoAdvice {
         if let code = adviceCode(check) { return .guidance(code) }
         switch check.id {
-        case .backgroundUniformity: return .clearBackground
-        case .illuminationUniformity, .faceOcclusion, .handAtFace: return .uncoverFace
+        case .backgroundUniformity: return .remedy(.clearBackground)
+        case .illuminationUniformity, .faceOcclusion, .handAtFace: return .remedy(.uncoverFace)
         case .eyesVisible, .eyeGlare, .backgroundColour, .backgroundShadows, .hotSpots, .redEyes, .exposure, .dynamicRange,
              .naturalColour, .imageSize, .colourSpace:
-            return .askStaff
+            return .remedy(.askStaff)
         // These always have a guidance code (adviceCode), so they do not reach here.
         case .singleFacePresent, .interEyeDistance, .headHeightRatio, .headWidthRatio, .headRoll, .headYaw, .headPitch, .eyesOpen,
              .mouthClosed, .sharpness, .horizontalCentring, .eyeLinePosition:
-            return .askStaff
+            return .remedy(.askStaff)
         }
     }
 }
