@@ -13,7 +13,7 @@ public final class WacomDeviceSimulator: HIDTransport, Sendable {
     public let productID: UInt16 = 0x00A4
     public let capability = WacomCapability.stu430
     /// Who uses the pen.
-    public let hand: any SimulatedHand
+    private let hand: any SimulatedHand
     private let state: Locked<State>
 
     /// Status polls that answer "calculation" after each image, as the real pad is busy drawing.

@@ -27,7 +27,7 @@ public final class KioskServer: Sendable {
         }
         http = try HTTPServer(host: host, port: port) { _ in .read(limit: Self.bodyByteLimit, tooLarge: tooLarge, respond: respond) }
         api = KioskAPI(service: service, files: StaticFiles(root: staticDirectory),
-                       allowedHosts: HostPort("\(host):1")?.isLoopback == true ? KioskAPI.loopbackHosts(port: http.port) : nil,
+                       allowedHosts: HostPort(host: host, port: port).isLoopback ? KioskAPI.loopbackHosts(port: http.port) : nil,
                        station: station, speech: speech, health: health)
         box.set(api)
     }

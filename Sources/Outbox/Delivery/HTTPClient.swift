@@ -41,7 +41,7 @@ package final class HTTPClient {
         package var body: [UInt8]
     }
 
-    package let peer: Peer
+    private let peer: Peer
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
 

@@ -115,9 +115,9 @@ extension Uploader {
         let unmanaged = Unmanaged.passRetained(trace)
         defer { unmanaged.release() }
         return client.transfer(url: settings.officeURL(path: "/"), options: { handle in
-            var code = fotobox_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            // A GET: `HTTPClient.configure` makes every request one unless it posts.
+            var code = fotobox_curl_setopt_long(handle, CURLOPT_CERTINFO, 1)
             func set(_ next: @autoclosure () -> CURLcode) { if code == CURLE_OK { code = next() } }
-            set(fotobox_curl_setopt_long(handle, CURLOPT_CERTINFO, 1))
             set(fotobox_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
                 let trace = Unmanaged<ProbeTrace>.fromOpaque(context!).takeUnretainedValue()
                 if trace.statusLine == nil, let data {

@@ -59,6 +59,15 @@ public final class OutboxDeliverer: Sendable {
         try deliverRound(limit: limit, with: makeUploaders()).result.get()
     }
 
+    /// One round on the caller's uploaders, kept from round to round so consecutive rounds reuse the office
+    /// connection (made when fewer than `parallelUploads` are at hand; a failed round hands them back too).
+    private func deliverRound(keeping uploaders: inout [UploaderHandover]) throws(OutboxError) -> DeliveryRound {
+        if uploaders.count < parallelUploads { uploaders = try makeUploaders() }
+        let round = deliverRound(limit: .max, with: uploaders)
+        uploaders = round.uploaders
+        return try round.result.get()
+    }
+
     /// `parallelUploads` fresh uploaders (nothing connects before the first upload).
     private func makeUploaders() throws(OutboxError) -> [UploaderHandover] {
         var uploaders: [UploaderHandover] = []
@@ -163,10 +172,7 @@ public final class OutboxDeliverer: Sendable {
         while !isStopping {
             var wait = pollInterval
             do {
-                if uploaders.count < parallelUploads { uploaders = try makeUploaders() }
-                let round = deliverRound(limit: .max, with: uploaders)
-                uploaders = round.uploaders
-                _ = try round.result.get()
+                _ = try deliverRound(keeping: &uploaders)
                 let status = try outbox.status()
                 if status.overdue > 0, status.summary != lastAlert { log(status.summary) }
                 lastAlert = status.overdue > 0 ? status.summary : nil
@@ -179,6 +185,32 @@ public final class OutboxDeliverer: Sendable {
             _ = wakeUp.wait(timeout: .now() + .milliseconds(Int(max(0, wait) * 1000)))
             // Wakes that came during the round or the wait are answered by the next round, all at once.
             while wakeUp.wait(timeout: .now()) == .success {}
+        }
+    }
+}
+
+extension OutboxDeliverer {
+    /// Delivers in the foreground until nothing is left to deliver, waiting out the retry backoff between
+    /// rounds (at most `retry.maximumDelay`, never longer than 10 minutes at a time); with `once`, one round.
+    /// `delivered` is told after each round how many items it delivered (a progress bar). Items a killed
+    /// process left `sending` are made pending first. `stop()` ends it after the round in progress.
+    public func deliverUntilEmpty(once: Bool, delivered: (Int) -> Void = { _ in }) throws(OutboxError) -> OutboxDeliveryReport {
+        try outbox.recoverInterrupted()
+        var total = 0
+        var uploaders: [UploaderHandover] = []
+        while true {
+            let round = try deliverRound(keeping: &uploaders)
+            total += round.delivered
+            delivered(round.delivered)
+            let status = try outbox.status()
+            let left = status.pending + status.sending
+            if left == 0 || once || isStopping {
+                return OutboxDeliveryReport(delivered: total, left: left, lastError: left == 0 ? nil : status.lastError)
+            }
+            let due = (try? outbox.nextDueDate()) ?? nil
+            let wait = max(0.05, min(retry.maximumDelay, due?.timeIntervalSinceNow ?? 1, 600))
+            // A monotonic wait (a wall-clock step does not stretch it); `stop()` ends it early.
+            stopping.wait(until: .now + .seconds(clamping: wait)) { isStopping }
         }
     }
 }

@@ -100,28 +100,3 @@ public struct OutboxDeliveryReport: Encodable, Sendable, Equatable {
             : "delivered \(delivered) item(s); \(left) left. \(lastError.map { "Last error: \($0)" } ?? "")"
     }
 }
-
-extension OutboxDeliverer {
-    /// Delivers in the foreground until nothing is left to deliver, waiting out the retry backoff between
-    /// rounds (at most `retry.maximumDelay`, never longer than 10 minutes at a time); with `once`, one round.
-    /// `delivered` is told after each round how many items it delivered (a progress bar). Items a killed
-    /// process left `sending` are made pending first. `stop()` ends it after the round in progress.
-    public func deliverUntilEmpty(once: Bool, delivered: (Int) -> Void = { _ in }) throws(OutboxError) -> OutboxDeliveryReport {
-        try outbox.recoverInterrupted()
-        var total = 0
-        while true {
-            let round = try deliverDue()
-            total += round.delivered
-            delivered(round.delivered)
-            let status = try outbox.status()
-            let left = status.pending + status.sending
-            if left == 0 || once || isStopping {
-                return OutboxDeliveryReport(delivered: total, left: left, lastError: left == 0 ? nil : status.lastError)
-            }
-            let due = (try? outbox.nextDueDate()) ?? nil
-            let wait = max(0.05, min(retry.maximumDelay, due?.timeIntervalSinceNow ?? 1, 600))
-            // A monotonic wait (a wall-clock step does not stretch it); `stop()` ends it early.
-            stopping.wait(until: .now + .seconds(clamping: wait)) { isStopping }
-        }
-    }
-}
