@@ -31,7 +31,9 @@ package final class HTTPClient {
         package var code: CURLcode
         /// curl's error text (its error buffer, else its description of the code).
         package var detail: String
-        package var message: String { "\(detail) (curl error \(code.rawValue))" }
+        /// The client itself refused the URL (the loopback peer's rule) and sent nothing: no curl error.
+        package var refusedURL = false
+        package var message: String { refusedURL ? detail : "\(detail) (curl error \(code.rawValue))" }
         package var description: String { message }
     }
 
@@ -146,7 +148,7 @@ package final class HTTPClient {
     /// (The office peer's scheme is enforced by curl's protocol list; its host is the configured office.)
     private func refusal(of url: String) -> Failure? {
         guard case .loopback = peer else { return nil }
-        let refused = { (why: String) in Failure(code: CURLE_UNSUPPORTED_PROTOCOL, detail: why) }
+        let refused = { (why: String) in Failure(code: CURLE_UNSUPPORTED_PROTOCOL, detail: why, refusedURL: true) }
         guard url.lowercased().hasPrefix("http://") else { return refused("plain HTTP only: '\(url)' is not an http:// URL") }
         let authority = url.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         // The port may be left out (80); HostPort wants one.

@@ -1,4 +1,3 @@
-import CCurl
 import Foundation
 import Platform
 import Submission
@@ -81,7 +80,7 @@ public struct ServiceStatus: Encodable, Sendable {
         let answer: HTTPClient.Answer
         switch client.get(url, headers: ["Accept: application/json"]) {
         case .success(let success): answer = success
-        case .failure(let failure) where failure.code == CURLE_UNSUPPORTED_PROTOCOL: throw .notLoopback(url: url, detail: failure.detail)
+        case .failure(let failure) where failure.refusedURL: throw .notLoopback(url: url, detail: failure.detail)
         case .failure(let failure): throw .noAnswer(url: url, detail: failure.detail)
         }
         guard answer.status == 200, let decoded = try? JSONDecoder().decode(StationStatus.self, from: Data(answer.body)) else {
